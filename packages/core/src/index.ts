@@ -1,0 +1,12 @@
+// Each area has its own barrel; names must be unique across areas.
+export * from './auth/index.js';
+export * from './markets/index.js';
+export * from './time/index.js';
+export * from './importers/index.js';
+export * from './assets/index.js';
+export * from './bids/index.js';
+export * from './clearing/index.js';
+export * from './settlement/index.js';
+export * from './optimization/index.js';
+export * from './backtest/index.js';
+export * from './forecasting/index.js';
