@@ -1,1 +1,3 @@
-export {};
+export * from './types.js';
+export * from './validate.js';
+export * from './limits.js';
