@@ -1,1 +1,3 @@
 export * from './types.js';
+export * from './catalogue.js';
+export * from './gate-closure.js';

@@ -33,6 +33,8 @@ export interface GateClosureRule {
   effective_from: string;
   /** Local clock time on the day before delivery, `HH:MM`. */
   close_local_time: string;
+  /** Clock the close time is read on when it differs from the market clock (IANA zone). */
+  timezone?: string;
   source: string;
 }
 
