@@ -1,1 +1,2 @@
-export {};
+export * from './price-taker.js';
+export * from './auction.js';
