@@ -1,0 +1,10 @@
+export { Button, type ButtonProps, type ButtonVariant } from './button';
+export { Card, type CardProps } from './card';
+export { Badge, DemoBadge, statusTone, type BadgeProps, type Tone } from './badge';
+export { Table, type Column, type TableProps } from './table';
+export { Field, Input, Select, type ControlProps, type FieldProps, type SelectOption } from './field';
+export { Tabs, type TabItem, type TabsProps } from './tabs';
+export { ToastProvider, useToast, type ToastInput } from './toast';
+export { Spinner, Loading, ProgressBar, type ProgressBarProps } from './spinner';
+export { EmptyState } from './empty-state';
+export { ErrorMessage, Notice, errorText } from './error-message';

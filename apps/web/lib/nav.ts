@@ -1,0 +1,41 @@
+import type { UserView } from '@optibid/contracts';
+
+export interface NavEntry {
+  href: string;
+  label: string;
+  /**
+   * Whether the page exists in this build. Entries for pages not built yet stay in
+   * this list (one place to see the planned navigation) but are never shown.
+   */
+  built: boolean;
+  /** Extra visibility rule (e.g. admins only). Absent → every signed-in user. */
+  visible?: (user: UserView) => boolean;
+  /** Reachable without signing in (linked from the login page too). */
+  public?: boolean;
+}
+
+const isAdmin = (u: UserView) => u.is_platform_admin || u.role === 'owner' || u.role === 'admin';
+
+export const NAV_ENTRIES: readonly NavEntry[] = [
+  { href: '/', label: 'Dashboard', built: true },
+  { href: '/market', label: 'Market', built: false },
+  { href: '/assets', label: 'Assets', built: false },
+  { href: '/bidding', label: 'Bidding', built: false },
+  { href: '/analytics', label: 'Analytics', built: false },
+  { href: '/forecasts', label: 'Forecasts', built: false },
+  { href: '/profile', label: 'Profile', built: true },
+  { href: '/settings', label: 'Settings', built: true },
+  { href: '/admin', label: 'Admin', built: false, visible: isAdmin },
+  { href: '/system-status', label: 'System status', built: true, public: true },
+];
+
+export function visibleNav(user: UserView | null): NavEntry[] {
+  return NAV_ENTRIES.filter((e) => e.built && (e.public || (user && (!e.visible || e.visible(user)))));
+}
+
+/** Whether `pathname` belongs to the entry (exact for '/', prefix for sections). */
+export function isActive(entry: NavEntry, pathname: string): boolean {
+  const p = pathname.replace(/\/+$/, '') || '/';
+  if (entry.href === '/') return p === '/';
+  return p === entry.href || p.startsWith(`${entry.href}/`);
+}
