@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export * from './energy.js';
+export * from './battery-soc.js';
+export * from './pnl.js';
