@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Uuid } from './common.js';
 
 export const RoleSchema = Type.Union(
-  ['owner', 'admin', 'trader', 'analyst', 'viewer'].map((r) => Type.Literal(r)),
+  [Type.Literal('owner'), Type.Literal('admin'), Type.Literal('trader'), Type.Literal('analyst'), Type.Literal('viewer')],
   { description: 'role within the organisation' },
 );
 export type RoleName = 'owner' | 'admin' | 'trader' | 'analyst' | 'viewer';

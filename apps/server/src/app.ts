@@ -1,0 +1,130 @@
+/**
+ * Builds the Fastify application on a ServerContext: plugins, error shape,
+ * auth hook, OpenAPI, the API modules and the static web app. One port serves
+ * the web app, the API, WebSocket, /docs and /health.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { ServerContext } from './context.js';
+import { AppError } from './http/errors.js';
+import { registerAuthHook } from './http/auth-hook.js';
+import { describeValidationErrors, validatorCompiler } from './http/validation.js';
+import type { App } from './http/types.js';
+import { authRoutes } from './modules/auth/auth-routes.js';
+import { auditRoutes, orgRoutes } from './modules/org/org-routes.js';
+import { systemRoutes } from './modules/system/system-routes.js';
+import { VERSION } from './version.js';
+
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
+const NON_WEB_PREFIXES = ['/api/', '/health', '/docs', '/openapi.json', '/simulate/'];
+
+export interface BuildOptions {
+  /** Pino logger options, or false to silence (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? (ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: true,
+    bodyLimit: 50 * 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  // Next.js's exported pages carry inline bootstrapping scripts, so the CSP is left to a reverse proxy.
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await app.register(cors, {
+    origin: ctx.config.corsOrigins.includes('*') ? true : [...ctx.config.corsOrigins],
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'OptiBid API', version: VERSION, description: 'Energy-market bidding: market data, forecasts, optimisation, bids, clearing, settlement.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  installErrorHandling(app);
+  registerAuthHook(app, async ({ bearer }) => {
+    if (!bearer) throw new AppError(401, 'unauthorized', 'authentication required');
+    return ctx.auth.authenticate(bearer);
+  });
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  systemRoutes(app, ctx);
+  authRoutes(app, ctx.auth);
+  orgRoutes(app, ctx);
+  auditRoutes(app, ctx);
+
+  await registerWeb(app, ctx.config.webDir ?? DEFAULT_WEB_DIR);
+  return app;
+}
+
+function installErrorHandling(app: App): void {
+  app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, details: err.details, request_id: req.id } });
+    }
+    if (err.validation) {
+      const details = describeValidationErrors(err.validation, err.validationContext ?? 'body');
+      const first = details[0];
+      const message = first ? `${err.validationContext ?? 'request'}: ${first.field} ${first.message}` : 'request is invalid';
+      return reply.code(400).send({ error: { code: 'validation_failed', message, details, request_id: req.id } });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
+      return reply.code(400).send({ error: { code: 'invalid_json', message: `body is not valid JSON: ${err.message}`, request_id: req.id } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
+      return reply.code(status).send({ error: { code, message: err.message, request_id: req.id } });
+    }
+    req.log.error({ err, request_id: req.id }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'internal_error', message: `internal error (request ${req.id})`, request_id: req.id } });
+  });
+}
+
+async function registerWeb(app: App, webDir: string): Promise<void> {
+  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
+
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0]!;
+    const isWebRoute = (req.method === 'GET' || req.method === 'HEAD') && !NON_WEB_PREFIXES.some((p) => url.startsWith(p));
+    if (isWebRoute && hasWeb) {
+      const clean = path.posix.normalize(decodeURIComponent(url)).replace(/\/+$/, '');
+      for (const candidate of [`${clean}.html`, `${clean}/index.html`]) {
+        const file = path.join(webDir, candidate);
+        if (file.startsWith(webDir) && fs.existsSync(file)) return reply.type('text/html').sendFile(candidate);
+      }
+      // Client-side routes the export has no file for: the app shell routes them.
+      if (!path.posix.extname(clean)) return reply.type('text/html').sendFile('index.html');
+    }
+    if (isWebRoute && !hasWeb && url === '/') {
+      return reply.type('text/html').send('<h1>OptiBid</h1><p>The web app is not built. Run <code>npm run build</code>; the API is at <a href="/docs">/docs</a>.</p>');
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `route ${req.method} ${url} not found`, request_id: req.id } });
+  });
+}

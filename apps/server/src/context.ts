@@ -1,0 +1,84 @@
+/**
+ * Everything a running server holds, opened in order and closed in reverse.
+ * Tests build one per suite with a fresh database; the CLI builds one per command.
+ */
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { createBus, type Bus } from './bus/index.js';
+import { createCache, type Cache } from './cache/index.js';
+import type { Config } from './config/index.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createRepositories, type Repositories } from './db/repositories/index.js';
+import { AuthService } from './modules/auth/auth-service.js';
+import { HealthRegistry } from './modules/system/health.js';
+import { VERSION } from './version.js';
+
+export interface ServerContext {
+  config: Config;
+  database: Database;
+  repos: Repositories;
+  cache: Cache;
+  bus: Bus;
+  health: HealthRegistry;
+  auth: AuthService;
+  /** Closers run in reverse order of registration on shutdown. */
+  onClose(fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  /** Use an already-open database (tests share one per suite). */
+  database?: Database;
+  logger?: Pick<FastifyBaseLogger, 'warn' | 'info'>;
+  migrate?: boolean;
+}
+
+export async function createContext(config: Config, opts: ContextOptions = {}): Promise<ServerContext> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const database =
+    opts.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));
+  if (!opts.database) closers.push(() => database.close());
+  try {
+    if (opts.migrate !== false) await migrate(database);
+    const cache = createCache(config.redisUrl);
+    const bus = createBus(config.redisUrl);
+    // Redis being away at start is not fatal: both fall back to memory and health says degraded.
+    await cache.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'cache: Redis unreachable at start, using memory'));
+    await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'bus: Redis unreachable at start, delivering in-process'));
+    closers.push(() => cache.close(), () => bus.close());
+
+    const repos = createRepositories(database);
+    const health = new HealthRegistry(VERSION);
+    health.register(
+      'database',
+      async () => {
+        await database.query('SELECT 1');
+        return { status: 'ok', backend: database.backend };
+      },
+      { critical: true },
+    );
+    health.register('cache', () => cache.health());
+    health.register('bus', () => bus.health());
+
+    const ctx: ServerContext = {
+      config,
+      database,
+      repos,
+      cache,
+      bus,
+      health,
+      auth: new AuthService(repos, cache, config),
+      onClose: (fn) => void closers.push(fn),
+      async close() {
+        for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+        closers.length = 0;
+      },
+    };
+    return ctx;
+  } catch (err) {
+    for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+    throw err;
+  }
+}

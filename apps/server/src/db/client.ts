@@ -1,0 +1,91 @@
+/**
+ * One database handle for the whole server, over either PGlite (embedded,
+ * default) or PostgreSQL (node-postgres). Repositories use the Drizzle
+ * instance; migrations and health probes use the raw `exec`/`query`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type DbBackend = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly backend: DbBackend;
+  readonly db: Db;
+  /** Runs one or more statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; absent → PGlite. */
+  url?: string | null;
+  /** PGlite data directory; absent → in memory. */
+  dataDir?: string | null;
+  /** node-postgres: `-c search_path=...` etc. (tests isolate suites in their own schema). */
+  pgOptions?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url, opts.pgOptions, opts.poolSize ?? 10);
+  return openPglite(opts.dataDir ?? null);
+}
+
+// int8 (count(*), bigint) comes back from pg as a string but from PGlite as a number;
+// we parse it as a number everywhere so both backends pass the same contract suite.
+pg.types.setTypeParser(20, (v) => Number(v));
+// numeric likewise: we use it only for money/price values that fit a double.
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+async function openPostgres(url: string, options: string | undefined, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, options, connectionTimeoutMillis: 5000 });
+  // A dropped idle connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const probe = await pool.connect();
+  probe.release();
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    backend: 'postgres',
+    db,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      const r = await pool.query(sql, params);
+      return r.rows as T[];
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    backend: 'pglite',
+    db,
+    async exec(sql) {
+      await client.exec(sql);
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      const r = await client.query(sql, params);
+      return r.rows as T[];
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import type { SeedStep } from './seed.js';
+
+/** Demo seed steps beyond the organisation and its users (market history, assets), in order. */
+export function demoSeedSteps(): Record<string, SeedStep> {
+  return {};
+}

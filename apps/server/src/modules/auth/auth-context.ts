@@ -1,0 +1,20 @@
+import type { Permission, Role } from '@optibid/core';
+
+/** Who is calling, resolved once per request by the auth hook. */
+export interface AuthContext {
+  user_id: string;
+  organization_id: string;
+  role: Role;
+  is_platform_admin: boolean;
+  /** Refresh-token family of the session (null for API keys). */
+  session_id: string | null;
+  via: 'jwt' | 'api_key';
+}
+
+/** What a route needs: a permission, any signed-in user, a platform admin, or nothing. */
+export type RouteAccess = Permission | 'authenticated' | 'platform_admin' | 'public';
+
+export interface RequestMeta {
+  ip: string;
+  user_agent: string | null;
+}
