@@ -22,7 +22,7 @@ export class RedisBus implements Bus {
     // ioredis reconnects by itself; errors while it does are expected and surfaced by health().
     this.pub.on('error', () => undefined);
     this.sub.on('error', () => undefined);
-    this.sub.on('pmessage', (_pattern: string, channel: string, raw: string) => this.onMessage(channel, raw));
+    this.sub.on('pmessage', (pattern: string, channel: string, raw: string) => this.onMessage(pattern, channel, raw));
     this.sub.on('ready', () => {
       // Re-subscribe after a reconnect.
       if (this.subscribed.size) void this.sub.psubscribe(...[...this.subscribed].map(redisPattern)).catch(() => undefined);
@@ -37,14 +37,17 @@ export class RedisBus implements Bus {
     await Promise.all([this.pub.connect(), this.sub.connect()]);
   }
 
-  private onMessage(redisChannel: string, raw: string): void {
+  private onMessage(redisPatternMatched: string, redisChannel: string, raw: string): void {
     let message: unknown;
     try {
       message = JSON.parse(raw);
     } catch {
       return;
     }
-    this.local.deliver(redisChannel.slice(PREFIX.length), message);
+    const channel = redisChannel.slice(PREFIX.length);
+    for (const pattern of this.subscribed) {
+      if (redisPattern(pattern) === redisPatternMatched) this.local.deliverTo(pattern, channel, message);
+    }
   }
 
   async publish(channel: string, message: unknown): Promise<void> {

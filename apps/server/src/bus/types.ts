@@ -46,8 +46,14 @@ export class LocalSubscribers {
   }
 
   deliver(channel: string, message: unknown): void {
-    for (const [pattern, handlers] of this.subs) {
-      if (!matches(pattern, channel)) continue;
+    for (const pattern of this.subs.keys()) if (matches(pattern, channel)) this.deliverTo(pattern, channel, message);
+  }
+
+  /** Delivers to the handlers of one pattern only (Redis sends one pmessage per matching pattern). */
+  deliverTo(pattern: string, channel: string, message: unknown): void {
+    const handlers = this.subs.get(pattern);
+    if (!handlers) return;
+    {
       for (const h of handlers) {
         // One faulty subscriber must not stop delivery to the others.
         try {
