@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export * from './validate.js';
+export * from './lifecycle.js';
+export { formatMarketClock } from './local-time.js';
