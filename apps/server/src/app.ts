@@ -22,6 +22,7 @@ import type { App } from './http/types.js';
 import { authRoutes } from './modules/auth/auth-routes.js';
 import { auditRoutes, orgRoutes } from './modules/org/org-routes.js';
 import { systemRoutes } from './modules/system/system-routes.js';
+import { registerRealtime } from './realtime/index.js';
 import { VERSION } from './version.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
@@ -76,6 +77,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   authRoutes(app, ctx.auth);
   orgRoutes(app, ctx);
   auditRoutes(app, ctx);
+  await registerRealtime(app, ctx);
 
   await registerWeb(app, ctx.config.webDir ?? DEFAULT_WEB_DIR);
   return app;

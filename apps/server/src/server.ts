@@ -9,6 +9,7 @@ import { createContext, type ServerContext } from './context.js';
 import { seedDemo } from './demo/seed.js';
 import { demoSeedSteps } from './demo/steps.js';
 import type { App } from './http/types.js';
+import { startJobs } from './jobs/index.js';
 
 export interface RunningServer {
   app: App;
@@ -28,9 +29,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     throw err;
   }
   const address = await app.listen({ port: config.port, host: config.host });
+  const stopJobs = await startJobs(ctx, app.log);
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await stopJobs();
       await app.close();
       await ctx.close();
     })());

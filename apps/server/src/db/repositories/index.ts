@@ -2,15 +2,18 @@ import type { Database } from '../client.js';
 import { AccountsRepository } from './accounts.js';
 import { AuditRepository } from './audit.js';
 import { SessionsRepository } from './sessions.js';
+import { PricesRepository } from './prices.js';
 
 export * from './accounts.js';
 export * from './audit.js';
 export * from './sessions.js';
+export * from './prices.js';
 
 export interface Repositories {
   accounts: AccountsRepository;
   sessions: SessionsRepository;
   audit: AuditRepository;
+  prices: PricesRepository;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -18,5 +21,6 @@ export function createRepositories(database: Database): Repositories {
     accounts: new AccountsRepository(database.db),
     sessions: new SessionsRepository(database.db),
     audit: new AuditRepository(database.db),
+    prices: new PricesRepository(database),
   };
 }

@@ -1,0 +1,275 @@
+/**
+ * Prices: bulk upsert that keeps revisions, and the time-series queries behind
+ * /api/prices. Bulk writes go through `unnest` arrays in one statement per
+ * batch: one round trip for thousands of rows on both backends.
+ */
+import type { IsoId, NormalizedPriceRow, PriceRun } from '@optibid/core';
+import type { Database } from '../client.js';
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface PricePoint {
+  market: string;
+  location: string;
+  run: PriceRun;
+  interval_start: Date;
+  interval_end: Date;
+  lmp_usd_per_mwh: number;
+  energy_usd_per_mwh: number | null;
+  congestion_usd_per_mwh: number | null;
+  loss_usd_per_mwh: number | null;
+  source?: string;
+}
+
+export interface PriceQuery {
+  market: IsoId;
+  location: string;
+  run: PriceRun;
+  start: Date;
+  end: Date;
+  resolution: 'native' | 'hourly' | 'daily';
+  /** Market timezone (daily buckets are market-local days). */
+  timezone: string;
+  after?: Date;
+  limit: number;
+}
+
+export interface PriceStats {
+  intervals: number;
+  mean_usd_per_mwh: number | null;
+  min_usd_per_mwh: number | null;
+  max_usd_per_mwh: number | null;
+  std_usd_per_mwh: number | null;
+  negative_price_hours: number;
+  mean_daily_spread_usd_per_mwh: number | null;
+  days: number;
+}
+
+export interface LatestPrice extends PricePoint {
+  previous_lmp_usd_per_mwh: number | null;
+}
+
+const BATCH = 20_000;
+
+const UPSERT_SQL = (keepRevisions: boolean) => `
+WITH incoming AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[],
+                       $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::text[])
+    AS t(market, location, run, interval_start, interval_end, lmp, energy, congestion, loss, source)
+),
+${
+  keepRevisions
+    ? `revised AS (
+  INSERT INTO price_revisions (market, location, run, interval_start, lmp_usd_per_mwh, energy_usd_per_mwh,
+                               congestion_usd_per_mwh, loss_usd_per_mwh, source, ingested_at, revised_by_source)
+  SELECT p.market, p.location, p.run, p.interval_start, p.lmp_usd_per_mwh, p.energy_usd_per_mwh,
+         p.congestion_usd_per_mwh, p.loss_usd_per_mwh, p.source, p.ingested_at, i.source
+  FROM prices p JOIN incoming i USING (market, location, run, interval_start)
+  WHERE (p.lmp_usd_per_mwh, p.energy_usd_per_mwh, p.congestion_usd_per_mwh, p.loss_usd_per_mwh)
+        IS DISTINCT FROM (i.lmp, i.energy, i.congestion, i.loss)
+  RETURNING 1
+),`
+    : ''
+}
+upserted AS (
+  INSERT INTO prices AS p (market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
+                           congestion_usd_per_mwh, loss_usd_per_mwh, source)
+  SELECT market, location, run, interval_start, interval_end, lmp, energy, congestion, loss, source FROM incoming
+  ON CONFLICT (market, location, run, interval_start) DO UPDATE SET
+    interval_end = EXCLUDED.interval_end,
+    lmp_usd_per_mwh = EXCLUDED.lmp_usd_per_mwh,
+    energy_usd_per_mwh = EXCLUDED.energy_usd_per_mwh,
+    congestion_usd_per_mwh = EXCLUDED.congestion_usd_per_mwh,
+    loss_usd_per_mwh = EXCLUDED.loss_usd_per_mwh,
+    source = EXCLUDED.source,
+    ingested_at = now()
+  WHERE (p.lmp_usd_per_mwh, p.energy_usd_per_mwh, p.congestion_usd_per_mwh, p.loss_usd_per_mwh)
+        IS DISTINCT FROM (EXCLUDED.lmp_usd_per_mwh, EXCLUDED.energy_usd_per_mwh, EXCLUDED.congestion_usd_per_mwh, EXCLUDED.loss_usd_per_mwh)
+  RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM upserted`;
+
+export class PricesRepository {
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Inserts new intervals and updates changed ones; an update first copies the
+   * old values into price_revisions (unless `keepRevisions` is false, as for the
+   * simulated live feed that refines the current interval every tick).
+   */
+  async upsert(rows: readonly PricePoint[] | readonly NormalizedPriceRow[], opts: { keepRevisions?: boolean; source?: string } = {}): Promise<UpsertResult> {
+    const keep = opts.keepRevisions ?? true;
+    // The same key twice in one statement cannot be upserted: the last occurrence wins, as in a file read top to bottom.
+    const dedup = new Map<string, PricePoint>();
+    for (const r of rows as PricePoint[]) dedup.set(`${r.market}|${r.location}|${r.run}|${r.interval_start.getTime()}`, r);
+    const all = [...dedup.values()];
+    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: rows.length - all.length };
+    for (let i = 0; i < all.length; i += BATCH) {
+      const batch = all.slice(i, i + BATCH);
+      const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+      for (const r of batch) {
+        cols[0]!.push(r.market);
+        cols[1]!.push(r.location);
+        cols[2]!.push(r.run);
+        cols[3]!.push(r.interval_start.toISOString());
+        cols[4]!.push(r.interval_end.toISOString());
+        cols[5]!.push(r.lmp_usd_per_mwh);
+        cols[6]!.push(r.energy_usd_per_mwh);
+        cols[7]!.push(r.congestion_usd_per_mwh);
+        cols[8]!.push(r.loss_usd_per_mwh);
+        cols[9]!.push(r.source ?? opts.source ?? 'unknown');
+      }
+      const [counts] = await this.database.query<{ inserted: number; updated: number }>(UPSERT_SQL(keep), cols);
+      result.inserted += Number(counts?.inserted ?? 0);
+      result.updated += Number(counts?.updated ?? 0);
+      result.unchanged += batch.length - Number(counts?.inserted ?? 0) - Number(counts?.updated ?? 0);
+    }
+    return result;
+  }
+
+  async query(q: PriceQuery): Promise<PricePoint[]> {
+    const after = q.after ?? new Date(0);
+    if (q.resolution === 'native') {
+      const rows = await this.database.query<PricePoint>(
+        `SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
+                congestion_usd_per_mwh, loss_usd_per_mwh, source
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3
+           AND interval_start >= $4 AND interval_start < $5 AND interval_start > $6
+         ORDER BY interval_start LIMIT $7`,
+        [q.market, q.location, q.run, q.start, q.end, after, q.limit],
+      );
+      return rows.map(normalisePoint);
+    }
+    // Hourly buckets are UTC hours; daily buckets are market-local calendar days. Averages are time-weighted.
+    const bucket =
+      q.resolution === 'hourly'
+        ? `date_trunc('hour', interval_start)`
+        : `(date_trunc('day', interval_start AT TIME ZONE $8) AT TIME ZONE $8)`;
+    const bucketEnd = q.resolution === 'hourly' ? `b + interval '1 hour'` : `((date_trunc('day', b AT TIME ZONE $8) + interval '1 day') AT TIME ZONE $8)`;
+    const params: unknown[] = [q.market, q.location, q.run, q.start, q.end, after, q.limit];
+    if (q.resolution === 'daily') params.push(q.timezone);
+    const w = `extract(epoch from (interval_end - interval_start))`;
+    const rows = await this.database.query<PricePoint>(
+      `WITH s AS (
+         SELECT ${bucket} AS b, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh, congestion_usd_per_mwh, loss_usd_per_mwh
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5
+       )
+       SELECT $1::text AS market, $2::text AS location, $3::text AS run, b AS interval_start, ${bucketEnd} AS interval_end,
+              sum(lmp_usd_per_mwh * ${w}) / sum(${w}) AS lmp_usd_per_mwh,
+              sum(energy_usd_per_mwh * ${w}) / nullif(sum(CASE WHEN energy_usd_per_mwh IS NULL THEN 0 ELSE ${w} END), 0) AS energy_usd_per_mwh,
+              sum(congestion_usd_per_mwh * ${w}) / nullif(sum(CASE WHEN congestion_usd_per_mwh IS NULL THEN 0 ELSE ${w} END), 0) AS congestion_usd_per_mwh,
+              sum(loss_usd_per_mwh * ${w}) / nullif(sum(CASE WHEN loss_usd_per_mwh IS NULL THEN 0 ELSE ${w} END), 0) AS loss_usd_per_mwh
+       FROM s WHERE b > $6 GROUP BY b ORDER BY b LIMIT $7`,
+      params,
+    );
+    return rows.map(normalisePoint);
+  }
+
+  async stats(q: Omit<PriceQuery, 'resolution' | 'after' | 'limit'>): Promise<PriceStats> {
+    const [row] = await this.database.query<Record<string, number | null>>(
+      `WITH s AS (
+         SELECT interval_start, lmp_usd_per_mwh AS p, extract(epoch from (interval_end - interval_start)) / 3600.0 AS h,
+                (interval_start AT TIME ZONE $6)::date AS d
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5
+       ), daily AS (SELECT d, max(p) - min(p) AS spread FROM s GROUP BY d)
+       SELECT (SELECT count(*)::int FROM s) AS intervals,
+              (SELECT avg(p) FROM s) AS mean, (SELECT min(p) FROM s) AS min, (SELECT max(p) FROM s) AS max,
+              (SELECT stddev_pop(p) FROM s) AS std,
+              (SELECT coalesce(sum(h) FILTER (WHERE p < 0), 0) FROM s) AS negative_hours,
+              (SELECT avg(spread) FROM daily) AS spread, (SELECT count(*)::int FROM daily) AS days`,
+      [q.market, q.location, q.run, q.start, q.end, q.timezone],
+    );
+    const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    return {
+      intervals: Number(row?.intervals ?? 0),
+      mean_usd_per_mwh: n(row?.mean),
+      min_usd_per_mwh: n(row?.min),
+      max_usd_per_mwh: n(row?.max),
+      std_usd_per_mwh: n(row?.std),
+      negative_price_hours: Number(row?.negative_hours ?? 0),
+      mean_daily_spread_usd_per_mwh: n(row?.spread),
+      days: Number(row?.days ?? 0),
+    };
+  }
+
+  /** The newest interval per location and run in a market, with the one before it (for the change). */
+  async latest(market: IsoId): Promise<LatestPrice[]> {
+    const rows = await this.database.query<PricePoint & { previous_lmp_usd_per_mwh: number | null; rn: number }>(
+      `SELECT * FROM (
+         SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
+                congestion_usd_per_mwh, loss_usd_per_mwh, source,
+                lead(lmp_usd_per_mwh) OVER w AS previous_lmp_usd_per_mwh,
+                row_number() OVER w AS rn
+         FROM prices WHERE market = $1 AND interval_start > now() - interval '60 days' AND interval_start <= now()
+         WINDOW w AS (PARTITION BY location, run ORDER BY interval_start DESC)
+       ) x WHERE rn = 1 ORDER BY location, run`,
+      [market],
+    );
+    return rows.map((r) => ({ ...normalisePoint(r), previous_lmp_usd_per_mwh: r.previous_lmp_usd_per_mwh === null ? null : Number(r.previous_lmp_usd_per_mwh) }));
+  }
+
+  /** Recent history of one series (the feed learns its shape from it). */
+  async recent(market: IsoId, location: string, runs: PriceRun[], since: Date, until: Date): Promise<PricePoint[]> {
+    const rows = await this.database.query<PricePoint>(
+      `SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh, congestion_usd_per_mwh, loss_usd_per_mwh
+       FROM prices WHERE market = $1 AND location = $2 AND run = ANY($3::text[]) AND interval_start >= $4 AND interval_start < $5
+       ORDER BY interval_start`,
+      [market, location, runs, since, until],
+    );
+    return rows.map(normalisePoint);
+  }
+
+  /** Locations that have any stored prices in a market, with their count and newest interval. */
+  async locationsWithData(market: IsoId): Promise<{ location: string; run: PriceRun; intervals: number; newest: Date }[]> {
+    const rows = await this.database.query<{ location: string; run: PriceRun; intervals: number; newest: Date }>(
+      `SELECT location, run, count(*)::int AS intervals, max(interval_start) AS newest FROM prices WHERE market = $1 GROUP BY location, run ORDER BY location, run`,
+      [market],
+    );
+    return rows.map((r) => ({ ...r, intervals: Number(r.intervals), newest: new Date(r.newest) }));
+  }
+
+  async revisions(market: IsoId, location: string, run: PriceRun, intervalStart: Date): Promise<(PricePoint & { revised_at: Date })[]> {
+    const rows = await this.database.query<PricePoint & { revised_at: Date }>(
+      `SELECT market, location, run, interval_start, interval_start AS interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
+              congestion_usd_per_mwh, loss_usd_per_mwh, source, revised_at
+       FROM price_revisions WHERE market = $1 AND location = $2 AND run = $3 AND interval_start = $4 ORDER BY revised_at`,
+      [market, location, run, intervalStart],
+    );
+    return rows.map((r) => ({ ...normalisePoint(r), revised_at: new Date(r.revised_at) }));
+  }
+
+  async recordImport(input: {
+    organization_id: string | null;
+    user_id: string | null;
+    origin: 'api' | 'cli' | 'seed';
+    report: unknown;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    rejected: number;
+  }): Promise<string> {
+    const [row] = await this.database.query<{ id: string }>(
+      `INSERT INTO price_imports (organization_id, user_id, origin, report, inserted, updated, unchanged, rejected)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) RETURNING id`,
+      [input.organization_id, input.user_id, input.origin, JSON.stringify(input.report), input.inserted, input.updated, input.unchanged, input.rejected],
+    );
+    return row!.id;
+  }
+}
+
+function normalisePoint<T extends PricePoint>(r: T): T {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    ...r,
+    interval_start: new Date(r.interval_start),
+    interval_end: new Date(r.interval_end),
+    lmp_usd_per_mwh: Number(r.lmp_usd_per_mwh),
+    energy_usd_per_mwh: num(r.energy_usd_per_mwh),
+    congestion_usd_per_mwh: num(r.congestion_usd_per_mwh),
+    loss_usd_per_mwh: num(r.loss_usd_per_mwh),
+  };
+}

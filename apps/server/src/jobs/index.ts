@@ -1,0 +1,17 @@
+/**
+ * Background jobs of a running server (live feed, clearing, forecasts). Each
+ * returns a stopper; `startJobs` returns one that stops them all.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerContext } from '../context.js';
+
+export type JobStopper = () => Promise<void>;
+
+export async function startJobs(ctx: ServerContext, log: FastifyBaseLogger): Promise<JobStopper> {
+  const stoppers: JobStopper[] = [];
+  void ctx;
+  void log;
+  return async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+}
