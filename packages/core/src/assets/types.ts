@@ -27,7 +27,7 @@ export interface BatteryAssetParams {
   /** Cost per MWh of throughput (discharged energy), e.g. cell degradation. */
   degradation_cost_usd_per_mwh: number;
   /** Full-equivalent cycles allowed per day (discharged MWh / energy_mwh); omit for no limit. */
-  max_cycles_per_day?: number;
+  max_cycles_per_day?: number | null;
 }
 
 /** One step of a marginal cost curve: `mw` is the width of the step. */
@@ -53,7 +53,8 @@ export interface ThermalAssetParams {
   startup_cost_usd: number;
   min_up_h: number;
   min_down_h: number;
-  ramp_mw_per_h: number;
+  /** Ramp limit up and down; omitted or null = unlimited. */
+  ramp_mw_per_h?: number | null;
 }
 
 /** Solar and wind share these parameters. */

@@ -186,7 +186,7 @@ function checkThermal(p: Rec, out: IssueList): void {
   out.num(p, 'startup_cost_usd', { min: 0 });
   out.num(p, 'min_up_h', { min: 0 });
   out.num(p, 'min_down_h', { min: 0 });
-  out.num(p, 'ramp_mw_per_h', { positive: true });
+  out.num(p, 'ramp_mw_per_h', { optional: true, positive: true });
 }
 
 /**

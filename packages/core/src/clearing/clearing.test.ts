@@ -92,6 +92,20 @@ describe('auction clearing', () => {
     expect(vertical.periods[0]!.price_usd_per_mwh).toBe(35);
   });
 
+  it('prices a period without trade at the highest bid, or the lowest offer when nobody buys', () => {
+    const r = clearAuction({
+      periods: 2,
+      bids: [{ bid_id: 's', curves: [[seg(10, 80)], [seg(10, 80)]] }],
+      residual_demand: [[seg(-5, 40)], []],
+    });
+    expect(r.periods.map((p) => [p.cleared_mw, p.price_usd_per_mwh])).toEqual([
+      [0, 40],
+      [0, 80],
+    ]);
+    expect(r.awards[0]!.awarded_mw).toEqual([0, 0]);
+    expect(clearAuction({ periods: 1, bids: [] }).periods[0]!.price_usd_per_mwh).toBeNaN();
+  });
+
   it('nets storage bids and uses per-period curves', () => {
     const ngr = [seg(-10, 15), seg(10, 45)];
     const r = clearAuction({

@@ -82,12 +82,13 @@ export function trackBatterySoc(params: SocParams, intervals: readonly SocInterv
       violations.push({ kind: 'soc_below_min', index, message: `interval ${index}: state of charge ${fmt(soc)} MWh is below soc_min_mwh ${params.soc_min_mwh}` });
     if (soc > params.soc_max_mwh + TOL)
       violations.push({ kind: 'soc_above_max', index, message: `interval ${index}: state of charge ${fmt(soc)} MWh is above soc_max_mwh ${params.soc_max_mwh}` });
-    if (params.max_cycles_per_day !== undefined) {
+    const maxCycles = params.max_cycles_per_day;
+    if (maxCycles !== undefined && maxCycles !== null) {
       const day = timezone && iv.interval_start ? localDateOf(iv.interval_start, timezone) : 'all';
       const dayMwh = (dayDischarge.get(day) ?? 0) + d * iv.duration_h;
       dayDischarge.set(day, dayMwh);
       const cycles = dayMwh / params.energy_mwh;
-      if (cycles > params.max_cycles_per_day + TOL && !flaggedDays.has(day)) {
+      if (cycles > maxCycles + TOL && !flaggedDays.has(day)) {
         flaggedDays.add(day);
         violations.push({
           kind: 'max_cycles',
