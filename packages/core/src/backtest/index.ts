@@ -1,1 +1,4 @@
-export {};
+export * from './price-series.js';
+export * from './forecasters.js';
+export * from './strategies.js';
+export * from './engine.js';

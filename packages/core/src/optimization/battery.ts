@@ -199,6 +199,18 @@ export async function optimizeBattery(solve: SolveFn, p: BatteryProblem, options
     const lp = interpretBatteryResult(p, await solve(buildBatteryModel(p), solveOptions), 'lp');
     if (lp.status !== 'optimal' || !lp.intervals.some((i) => Math.min(i.charge_mw, i.discharge_mw) > 1e-7)) return lp;
   }
-  const r = await solve(buildBatteryModel(p, { binary: true }), { ...solveOptions, duals: false });
-  return interpretBatteryResult(p, r, 'milp');
+  const milp = buildBatteryModel(p, { binary: true });
+  const r = await solve(milp, { ...solveOptions, duals: false });
+  if (r.status !== 'optimal' || !solveOptions.duals) return interpretBatteryResult(p, r, 'milp');
+  // A MILP has no duals: fix the charge/discharge modes found and re-solve the LP for the stored-energy values.
+  const T = p.prices_usd_per_mwh.length;
+  const fixed: LinearModel = { ...milp, col_lower: milp.col_lower.slice(), col_upper: milp.col_upper.slice(), col_integer: new Uint8Array(milp.col_integer.length) };
+  for (let t = 0; t < T; t++) {
+    const u = Math.round(r.column_values[3 * T + t]!);
+    fixed.col_lower[3 * T + t] = u;
+    fixed.col_upper[3 * T + t] = u;
+  }
+  const lp = await solve(fixed, solveOptions);
+  const out = interpretBatteryResult(p, lp.status === 'optimal' ? { ...lp, time_ms: lp.time_ms + r.time_ms } : r, 'milp');
+  return out;
 }

@@ -5,3 +5,4 @@ export * from './solver-pool.js';
 export * from './battery.js';
 export * from './thermal.js';
 export * from './flexible-assets.js';
+export * from './bid-curves.js';

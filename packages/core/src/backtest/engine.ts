@@ -1,0 +1,182 @@
+/**
+ * Battery backtest: runs the chosen strategy and, for scoring, the perfect-
+ * foresight bound and the persistence baseline over the same period, in
+ * parallel when `solve` is a worker pool.
+ *
+ * capture_rate = net ÷ perfect-foresight net (null when that is ≤ 0);
+ * margin_over_persistence_usd = net − persistence net; cycles = discharged
+ * MWh ÷ energy_mwh.
+ */
+import type { BatteryParams } from '../optimization/asset-params.js';
+import type { DischargeCap } from '../optimization/battery.js';
+import type { BidCurveValidator } from '../optimization/bid-curves.js';
+import type { SolveFn } from '../optimization/highs-solve.js';
+import { persistenceForecaster, weeklyNaiveForecaster, type BacktestForecaster } from './forecasters.js';
+import { localDays, preparePriceSeries, type BacktestPricePoint, type PreparedPriceSeries } from './price-series.js';
+import { rollingWindowCount, runDailyBidding, runPerfect, runRolling, type DailyPnl, type StrategyRun, type StrategyRunOptions } from './strategies.js';
+
+export type BacktestStrategy = 'perfect' | 'persistence' | 'rolling' | 'forecast';
+
+export interface BacktestConfig {
+  prices: readonly BacktestPricePoint[];
+  /** IANA zone of the market clock (days, gate closure). */
+  timezone: string;
+  battery: BatteryParams;
+  strategy: BacktestStrategy;
+  /** Period [start, end) as instants; default: the whole series. */
+  start?: Date;
+  end?: Date;
+  /** Default: inferred from the series. */
+  interval_hours?: number;
+  /** For `forecast`; default weekly naive. */
+  forecaster?: BacktestForecaster;
+  /** Label for the forecaster in the report (e.g. `forecast:lear`). */
+  strategy_label?: string;
+  /** Gate closure, hours before the delivery day starts (default 0: history ends at the previous day's end). */
+  gate_closure_hours_before_day_start?: number;
+  rolling?: { horizon_hours?: number; step_hours?: number; window_discharge_caps?: DischargeCap[] };
+  /** ISO segment limit per curve (default 10). */
+  max_segments?: number;
+  validate_curves?: BidCurveValidator;
+  /** Also run perfect foresight and persistence for capture rate and margin (default true). */
+  compare?: boolean;
+}
+
+export interface BacktestDeps {
+  solve: SolveFn;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BacktestTotals {
+  revenue_usd: number;
+  cost_usd: number;
+  degradation_usd: number;
+  net_usd: number;
+  discharged_mwh: number;
+  charged_mwh: number;
+  cycles: number;
+}
+
+export interface BacktestReport extends BacktestTotals {
+  strategy: string;
+  start: Date;
+  end: Date;
+  timezone: string;
+  interval_hours: number;
+  intervals: number;
+  traded_intervals: number;
+  perfect_foresight_net_usd: number | null;
+  capture_rate: number | null;
+  persistence_net_usd: number | null;
+  margin_over_persistence_usd: number | null;
+  solve_time_ms_median: number;
+  solves: number;
+  daily: DailyPnl[];
+  /** Intervals whose price was missing or non-finite and was interpolated. */
+  interpolated_intervals: Date[];
+  undeliverable_mwh: number;
+  bid_violations: number;
+  /** Days or windows where the optimisation did not reach an optimum (the battery idled). */
+  failed_days: { date: string; status: string }[];
+}
+
+export function median(xs: readonly number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function sumDaily(daily: readonly DailyPnl[], energyMwh: number): BacktestTotals {
+  const t = { revenue_usd: 0, cost_usd: 0, degradation_usd: 0, net_usd: 0, discharged_mwh: 0, charged_mwh: 0, cycles: 0 };
+  for (const d of daily) {
+    t.revenue_usd += d.revenue_usd;
+    t.cost_usd += d.cost_usd;
+    t.degradation_usd += d.degradation_usd;
+    t.net_usd += d.net_usd;
+    t.discharged_mwh += d.discharged_mwh;
+    t.charged_mwh += d.charged_mwh;
+  }
+  t.cycles = energyMwh > 0 ? t.discharged_mwh / energyMwh : 0;
+  return t;
+}
+
+function periodIndices(series: PreparedPriceSeries, start?: Date, end?: Date): [number, number] {
+  const pts = series.points;
+  let from = 0;
+  while (from < pts.length && start && pts[from]!.interval_start < start) from++;
+  let to = from;
+  while (to < pts.length && (!end || pts[to]!.interval_start < end)) to++;
+  return [from, to];
+}
+
+export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): Promise<BacktestReport> {
+  const series = preparePriceSeries(config.prices, { timezone: config.timezone, ...(config.interval_hours ? { interval_hours: config.interval_hours } : {}) });
+  const [from, to] = periodIndices(series, config.start, config.end);
+  if (to <= from) throw new Error('the backtest period holds no price intervals');
+  const dt = series.interval_hours;
+  const rolling = {
+    horizon_intervals: Math.round((config.rolling?.horizon_hours ?? 24) / dt),
+    step_intervals: Math.round((config.rolling?.step_hours ?? 24) / dt),
+    ...(config.rolling?.window_discharge_caps ? { window_discharge_caps: config.rolling.window_discharge_caps } : {}),
+  };
+  if (rolling.step_intervals < 1 || rolling.horizon_intervals < rolling.step_intervals) throw new Error('rolling: need 1 ≤ step ≤ horizon');
+  const bidding = {
+    gate_closure_hours_before_day_start: config.gate_closure_hours_before_day_start ?? 0,
+    max_segments: config.max_segments ?? 10,
+    ...(config.validate_curves ? { validate_curves: config.validate_curves } : {}),
+  };
+  const compare = config.compare ?? true;
+  const nDays = localDays(series.points, from, to).length;
+  const steps = (s: BacktestStrategy) => (s === 'perfect' ? 1 : s === 'rolling' ? rollingWindowCount(from, to, rolling) : nDays);
+  const runs: BacktestStrategy[] = [config.strategy];
+  if (compare && config.strategy !== 'perfect') runs.push('perfect');
+  if (compare && config.strategy !== 'persistence') runs.push('persistence');
+  const total = runs.reduce((s, r) => s + steps(r), 0);
+  let done = 0;
+  deps.onProgress?.(0, total);
+  const base: Omit<StrategyRunOptions, 'onStep'> = { series, from, to, battery: config.battery, solve: deps.solve };
+  const opts: StrategyRunOptions = { ...base, onStep: () => deps.onProgress?.(++done, total) };
+  const run = (s: BacktestStrategy): Promise<StrategyRun> => {
+    switch (s) {
+      case 'perfect':
+        return runPerfect(opts);
+      case 'rolling':
+        return runRolling(opts, rolling);
+      case 'persistence':
+        return runDailyBidding(opts, { ...bidding, forecaster: persistenceForecaster });
+      case 'forecast':
+        return runDailyBidding(opts, { ...bidding, forecaster: config.forecaster ?? weeklyNaiveForecaster });
+    }
+  };
+  const results = await Promise.all(runs.map(run));
+  const main = results[0]!;
+  const byName = new Map(runs.map((r, i) => [r, results[i]!]));
+  const totals = sumDaily(main.daily, config.battery.energy_mwh);
+  const perfect = byName.get('perfect');
+  const persistence = byName.get('persistence');
+  const perfectNet = perfect ? sumDaily(perfect.daily, config.battery.energy_mwh).net_usd : null;
+  const persistenceNet = persistence ? sumDaily(persistence.daily, config.battery.energy_mwh).net_usd : null;
+  const inPeriod = new Set(series.interpolated.filter((i) => i >= from && i < to));
+  return {
+    strategy: config.strategy_label ?? config.strategy,
+    start: series.points[from]!.interval_start,
+    end: new Date(series.points[to - 1]!.interval_start.getTime() + dt * 3_600_000),
+    timezone: config.timezone,
+    interval_hours: dt,
+    intervals: to - from,
+    traded_intervals: main.traded_intervals,
+    ...totals,
+    perfect_foresight_net_usd: perfectNet,
+    capture_rate: perfectNet !== null && perfectNet > 0 ? totals.net_usd / perfectNet : null,
+    persistence_net_usd: persistenceNet,
+    margin_over_persistence_usd: persistenceNet !== null ? totals.net_usd - persistenceNet : null,
+    solve_time_ms_median: median(main.solve_times_ms),
+    solves: main.solve_times_ms.length,
+    daily: main.daily,
+    interpolated_intervals: [...inPeriod].map((i) => series.points[i]!.interval_start),
+    undeliverable_mwh: main.daily.reduce((s, d) => s + d.undeliverable_mwh, 0),
+    bid_violations: main.daily.reduce((s, d) => s + d.bid_violations, 0),
+    failed_days: main.daily.filter((d) => d.status !== 'optimal').map((d) => ({ date: d.date, status: d.status })),
+  };
+}
