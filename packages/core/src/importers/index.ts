@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export { SUPPORTED_FORMATS, describeSupportedFormats, detectFormatFromText, type PriceFormatInfo } from './detect.js';
+export { detectFormat, parsePriceFile, parsePriceText, UnsupportedPriceFormatError } from './parse-file.js';
+export { readXlsx, type XlsxRow, type XlsxSheet } from './xlsx.js';
