@@ -1,4 +1,5 @@
 export * from './types.js';
 export * from './validate.js';
 export * from './lifecycle.js';
+export * from './periods.js';
 export { formatMarketClock } from './local-time.js';

@@ -43,3 +43,22 @@ describe('bid lifecycle', () => {
     expect(statusAfterValidation([{ code: 'gate_closed', message: 'x' }])).toBe('rejected');
   });
 });
+
+describe('bid periods and gate', () => {
+  it('maps DA hours of a DST day and RT intervals to UTC instants', async () => {
+    const { bidPeriods, bidGateClosure } = await import('./index.js');
+    const { getMarket } = await import('../markets/catalogue.js');
+    const caiso = getMarket('CAISO');
+    const curves = Array.from({ length: 25 }, () => []);
+    const p = bidPeriods({ run: 'DA', delivery_date: '2026-11-01', curves }, caiso);
+    expect(p[0]!.interval_start.toISOString()).toBe('2026-11-01T07:00:00.000Z');
+    expect(p[24]!.interval_start.toISOString()).toBe('2026-11-02T07:00:00.000Z');
+    const rt = bidPeriods({ run: 'RT', interval_start: new Date('2026-07-01T20:00:00Z'), interval_minutes: 15, curves: [[], []] }, caiso);
+    expect(rt.map((x) => [x.interval_start.toISOString(), x.duration_h])).toEqual([
+      ['2026-07-01T20:00:00.000Z', 0.25],
+      ['2026-07-01T20:15:00.000Z', 0.25],
+    ]);
+    expect(bidGateClosure({ iso: 'CAISO', run: 'DA', delivery_date: '2026-07-02' }, caiso).toISOString()).toBe('2026-07-01T17:00:00.000Z');
+    expect(bidGateClosure({ iso: 'CAISO', run: 'RT', interval_start: new Date('2026-07-01T20:30:00Z') }, caiso).toISOString()).toBe('2026-07-01T18:45:00.000Z');
+  });
+});
