@@ -24,6 +24,19 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     return page.evaluate(() => JSON.parse(localStorage.getItem('optibid.session') ?? 'null'));
   }
 
+  /**
+   * Rewrites the stored session from a same-origin page where the app is not running
+   * (the JSON at /health/live): editing it under a live app races the app's own
+   * proactive refresh, and a reload that aborts a refresh in flight loses the rotated token.
+   */
+  async function editStoredSession(page: Page, edit: (v: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    await page.goto(h.url('/health/live'));
+    const v = await page.evaluate(() => JSON.parse(localStorage.getItem('optibid.session') ?? 'null') as Record<string, unknown> | null);
+    expect(v).not.toBeNull();
+    const next = edit(v!);
+    await page.evaluate((n) => localStorage.setItem('optibid.session', JSON.stringify(n)), next);
+  }
+
   test('system status is public: services, latency, availability and last check without signing in', async () => {
     const page = await h.newPage();
     await page.goto(h.url('/system-status'));
@@ -107,7 +120,7 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
 
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL((u) => u.pathname === '/settings');
-    await page.getByLabel('Theme').selectOption('dark');
+    await page.getByLabel('Theme', { exact: true }).selectOption('dark');
     await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
     await h.screenshot(page, 'settings-dark');
     await page.getByRole('link', { name: 'Dashboard' }).click();
@@ -119,7 +132,7 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     await page.getByLabel(/Switch to light theme/).click();
     await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('light');
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByLabel('Theme').waitFor();
+    await page.getByLabel('Theme', { exact: true }).waitFor();
     await h.screenshot(page, 'settings');
     expect(h.pageErrors).toEqual([]);
   });
@@ -147,24 +160,15 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     await h.login(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
     const s = await stored(page);
     // Pretend the access token is past its expiry: the next API call must refresh first.
-    await page.evaluate(() => {
-      const v = JSON.parse(localStorage.getItem('optibid.session')!);
-      v.expires_at = Date.now() - 1000;
-      localStorage.setItem('optibid.session', JSON.stringify(v));
-    });
-    await page.reload();
+    await editStoredSession(page, (v) => ({ ...v, expires_at: Date.now() - 1000 }));
+    await page.goto(h.url('/'));
     await page.getByTestId('session-details').waitFor();
     await page.waitForFunction((old) => JSON.parse(localStorage.getItem('optibid.session') ?? '{}').refresh_token !== old, s!.refresh_token);
     const after = await stored(page);
     expect(after!.expires_at).toBeGreaterThan(Date.now());
 
     // A refresh token the server no longer accepts ends the session with a clear message.
-    await page.evaluate(() => {
-      const v = JSON.parse(localStorage.getItem('optibid.session')!);
-      v.expires_at = Date.now() - 1000;
-      v.refresh_token = 'revoked-or-unknown-refresh-token';
-      localStorage.setItem('optibid.session', JSON.stringify(v));
-    });
+    await editStoredSession(page, (v) => ({ ...v, expires_at: Date.now() - 1000, refresh_token: 'revoked-or-unknown-refresh-token' }));
     await page.goto(h.url('/profile'));
     await page.waitForURL((u) => u.pathname === '/login');
     await page.getByText('Your session expired, please sign in again.').waitFor();
