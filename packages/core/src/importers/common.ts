@@ -70,7 +70,12 @@ export class RowSink {
  * Returns a reason string when the wall time does not exist (spring-forward gap).
  */
 export function localStartMs(date: string, minutes: number, timeZone: string, later: boolean): number | string {
-  const found = resolveZonedLocal(date, minutes, timeZone);
+  let found: number[];
+  try {
+    found = resolveZonedLocal(date, minutes, timeZone);
+  } catch (e) {
+    return e instanceof RangeError ? e.message : String(e);
+  }
   if (found.length === 0) return `${date} ${hhmm(minutes)} does not exist in ${timeZone} (spring-forward gap)`;
   if (later && found.length < 2) return `${date} ${hhmm(minutes)} is flagged as the repeated hour but is not repeated in ${timeZone}`;
   return later ? found[1]! : found[0]!;

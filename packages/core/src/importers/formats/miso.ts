@@ -84,7 +84,11 @@ export function parseMisoExpost(text: string, file: string, opts: PriceParseOpti
         sink.reject(nd.line, `${node} HE ${h + 1}: bad or empty LMP`);
         continue;
       }
-      const start = localStartMs(date, h * 60, TZ, false) as number;
+      const start = localStartMs(date, h * 60, TZ, false);
+      if (typeof start === 'string') {
+        sink.reject(nd.line, start);
+        break;
+      }
       const mcc = nd.values.MCC?.[h] ?? null;
       const mlc = nd.values.MLC?.[h] ?? null;
       const energy = mcc !== null && mlc !== null ? v - mcc - mlc : null;
