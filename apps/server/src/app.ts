@@ -14,6 +14,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import multipart from '@fastify/multipart';
 import type { ServerContext } from './context.js';
 import { AppError } from './http/errors.js';
 import { registerAuthHook } from './http/auth-hook.js';
@@ -23,6 +24,8 @@ import { authRoutes } from './modules/auth/auth-routes.js';
 import { auditRoutes, orgRoutes } from './modules/org/org-routes.js';
 import { systemRoutes } from './modules/system/system-routes.js';
 import { registerRealtime } from './realtime/index.js';
+import { marketRoutes } from './modules/market-data/market-routes.js';
+import { registerTrading } from './modules/trading/index.js';
 import { VERSION } from './version.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
@@ -65,6 +68,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 50 } });
 
   installErrorHandling(app);
   registerAuthHook(app, async ({ bearer }) => {
@@ -77,6 +81,8 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   authRoutes(app, ctx.auth);
   orgRoutes(app, ctx);
   auditRoutes(app, ctx);
+  marketRoutes(app, ctx, ctx.markets);
+  await registerTrading(app, ctx);
   await registerRealtime(app, ctx);
 
   await registerWeb(app, ctx.config.webDir ?? DEFAULT_WEB_DIR);

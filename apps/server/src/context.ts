@@ -13,6 +13,9 @@ import { createRepositories, type Repositories } from './db/repositories/index.j
 import { AuthService } from './modules/auth/auth-service.js';
 import { HealthRegistry } from './modules/system/health.js';
 import { VERSION } from './version.js';
+import { createMarketCatalogue, type MarketOverrides } from '@optibid/core';
+import { ConfigError } from './config/index.js';
+import { MarketService } from './modules/market-data/market-service.js';
 
 export interface ServerContext {
   config: Config;
@@ -22,6 +25,7 @@ export interface ServerContext {
   bus: Bus;
   health: HealthRegistry;
   auth: AuthService;
+  markets: MarketService;
   /** Closers run in reverse order of registration on shutdown. */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -35,6 +39,12 @@ export interface ContextOptions {
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<ServerContext> {
+  let catalogue;
+  try {
+    catalogue = createMarketCatalogue(config.marketOverrides as MarketOverrides);
+  } catch (err) {
+    throw new ConfigError([`MARKET_OVERRIDES: ${(err as Error).message}`]);
+  }
   const closers: (() => Promise<void> | void)[] = [];
   const database =
     opts.database ??
@@ -70,6 +80,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       bus,
       health,
       auth: new AuthService(repos, cache, config),
+      markets: new MarketService(repos, catalogue),
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);

@@ -1,6 +1,9 @@
+import { seedDemoHistory } from './history.js';
 import type { SeedStep } from './seed.js';
 
 /** Demo seed steps beyond the organisation and its users (market history, assets), in order. */
 export function demoSeedSteps(): Record<string, SeedStep> {
-  return {};
+  return {
+    history: (ctx) => seedDemoHistory(ctx),
+  };
 }

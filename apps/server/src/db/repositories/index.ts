@@ -3,17 +3,20 @@ import { AccountsRepository } from './accounts.js';
 import { AuditRepository } from './audit.js';
 import { SessionsRepository } from './sessions.js';
 import { PricesRepository } from './prices.js';
+import { SettingsRepository } from './settings.js';
 
 export * from './accounts.js';
 export * from './audit.js';
 export * from './sessions.js';
 export * from './prices.js';
+export * from './settings.js';
 
 export interface Repositories {
   accounts: AccountsRepository;
   sessions: SessionsRepository;
   audit: AuditRepository;
   prices: PricesRepository;
+  settings: SettingsRepository;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -22,5 +25,6 @@ export function createRepositories(database: Database): Repositories {
     sessions: new SessionsRepository(database.db),
     audit: new AuditRepository(database.db),
     prices: new PricesRepository(database),
+    settings: new SettingsRepository(database),
   };
 }

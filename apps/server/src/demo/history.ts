@@ -1,0 +1,65 @@
+/**
+ * Demo market history: real ISO price files shipped in apps/server/demo-data,
+ * imported with the same parsers as any upload, then shifted forward by whole
+ * weeks (so weekday patterns stay on their weekdays) until the newest day is
+ * tomorrow or later; intervals after tomorrow (DA) or after now (RT) are dropped.
+ * The shift is chosen once, at the first seed, and stored: later starts change
+ * nothing. Sources say `demo-shifted:<file>:+<days>d`; the original timestamps
+ * are in the files themselves.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addDaysYmd, daysBetweenYmd, localDateOf, localDayBoundsUtc, parsePriceFile, type NormalizedPriceRow } from '@optibid/core';
+import type { ServerContext } from '../context.js';
+
+export const DEMO_DATA_DIR = fileURLToPath(new URL('../../demo-data/', import.meta.url));
+const SETTING = 'demo_history';
+
+interface DemoHistoryState {
+  seeded_at: string;
+  files: { file: string; shift_days: number; rows: number }[];
+}
+
+export function listDemoFiles(dir = DEMO_DATA_DIR): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => !/^readme/i.test(f) && !f.startsWith('.'))
+    .sort();
+}
+
+/** Shift (days, a multiple of 7) that moves `newestDay` to tomorrow or up to six days later. */
+export function weeklyShiftDays(newestDay: string, today: string): number {
+  const gap = daysBetweenYmd(newestDay, addDaysYmd(today, 1));
+  return gap <= 0 ? 0 : Math.ceil(gap / 7) * 7;
+}
+
+export async function seedDemoHistory(ctx: ServerContext, now = new Date(), dir = DEMO_DATA_DIR): Promise<DemoHistoryState | { skipped: string }> {
+  const existing = await ctx.repos.settings.get<DemoHistoryState>(SETTING);
+  if (existing) return { skipped: `already seeded at ${existing.seeded_at}` };
+  const state: DemoHistoryState = { seeded_at: now.toISOString(), files: [] };
+  for (const file of listDemoFiles(dir)) {
+    const data = new Uint8Array(fs.readFileSync(path.join(dir, file)));
+    const rows: NormalizedPriceRow[] = parsePriceFile({ name: file, data }).flatMap((r) => r.rows);
+    if (rows.length === 0) continue;
+    const tz = ctx.markets.market(rows[0]!.market).timezone;
+    const newest = rows.reduce((a, r) => (r.interval_start > a ? r.interval_start : a), rows[0]!.interval_start);
+    const today = localDateOf(now, tz);
+    const shiftDays = weeklyShiftDays(localDateOf(newest, tz), today);
+    const shiftMs = shiftDays * 86_400_000;
+    const endOfTomorrow = localDayBoundsUtc(addDaysYmd(today, 1), tz).end.getTime();
+    const shifted = rows
+      .map((r) => ({
+        ...r,
+        interval_start: new Date(r.interval_start.getTime() + shiftMs),
+        interval_end: new Date(r.interval_end.getTime() + shiftMs),
+        source: `demo-shifted:${file}:+${shiftDays}d`,
+      }))
+      .filter((r) => (r.run === 'DA' ? r.interval_end.getTime() <= endOfTomorrow : r.interval_end.getTime() <= now.getTime()));
+    await ctx.repos.prices.upsert(shifted);
+    state.files.push({ file, shift_days: shiftDays, rows: shifted.length });
+  }
+  await ctx.repos.settings.set(SETTING, state);
+  return state;
+}

@@ -1,0 +1,134 @@
+import { Type } from 'typebox';
+import {
+  ImportReport,
+  IsoParam,
+  LatestPrices,
+  LocationView,
+  MarketView,
+  PricePage,
+  PriceQuery,
+  PriceStatsQuery,
+  PriceStatsView,
+  errorResponses,
+} from '@optibid/contracts';
+import type { ServerContext } from '../../context.js';
+import { authOf } from '../../http/auth-hook.js';
+import { badRequest } from '../../http/errors.js';
+import type { App } from '../../http/types.js';
+import type { ImportFile, MarketService } from './market-service.js';
+
+const MAX_IMPORT_FILES = 50;
+
+export function marketRoutes(app: App, ctx: ServerContext, markets: MarketService): void {
+  // Market reference data is public when market data is; otherwise any signed-in user reads it.
+  const readAccess = ctx.config.publicMarketData ? ('public' as const) : ('market:read' as const);
+
+  app.get('/api/markets', {
+    config: { access: readAccess },
+    schema: { tags: ['markets'], summary: 'Every ISO we cover, with its rules', response: { 200: Type.Object({ items: Type.Array(MarketView) }), ...errorResponses } },
+    handler: async () => ({ items: markets.catalogue.listMarkets().map((m) => markets.view(m)) }),
+  });
+
+  app.get('/api/markets/:iso', {
+    config: { access: readAccess },
+    schema: { tags: ['markets'], summary: 'One ISO with its rules', params: Type.Object({ iso: IsoParam }), response: { 200: MarketView, ...errorResponses } },
+    handler: async (req) => markets.view(markets.market(req.params.iso)),
+  });
+
+  app.get('/api/markets/:iso/locations', {
+    config: { access: readAccess },
+    schema: {
+      tags: ['markets'],
+      summary: "An ISO's hubs and zones, with the ISO's own identifiers, and which have stored prices",
+      params: Type.Object({ iso: IsoParam }),
+      response: {
+        200: Type.Object({
+          market: Type.String(),
+          items: Type.Array(Type.Intersect([LocationView, Type.Object({ has_data: Type.Boolean(), runs: Type.Array(Type.String()) })])),
+        }),
+        ...errorResponses,
+      },
+    },
+    handler: async (req) => {
+      const m = markets.market(req.params.iso);
+      const stored = await ctx.repos.prices.locationsWithData(m.iso);
+      const runsOf = (id: string) => stored.filter((s) => s.location === id).map((s) => s.run);
+      const known = new Set(m.locations.map((l) => l.id));
+      const items = [
+        ...m.locations.map((l) => ({ ...l, aliases: l.aliases ? [...l.aliases] : undefined, has_data: runsOf(l.id).length > 0, runs: runsOf(l.id) })),
+        // Locations that only imported files brought (e.g. individual nodes).
+        ...[...new Set(stored.map((s) => s.location))].filter((id) => !known.has(id)).map((id) => ({ id, name: id, type: 'node', has_data: true, runs: runsOf(id) })),
+      ];
+      return { market: m.iso, items };
+    },
+  });
+
+  app.get('/api/prices', {
+    config: { access: readAccess },
+    schema: { tags: ['prices'], summary: 'A price series, ordered by time, paged with a cursor', querystring: PriceQuery, response: { 200: PricePage, ...errorResponses } },
+    handler: async (req) => markets.prices(req.query),
+  });
+
+  app.get('/api/prices/latest', {
+    config: { access: readAccess },
+    schema: {
+      tags: ['prices'],
+      summary: 'The newest price of every location and run in a market, with the change from the interval before',
+      querystring: Type.Object({ market: IsoParam }, { additionalProperties: false }),
+      response: { 200: LatestPrices, ...errorResponses },
+    },
+    handler: async (req) => markets.latest(req.query.market),
+  });
+
+  app.get('/api/prices/stats', {
+    config: { access: readAccess },
+    schema: { tags: ['prices'], summary: 'Mean, min, max, std, negative-price hours and mean daily spread', querystring: PriceStatsQuery, response: { 200: PriceStatsView, ...errorResponses } },
+    handler: async (req) => markets.stats(req.query),
+  });
+
+  app.post('/api/prices/import', {
+    config: { access: 'prices:import' },
+    schema: {
+      tags: ['prices'],
+      summary: 'Import ISO price files (multipart: files, and optional fields format, market, location, run)',
+      consumes: ['multipart/form-data'],
+      response: { 200: ImportReport, ...errorResponses },
+    },
+    handler: async (req) => {
+      if (!req.isMultipart()) throw badRequest('send the files as multipart/form-data');
+      const files: ImportFile[] = [];
+      const fields: Record<string, string> = {};
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (files.length >= MAX_IMPORT_FILES) throw badRequest(`at most ${MAX_IMPORT_FILES} files per import`);
+          files.push({ name: part.filename || 'upload', data: new Uint8Array(await part.toBuffer()) });
+        } else if (['format', 'market', 'location', 'run'].includes(part.fieldname)) {
+          fields[part.fieldname] = String(part.value);
+        } else {
+          throw badRequest(`unknown field "${part.fieldname}"; send files and optionally format, market, location, run`);
+        }
+      }
+      if (files.length === 0) throw badRequest('no file in the upload');
+      if (fields.run && !['DA', 'RT5', 'RT15', 'RTH'].includes(fields.run)) throw badRequest(`run must be DA, RT5, RT15 or RTH (got ${fields.run})`);
+      const auth = authOf(req);
+      const report = await markets.importFiles(
+        files,
+        { format: fields.format, market: fields.market, location: fields.location, run: fields.run as 'DA' | undefined },
+        { organization_id: auth.organization_id, user_id: auth.user_id, origin: 'api' },
+      );
+      await ctx.repos.audit.record({
+        organization_id: auth.organization_id,
+        actor_user_id: auth.user_id,
+        action: 'prices.import',
+        target_type: 'price_import',
+        target_id: report.import_id,
+        ip: req.ip,
+        details: { files: files.map((f) => f.name), inserted: report.inserted, updated: report.updated, rejected: report.rejected },
+      });
+      if (report.files.length === 0 && report.refused.length > 0) {
+        throw badRequest(report.refused.map((r) => r.reason).join('\n'), report.refused);
+      }
+      return report;
+    },
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * Markets and prices: resolving ISO and location names (404 naming what was
+ * not found), time ranges in the market's own calendar, paged queries, stats,
+ * and imports of ISO price files (shared by the API and the CLI).
+ */
+import {
+  isYmd,
+  localDayBoundsUtc,
+  nextDayAheadGateClosure,
+  parsePriceFile,
+  PRICE_FORMAT_IDS,
+  UnsupportedPriceFormatError,
+  type IsoId,
+  type MarketCatalogue,
+  type MarketDefinition,
+  type PriceFormatId,
+  type PriceParseOptions,
+  type PriceRun,
+} from '@optibid/core';
+import type { ImportReport, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
+import type { PricePoint, Repositories } from '../../db/repositories/index.js';
+import { badRequest, notFound } from '../../http/errors.js';
+
+const MAX_REJECTIONS = 1000;
+
+export interface ImportActor {
+  organization_id: string | null;
+  user_id: string | null;
+  origin: 'api' | 'cli' | 'seed';
+}
+
+export interface ImportFile {
+  name: string;
+  data: Uint8Array;
+}
+
+export type ImportOptions = Omit<PriceParseOptions, 'format' | 'market'> & { format?: string; market?: string };
+
+export class MarketService {
+  constructor(
+    private readonly repos: Repositories,
+    readonly catalogue: MarketCatalogue,
+  ) {}
+
+  market(isoRaw: string): MarketDefinition {
+    const iso = isoRaw.toUpperCase().replace(/[-_ ]/g, '') as IsoId;
+    const found = this.catalogue.listMarkets().find((m) => m.iso === iso);
+    if (!found) throw notFound(`market ${isoRaw} (known markets: ${this.catalogue.listMarkets().map((m) => m.iso.toLowerCase()).join(', ')})`);
+    return found;
+  }
+
+  view(m: MarketDefinition, now = new Date()): MarketView {
+    const next = nextDayAheadGateClosure(m.iso, now, m);
+    return {
+      iso: m.iso,
+      name: m.name,
+      timezone: m.timezone,
+      display_timezone: m.display_timezone,
+      da_gate_closures: m.da_gate_closures.map((g) => ({ ...g })),
+      next_da_gate_closure: { delivery_date: next.delivery_date, closes_at: next.closes_at.toISOString() },
+      rt_bid_close_minutes_before: m.rt_bid_close_minutes_before,
+      rt_pricing_interval_min: m.rt_pricing_interval_min,
+      rt_settlement_interval_min: m.rt_settlement_interval_min,
+      offer_limits: { ...m.offer_limits },
+      max_segments: m.max_segments,
+      default_location: m.default_location,
+      location_count: m.locations.length,
+      unverified: [...m.unverified],
+      sources: [...m.sources],
+    };
+  }
+
+  /** A catalogue location (by id, name, node id or alias), or a location the stored data has. */
+  async location(m: MarketDefinition, raw: string): Promise<string> {
+    const known = this.catalogue.findLocation(m.iso, raw);
+    if (known) return known.id;
+    const stored = await this.repos.prices.locationsWithData(m.iso);
+    const hit = stored.find((s) => s.location.toUpperCase() === raw.trim().toUpperCase());
+    if (hit) return hit.location;
+    throw notFound(`location ${raw} in ${m.iso}`);
+  }
+
+  /** `start` inclusive and `end` exclusive: instants, or market-local calendar dates. */
+  range(m: MarketDefinition, start: string, end: string): { start: Date; end: Date } {
+    const s = this.instant(m, start, 'start');
+    const e = this.instant(m, end, 'end');
+    if (s.getTime() >= e.getTime()) throw badRequest(`start (${start}) must be before end (${end})`, [{ field: 'start', message: 'must be before end' }]);
+    return { start: s, end: e };
+  }
+
+  private instant(m: MarketDefinition, raw: string, field: string): Date {
+    if (isYmd(raw)) return localDayBoundsUtc(raw, m.timezone).start;
+    const d = new Date(raw);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(d.getTime())) {
+      throw badRequest(`${field} "${raw}" is neither an ISO 8601 instant nor a YYYY-MM-DD date`, [{ field, message: 'expected an ISO 8601 instant or YYYY-MM-DD' }]);
+    }
+    return d;
+  }
+
+  async prices(q: { market: string; location: string; run?: PriceRun; start: string; end: string; resolution?: 'native' | 'hourly' | 'daily'; limit?: number; cursor?: string }) {
+    const m = this.market(q.market);
+    const location = await this.location(m, q.location);
+    const { start, end } = this.range(m, q.start, q.end);
+    const run = q.run ?? 'DA';
+    const resolution = q.resolution ?? 'native';
+    const limit = q.limit ?? 1000;
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = await this.repos.prices.query({ market: m.iso, location, run, start, end, resolution, timezone: m.timezone, after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      market: m.iso,
+      location,
+      run,
+      resolution,
+      timezone: m.timezone,
+      items: page.map(priceView),
+      next_cursor: rows.length > limit && last ? encodeCursor(last.interval_start) : null,
+    };
+  }
+
+  async latest(marketRaw: string) {
+    const m = this.market(marketRaw);
+    const rows = await this.repos.prices.latest(m.iso);
+    return {
+      market: m.iso,
+      items: rows.map((r) => ({
+        ...priceView(r),
+        previous_lmp_usd_per_mwh: r.previous_lmp_usd_per_mwh,
+        change_usd_per_mwh: r.previous_lmp_usd_per_mwh === null ? null : round(r.lmp_usd_per_mwh - r.previous_lmp_usd_per_mwh, 4),
+      })),
+    };
+  }
+
+  async stats(q: { market: string; location: string; run?: PriceRun; start: string; end: string }): Promise<PriceStatsView> {
+    const m = this.market(q.market);
+    const location = await this.location(m, q.location);
+    const { start, end } = this.range(m, q.start, q.end);
+    const run = q.run ?? 'DA';
+    const s = await this.repos.prices.stats({ market: m.iso, location, run, start, end, timezone: m.timezone });
+    return { market: m.iso, location, run, start: start.toISOString(), end: end.toISOString(), ...s };
+  }
+
+  /** Parses and stores price files. Bad lines are reported and never abort the good ones. */
+  async importFiles(files: ImportFile[], opts: ImportOptions, actor: ImportActor, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
+    const parseOpts = this.parseOptions(opts);
+    const report: ImportReport = { import_id: null, files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };
+    let done = 0;
+    for (const file of files) {
+      let results;
+      try {
+        results = parsePriceFile(file, parseOpts);
+      } catch (err) {
+        if (err instanceof UnsupportedPriceFormatError) report.refused.push({ file: file.name, reason: err.message });
+        else report.refused.push({ file: file.name, reason: `could not be read: ${(err as Error).message}` });
+        onProgress?.(++done, files.length, file.name);
+        continue;
+      }
+      for (const r of results) {
+        const stored = await this.repos.prices.upsert(r.rows);
+        const times = r.rows.map((x) => x.interval_start.getTime());
+        report.files.push({
+          file: r.file,
+          format: r.format,
+          rows: r.rows.length,
+          ...stored,
+          rejected: r.rejections.length,
+          markets: [...new Set(r.rows.map((x) => x.market))],
+          locations: [...new Set(r.rows.map((x) => x.location))].slice(0, 200),
+          first_interval: times.length ? new Date(Math.min(...times)).toISOString() : null,
+          last_interval: times.length ? new Date(Math.max(...times)).toISOString() : null,
+        });
+        report.inserted += stored.inserted;
+        report.updated += stored.updated;
+        report.unchanged += stored.unchanged;
+        report.rejected += r.rejections.length;
+        for (const rej of r.rejections) {
+          if (report.rejections.length >= MAX_REJECTIONS) break;
+          report.rejections.push({ file: r.file, line: rej.line, reason: rej.reason, ...(rej.sheet ? { sheet: rej.sheet } : {}) });
+        }
+      }
+      onProgress?.(++done, files.length, file.name);
+    }
+    report.import_id = await this.repos.prices.recordImport({ ...actor, report: { files: report.files, refused: report.refused }, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected });
+    return report;
+  }
+
+  private parseOptions(opts: ImportOptions): PriceParseOptions {
+    const out: PriceParseOptions = {};
+    if (opts.format) {
+      if (!(PRICE_FORMAT_IDS as readonly string[]).includes(opts.format)) {
+        throw badRequest(`unknown format "${opts.format}"; formats we read: ${PRICE_FORMAT_IDS.join(', ')}`, [{ field: 'format', message: 'unknown format' }]);
+      }
+      out.format = opts.format as PriceFormatId;
+    }
+    if (opts.market) out.market = this.market(opts.market).iso;
+    if (opts.location) out.location = opts.location;
+    if (opts.run) out.run = opts.run;
+    return out;
+  }
+}
+
+export function priceView(p: PricePoint): PriceView {
+  return {
+    market: p.market,
+    location: p.location,
+    run: p.run,
+    interval_start: p.interval_start.toISOString(),
+    interval_end: p.interval_end.toISOString(),
+    lmp_usd_per_mwh: p.lmp_usd_per_mwh,
+    energy_usd_per_mwh: p.energy_usd_per_mwh,
+    congestion_usd_per_mwh: p.congestion_usd_per_mwh,
+    loss_usd_per_mwh: p.loss_usd_per_mwh,
+  };
+}
+
+function encodeCursor(d: Date): string {
+  return Buffer.from(d.toISOString()).toString('base64url');
+}
+
+function decodeCursor(c: string): Date {
+  const d = new Date(Buffer.from(c, 'base64url').toString('utf8'));
+  if (Number.isNaN(d.getTime())) throw badRequest('cursor is not valid; use next_cursor from the previous page', [{ field: 'cursor', message: 'invalid' }]);
+  return d;
+}
+
+const round = (x: number, dp: number) => Math.round(x * 10 ** dp) / 10 ** dp;

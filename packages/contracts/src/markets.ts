@@ -1,0 +1,122 @@
+import { Type, type Static } from 'typebox';
+
+export const IsoParam = Type.String({ minLength: 2, maxLength: 10, description: 'ISO id, any case: pjm, caiso, ercot, nyiso, miso, spp, isone' });
+export const PriceRunSchema = Type.Union([Type.Literal('DA'), Type.Literal('RT5'), Type.Literal('RT15'), Type.Literal('RTH')]);
+
+export const LocationView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  iso_node_id: Type.Optional(Type.String()),
+  aliases: Type.Optional(Type.Array(Type.String())),
+});
+export type LocationView = Static<typeof LocationView>;
+
+export const GateClosureView = Type.Object({ effective_from: Type.String(), close_local_time: Type.String(), timezone: Type.Optional(Type.String()), source: Type.String() });
+
+export const MarketView = Type.Object({
+  iso: Type.String(),
+  name: Type.String(),
+  timezone: Type.String(),
+  display_timezone: Type.String(),
+  da_gate_closures: Type.Array(GateClosureView),
+  next_da_gate_closure: Type.Object({ delivery_date: Type.String(), closes_at: Type.String({ format: 'date-time' }) }),
+  rt_bid_close_minutes_before: Type.Integer(),
+  rt_pricing_interval_min: Type.Integer(),
+  rt_settlement_interval_min: Type.Integer(),
+  offer_limits: Type.Object({ floor_usd_per_mwh: Type.Number(), soft_cap_usd_per_mwh: Type.Number(), hard_cap_usd_per_mwh: Type.Number() }),
+  max_segments: Type.Integer(),
+  default_location: Type.String(),
+  location_count: Type.Integer(),
+  unverified: Type.Array(Type.String()),
+  sources: Type.Array(Type.String()),
+});
+export type MarketView = Static<typeof MarketView>;
+
+export const PriceView = Type.Object({
+  market: Type.String(),
+  location: Type.String(),
+  run: PriceRunSchema,
+  interval_start: Type.String({ format: 'date-time' }),
+  interval_end: Type.String({ format: 'date-time' }),
+  lmp_usd_per_mwh: Type.Number(),
+  energy_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+  congestion_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+  loss_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+});
+export type PriceView = Static<typeof PriceView>;
+
+export const PriceQuery = Type.Object(
+  {
+    market: IsoParam,
+    location: Type.String({ minLength: 1, maxLength: 100 }),
+    run: Type.Optional(PriceRunSchema),
+    start: Type.String({ description: 'inclusive: an ISO 8601 instant, or a YYYY-MM-DD date in the market-local calendar' }),
+    end: Type.String({ description: 'exclusive: an ISO 8601 instant, or a YYYY-MM-DD date in the market-local calendar' }),
+    resolution: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('hourly'), Type.Literal('daily')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type PriceQuery = Static<typeof PriceQuery>;
+
+export const PricePage = Type.Object({
+  market: Type.String(),
+  location: Type.String(),
+  run: PriceRunSchema,
+  resolution: Type.String(),
+  timezone: Type.String(),
+  items: Type.Array(PriceView),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const LatestPriceView = Type.Intersect([PriceView, Type.Object({ previous_lmp_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]), change_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]) })]);
+export const LatestPrices = Type.Object({ market: Type.String(), items: Type.Array(LatestPriceView) });
+
+export const PriceStatsQuery = Type.Object(
+  { market: IsoParam, location: Type.String({ minLength: 1 }), run: Type.Optional(PriceRunSchema), start: Type.String(), end: Type.String() },
+  { additionalProperties: false },
+);
+export const PriceStatsView = Type.Object({
+  market: Type.String(),
+  location: Type.String(),
+  run: PriceRunSchema,
+  start: Type.String({ format: 'date-time' }),
+  end: Type.String({ format: 'date-time' }),
+  intervals: Type.Integer(),
+  days: Type.Integer(),
+  mean_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+  min_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+  max_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+  std_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+  negative_price_hours: Type.Number(),
+  mean_daily_spread_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]),
+});
+export type PriceStatsView = Static<typeof PriceStatsView>;
+
+export const ImportRejection = Type.Object({ file: Type.String(), line: Type.Integer(), reason: Type.String(), sheet: Type.Optional(Type.String()) });
+export const ImportFileReport = Type.Object({
+  file: Type.String(),
+  format: Type.String(),
+  rows: Type.Integer(),
+  inserted: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer(),
+  rejected: Type.Integer(),
+  markets: Type.Array(Type.String()),
+  locations: Type.Array(Type.String()),
+  first_interval: Type.Union([Type.String(), Type.Null()]),
+  last_interval: Type.Union([Type.String(), Type.Null()]),
+});
+export const ImportReport = Type.Object({
+  import_id: Type.Union([Type.String(), Type.Null()]),
+  files: Type.Array(ImportFileReport),
+  inserted: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer(),
+  rejected: Type.Integer(),
+  rejections: Type.Array(ImportRejection, { description: 'the first 1,000 rejections, each with file, line and reason' }),
+  refused: Type.Array(Type.Object({ file: Type.String(), reason: Type.String() }), { description: 'files not read at all (unknown format)' }),
+});
+export type ImportReport = Static<typeof ImportReport>;
