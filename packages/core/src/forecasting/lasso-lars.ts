@@ -1,0 +1,248 @@
+/**
+ * LASSO path by LARS with the lasso modification (Efron, Hastie, Johnstone, Tibshirani,
+ * "Least angle regression", Ann. Statist. 32 (2004), Sec. 3.1), in Gram form, with the
+ * regularisation selected by an information criterion along the path as scikit-learn's
+ * `LassoLarsIC` does.
+ *
+ * Conventions follow scikit-learn (`lars_path`, method='lasso'): the data are already
+ * centred (and, for LassoLarsIC with normalize=True, columns scaled to unit L2 norm);
+ * `alpha` is the max absolute residual correlation divided by n, i.e. the penalty of
+ * (1/(2n))·||y − Xw||² + alpha·||w||₁. The criterion is the one of scikit-learn < 1.1
+ * (the version epftoolbox's published LEAR forecasts were produced with, 2020):
+ *   crit_k = n·MSE_k / (var(y) + eps) + K·df_k,   K = 2 (AIC) or ln n (BIC),
+ * df_k = number of non-zero coefficients at knot k (Zou, Hastie, Tibshirani 2007).
+ */
+export interface LarsIcResult {
+  /** Selected alpha (a knot of the path). */
+  alpha: number;
+  /** Coefficients at the selected knot (in the space of the given Gram). */
+  coef: Float64Array;
+  criterion: number;
+  /** Number of LARS steps taken. */
+  n_iter: number;
+  /** Alphas at every knot (only if `record_path`). */
+  alphas?: number[];
+  criteria?: number[];
+}
+
+export interface LarsIcOptions {
+  criterion?: 'aic' | 'bic';
+  max_iter?: number;
+  record_path?: boolean;
+  /**
+   * Reproduce scikit-learn <= 0.22 (the version behind epftoolbox's published LEAR
+   * forecasts) when n <= p: there `lars_path(Gram='auto')` falls back to Gram=None
+   * without copying X, swaps X's columns in place while it runs, and LassoLarsIC then
+   * computes every knot's residuals with the permuted X. The criterion is then
+   * evaluated on that permuted design (fixed in scikit-learn 0.23). No effect for n > p.
+   */
+  sklearn_legacy_permuted_residuals?: boolean;
+}
+
+const EQ_TOL = 1.1920928955078125e-7; // float32 eps, scikit-learn's equality tolerance on alpha
+const EPS = 2.220446049250313e-16;
+const TINY = 1.1754943508222875e-38; // float32 tiny, keeps denominators non-zero
+
+/**
+ * @param gram p×p Gram matrix XᵀX (row-major, symmetric) of centred (normalised) X
+ * @param xty Xᵀy (length p)
+ * @param yty yᵀy of the centred response
+ * @param n number of samples
+ */
+export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, n: number, opts: LarsIcOptions = {}): LarsIcResult {
+  const p = xty.length;
+  const K = (opts.criterion ?? 'aic') === 'aic' ? 2 : Math.log(n);
+  const maxIter = opts.max_iter ?? 500;
+  const sigma2 = yty / n + EPS;
+  const c = Float64Array.from(xty); // residual correlations Xᵀ(y − Xb)
+  const b = new Float64Array(p);
+  const state = new Int8Array(p); // 0 inactive, 1 active, -1 excluded (zero column or degenerate)
+  for (let j = 0; j < p; j++) if (!(gram[j * p + j]! > 0)) state[j] = -1;
+  const active: number[] = [];
+  const sign = new Float64Array(p); // by active position
+  const L = new Float64Array(p * p); // Cholesky factor of G_AA, row-major k×k in a p-stride buffer
+  const z = new Float64Array(p); // L⁻¹ s_A (forward solve), kept incrementally
+  const w = new Float64Array(p); // direction on the active set
+  const a = new Float64Array(p); // G[:, A]·w
+  const tmp = new Float64Array(p);
+  const alphas: number[] = [];
+  const criteria: number[] = [];
+
+  const legacy = !!opts.sklearn_legacy_permuted_residuals && n <= p;
+  // scikit-learn's column order of X (xOrder) and of its covariance bookkeeping (order)
+  const order = legacy ? Array.from({ length: p }, (_, i) => i) : [];
+  const xOrder = legacy ? Array.from({ length: p }, (_, i) => i) : [];
+  const knots: { alpha: number; idx: Int32Array; val: Float64Array }[] = [];
+  const swapBoth = (i: number, j: number, alsoOrder: boolean) => {
+    [xOrder[i], xOrder[j]] = [xOrder[j]!, xOrder[i]!];
+    if (alsoOrder) [order[i], order[j]] = [order[j]!, order[i]!];
+  };
+
+  let best = { crit: yty / sigma2, alpha: 0, coef: new Float64Array(p) };
+  let C = 0;
+  for (let j = 0; j < p; j++) if (state[j] === 0 && Math.abs(c[j]!) > C) C = Math.abs(c[j]!);
+  best.alpha = C / n;
+  if (opts.record_path) { alphas.push(C / n); criteria.push(best.crit); }
+  let prevAlpha = C / n;
+  let dropped = -1;
+  let nIter = 0;
+  let zValid = 0; // z is valid for active positions < zValid
+
+  while (C / n > EQ_TOL && nIter < maxIter) {
+    if (dropped < 0) {
+      // add the inactive variable with the largest correlation
+      let jmax = -1, cmax = -1;
+      for (let j = 0; j < p; j++) if (state[j] === 0 && Math.abs(c[j]!) > cmax) { cmax = Math.abs(c[j]!); jmax = j; }
+      if (jmax < 0) break;
+      const k = active.length;
+      const legacyPos = legacy ? order.indexOf(jmax) : -1;
+      // Cholesky update: new row l = L⁻¹ G[A, j], diag = sqrt(G_jj − |l|²)
+      let ss = 0;
+      for (let i = 0; i < k; i++) {
+        let s = gram[active[i]! * p + jmax]!;
+        for (let m = 0; m < i; m++) s -= L[i * p + m]! * L[k * p + m]!;
+        const v = s / L[i * p + i]!;
+        L[k * p + i] = v;
+        ss += v * v;
+      }
+      const diag = Math.sqrt(Math.max(Math.abs(gram[jmax * p + jmax]! - ss), EPS));
+      if (diag < 1e-7) {
+        state[jmax] = -1; // linearly dependent on the active set: never enters
+        if (legacy) swapBoth(k, legacyPos, false); // sklearn swaps X but restores its Cov order
+        continue;
+      }
+      if (legacy) swapBoth(k, legacyPos, true);
+      L[k * p + k] = diag;
+      active.push(jmax);
+      state[jmax] = 1;
+      sign[k] = Math.sign(c[jmax]!);
+    }
+    const k = active.length;
+    if (k === 0) break;
+    // forward solve z = L⁻¹ s (incremental: only new positions)
+    for (let i = zValid; i < k; i++) {
+      let s = sign[i]!;
+      for (let m = 0; m < i; m++) s -= L[i * p + m]! * z[m]!;
+      z[i] = s / L[i * p + i]!;
+    }
+    zValid = k;
+    // back solve w = L⁻ᵀ z ; then AA = 1/sqrt(sᵀ G⁻¹ s) = 1/|z|
+    let zz = 0;
+    for (let i = 0; i < k; i++) zz += z[i]! * z[i]!;
+    for (let i = k - 1; i >= 0; i--) {
+      let s = z[i]!;
+      for (let m = i + 1; m < k; m++) s -= L[m * p + i]! * w[m]!;
+      w[i] = s / L[i * p + i]!;
+    }
+    const AA = 1 / Math.sqrt(Math.max(zz, EPS));
+    for (let i = 0; i < k; i++) w[i]! *= AA;
+    // a = G[:, A]·w for inactive variables (active ones equal AA·sign)
+    a.fill(0);
+    for (let i = 0; i < k; i++) {
+      const wi = w[i]!;
+      const row = active[i]! * p;
+      for (let j = 0; j < p; j++) a[j]! += wi * gram[row + j]!;
+    }
+    // step to the next knot
+    let gamma = C / AA;
+    for (let j = 0; j < p; j++) {
+      if (state[j] !== 0 || j === dropped) continue;
+      const g1 = (C - c[j]!) / (AA - a[j]! + TINY);
+      const g2 = (C + c[j]!) / (AA + a[j]! + TINY);
+      if (g1 > 0 && g1 < gamma) gamma = g1;
+      if (g2 > 0 && g2 < gamma) gamma = g2;
+    }
+    // lasso modification: a coefficient reaching zero leaves the active set
+    let dropPos = -1;
+    for (let i = 0; i < k; i++) {
+      const zi = -b[active[i]!]! / (w[i]! + TINY);
+      if (zi > 0 && zi < gamma) { gamma = zi; dropPos = i; }
+    }
+    nIter++;
+    for (let i = 0; i < k; i++) b[active[i]!]! += gamma * w[i]!;
+    for (let j = 0; j < p; j++) c[j]! -= gamma * (state[j] === 1 ? 0 : a[j]!);
+    for (let i = 0; i < k; i++) c[active[i]!] = sign[i]! * (C - gamma * AA);
+    dropped = -1;
+    if (dropPos >= 0) {
+      const j = active[dropPos]!;
+      b[j] = 0;
+      state[j] = 0;
+      dropped = j;
+      choleskyDelete(L, p, k, dropPos);
+      active.splice(dropPos, 1);
+      if (legacy) for (let i = dropPos; i < k - 1; i++) swapBoth(i, i + 1, true);
+      for (let i = dropPos; i < k - 1; i++) sign[i] = sign[i + 1]!;
+      zValid = 0;
+      // refresh correlations from scratch after a drop: c = Xᵀy − G b
+      tmp.set(xty);
+      for (const jj of active) { const bj = b[jj]!; const row = jj * p; for (let m = 0; m < p; m++) tmp[m]! -= bj * gram[row + m]!; }
+      c.set(tmp);
+    }
+    C = 0;
+    for (let j = 0; j < p; j++) if (state[j]! >= 0 && Math.abs(c[j]!) > C) C = Math.abs(c[j]!);
+    let alpha = C / n;
+    if (alpha > prevAlpha) break; // numerical noise dominates the remaining correlation (as scikit-learn)
+    if (alpha <= EQ_TOL) alpha = 0;
+    prevAlpha = alpha;
+    // criterion at this knot: RSS = yᵀy − bᵀXᵀy − bᵀc
+    let bq = 0, bc = 0, df = 0;
+    for (const jj of active) { bq += b[jj]! * xty[jj]!; bc += b[jj]! * c[jj]!; if (Math.abs(b[jj]!) > EPS) df++; }
+    const rss = Math.max(yty - bq - bc, 0);
+    const crit = rss / sigma2 + K * df;
+    if (legacy) {
+      knots.push({ alpha, idx: Int32Array.from(active), val: Float64Array.from(active, (jj) => b[jj]!) });
+      if (opts.record_path) alphas.push(alpha);
+      continue; // criteria need the final permutation
+    }
+    if (opts.record_path) { alphas.push(alpha); criteria.push(crit); }
+    if (crit < best.crit) best = { crit, alpha, coef: Float64Array.from(b) };
+  }
+  if (legacy) {
+    // residuals with the permuted design: column at position j is x_{xOrder[j]}, so the
+    // knot's prediction is X·u with u[xOrder[j]] = b[j]
+    for (const kn of knots) {
+      const ui = Int32Array.from(kn.idx, (j) => xOrder[j]!);
+      let uq = 0, uGu = 0, df = 0;
+      for (let a1 = 0; a1 < ui.length; a1++) {
+        const va = kn.val[a1]!;
+        if (Math.abs(va) > EPS) df++;
+        uq += va * xty[ui[a1]!]!;
+        const row = ui[a1]! * p;
+        for (let a2 = 0; a2 < ui.length; a2++) uGu += va * kn.val[a2]! * gram[row + ui[a2]!]!;
+      }
+      const crit = Math.max(yty - 2 * uq + uGu, 0) / sigma2 + K * df;
+      if (opts.record_path) criteria.push(crit);
+      if (crit < best.crit) {
+        const coef = new Float64Array(p);
+        kn.idx.forEach((j, i) => (coef[j] = kn.val[i]!));
+        best = { crit, alpha: kn.alpha, coef };
+      }
+    }
+  }
+  const out: LarsIcResult = { alpha: best.alpha, coef: best.coef, criterion: best.crit, n_iter: nIter };
+  if (opts.record_path) { out.alphas = alphas; out.criteria = criteria; }
+  return out;
+}
+
+/**
+ * Removes row/column `pos` from the k×k Cholesky factor L (lower, row-major, stride p)
+ * of G_AA: deleting row `pos` leaves a lower-Hessenberg block that Givens rotations on
+ * adjacent columns make triangular again (Golub & Van Loan, Matrix Computations, 6.5.4).
+ */
+export function choleskyDelete(L: Float64Array, p: number, k: number, pos: number): void {
+  for (let i = pos; i < k - 1; i++) for (let m = 0; m <= i + 1; m++) L[i * p + m] = L[(i + 1) * p + m]!;
+  for (let m = 0; m < k; m++) L[(k - 1) * p + m] = 0;
+  for (let i = pos; i < k - 1; i++) {
+    const x = L[i * p + i]!, y = L[i * p + i + 1]!;
+    const r = Math.hypot(x, y);
+    if (r === 0) continue;
+    const cs = x / r, sn = y / r;
+    for (let row = i; row < k - 1; row++) {
+      const u = L[row * p + i]!, v = L[row * p + i + 1]!;
+      L[row * p + i] = cs * u + sn * v;
+      L[row * p + i + 1] = -sn * u + cs * v;
+    }
+    if (L[i * p + i]! < 0) for (let row = i; row < k - 1; row++) L[row * p + i] = -L[row * p + i]!;
+  }
+  for (let i = 0; i < k - 1; i++) L[i * p + k - 1] = 0;
+}
