@@ -7,6 +7,11 @@ export interface SolveOptions {
   mip_rel_gap?: number;
   /** Return row duals (LP only; a MIP has none). */
   duals?: boolean;
+  /**
+   * HiGHS presolve. Default: `off` for LPs (the small, well-posed LPs here solve
+   * 1.5–3× faster without it), `choose` for MILPs, where presolve matters.
+   */
+  presolve?: 'off' | 'choose' | 'on';
 }
 
 interface SolveTiming {
@@ -80,7 +85,7 @@ export function solveLinearModelWithHighs(highs: any, model: LinearModel, option
     matrix: { format: 'csr', numRows, numCols, starts: model.row_starts, indices: model.row_indices, values: model.row_values },
   };
   if (isMip) data.integrality = Int32Array.from(model.col_integer);
-  const run = (presolve: 'choose' | 'off') => {
+  const run = (presolve: 'choose' | 'off' | 'on') => {
     const m = highs.createModel(data);
     try {
       const opts: Record<string, unknown> = { output_flag: false, presolve };
@@ -125,7 +130,8 @@ export function solveLinearModelWithHighs(highs: any, model: LinearModel, option
   };
   try {
     // Presolve sometimes cannot tell infeasible from unbounded; without presolve the simplex can.
-    let result = run('choose') ?? run('off');
+    const presolve = options.presolve ?? (isMip ? 'choose' : 'off');
+    let result = run(presolve) ?? (presolve === 'off' ? null : run('off'));
     if (!result) result = { status: 'infeasible', message: 'the model is infeasible or unbounded', time_ms: 0 };
     result.time_ms = elapsed();
     return result;

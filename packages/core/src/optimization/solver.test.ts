@@ -15,7 +15,7 @@ function smallLp() {
 describe('solver pool', () => {
   let pool: SolverPool;
   beforeAll(async () => {
-    pool = createSolverPool({ size: 2 });
+    pool = createSolverPool({ size: 2, warm_up: 'light' });
     await pool.ready;
   });
   afterAll(async () => pool.close());
