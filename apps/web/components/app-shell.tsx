@@ -88,18 +88,20 @@ export function AppShell({ children }: { children: ReactNode }) {
 }
 
 /** Minimal header for pages reachable without signing in (login, register, status). */
-export function PublicLayout({ children, narrow }: { children: ReactNode; narrow?: boolean }) {
+export function PublicLayout({ children }: { children: ReactNode }) {
   const meta = useMeta();
+  const pathname = usePathname();
   return (
     <div className="public-page">
       <header className="public-header">
         <Brand />
         {meta.data?.demo_mode ? <DemoBadge /> : null}
         <div className="spacer" />
-        <Link href="/system-status">System status</Link>
+        {pathname !== '/system-status' ? <Link href="/system-status">System status</Link> : null}
+        {pathname !== '/login' ? <Link href="/login">Sign in</Link> : null}
         <ThemeToggle />
       </header>
-      <main id="main" className={narrow ? undefined : 'public-main'}>
+      <main id="main" className="public-main">
         {children}
       </main>
     </div>

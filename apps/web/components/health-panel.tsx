@@ -37,8 +37,8 @@ const columns: Column<ServiceRow>[] = [
   },
   { key: 'backend', header: 'Backend', render: (r) => <span className="mono">{r.health.backend ?? '—'}</span> },
   { key: 'latency', header: 'Latency', numeric: true, render: (r) => formatLatencyMs(r.health.latency_ms) },
-  { key: 'message', header: 'Detail', render: (r) => <span className="muted">{r.health.message ?? ''}</span> },
 ];
+const detailColumn: Column<ServiceRow> = { key: 'message', header: 'Detail', render: (r) => <span className="muted">{r.health.message ?? ''}</span> };
 
 /** Seconds since `iso`, re-rendered every second. */
 function useAge(iso: string | undefined): number | null {
@@ -59,6 +59,9 @@ export function HealthSummary({ health }: { health: HealthBody }) {
   const tz = useDisplayTimeZone();
   const age = useAge(health.checked_at);
   const pct = health.summary.availability_percentage;
+  const rows = Object.entries(health.services).map(([name, h]) => ({ name, health: h }));
+  // The detail column only appears when a probe explained something (usually a failure).
+  const cols = rows.some((r) => r.health.message) ? [...columns, detailColumn] : columns;
   return (
     <div className="stack" style={{ gap: '0.75rem' }}>
       <div className="row" style={{ gap: '2rem', alignItems: 'flex-start' }}>
@@ -85,8 +88,8 @@ export function HealthSummary({ health }: { health: HealthBody }) {
       </div>
       <ProgressBar value={pct} label="Service availability" tone={availabilityTone(pct)} />
       <Table<ServiceRow>
-        columns={columns}
-        rows={Object.entries(health.services).map(([name, h]) => ({ name, health: h }))}
+        columns={cols}
+        rows={rows}
         rowKey={(r) => r.name}
       />
       <div className="muted" style={{ fontSize: '0.85rem' }} data-testid="last-check">

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DEMO_ADMIN, missingBuild, startHarness, type Harness } from './harness.js';
+import { DEMO_ADMIN, VIEWPORT, missingBuild, startHarness, type Harness } from './harness.js';
 
 const missing = missingBuild();
 if (missing) console.warn(`\n[apps/web e2e] ${missing}\n`);
@@ -99,6 +99,13 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
     expect(nav).toEqual(['Dashboard', 'Profile', 'Settings', 'System status']);
     await h.screenshot(page, 'dashboard');
+    // A smaller laptop: the two cards stack instead of squeezing.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await h.screenshot(page, 'dashboard-1024');
+    await page.setViewportSize(VIEWPORT);
+    // Keyboard: the first Tab reaches the skip link, the next ones walk the header controls.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
 
     // Health is polled: the last-check time moves on without a reload.
     const first = await page.getByTestId('last-check').innerText();

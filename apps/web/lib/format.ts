@@ -28,9 +28,10 @@ export function formatPercent(v: number | null | undefined, digits = 1): string 
   return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${nf(digits).format(v)} %`;
 }
 
-/** Latency in ms: one decimal below 10 ms, integer above. */
+/** Latency in ms: "< 0.1 ms" for in-process probes, one decimal below 10 ms, integer above. */
 export function formatLatencyMs(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (v < 0.1) return '< 0.1 ms';
   return v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`;
 }
 

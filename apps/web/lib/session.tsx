@@ -1,5 +1,5 @@
 'use client';
-import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TokenResponse, UserView } from '@optibid/contracts';
 import { api, refreshSession, sessionFromTokens } from './api';
@@ -34,6 +34,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const session = useSyncExternalStore<StoredSession | null | undefined>(subscribeSession, getSession, getServerSnapshot);
 
+  // Another user's cached data must not show after a sign-out or expiry; public data (meta, health) stays.
+  const userId = session?.user.id;
+  const previousUser = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (previousUser.current && previousUser.current !== userId) {
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'meta' && q.queryKey[0] !== 'health' });
+    }
+    previousUser.current = userId;
+  }, [userId, queryClient]);
+
   // Refresh ahead of expiry so an idle tab (watching prices) keeps a usable token.
   const expiresAt = session?.expires_at;
   useEffect(() => {
@@ -66,8 +76,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         .catch(() => undefined); // signing out locally must work even if the server is unreachable
     }
     clearSession('logout');
-    queryClient.clear();
-  }, [queryClient]);
+  }, []);
 
   const value = useMemo<SessionContextValue>(
     () => ({
