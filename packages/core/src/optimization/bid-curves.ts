@@ -3,10 +3,12 @@
  *
  * One curve per interval, CAISO-NGR style: positive MW are supply offers
  * (awarded when offer price ≤ LMP), negative MW are demand bids (awarded when
- * bid price ≥ LMP). `segments` lists the supply segments first, in
- * non-decreasing price order, then the demand segments in non-increasing price
- * order; every demand price is strictly below every supply price, so no LMP
- * awards both.
+ * bid price ≥ LMP). `segments` follows core/bids' storage convention: charge
+ * blocks from the deepest charge up to 0 MW, then discharge blocks from 0 MW
+ * upward, prices non-decreasing along the whole curve (so the supply part is
+ * non-decreasing and the demand part, read from 0 MW outward, non-increasing).
+ * Every charge price is strictly below every discharge price, so no LMP awards
+ * both.
  *
  * Battery pricing. With λ_t the marginal value of stored energy in interval t
  * (the dual of the SoC balance row), discharging 1 MWh at the grid spends
@@ -98,7 +100,7 @@ export function normalizeCurveSegments(segments: BidCurveSegment[], maxSegments:
     else if (supply.length && demand.length) (supply[0]!.mw >= -demand[0]!.mw ? demand : supply).pop();
     else break;
   }
-  return [...supply, ...demand];
+  return [...demand.reverse(), ...supply];
 }
 
 function finish(curves: BidCurve[], opts: CurveOptions): BidCurveSet {

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { BatteryParams } from './asset-params.js';
+import { optimizeBattery } from './battery.js';
+import { buildBatteryBidCurves, clearBidCurve, normalizeCurveSegments } from './bid-curves.js';
+import { solveInThread } from './solver-pool.js';
+
+const params: BatteryParams = {
+  charge_power_mw: 1,
+  discharge_power_mw: 1,
+  energy_mwh: 1,
+  charge_efficiency: 0.9,
+  discharge_efficiency: 1,
+  soc_min_mwh: 0,
+  soc_max_mwh: 1,
+  soc_initial_mwh: 0,
+  degradation_cost_usd_per_mwh: 0,
+};
+const starts = [new Date('2024-01-01T00:00:00Z'), new Date('2024-01-01T01:00:00Z')];
+
+async function schedule(prices: number[]) {
+  const r = await optimizeBattery(solveInThread, { params, prices_usd_per_mwh: prices, interval_hours: 1 }, { duals: true });
+  if (r.status !== 'optimal') throw new Error(r.status);
+  return r;
+}
+
+describe('battery bid curves', () => {
+  it('bids the scheduled charge at λ·ηc and offers the scheduled discharge at λ/ηd (λ = $50)', async () => {
+    const s = await schedule([10, 50]);
+    const { curves, violations } = buildBatteryBidCurves({ params, schedule: s, forecast_usd_per_mwh: [10, 50], interval_starts: starts, max_segments: 10 });
+    expect(violations).toEqual([]);
+    expect(curves[0]).toEqual({ hour_index: 0, interval_start: starts[0], segments: [{ mw: -1, price_usd_per_mwh: 45 }] });
+    expect(curves[1]!.segments).toEqual([{ mw: expect.closeTo(0.9, 9), price_usd_per_mwh: 50 }]);
+    // Price-taker clearing: charge if LMP ≤ 45, discharge if LMP ≥ 50.
+    expect(clearBidCurve(curves[0]!.segments, 44)).toBe(-1);
+    expect(clearBidCurve(curves[0]!.segments, 46)).toBe(0);
+    expect(clearBidCurve(curves[1]!.segments, 50)).toBeCloseTo(0.9, 9);
+    expect(clearBidCurve(curves[1]!.segments, 49.99)).toBe(0);
+  });
+
+  it('spreads spare capacity with quantiles, keeps monotone prices and calls the validator', async () => {
+    const s = await schedule([10, 50]);
+    const seen: number[] = [];
+    const { curves, violations } = buildBatteryBidCurves({
+      params,
+      schedule: s,
+      forecast_usd_per_mwh: [10, 50],
+      quantiles: { p10: [5, 30], p50: [10, 50], p90: [20, 90] },
+      interval_starts: starts,
+      max_segments: 10,
+      validate: (c) => {
+        seen.push(c.length);
+        return [{ hour_index: 0, message: 'test rule' }];
+      },
+    });
+    expect(seen).toEqual([2]);
+    expect(violations).toHaveLength(1);
+    // Hour 1: the scheduled 0.9 MW at $50, the spare 0.1 MW only if the price reaches P90 = $90.
+    expect(curves[1]!.segments).toEqual([
+      { mw: expect.closeTo(0.9, 9), price_usd_per_mwh: 50 },
+      { mw: expect.closeTo(0.1, 9), price_usd_per_mwh: 90 },
+    ]);
+    expect(clearBidCurve(curves[1]!.segments, 95)).toBeCloseTo(1, 9);
+    for (const c of curves) {
+      const prices = c.segments.map((x) => x.price_usd_per_mwh);
+      expect([...prices].sort((a, b) => a - b)).toEqual(prices);
+    }
+  });
+
+  it('orders a storage curve charge-deepest-first, keeps charge below discharge, and respects the segment limit', () => {
+    const segs = normalizeCurveSegments(
+      [
+        { mw: 2, price_usd_per_mwh: 40 },
+        { mw: 1, price_usd_per_mwh: 60 },
+        { mw: -1, price_usd_per_mwh: 45 },
+        { mw: -2, price_usd_per_mwh: 20 },
+        { mw: 1, price_usd_per_mwh: 80 },
+      ],
+      4,
+    );
+    // Charge at 45 would cross the $40 offer: lowered to 39.99. The $80 block is dropped (limit 4).
+    expect(segs).toEqual([
+      { mw: -2, price_usd_per_mwh: 20 },
+      { mw: -1, price_usd_per_mwh: 39.99 },
+      { mw: 2, price_usd_per_mwh: 40 },
+      { mw: 1, price_usd_per_mwh: 60 },
+    ]);
+  });
+});
