@@ -10,3 +10,4 @@ export * from './settlement/index.js';
 export * from './optimization/index.js';
 export * from './backtest/index.js';
 export * from './forecasting/index.js';
+export * from './simulation/index.js';

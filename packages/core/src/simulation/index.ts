@@ -1,0 +1,4 @@
+export * from './rng.js';
+export * from './profile.js';
+export * from './simulator.js';
+export * from './defaults.js';
