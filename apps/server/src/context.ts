@@ -9,6 +9,7 @@ import { createCache, type Cache } from './cache/index.js';
 import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { holdDataDir } from './db/data-lock.js';
 import { createRepositories, type Repositories } from './db/repositories/index.js';
 import { AuthService } from './modules/auth/auth-service.js';
 import { HealthRegistry } from './modules/system/health.js';
@@ -46,6 +47,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     throw new ConfigError([`MARKET_OVERRIDES: ${(err as Error).message}`]);
   }
   const closers: (() => Promise<void> | void)[] = [];
+  if (!opts.database && !config.databaseUrl) closers.push(holdDataDir(config.dataDir));
   const database =
     opts.database ??
     (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, 'pglite') }));

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   migrate: { summary: migrateCommand.summary, load: async () => migrateCommand },
   'seed-demo': { summary: seedDemoCommand.summary, load: async () => seedDemoCommand },
   'create-admin': { summary: createAdminCommand.summary, load: async () => createAdminCommand },
+  import: { summary: 'Import ISO price files or folders (format detected from the content)', load: async () => (await import('./commands/import.js')).importCommand },
 };
 
 function help(): string {

@@ -1,0 +1,64 @@
+/**
+ * `npm run bench`: the performance figures the README quotes, measured on this
+ * machine. Benchmarks never run as timed tests; each prints its figures with
+ * the machine's core count so numbers can be compared honestly.
+ */
+import os from 'node:os';
+import { benchParsers } from './import.js';
+import { benchDbImport } from './db-import.js';
+
+type Bench = { name: string; goal: string; run: () => Promise<Record<string, unknown>> };
+
+const benches: Bench[] = [
+  { name: 'price file parsing', goal: 'rows/s per format', run: () => benchParsers() },
+  { name: 'price import into the database', goal: '≥ 100k rows/s on PostgreSQL', run: () => benchDbImport() },
+];
+
+async function loadOptional(): Promise<Bench[]> {
+  const extra: Bench[] = [];
+  const optional: [string, string, string, string][] = [
+    ['./trading.js', 'benchTrading', 'trading loop', 'auction clearing 10,000 bids × 24 h < 1 s'],
+    ['./optimization.js', 'benchOptimization', 'optimisation', 'battery 24 h < 10 ms median; one-year daily backtest < 3 s'],
+    ['./forecasting.js', 'benchForecasting', 'forecasting', "one day's forecast < 1 s"],
+    ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '1,000 clients p99 < 50 ms'],
+  ];
+  for (const [file, fn, name, goal] of optional) {
+    try {
+      const mod = (await import(file)) as Record<string, () => Promise<Record<string, unknown>>>;
+      if (typeof mod[fn] === 'function') extra.push({ name, goal, run: mod[fn]! });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    }
+  }
+  return extra;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const all = [...benches, ...(await loadOptional())].filter((b) => only.length === 0 || only.some((o) => b.name.includes(o)));
+  console.log(`OptiBid benchmarks — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+  for (const b of all) {
+    const t0 = performance.now();
+    process.stdout.write(`\n## ${b.name} (goal: ${b.goal})\n`);
+    try {
+      const figures = await b.run();
+      for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(44)} ${typeof v === 'number' ? formatNumber(v) : String(v)}`);
+    } catch (err) {
+      console.log(`  failed: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+    console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(v < 10 ? 3 : 1);
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
