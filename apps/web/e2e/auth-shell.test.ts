@@ -189,7 +189,8 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     await expect(page.locator('.ui-field__error').count()).resolves.toBe(5);
     await h.screenshot(page, 'register');
     await page.getByLabel('Your name').fill('Grace Hopper');
-    await page.getByLabel('Email').fill(`grace-${Date.now()}@example.com`);
+    const email = `grace-${Date.now()}@example.com`;
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Organisation').fill('Hopper Power');
     await page.getByLabel('Password', { exact: true }).fill('correct-horse-1');
     await page.getByLabel('Repeat password').fill('correct-horse-1');
@@ -197,5 +198,29 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     await page.waitForURL((u) => u.pathname === '/');
     await expect(page.getByTestId('dashboard-org').innerText()).resolves.toBe('Hopper Power');
     await expect(page.getByTestId('user-role').innerText()).resolves.toBe('owner');
+
+    // Profile: the new name reaches the header; a wrong current password shows the API's refusal.
+    await page.getByRole('link', { name: 'Profile' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Grace B. Hopper');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Name saved').waitFor();
+    await expect(page.getByTestId('user-name').innerText()).resolves.toBe('Grace B. Hopper');
+    await page.getByLabel('Current password').fill('not-my-password');
+    await page.getByLabel('New password', { exact: true }).fill('brand-new-pass-2');
+    await page.getByLabel('Repeat new password').fill('brand-new-pass-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    const refusal = page.locator('.ui-alert--danger');
+    await refusal.waitFor();
+    expect((await refusal.innerText()).length).toBeGreaterThan(0);
+    await page.getByLabel('Current password').fill('correct-horse-1');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor();
+    await expect(page.getByLabel('Current password').inputValue()).resolves.toBe('');
+
+    // The new password is the one that works now.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.pathname === '/login');
+    await h.login(page, email, 'brand-new-pass-2');
+    await expect(page.getByTestId('user-name').innerText()).resolves.toBe('Grace B. Hopper');
   });
 });
