@@ -26,6 +26,7 @@ import { systemRoutes } from './modules/system/system-routes.js';
 import { registerRealtime } from './realtime/index.js';
 import { marketRoutes } from './modules/market-data/market-routes.js';
 import { registerTrading } from './modules/trading/index.js';
+import { registerPlatform } from './modules/platform/index.js';
 import { VERSION } from './version.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
@@ -71,10 +72,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 50 } });
 
   installErrorHandling(app);
-  registerAuthHook(app, async ({ bearer }) => {
-    if (!bearer) throw new AppError(401, 'unauthorized', 'authentication required');
-    return ctx.auth.authenticate(bearer);
-  });
+  registerAuthHook(app, (credential) => ctx.auth.authenticateCredential(credential));
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   systemRoutes(app, ctx);
@@ -83,6 +81,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   auditRoutes(app, ctx);
   marketRoutes(app, ctx, ctx.markets);
   await registerTrading(app, ctx);
+  await registerPlatform(app, ctx);
   await registerRealtime(app, ctx);
 
   await registerWeb(app, ctx.config.webDir ?? DEFAULT_WEB_DIR);

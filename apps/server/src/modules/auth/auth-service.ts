@@ -168,6 +168,12 @@ export class AuthService {
     await this.repos.audit.record({ organization_id: ctx.organization_id, actor_user_id: ctx.user_id, action: 'auth.password_changed', target_type: 'user', target_id: ctx.user_id, ...meta });
   }
 
+  /** Resolves the credential a request carries (a bearer access token; API keys are added by the platform module). */
+  async authenticateCredential(credential: { bearer?: string; apiKey?: string }): Promise<AuthContext> {
+    if (!credential.bearer) throw unauthorized('authentication required: send Authorization: Bearer <token>');
+    return this.authenticate(credential.bearer);
+  }
+
   /** Resolves an access token into who is calling; the user, membership and session must all still be live. */
   async authenticate(token: string): Promise<AuthContext> {
     const claims = await this.signer.verify(token);
