@@ -8,7 +8,15 @@ import type { Page } from 'playwright-core';
 import { DEMO_ADMIN, VIEWPORT, missingBuild, startHarness, type Harness } from './harness.js';
 
 const missing = missingBuild();
-if (missing) console.warn(`\n[apps/web e2e] ${missing}\n`);
+// In CI (.ci/run sets REQUIRE_INTEGRATION=1) a skipped browser suite is a failure, not a pass.
+const required = process.env.REQUIRE_INTEGRATION === '1';
+if (missing && !required) console.warn(`\n[apps/web e2e] ${missing}\n`);
+
+describe.runIf(missing !== null && required)('web app browser tests (required)', () => {
+  test('the server and web app are built', () => {
+    throw new Error(`REQUIRE_INTEGRATION=1 but ${missing}`);
+  });
+});
 
 describe.skipIf(missing !== null)('web app in Chromium against the built server', () => {
   let h: Harness;
