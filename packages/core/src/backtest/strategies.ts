@@ -1,7 +1,8 @@
 /**
  * One backtest strategy over a prepared price series, for a battery.
  *
- * - `perfect`: one LP over the whole period with the actual prices (upper bound).
+ * - `perfect`: one LP over the whole period with the actual prices (upper bound;
+ *   at negative prices the MILP's relaxation c/P_c + d/P_d ≤ 1, still a bound).
  * - `rolling`: perfect foresight over a `horizon` of intervals, keep the first
  *   `step`, carry the stored energy, move `step` on (in series order). Windows
  *   run while a full horizon fits in the period, as in published studies.
@@ -90,7 +91,8 @@ export async function runPerfect(o: StrategyRunOptions): Promise<StrategyRun> {
   const prices = series.points.slice(o.from, o.to).map((p) => p.price_usd_per_mwh);
   const cap = cycleCap(battery);
   const caps: DischargeCap[] = Number.isFinite(cap) ? days.map((d) => ({ start: d.start - o.from, end: d.end - o.from, max_mwh: cap })) : [];
-  const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: prices, interval_hours: dt, discharge_caps: caps });
+  // The relaxed mode constraint keeps a year with negative prices an LP (see battery.ts); it only raises the bound.
+  const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: prices, interval_hours: dt, discharge_caps: caps }, { relax_modes: true });
   o.onStep?.();
   let soc = battery.soc_initial_mwh;
   const daily = days.map((day) => {

@@ -17,7 +17,15 @@
  * (p_t = 0 with lossless, wear-free storage) could leave both positive. We
  * check the LP solution and re-solve as a MILP if it ever does. With a
  * negative price the argument fails (burning energy in losses pays), so a
- * binary u_t with c_t ≤ P_c·u_t, d_t ≤ P_d·(1 − u_t) forbids it.
+ * binary u_t with c_t ≤ P_c·u_t, d_t ≤ P_d·(1 − u_t) forbids it. The argument
+ * is per interval, so binaries are needed only where p_t ≤ 0 (by default);
+ * that keeps a day with one negative hour a MILP with one binary.
+ *
+ * `relax_modes` instead adds c_t/P_c + d_t/P_d ≤ 1, the LP relaxation of that
+ * MILP (u_t ∈ [0,1]): the battery may charge for part of an interval and
+ * discharge for the rest, which is physically possible at a finer time step.
+ * Its optimum is an upper bound on the MILP's; the year-long perfect-foresight
+ * bound uses it because a year-long MILP takes seconds.
  */
 import type { BatteryParams } from './asset-params.js';
 import { ModelBuilder, type LinearModel } from './model.js';
@@ -109,8 +117,17 @@ function checkProblem(p: BatteryProblem): void {
   if (p.prices_usd_per_mwh.some((x) => !Number.isFinite(x))) bad('every price must be a finite number');
 }
 
-/** Column layout: c_t = t, d_t = T + t, s_t = 2T + t, u_t = 3T + t (MILP only). Rows: soc_t = t first. */
-export function buildBatteryModel(p: BatteryProblem, opts: { binary?: boolean } = {}): LinearModel {
+export interface BatteryModelOptions {
+  /** Add the binary charge/discharge mode (MILP). */
+  binary?: boolean;
+  /** Add the relaxed mode row c/P_c + d/P_d ≤ 1 instead (LP). */
+  relax_modes?: boolean;
+  /** Intervals that get the mode variable/row: those with price ≤ 0 (default) or all. */
+  mode_intervals?: 'nonpositive' | 'all';
+}
+
+/** Column layout: c_t = t, d_t = T + t, s_t = 2T + t, then mode binaries u_t (MILP only). Rows: soc_t = t first. */
+export function buildBatteryModel(p: BatteryProblem, opts: BatteryModelOptions = {}): LinearModel {
   checkProblem(p);
   const b = p.params;
   const T = p.prices_usd_per_mwh.length;
@@ -135,8 +152,13 @@ export function buildBatteryModel(p: BatteryProblem, opts: { binary?: boolean } 
     for (let t = Math.max(0, cap.start); t < Math.min(T, cap.end); t++) terms.push([T + t, dt]);
     if (terms.length) m.le(`cap_${k}`, terms, cap.max_mwh);
   });
+  const moded = (t: number) => opts.mode_intervals === 'all' || p.prices_usd_per_mwh[t]! <= 0;
+  if (opts.relax_modes && !opts.binary && b.charge_power_mw > 0 && b.discharge_power_mw > 0) {
+    for (let t = 0; t < T; t++) if (moded(t)) m.le(`mode_${t}`, [[t, 1 / b.charge_power_mw], [T + t, 1 / b.discharge_power_mw]], 1);
+  }
   if (opts.binary) {
     for (let t = 0; t < T; t++) {
+      if (!moded(t)) continue;
       const u = m.addBinary(`u_${t}`);
       m.le(`cmode_${t}`, [[t, 1], [u, -b.charge_power_mw]], 0);
       m.le(`dmode_${t}`, [[T + t, 1], [u, b.discharge_power_mw]], b.discharge_power_mw);
@@ -189,27 +211,37 @@ export function interpretBatteryResult(p: BatteryProblem, r: SolveResult, formul
 export interface OptimizeBatteryOptions extends SolveOptions {
   /** Always use the binary formulation. */
   force_milp?: boolean;
+  /** At negative prices, solve the LP relaxation with c/P_c + d/P_d ≤ 1 instead of the MILP. */
+  relax_modes?: boolean;
 }
 
 /** LP when all prices are ≥ 0 (see the proof above), MILP otherwise or if the LP charges and discharges at once. */
 export async function optimizeBattery(solve: SolveFn, p: BatteryProblem, options: OptimizeBatteryOptions = {}): Promise<BatteryOptimization> {
-  const { force_milp, ...solveOptions } = options;
+  const { force_milp, relax_modes, ...solveOptions } = options;
   const negative = p.prices_usd_per_mwh.some((x) => x < 0);
+  if (!force_milp && negative && relax_modes) {
+    return interpretBatteryResult(p, await solve(buildBatteryModel(p, { relax_modes: true }), solveOptions), 'lp');
+  }
+  let lpSimultaneousAtPositivePrice = false;
   if (!force_milp && !negative) {
     const lp = interpretBatteryResult(p, await solve(buildBatteryModel(p), solveOptions), 'lp');
-    if (lp.status !== 'optimal' || !lp.intervals.some((i) => Math.min(i.charge_mw, i.discharge_mw) > 1e-7)) return lp;
+    if (lp.status !== 'optimal') return lp;
+    const both = lp.intervals.filter((i) => Math.min(i.charge_mw, i.discharge_mw) > 1e-7);
+    if (!both.length) return lp;
+    lpSimultaneousAtPositivePrice = both.some((i) => i.price_usd_per_mwh > 0);
   }
-  const milp = buildBatteryModel(p, { binary: true });
+  // Simultaneity at a positive price can only be numerical noise (see the proof); then guard every interval.
+  const milp = buildBatteryModel(p, { binary: true, mode_intervals: force_milp || lpSimultaneousAtPositivePrice ? 'all' : 'nonpositive' });
   const r = await solve(milp, { ...solveOptions, duals: false });
   if (r.status !== 'optimal' || !solveOptions.duals) return interpretBatteryResult(p, r, 'milp');
   // A MILP has no duals: fix the charge/discharge modes found and re-solve the LP for the stored-energy values.
-  const T = p.prices_usd_per_mwh.length;
   const fixed: LinearModel = { ...milp, col_lower: milp.col_lower.slice(), col_upper: milp.col_upper.slice(), col_integer: new Uint8Array(milp.col_integer.length) };
-  for (let t = 0; t < T; t++) {
-    const u = Math.round(r.column_values[3 * T + t]!);
-    fixed.col_lower[3 * T + t] = u;
-    fixed.col_upper[3 * T + t] = u;
-  }
+  milp.col_integer.forEach((isInt, j) => {
+    if (!isInt) return;
+    const u = Math.round(r.column_values[j]!);
+    fixed.col_lower[j] = u;
+    fixed.col_upper[j] = u;
+  });
   const lp = await solve(fixed, solveOptions);
   const out = interpretBatteryResult(p, lp.status === 'optimal' ? { ...lp, time_ms: lp.time_ms + r.time_ms } : r, 'milp');
   return out;

@@ -164,3 +164,14 @@ describe('renewable curtailment and demand response', () => {
     expect(r.event_hours).toBe(2);
   });
 });
+
+describe('battery mode relaxation', () => {
+  it('bounds the MILP from above and never lets c/Pc + d/Pd exceed 1', async () => {
+    const p = { params: battery({ charge_efficiency: 0.8, soc_initial_mwh: 1 }), prices_usd_per_mwh: [-10, -20], interval_hours: 1 };
+    const relaxed = ok(await optimizeBattery(solveInThread, p, { relax_modes: true }));
+    expect(relaxed.formulation).toBe('lp');
+    // Alternating within an interval can only do better than the MILP's $12.
+    expect(relaxed.objective_usd).toBeGreaterThanOrEqual(12 - 1e-9);
+    for (const i of relaxed.intervals) expect(i.charge_mw + i.discharge_mw).toBeLessThanOrEqual(1 + 1e-9);
+  });
+});

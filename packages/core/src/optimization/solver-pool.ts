@@ -151,8 +151,8 @@ export function createSolverPool(options: SolverPoolOptions = {}): SolverPool {
     worker.on('exit', (code) => {
       if (!closed && slots.includes(slot)) onDeath(new Error(`exit code ${code}`));
     });
-    // An idle pool must not keep the process alive; a busy worker does.
-    worker.unref();
+    // Loading and warming up keep the process alive (someone may await `ready`);
+    // after that an idle worker is unref'd by pump() and a busy one ref'd.
     slot.ready.catch(() => undefined);
     return slot;
   };
@@ -167,7 +167,7 @@ export function createSolverPool(options: SolverPoolOptions = {}): SolverPool {
       slot.worker.postMessage({ id: job.id, model: job.model, options: job.options });
     }
     for (const slot of slots) {
-      if (slot.busy || queue.length > 0) slot.worker.ref();
+      if (slot.busy || queue.length > 0 || !slot.isReady) slot.worker.ref();
       else slot.worker.unref();
     }
   };
