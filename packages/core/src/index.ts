@@ -11,3 +11,4 @@ export * from './optimization/index.js';
 export * from './backtest/index.js';
 export * from './forecasting/index.js';
 export * from './simulation/index.js';
+export * from './platform/index.js';

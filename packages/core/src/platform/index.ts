@@ -1,0 +1,4 @@
+export * from './plans.js';
+export * from './flags.js';
+export * from './alerts.js';
+export * from './statement.js';
