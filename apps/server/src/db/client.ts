@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -23,6 +26,8 @@ export interface Database {
   exec(sql: string): Promise<void>;
   /** Runs one parameterised statement and returns its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Bulk-loads rows with COPY (fast path for data known to be new; fails as a whole on any conflict). */
+  copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,15 @@ async function openPostgres(url: string, options: string | undefined, max: numbe
       const r = await pool.query(sql, params);
       return r.rows as T[];
     },
+    async copyRows(table, columns, rows) {
+      const client = await pool.connect();
+      try {
+        const sink = client.query(copyStreams.from(copySql(table, columns)));
+        await pipeline(Readable.from(csvChunks(rows)), sink);
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await pool.end();
     },
@@ -84,8 +98,39 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       const r = await client.query(sql, params);
       return r.rows as T[];
     },
+    async copyRows(table, columns, rows) {
+      const blob = new Blob([...csvChunks(rows)]);
+      await client.query(copySql(table, columns, "'/dev/blob'"), [], { blob });
+    },
     async close() {
       if (!client.closed) await client.close();
     },
   };
+}
+
+function copySql(table: string, columns: readonly string[], source = 'STDIN'): string {
+  if (![table, ...columns].every((n) => /^[a-z_][a-z0-9_]*$/.test(n))) throw new Error('copyRows: invalid identifier');
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/** CSV lines for COPY: null → empty unquoted field, Date → ISO, strings quoted. */
+function* csvChunks(rows: readonly (readonly unknown[])[], perChunk = 5000): Generator<string> {
+  let buf: string[] = [];
+  for (const row of rows) {
+    buf.push(
+      row
+        .map((v) => {
+          if (v === null || v === undefined) return '';
+          if (v instanceof Date) return v.toISOString();
+          if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+          return `"${String(v).replace(/"/g, '""')}"`;
+        })
+        .join(','),
+    );
+    if (buf.length >= perChunk) {
+      yield buf.join('\n') + '\n';
+      buf = [];
+    }
+  }
+  if (buf.length) yield buf.join('\n') + '\n';
 }

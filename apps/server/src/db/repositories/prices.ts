@@ -54,6 +54,11 @@ export interface LatestPrice extends PricePoint {
 }
 
 const BATCH = 20_000;
+const COPY_COLUMNS = ['market', 'location', 'run', 'interval_start', 'interval_end', 'lmp_usd_per_mwh', 'energy_usd_per_mwh', 'congestion_usd_per_mwh', 'loss_usd_per_mwh', 'source'] as const;
+
+function copyRow(r: PricePoint, source?: string): unknown[] {
+  return [r.market, r.location, r.run, r.interval_start, r.interval_end, r.lmp_usd_per_mwh, r.energy_usd_per_mwh, r.congestion_usd_per_mwh, r.loss_usd_per_mwh, r.source ?? source ?? 'unknown'];
+}
 
 const UPSERT_SQL = (keepRevisions: boolean) => `
 WITH incoming AS (
@@ -110,6 +115,17 @@ export class PricesRepository {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: rows.length - all.length };
     for (let i = 0; i < all.length; i += BATCH) {
       const batch = all.slice(i, i + BATCH);
+      // Fast path: a batch none of whose keys exist yet (a first import) goes in with COPY.
+      // A concurrent writer inserting the same keys makes COPY fail as a whole; the upsert then redoes it.
+      if (!(await this.anyExists(batch))) {
+        try {
+          await this.database.copyRows('prices', COPY_COLUMNS, batch.map((r) => copyRow(r, opts.source)));
+          result.inserted += batch.length;
+          continue;
+        } catch {
+          /* fall back to the upsert below */
+        }
+      }
       const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
       for (const r of batch) {
         cols[0]!.push(r.market);
@@ -129,6 +145,30 @@ export class PricesRepository {
       result.unchanged += batch.length - Number(counts?.inserted ?? 0) - Number(counts?.updated ?? 0);
     }
     return result;
+  }
+
+  /** Whether any key of the batch is already stored (one index range scan per series in the batch). */
+  private async anyExists(batch: readonly PricePoint[]): Promise<boolean> {
+    const series = new Map<string, { market: string; location: string; run: string; min: number; max: number }>();
+    for (const r of batch) {
+      const k = `${r.market}|${r.location}|${r.run}`;
+      const t = r.interval_start.getTime();
+      const s = series.get(k);
+      if (!s) series.set(k, { market: r.market, location: r.location, run: r.run, min: t, max: t });
+      else {
+        s.min = Math.min(s.min, t);
+        s.max = Math.max(s.max, t);
+      }
+    }
+    const list = [...series.values()];
+    const rows = await this.database.query<{ hit: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS s(market, location, run, lo, hi)
+         JOIN prices p ON p.market = s.market AND p.location = s.location AND p.run = s.run AND p.interval_start BETWEEN s.lo AND s.hi
+       ) AS hit`,
+      [list.map((s) => s.market), list.map((s) => s.location), list.map((s) => s.run), list.map((s) => new Date(s.min).toISOString()), list.map((s) => new Date(s.max).toISOString())],
+    );
+    return Boolean(rows[0]?.hit);
   }
 
   async query(q: PriceQuery): Promise<PricePoint[]> {
