@@ -1,0 +1,196 @@
+/**
+ * The simulated live feed (SIMULATION_MODE): for every market, a few locations
+ * that have stored history (or the main hub with a built-in shape), one tick
+ * per location every FEED_INTERVAL_S, published on `prices:<ISO>` and stored as
+ * the RT5 price of the current 5-minute interval. Each tick refines the same
+ * interval, so revisions are not kept. Only the leader instance runs it.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  createPriceSimulator,
+  defaultMarketPriceProfile,
+  learnPriceProfile,
+  listMarkets,
+  simulationSeedOf,
+  type IsoId,
+  type MarketDefinition,
+  type PriceProfile,
+  type PriceRun,
+  type PriceSimulator,
+} from '@optibid/core';
+import type { ServerContext } from '../context.js';
+import type { PricePoint } from '../db/repositories/prices.js';
+import { intervalStartOf, priceChannel, priceUpdateMessage } from '../realtime/messages.js';
+import { createLeaderLease } from './leader.js';
+
+export interface FeedSeries {
+  iso: IsoId;
+  location: string;
+  simulator: PriceSimulator;
+}
+
+export interface FeedOptions {
+  /** Tick period; default FEED_INTERVAL_S. */
+  intervalMs?: number;
+  /** Base seed (tests); default random. */
+  seed?: number;
+  maxLocationsPerMarket?: number;
+  markets?: IsoId[];
+  /** Lease timing when several instances share Redis. */
+  leaseTtlMs?: number;
+}
+
+const HISTORY_DAYS = 56;
+const DAY_MS = 86_400_000;
+const RT_INTERVAL_MIN = 5;
+/** Learn from the ISO's published runs first; RT5 last because the feed itself writes RT5. */
+const LEARN_RUN_ORDER: PriceRun[] = ['DA', 'RTH', 'RT15', 'RT5'];
+
+type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
+/**
+ * The profile of one location: learned from up to 56 days of its newest stored
+ * history (the first run in DA, RTH, RT15, RT5 order with enough prices), or the
+ * market's built-in shape when there is not enough.
+ */
+export async function loadSeriesProfile(ctx: ServerContext, market: MarketDefinition, location: string, runs?: { run: PriceRun; intervals: number; newest: Date }[]): Promise<PriceProfile> {
+  const available = runs ?? (await ctx.repos.prices.locationsWithData(market.iso)).filter((r) => r.location === location);
+  const bounds = { timezone: market.timezone, floor_usd_per_mwh: market.offer_limits.floor_usd_per_mwh, cap_usd_per_mwh: market.offer_limits.hard_cap_usd_per_mwh };
+  for (const run of LEARN_RUN_ORDER) {
+    const r = available.find((x) => x.run === run);
+    if (!r || r.intervals < 48) continue;
+    const until = new Date(r.newest.getTime() + 1);
+    const points = await ctx.repos.prices.recent(market.iso, location, [run], new Date(until.getTime() - HISTORY_DAYS * DAY_MS), until);
+    try {
+      return learnPriceProfile(
+        {
+          interval_start_ms: points.map((p) => p.interval_start.getTime()),
+          lmp_usd_per_mwh: points.map((p) => p.lmp_usd_per_mwh),
+          congestion_usd_per_mwh: points.map((p) => p.congestion_usd_per_mwh),
+          loss_usd_per_mwh: points.map((p) => p.loss_usd_per_mwh),
+        },
+        bounds,
+      );
+    } catch {
+      /* too short within the window: try the next run */
+    }
+  }
+  return defaultMarketPriceProfile(market);
+}
+
+/** The series one market feeds: its default location first if it has data, then the best-covered ones, at most `max`. */
+export async function loadMarketSeries(ctx: ServerContext, market: MarketDefinition, seed: number, max = 4): Promise<FeedSeries[]> {
+  const rows = await ctx.repos.prices.locationsWithData(market.iso);
+  const byLocation = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const list = byLocation.get(r.location) ?? [];
+    list.push(r);
+    byLocation.set(r.location, list);
+  }
+  // A location known only from the feed's own RT5 rows is not history worth learning from.
+  const total = (loc: string) => (byLocation.get(loc) ?? []).filter((r) => r.run !== 'RT5').reduce((a, r) => a + r.intervals, 0);
+  const ranked = [...byLocation.keys()].filter((l) => total(l) > 0).sort((a, b) => (a === market.default_location ? -1 : b === market.default_location ? 1 : total(b) - total(a) || a.localeCompare(b)));
+  const locations = ranked.length ? ranked.slice(0, max) : [market.default_location];
+  const series: FeedSeries[] = [];
+  for (const location of locations) {
+    const profile = await loadSeriesProfile(ctx, market, location, byLocation.get(location) ?? []);
+    series.push({ iso: market.iso, location, simulator: createPriceSimulator(profile, { seed: (seed ^ simulationSeedOf(`${market.iso}|${location}`)) >>> 0 }) });
+  }
+  return series;
+}
+
+/** Publishes and stores one tick of every series at `nowMs`. */
+export async function feedTick(ctx: ServerContext, series: FeedSeries[], nowMs: number): Promise<number> {
+  const start = intervalStartOf(nowMs, RT_INTERVAL_MIN);
+  const end = new Date(start.getTime() + RT_INTERVAL_MIN * 60_000);
+  const now = new Date(nowMs);
+  const rows: PricePoint[] = [];
+  const publishes: Promise<void>[] = [];
+  for (const s of series) {
+    const p = s.simulator.next(nowMs);
+    const msg = priceUpdateMessage(
+      s.iso,
+      { location: s.location, interval_start: start, lmp: p.lmp_usd_per_mwh, energy: p.energy_usd_per_mwh, congestion: p.congestion_usd_per_mwh, loss: p.loss_usd_per_mwh },
+      now,
+    );
+    publishes.push(ctx.bus.publish(priceChannel(s.iso), msg));
+    rows.push({
+      market: s.iso,
+      location: s.location,
+      run: 'RT5',
+      interval_start: start,
+      interval_end: end,
+      lmp_usd_per_mwh: p.lmp_usd_per_mwh,
+      energy_usd_per_mwh: p.energy_usd_per_mwh,
+      congestion_usd_per_mwh: p.congestion_usd_per_mwh,
+      loss_usd_per_mwh: p.loss_usd_per_mwh,
+      source: 'simulation',
+    });
+  }
+  await Promise.all(publishes);
+  await ctx.repos.prices.upsert(rows, { keepRevisions: false, source: 'simulation' });
+  return rows.length;
+}
+
+/**
+ * Starts the feed; resolves to a stopper. With Redis, instances contend for a
+ * lease and only the holder ticks; the others take over when it stops.
+ */
+export async function startPriceFeed(ctx: ServerContext, log: Log, opts: FeedOptions = {}): Promise<() => Promise<void>> {
+  const intervalMs = opts.intervalMs ?? ctx.config.feedIntervalS * 1000;
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const markets = listMarkets().filter((m) => !opts.markets || opts.markets.includes(m.iso));
+  let series: FeedSeries[] | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+
+  const lease = createLeaderLease(ctx.config.redisUrl, 'price-feed', {
+    ttlMs: opts.leaseTtlMs ?? Math.max(15_000, 3 * intervalMs),
+    onChange: (leader) => {
+      log.info({ leader }, leader ? 'price feed: this instance leads' : 'price feed: another instance leads');
+      // Relearn on (re)gaining the lead: the history may have changed meanwhile.
+      if (leader) series = null;
+    },
+    onError: (err) => log.warn({ err: err.message }, 'price feed: lease error'),
+  });
+
+  const tick = async () => {
+    if (!lease.isLeader()) return;
+    try {
+      if (!series) {
+        const all: FeedSeries[] = [];
+        for (const m of markets) all.push(...(await loadMarketSeries(ctx, m, seed, opts.maxLocationsPerMarket ?? 4)));
+        series = all;
+        log.info({ series: all.map((s) => `${s.iso}/${s.location}:${s.simulator.profile.source}`) }, 'price feed: series ready');
+      }
+      await feedTick(ctx, series, Date.now());
+    } catch (err) {
+      log.error({ err }, 'price feed: tick failed');
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(() => {
+        running = null;
+        schedule();
+      });
+    }, intervalMs);
+  };
+
+  await lease.start();
+  running = tick().finally(() => {
+    running = null;
+  });
+  await running;
+  schedule();
+
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await running;
+    await lease.close();
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The WebSocket hub of one server instance: who is connected and to what, the
+ * bus subscriptions that feed them, fan-out, heartbeat and counters.
+ *
+ * Every instance subscribes to the bus (`prices:*`, `org:*`, `broadcast:alert`),
+ * so with Redis each tick published anywhere reaches the clients of every
+ * instance. A message is serialised once per delivery and the same buffer is
+ * written to every matching socket (fan-out latency: stack.md §5).
+ */
+import { randomUUID } from 'node:crypto';
+import { ISO_IDS, type IsoId } from '@optibid/core';
+import type { WsStatsBody } from '@optibid/contracts';
+import type { WebSocket } from 'ws';
+import type { Bus, Unsubscribe } from '../bus/index.js';
+import type { AuthContext } from '../modules/auth/auth-context.js';
+import { ALERT_CHANNEL, ORG_CHANNEL_PREFIX, PRICE_CHANNEL_PREFIX, sanitizePriceUpdate, zoneOf } from './messages.js';
+
+export type Endpoint = 'market' | 'prices';
+
+/** One admitted connection. */
+export interface Client {
+  readonly id: string;
+  readonly ws: WebSocket;
+  readonly endpoint: Endpoint;
+  readonly zones: Set<IsoId>;
+  auth: AuthContext | null;
+  alive: boolean;
+}
+
+export interface HubOptions {
+  heartbeatMs?: number;
+  /** A socket with more than this many bytes queued is too slow and is dropped rather than buffered without end. */
+  maxBufferedBytes?: number;
+  /** How long an unauthenticated socket may take to send its token (default 10 s). */
+  authTimeoutMs?: number;
+}
+
+const OPEN = 1;
+
+export class RealtimeHub {
+  readonly instanceId = randomUUID();
+  private readonly clients = new Set<Client>();
+  private readonly byZone = new Map<IsoId, Set<Client>>(ISO_IDS.map((iso) => [iso, new Set<Client>()]));
+  private readonly byOrg = new Map<string, Set<Client>>();
+  private readonly unsubscribers: Unsubscribe[] = [];
+  private readonly startedAt = Date.now();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private heartbeatMs: number;
+  private readonly maxBuffered: number;
+  /** Read when a socket starts waiting for its token; tests shorten it. */
+  authTimeoutMs: number;
+  private sent = 0;
+  private received = 0;
+  /** Sockets accepted but not yet admitted (waiting for a token); counted so shutdown closes them too. */
+  readonly pending = new Set<WebSocket>();
+
+  constructor(
+    private readonly bus: Bus,
+    opts: HubOptions = {},
+  ) {
+    this.heartbeatMs = opts.heartbeatMs ?? 30_000;
+    this.maxBuffered = opts.maxBufferedBytes ?? 1 << 20;
+    this.authTimeoutMs = opts.authTimeoutMs ?? 10_000;
+  }
+
+  get backend(): 'redis' | 'memory' {
+    return this.bus.backend;
+  }
+
+  start(): void {
+    this.unsubscribers.push(
+      this.bus.subscribe(`${PRICE_CHANNEL_PREFIX}*`, (msg, channel) => this.onPrice(msg, channel)),
+      this.bus.subscribe(`${ORG_CHANNEL_PREFIX}*`, (msg, channel) => this.onOrgEvent(msg, channel)),
+      this.bus.subscribe(ALERT_CHANNEL, (msg) => this.onBroadcast(msg)),
+    );
+    this.setHeartbeatInterval(this.heartbeatMs);
+  }
+
+  /** Changes the server ping period (tests use a short one). */
+  setHeartbeatInterval(ms: number): void {
+    this.heartbeatMs = ms;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.beat(), ms);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Each period: a socket that has not answered the previous ping (nor sent
+   * anything) is terminated; the others are pinged.
+   */
+  private beat(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      try {
+        c.ws.ping();
+      } catch {
+        c.ws.terminate();
+      }
+    }
+  }
+
+  admit(client: Client): void {
+    this.clients.add(client);
+    for (const iso of client.zones) this.byZone.get(iso)!.add(client);
+    if (client.auth) this.indexOrg(client);
+  }
+
+  remove(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    for (const set of this.byZone.values()) set.delete(client);
+    if (client.auth) this.byOrg.get(client.auth.organization_id)?.delete(client);
+  }
+
+  setAuth(client: Client, auth: AuthContext): void {
+    if (client.auth) this.byOrg.get(client.auth.organization_id)?.delete(client);
+    client.auth = auth;
+    if (this.clients.has(client)) this.indexOrg(client);
+  }
+
+  private indexOrg(client: Client): void {
+    const org = client.auth!.organization_id;
+    let set = this.byOrg.get(org);
+    if (!set) this.byOrg.set(org, (set = new Set()));
+    set.add(client);
+  }
+
+  subscribe(client: Client, zones: IsoId[]): void {
+    for (const iso of zones) {
+      client.zones.add(iso);
+      if (this.clients.has(client)) this.byZone.get(iso)!.add(client);
+    }
+  }
+
+  unsubscribe(client: Client, zones: IsoId[]): void {
+    for (const iso of zones) {
+      client.zones.delete(iso);
+      this.byZone.get(iso)!.delete(client);
+    }
+  }
+
+  countReceived(): void {
+    this.received++;
+  }
+
+  /** Sends one message to one socket (replies, errors). */
+  sendTo(ws: WebSocket, message: unknown): void {
+    if (ws.readyState !== OPEN) return;
+    ws.send(JSON.stringify(message));
+    this.sent++;
+  }
+
+  private onPrice(raw: unknown, channel: string): void {
+    const iso = channel.slice(PRICE_CHANNEL_PREFIX.length) as IsoId;
+    const targets = this.byZone.get(iso);
+    if (!targets || targets.size === 0) return;
+    const msg = sanitizePriceUpdate(raw, iso);
+    if (msg) this.fanOut(targets, msg);
+  }
+
+  private onOrgEvent(raw: unknown, channel: string): void {
+    const targets = this.byOrg.get(channel.slice(ORG_CHANNEL_PREFIX.length));
+    if (!targets || targets.size === 0) return;
+    if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
+    this.fanOut(targets, raw);
+  }
+
+  private onBroadcast(raw: unknown): void {
+    if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
+    this.fanOut(this.clients, raw);
+  }
+
+  /** Serialise once, write the same buffer to every socket. */
+  private fanOut(targets: Iterable<Client>, message: unknown): void {
+    const data = Buffer.from(JSON.stringify(message));
+    for (const c of targets) {
+      const ws = c.ws;
+      if (ws.readyState !== OPEN) continue;
+      if (ws.bufferedAmount > this.maxBuffered) {
+        // A consumer this far behind would only grow our memory: drop it, it can reconnect.
+        ws.close(4408, 'too slow: messages are queuing up');
+        ws.terminate();
+        continue;
+      }
+      ws.send(data, { binary: false });
+      this.sent++;
+    }
+  }
+
+  get connectionCount(): number {
+    return this.clients.size;
+  }
+
+  stats(): WsStatsBody {
+    const byZone: Record<string, number> = {};
+    for (const [iso, set] of this.byZone) byZone[zoneOf(iso)] = set.size;
+    let market = 0;
+    let authenticated = 0;
+    for (const c of this.clients) {
+      if (c.endpoint === 'market') market++;
+      if (c.auth) authenticated++;
+    }
+    return {
+      total_connections: this.clients.size,
+      authenticated_connections: authenticated,
+      by_zone: byZone,
+      by_endpoint: { market, prices: this.clients.size - market },
+      messages_sent: this.sent,
+      messages_received: this.received,
+      uptime_s: Math.round((Date.now() - this.startedAt) / 100) / 10,
+      storage_backend: this.backend,
+      instance_id: this.instanceId,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    for (const off of this.unsubscribers.splice(0)) off();
+    for (const c of [...this.clients]) {
+      c.ws.close(1001, 'server shutting down');
+      this.remove(c);
+    }
+    for (const ws of this.pending) ws.close(1001, 'server shutting down');
+    this.pending.clear();
+  }
+}
