@@ -111,3 +111,15 @@ describe('backtest', () => {
     expect(r.intervals).toBe(49);
   });
 });
+
+describe('forecasting-model adapter', () => {
+  it('runs a core/forecasting model as a forecaster (weekly-naive agrees with ours)', async () => {
+    const { forecasterFromModel } = await import('./forecast-adapter.js');
+    const s = preparePriceSeries(series(10), { timezone: 'UTC' });
+    const history = s.points.slice(0, 9 * 24);
+    const day = { date: '2024-03-10', interval_starts: s.points.slice(216, 240).map((p) => p.interval_start), local_times: s.points.slice(216, 240).map((p) => p.local_time), timezone: 'UTC', interval_hours: 1 };
+    const ours = weeklyNaiveForecaster(history, day).point;
+    expect(forecasterFromModel('weekly-naive')(history, day).point).toEqual(ours);
+    expect(ours[5]).toBe(s.points[2 * 24 + 5]!.price_usd_per_mwh); // 2024-03-03 05:00, a week before
+  });
+});

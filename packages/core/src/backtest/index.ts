@@ -2,3 +2,4 @@ export * from './price-series.js';
 export * from './forecasters.js';
 export * from './strategies.js';
 export * from './engine.js';
+export * from './forecast-adapter.js';
