@@ -1,0 +1,140 @@
+/** Market clearings, awards per bid and interval, and metered telemetry. */
+import { toDate, toJson, type Sql } from './sql.js';
+
+export interface AwardRow {
+  bid_id: string;
+  period: number;
+  organization_id: string;
+  asset_id: string;
+  market: string;
+  location: string;
+  run: string;
+  delivery_date: string;
+  interval_start: Date;
+  duration_h: number;
+  awarded_mw: number;
+  price_usd_per_mwh: number;
+  mode: string;
+}
+
+export interface ClearingRow {
+  id: string;
+  market: string;
+  run: string;
+  delivery_date: string;
+  mode: 'price_taker' | 'auction';
+  status: 'complete' | 'partial';
+  bids_cleared: number;
+  result: Record<string, unknown>;
+  triggered_by: string | null;
+  first_cleared_at: Date;
+  cleared_at: Date;
+}
+
+export interface TelemetryRow {
+  asset_id: string;
+  interval_start: Date;
+  delivered_mw: number;
+}
+
+const AWARD_COLS = 'bid_id, period, organization_id, asset_id, market, location, run, delivery_date, interval_start, duration_h, awarded_mw, price_usd_per_mwh, mode';
+
+function mapAward(r: Record<string, unknown>): AwardRow {
+  return {
+    ...(r as unknown as AwardRow),
+    period: Number(r.period),
+    interval_start: toDate(r.interval_start),
+    duration_h: Number(r.duration_h),
+    awarded_mw: Number(r.awarded_mw),
+    price_usd_per_mwh: Number(r.price_usd_per_mwh),
+  };
+}
+
+function mapClearing(r: Record<string, unknown>): ClearingRow {
+  return {
+    ...(r as unknown as ClearingRow),
+    bids_cleared: Number(r.bids_cleared),
+    result: toJson(r.result),
+    first_cleared_at: toDate(r.first_cleared_at),
+    cleared_at: toDate(r.cleared_at),
+  };
+}
+
+export class ClearingRepository {
+  constructor(private readonly db: Sql) {}
+
+  /** Replaces a bid's awards (a re-run writes the same rows again, never duplicates). */
+  async replaceAwards(tx: Sql, bidId: string, awards: Omit<AwardRow, 'bid_id'>[]): Promise<void> {
+    await tx.query(`DELETE FROM bid_awards WHERE bid_id = $1`, [bidId]);
+    if (awards.length === 0) return;
+    const a0 = awards[0]!;
+    await tx.query(
+      `INSERT INTO bid_awards (bid_id, organization_id, asset_id, market, location, run, delivery_date, mode, period, interval_start, duration_h, awarded_mw, price_usd_per_mwh)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, t.period, t.interval_start, t.duration_h, t.awarded_mw, t.price
+       FROM unnest($9::int[], $10::timestamptz[], $11::float8[], $12::float8[], $13::float8[]) AS t(period, interval_start, duration_h, awarded_mw, price)`,
+      [
+        bidId, a0.organization_id, a0.asset_id, a0.market, a0.location, a0.run, a0.delivery_date, a0.mode,
+        awards.map((a) => a.period),
+        awards.map((a) => a.interval_start.toISOString()),
+        awards.map((a) => a.duration_h),
+        awards.map((a) => a.awarded_mw),
+        awards.map((a) => a.price_usd_per_mwh),
+      ],
+    );
+  }
+
+  async awardsOfBid(organizationId: string, bidId: string): Promise<AwardRow[]> {
+    const rows = await this.db.query(`SELECT ${AWARD_COLS} FROM bid_awards WHERE organization_id = $1 AND bid_id = $2 ORDER BY period`, [organizationId, bidId]);
+    return rows.map(mapAward);
+  }
+
+  /** Awards of an organisation over market-local delivery days [from, to], optionally one asset or market. */
+  async awards(f: { organization_id: string; from: string; to: string; asset_id?: string; market?: string }): Promise<AwardRow[]> {
+    const rows = await this.db.query(
+      `SELECT ${AWARD_COLS} FROM bid_awards
+       WHERE organization_id = $1 AND delivery_date >= $2 AND delivery_date <= $3
+         AND ($4::uuid IS NULL OR asset_id = $4::uuid) AND ($5::text IS NULL OR market = $5::text)
+       ORDER BY asset_id, interval_start, run`,
+      [f.organization_id, f.from, f.to, f.asset_id ?? null, f.market ?? null],
+    );
+    return rows.map(mapAward);
+  }
+
+  async getClearing(market: string, run: string, deliveryDate: string): Promise<ClearingRow | null> {
+    const [row] = await this.db.query(`SELECT * FROM market_clearings WHERE market = $1 AND run = $2 AND delivery_date = $3`, [market, run, deliveryDate]);
+    return row ? mapClearing(row) : null;
+  }
+
+  async recordClearing(tx: Sql, c: Pick<ClearingRow, 'market' | 'run' | 'delivery_date' | 'mode' | 'status' | 'bids_cleared' | 'result' | 'triggered_by'>): Promise<ClearingRow> {
+    const [row] = await tx.query(
+      `INSERT INTO market_clearings (market, run, delivery_date, mode, status, bids_cleared, result, triggered_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+       ON CONFLICT (market, run, delivery_date) DO UPDATE SET mode = EXCLUDED.mode, status = EXCLUDED.status,
+         bids_cleared = EXCLUDED.bids_cleared, result = EXCLUDED.result, triggered_by = EXCLUDED.triggered_by, cleared_at = now()
+       RETURNING *`,
+      [c.market, c.run, c.delivery_date, c.mode, c.status, c.bids_cleared, JSON.stringify(c.result), c.triggered_by],
+    );
+    return mapClearing(row!);
+  }
+
+  async upsertTelemetry(organizationId: string, assetId: string, points: { interval_start: Date; delivered_mw: number }[]): Promise<number> {
+    if (points.length === 0) return 0;
+    await this.db.query(
+      `INSERT INTO asset_telemetry (organization_id, asset_id, interval_start, delivered_mw)
+       SELECT $1, $2, t.s, t.mw FROM unnest($3::timestamptz[], $4::float8[]) AS t(s, mw)
+       ON CONFLICT (asset_id, interval_start) DO UPDATE SET delivered_mw = EXCLUDED.delivered_mw, received_at = now()`,
+      [organizationId, assetId, points.map((p) => p.interval_start.toISOString()), points.map((p) => p.delivered_mw)],
+    );
+    return points.length;
+  }
+
+  async telemetry(organizationId: string, assetIds: string[], since: Date, until: Date): Promise<TelemetryRow[]> {
+    if (assetIds.length === 0) return [];
+    const rows = await this.db.query(
+      `SELECT asset_id, interval_start, delivered_mw FROM asset_telemetry
+       WHERE organization_id = $1 AND asset_id = ANY($2::uuid[]) AND interval_start >= $3 AND interval_start < $4 ORDER BY interval_start`,
+      [organizationId, assetIds, since, until],
+    );
+    return rows.map((r) => ({ asset_id: String(r.asset_id), interval_start: toDate(r.interval_start), delivered_mw: Number(r.delivered_mw) }));
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * Market clearing. Price-taker (default): each bid's curve against the stored
+ * LMP of its location and period. Auction: every organisation's bids in one
+ * uniform-price merit order with a residual demand and a rest-of-market supply
+ * stack. Awards are written per bid and period, replacing earlier ones, so a
+ * re-run gives the same rows, never duplicates. Also the job's periodic work:
+ * DA clearing at gate closure, RT bids per interval, drafts that missed the
+ * gate, and settling bids whose delivery day is over.
+ */
+import {
+  addDaysYmd,
+  bidPeriods,
+  clearAuction,
+  clearPriceTaker,
+  dayAheadGateClosure,
+  localDateOf,
+  localDayBoundsUtc,
+  type BidSegment,
+  type IsoId,
+  type MarketDefinition,
+} from '@optibid/core';
+import type { ClearingView } from '@optibid/contracts';
+import type { AwardRow, BidRow } from '../../../db/repositories/trading/index.js';
+import { validationFailed } from '../../../http/errors.js';
+import { awardEvent, bidStatusEvent, publishAll, type TradingDeps } from '../common.js';
+import { PriceSource } from './price-source.js';
+
+export type ClearingMode = 'price_taker' | 'auction';
+
+export interface ClearRequest {
+  iso: IsoId;
+  run: 'DA' | 'RT';
+  delivery_date: string;
+  mode: ClearingMode;
+  residual_demand?: BidSegment[][];
+  rest_of_market_supply?: BidSegment[][];
+  /** Clear only this organisation's bids (price-taker: each bid clears on its own, so a subset is exact). */
+  organization_id?: string;
+  triggered_by: string | null;
+}
+
+type NewAward = Omit<AwardRow, 'bid_id'>;
+
+/** Rest-of-market supply around a reference price: 5 × 200 MW at ref + s·k, s = max(5, |ref|/4). */
+const ROM_STEPS = [-2, -0.8, 0, 1, 4];
+const ROM_BLOCK_MW = 200;
+/** Inelastic residual demand: the third block is marginal, so the price is the reference when bids are small. */
+const RESIDUAL_DEMAND_MW = 500;
+
+export class ClearingService {
+  readonly prices: PriceSource;
+
+  constructor(private readonly d: TradingDeps) {
+    this.prices = new PriceSource(d);
+  }
+
+  private market(iso: string): MarketDefinition {
+    return this.d.ctx.markets.market(iso);
+  }
+
+  async clear(req: ClearRequest): Promise<ClearingView> {
+    const m = this.market(req.iso);
+    let bids = await this.d.repos.bids.marketWide(m.iso, req.run, req.delivery_date, ['accepted', 'cleared']);
+    if (req.organization_id) bids = bids.filter((b) => b.organization_id === req.organization_id);
+    const unpriced: ClearingView['unpriced'] = [];
+    const simulated: ClearingView['simulated_prices'] = [];
+    let awards: Map<string, NewAward[]>;
+    let prices: ClearingView['prices'];
+    if (req.mode === 'auction' && req.run === 'DA') {
+      ({ awards, prices } = await this.auction(m, req, bids, simulated));
+    } else if (req.run === 'DA') {
+      awards = await this.priceTakerDayAhead(m, req.delivery_date, bids, unpriced, simulated);
+    } else {
+      awards = await this.priceTakerRealTime(m, bids, unpriced);
+    }
+    const now = this.d.now();
+    const status = unpriced.length > 0 ? 'partial' : 'complete';
+    const { newly, events } = await this.commit(bids, awards, req.mode, req.triggered_by, async (tx) => {
+      if (!req.organization_id) {
+        await this.d.repos.clearing.recordClearing(tx, {
+          market: m.iso,
+          run: req.run,
+          delivery_date: req.delivery_date,
+          mode: req.mode,
+          status,
+          bids_cleared: awards.size,
+          result: { unpriced, simulated_prices: simulated, ...(prices ? { prices } : {}) },
+          triggered_by: req.triggered_by,
+        });
+      }
+    });
+    await publishAll(this.d.ctx, events);
+    return {
+      market: m.iso,
+      run: req.run,
+      delivery_date: req.delivery_date,
+      mode: req.mode,
+      status,
+      bids_cleared: awards.size,
+      newly_cleared: newly,
+      unpriced,
+      simulated_prices: simulated,
+      ...(prices ? { prices } : {}),
+      cleared_at: now.toISOString(),
+    };
+  }
+
+  private periodsOf(b: BidRow, m: MarketDefinition) {
+    return bidPeriods({ run: b.run, delivery_date: b.delivery_date, interval_start: b.interval_start ?? undefined, interval_minutes: b.interval_minutes ?? undefined, curves: b.curves }, m);
+  }
+
+  private toAwards(b: BidRow, m: MarketDefinition, mode: ClearingMode, mw: number[], price: number[]): NewAward[] {
+    return this.periodsOf(b, m).map((p, k) => ({
+      period: k,
+      organization_id: b.organization_id,
+      asset_id: b.asset_id,
+      market: b.market,
+      location: b.location,
+      run: b.run,
+      delivery_date: b.delivery_date,
+      interval_start: p.interval_start,
+      duration_h: p.duration_h,
+      awarded_mw: mw[k]!,
+      price_usd_per_mwh: price[k]!,
+      mode,
+    }));
+  }
+
+  private async priceTakerDayAhead(m: MarketDefinition, date: string, bids: BidRow[], unpriced: ClearingView['unpriced'], simulated: ClearingView['simulated_prices']) {
+    const byLocation = new Map<string, Map<number, number>>();
+    for (const loc of new Set(bids.map((b) => b.location))) {
+      const r = await this.prices.dayAhead(m, loc, date);
+      byLocation.set(loc, r.lmps);
+      if (r.simulated > 0) simulated.push({ location: loc, hours: r.simulated });
+    }
+    const out = new Map<string, NewAward[]>();
+    for (const b of bids) {
+      const lmps = byLocation.get(b.location)!;
+      const periods = this.periodsOf(b, m);
+      const series = periods.map((p) => lmps.get(p.interval_start.getTime()) ?? Number.NaN);
+      const missing = series.flatMap((v, k) => (Number.isFinite(v) ? [] : [k]));
+      if (missing.length > 0) {
+        unpriced.push({ bid_id: b.id, location: b.location, missing_periods: missing });
+        continue;
+      }
+      const cleared = clearPriceTaker(b.curves, series);
+      out.set(b.id, this.toAwards(b, m, 'price_taker', cleared.map((c) => c.awarded_mw), series));
+    }
+    return out;
+  }
+
+  private async priceTakerRealTime(m: MarketDefinition, bids: BidRow[], unpriced: ClearingView['unpriced']) {
+    const out = new Map<string, NewAward[]>();
+    for (const b of bids) {
+      const periods = this.periodsOf(b, m);
+      const series = await this.prices.realTime(m, b.location, periods);
+      const missing = series.flatMap((v, k) => (Number.isFinite(v) ? [] : [k]));
+      if (missing.length > 0) {
+        unpriced.push({ bid_id: b.id, location: b.location, missing_periods: missing });
+        continue;
+      }
+      const cleared = clearPriceTaker(b.curves, series);
+      out.set(b.id, this.toAwards(b, m, 'price_taker', cleared.map((c) => c.awarded_mw), series));
+    }
+    return out;
+  }
+
+  /** Uniform-price auction of all bids of the day (one price zone: the market). */
+  private async auction(m: MarketDefinition, req: ClearRequest, bids: BidRow[], simulated: ClearingView['simulated_prices']) {
+    const day = localDayBoundsUtc(req.delivery_date, m.timezone);
+    const periods = Math.round((day.end.getTime() - day.start.getTime()) / 3_600_000);
+    let residual = req.residual_demand;
+    let rom = req.rest_of_market_supply;
+    if (!residual || !rom) {
+      const r = await this.prices.dayAhead(m, m.default_location, req.delivery_date);
+      if (r.simulated > 0) simulated.push({ location: m.default_location, hours: r.simulated });
+      const refs = Array.from({ length: periods }, (_, k) => r.lmps.get(day.start.getTime() + k * 3_600_000));
+      if (refs.some((v) => v === undefined)) {
+        throw validationFailed(
+          `auction mode needs residual_demand and rest_of_market_supply, or ${m.iso} DA prices at ${m.default_location} for ${req.delivery_date} to build them from`,
+        );
+      }
+      rom ??= refs.map((ref) => {
+        const s = Math.max(5, Math.abs(ref!) / 4);
+        return ROM_STEPS.map((k) => ({ mw: ROM_BLOCK_MW, price_usd_per_mwh: ref! + s * k }));
+      });
+      residual ??= [[{ mw: -RESIDUAL_DEMAND_MW, price_usd_per_mwh: m.offer_limits.hard_cap_usd_per_mwh }]];
+    }
+    const result = clearAuction({ periods, bids: bids.map((b) => ({ bid_id: b.id, curves: b.curves })), residual_demand: residual, rest_of_market_supply: rom });
+    const price = result.periods.map((p) => p.price_usd_per_mwh);
+    const awards = new Map<string, NewAward[]>();
+    result.awards.forEach((a, i) => awards.set(a.bid_id, this.toAwards(bids[i]!, m, 'auction', a.awarded_mw, price)));
+    return { awards, prices: result.periods.map((p) => ({ period: p.period, price_usd_per_mwh: p.price_usd_per_mwh, cleared_mw: p.cleared_mw })) };
+  }
+
+  /** Writes awards and accepted → cleared transitions in one transaction; returns the events to publish. */
+  private async commit(bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
+    const now = this.d.now();
+    const events: { organization_id: string; message: unknown }[] = [];
+    let newly = 0;
+    await this.d.repos.sql.transaction(async (tx) => {
+      for (const b of bids) {
+        const list = awards.get(b.id);
+        if (!list) continue;
+        await this.d.repos.clearing.replaceAwards(tx, b.id, list);
+        const rows: AwardRow[] = list.map((a) => ({ ...a, bid_id: b.id }));
+        if (b.status === 'accepted') {
+          newly++;
+          const next = await this.d.repos.bids.setStatus(tx, b.organization_id, b.id, 'cleared', { cleared: true });
+          await this.d.repos.bids.audit(tx, {
+            organization_id: b.organization_id,
+            actor_user_id: userId,
+            action: 'bid.clear',
+            target_type: 'bid',
+            target_id: b.id,
+            details: { from: 'accepted', to: 'cleared', mode, total_mwh: rows.reduce((s, a) => s + a.awarded_mw * a.duration_h, 0) },
+          });
+          events.push({ organization_id: b.organization_id, message: awardEvent(next, rows, mode, now) });
+          events.push({ organization_id: b.organization_id, message: bidStatusEvent(next, 'accepted', now) });
+        }
+      }
+      await extra(tx);
+    });
+    return { newly, events };
+  }
+
+  /**
+   * The job's tick: clears each market's DA for every delivery day whose gate has closed and
+   * that has no clearing since its gate closed (or only a partial one), clears RT bids whose
+   * prices have arrived, tells owners of drafts that missed their gate, and settles bids whose
+   * delivery day is over. Returns what it did, for the log.
+   */
+  async tick(): Promise<{ cleared: string[]; rt_cleared: number; drafts_notified: number; settled: number }> {
+    const now = this.d.now();
+    const cleared: string[] = [];
+    for (const m of this.d.ctx.markets.catalogue.listMarkets()) {
+      const today = localDateOf(now, m.timezone);
+      for (const date of [today, addDaysYmd(today, 1)]) {
+        const gate = dayAheadGateClosure(m.iso, date, m);
+        if (gate.getTime() > now.getTime()) continue;
+        const done = await this.d.repos.clearing.getClearing(m.iso, 'DA', date);
+        if (done && done.status === 'complete' && done.cleared_at.getTime() >= gate.getTime()) continue;
+        const r = await this.clear({ iso: m.iso, run: 'DA', delivery_date: date, mode: 'price_taker', triggered_by: null });
+        cleared.push(`${m.iso} DA ${date}: ${r.bids_cleared} bids (${r.status})`);
+      }
+    }
+    const rt_cleared = await this.clearDueRealTime(now);
+    const drafts_notified = await this.notifyLateDrafts(now);
+    const settled = await this.settleDelivered(now);
+    return { cleared, rt_cleared, drafts_notified, settled };
+  }
+
+  private async clearDueRealTime(now: Date): Promise<number> {
+    const due = await this.d.repos.bids.dueRealTime(now);
+    let n = 0;
+    for (const b of due) {
+      const m = this.market(b.market);
+      const awards = await this.priceTakerRealTime(m, [b], []);
+      if (awards.size === 0) continue;
+      const r = await this.commit([b], awards, 'price_taker', null, async () => undefined);
+      await publishAll(this.d.ctx, r.events);
+      n += r.newly;
+    }
+    return n;
+  }
+
+  private async notifyLateDrafts(now: Date): Promise<number> {
+    const drafts = await this.d.repos.bids.unnotifiedLateDrafts(now);
+    for (const b of drafts) {
+      await this.d.repos.bids.markDraftNotified(b.organization_id, b.id);
+      await this.d.ctx.repos.audit.record({
+        organization_id: b.organization_id,
+        actor_user_id: null,
+        action: 'bid.missed_gate',
+        target_type: 'bid',
+        target_id: b.id,
+        details: { status: 'draft', gate_closure: b.gate_closure.toISOString() },
+      });
+      await publishAll(this.d.ctx, [
+        { organization_id: b.organization_id, message: bidStatusEvent(b, 'draft', now, { message: 'gate closed with the bid still in draft' }) },
+      ]);
+    }
+    return drafts.length;
+  }
+
+  /** cleared → settled once the delivery day is over in the market's calendar. */
+  private async settleDelivered(now: Date): Promise<number> {
+    const candidates = await this.d.repos.bids.clearedBefore(addDaysYmd(now.toISOString().slice(0, 10), 1));
+    let n = 0;
+    for (const b of candidates) {
+      const m = this.market(b.market);
+      if (b.delivery_date >= localDateOf(now, m.timezone)) continue;
+      const next = await this.d.repos.sql.transaction(async (tx) => {
+        const row = await this.d.repos.bids.setStatus(tx, b.organization_id, b.id, 'settled');
+        await this.d.repos.bids.audit(tx, { organization_id: b.organization_id, actor_user_id: null, action: 'bid.settle', target_type: 'bid', target_id: b.id, details: { from: 'cleared', to: 'settled' } });
+        return row;
+      });
+      await publishAll(this.d.ctx, [{ organization_id: b.organization_id, message: bidStatusEvent(next, 'cleared', now) }]);
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,120 @@
+/** What the trading services share: the clock, actors, views and bus events. */
+import { assetBidLimits, formatMarketClock, type AssetSpec, type BidIssue, type BidStatus, type MarketDefinition } from '@optibid/core';
+import type { AssetView, AwardEvent, BidStatusEvent, BidView } from '@optibid/contracts';
+import type { ServerContext } from '../../context.js';
+import type { AssetRow, AwardRow, BidRow, TradingRepositories } from '../../db/repositories/trading/index.js';
+
+export type Clock = () => Date;
+
+export interface TradingDeps {
+  ctx: ServerContext;
+  repos: TradingRepositories;
+  now: Clock;
+}
+
+/** Who acts: a signed-in user, or the clearing job (user null). */
+export interface Actor {
+  organization_id: string;
+  user_id: string | null;
+}
+
+export const orgChannel = (organizationId: string) => `org:${organizationId}`;
+
+export function assetSpec(a: Pick<AssetRow, 'type' | 'params'>): AssetSpec {
+  return { type: a.type, params: a.params } as unknown as AssetSpec;
+}
+
+export function assetView(a: AssetRow): AssetView {
+  return {
+    id: a.id,
+    organization_id: a.organization_id,
+    name: a.name,
+    type: a.type,
+    market: a.market,
+    location: a.location,
+    params: a.params,
+    active: a.active,
+    bid_limits: assetBidLimits(assetSpec(a)),
+    created_at: a.created_at.toISOString(),
+    updated_at: a.updated_at.toISOString(),
+  };
+}
+
+export function awardView(a: AwardRow) {
+  return {
+    period: a.period,
+    interval_start: a.interval_start.toISOString(),
+    duration_h: a.duration_h,
+    awarded_mw: a.awarded_mw,
+    price_usd_per_mwh: a.price_usd_per_mwh,
+  };
+}
+
+export function bidView(b: BidRow, market: MarketDefinition, awards?: AwardRow[]): BidView {
+  return {
+    id: b.id,
+    organization_id: b.organization_id,
+    asset_id: b.asset_id,
+    market: b.market,
+    location: b.location,
+    run: b.run,
+    side: b.side,
+    delivery_date: b.delivery_date,
+    interval_start: b.interval_start?.toISOString() ?? null,
+    interval_minutes: b.interval_minutes,
+    cost_verified: b.cost_verified,
+    curves: b.curves,
+    status: b.status,
+    version: b.version,
+    issues: b.issues,
+    gate_closure: b.gate_closure.toISOString(),
+    gate_closure_local: formatMarketClock(b.gate_closure, market.timezone),
+    submitted_at: b.submitted_at?.toISOString() ?? null,
+    cleared_at: b.cleared_at?.toISOString() ?? null,
+    created_at: b.created_at.toISOString(),
+    updated_at: b.updated_at.toISOString(),
+    ...(awards ? { awards: awards.map(awardView) } : {}),
+  };
+}
+
+export function bidStatusEvent(
+  b: BidRow,
+  previous: BidStatus | null,
+  now: Date,
+  extra: { issues?: BidIssue[]; message?: string } = {},
+): BidStatusEvent {
+  return {
+    type: 'bid_status',
+    bid_id: b.id,
+    status: b.status,
+    previous_status: previous,
+    asset_id: b.asset_id,
+    market: b.market,
+    delivery_date: b.delivery_date,
+    version: b.version,
+    ...(extra.issues ? { issues: extra.issues } : {}),
+    ...(extra.message ? { message: extra.message } : {}),
+    timestamp: now.toISOString(),
+  };
+}
+
+export function awardEvent(b: BidRow, awards: AwardRow[], mode: string, now: Date): AwardEvent {
+  return {
+    type: 'award',
+    bid_id: b.id,
+    asset_id: b.asset_id,
+    market: b.market,
+    location: b.location,
+    run: b.run,
+    delivery_date: b.delivery_date,
+    mode,
+    awards: awards.map(awardView),
+    total_mwh: awards.reduce((s, a) => s + a.awarded_mw * a.duration_h, 0),
+    timestamp: now.toISOString(),
+  };
+}
+
+/** Publishes after commit; a bus failure must not undo a committed transition, so it is logged by the bus, not thrown. */
+export async function publishAll(ctx: ServerContext, messages: { organization_id: string; message: unknown }[]): Promise<void> {
+  for (const m of messages) await ctx.bus.publish(orgChannel(m.organization_id), m.message).catch(() => undefined);
+}

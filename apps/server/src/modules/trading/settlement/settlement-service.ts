@@ -1,0 +1,165 @@
+/**
+ * Settlement and P&L of an organisation over market-local delivery days,
+ * computed from the stored awards, prices and telemetry (core's two-settlement
+ * functions): DA lines = award × DA LMP × h per bid; RT deviation lines =
+ * (delivered − DA award) × RT price × h where RT prices exist, delivered being
+ * the metered value, else the DA award plus any RT award. Battery state of
+ * charge is tracked from the deliveries and its limit violations reported.
+ */
+import {
+  aggregatePnl,
+  deliveriesFromAwards,
+  settleDayAhead,
+  settleRealTime,
+  trackBatterySoc,
+  type BatteryAssetParams,
+  type DeliveryRecord,
+  type IsoId,
+  type PnlBatteryInfo,
+  type PnlGroupBy,
+  type PnlRow,
+  type PriceRun,
+  type SettlementLine,
+} from '@optibid/core';
+import type { PnlView, SettlementView } from '@optibid/contracts';
+import type { AssetRow, AwardRow } from '../../../db/repositories/trading/index.js';
+import { badRequest, notFound } from '../../../http/errors.js';
+import type { Actor, TradingDeps } from '../common.js';
+
+const H = 3_600_000;
+type Line = SettlementLine & { bid_id: string | null; location: string };
+
+interface Computed {
+  lines: Line[];
+  deliveries: DeliveryRecord[];
+  assets: SettlementView['assets'];
+  batteries: Record<string, PnlBatteryInfo>;
+}
+
+export interface SettlementQuery {
+  start: string;
+  end: string;
+  asset_id?: string;
+  market?: string;
+}
+
+export class SettlementService {
+  constructor(private readonly d: TradingDeps) {}
+
+  private async compute(actor: Actor, q: SettlementQuery): Promise<Computed> {
+    if (q.end < q.start) throw badRequest(`end (${q.end}) is before start (${q.start})`);
+    const market = q.market ? this.d.ctx.markets.market(q.market).iso : undefined;
+    if (q.asset_id) {
+      const a = await this.d.repos.assets.get(actor.organization_id, q.asset_id);
+      if (!a) throw notFound(`asset ${q.asset_id}`);
+    }
+    const awards = await this.d.repos.clearing.awards({ organization_id: actor.organization_id, from: q.start, to: q.end, asset_id: q.asset_id, market });
+    const byAsset = new Map<string, AwardRow[]>();
+    for (const a of awards) byAsset.set(a.asset_id, [...(byAsset.get(a.asset_id) ?? []), a]);
+    const assets = await this.d.repos.assets.getMany(actor.organization_id, [...byAsset.keys()]);
+    const out: Computed = { lines: [], deliveries: [], assets: [], batteries: {} };
+    for (const asset of assets) await this.settleAsset(actor, asset, byAsset.get(asset.id)!, out);
+    out.lines.sort((a, b) => a.interval_start.getTime() - b.interval_start.getTime() || a.asset_id.localeCompare(b.asset_id) || a.kind.localeCompare(b.kind));
+    return out;
+  }
+
+  private async settleAsset(actor: Actor, asset: AssetRow, awards: AwardRow[], out: Computed): Promise<void> {
+    const m = this.d.ctx.markets.market(asset.market);
+    const iso = m.iso as IsoId;
+    const base = { asset_id: asset.id, iso, timezone: m.timezone };
+    const da = awards.filter((a) => a.run === 'DA');
+    const rt = awards.filter((a) => a.run === 'RT');
+    const lines: Line[] = [];
+    const byBid = new Map<string, AwardRow[]>();
+    for (const a of da) byBid.set(a.bid_id, [...(byBid.get(a.bid_id) ?? []), a]);
+    for (const [bidId, rows] of byBid) {
+      for (const l of settleDayAhead({ ...base, intervals: rows })) lines.push({ ...l, bid_id: bidId, location: asset.location });
+    }
+
+    const all = [...da, ...rt];
+    const since = new Date(Math.min(...all.map((a) => a.interval_start.getTime())));
+    const until = new Date(Math.max(...all.map((a) => a.interval_start.getTime() + a.duration_h * H)));
+    const rtPrices = await this.rtSettlementPrices(iso, m.rt_settlement_interval_min, asset.location, since, until, all);
+    const metered = new Map((await this.d.repos.clearing.telemetry(actor.organization_id, [asset.id], since, until)).map((t) => [t.interval_start.getTime(), t.delivered_mw]));
+    const awardAt = (rows: AwardRow[], t: number) => rows.find((a) => t >= a.interval_start.getTime() && t < a.interval_start.getTime() + a.duration_h * H)?.awarded_mw ?? 0;
+    // Delivered without a meter: the DA position plus whatever RT awarded on top.
+    const telemetry = rtPrices.map((p) => {
+      const t = p.interval_start.getTime();
+      return { interval_start: p.interval_start, delivered_mw: metered.get(t) ?? awardAt(da, t) + awardAt(rt, t) };
+    });
+    const settled = settleRealTime({ ...base, da_awards: da, rt_prices: rtPrices, telemetry });
+    for (const l of settled.lines) lines.push({ ...l, bid_id: null, location: asset.location });
+
+    // Periods no RT price covers are delivered as awarded.
+    const covered = (a: AwardRow) => rtPrices.some((p) => p.interval_start.getTime() >= a.interval_start.getTime() && p.interval_start.getTime() < a.interval_start.getTime() + a.duration_h * H);
+    const deliveries = [...settled.deliveries, ...deliveriesFromAwards({ ...base, awards: all.filter((a) => !covered(a)) })].sort(
+      (a, b) => a.interval_start.getTime() - b.interval_start.getTime(),
+    );
+    out.lines.push(...lines);
+    out.deliveries.push(...deliveries);
+
+    const da_usd = lines.filter((l) => l.kind === 'da_energy').reduce((s, l) => s + l.amount_usd, 0);
+    const rt_usd = lines.filter((l) => l.kind === 'rt_deviation').reduce((s, l) => s + l.amount_usd, 0);
+    const view: SettlementView['assets'][number] = { asset_id: asset.id, name: asset.name, type: asset.type, da_usd, rt_usd, total_usd: da_usd + rt_usd };
+    if (asset.type === 'battery') {
+      const p = asset.params as unknown as BatteryAssetParams;
+      const track = trackBatterySoc(p, deliveries.map((d) => ({ interval_start: d.interval_start, duration_h: d.duration_h, mw: d.delivered_mw })), m.timezone);
+      view.battery = { ...track };
+      out.batteries[asset.id] = { energy_mwh: p.energy_mwh, degradation_cost_usd_per_mwh: p.degradation_cost_usd_per_mwh };
+    }
+    out.assets.push(view);
+  }
+
+  /** RT prices at the market's settlement granularity (falling back to any RT run) inside awarded periods. */
+  private async rtSettlementPrices(iso: IsoId, minutes: number, location: string, since: Date, until: Date, awards: AwardRow[]) {
+    const order: PriceRun[] = minutes === 5 ? ['RT5', 'RT15', 'RTH'] : ['RT15', 'RT5', 'RTH'];
+    const points = await this.d.ctx.repos.prices.recent(iso, location, order, since, until);
+    const run = order.find((r) => points.some((p) => p.run === r));
+    if (!run) return [];
+    const inAward = (t: number) => awards.some((a) => t >= a.interval_start.getTime() && t < a.interval_start.getTime() + a.duration_h * H);
+    return points
+      .filter((p) => p.run === run && inAward(p.interval_start.getTime()))
+      .map((p) => ({ interval_start: p.interval_start, duration_h: (p.interval_end.getTime() - p.interval_start.getTime()) / H, price_usd_per_mwh: p.lmp_usd_per_mwh }));
+  }
+
+  async settlements(actor: Actor, q: SettlementQuery): Promise<SettlementView> {
+    const c = await this.compute(actor, q);
+    return {
+      start: q.start,
+      end: q.end,
+      lines: c.lines.map((l) => ({
+        bid_id: l.bid_id,
+        asset_id: l.asset_id,
+        market: l.iso,
+        location: l.location,
+        market_date: l.market_date,
+        kind: l.kind,
+        interval_start: l.interval_start.toISOString(),
+        duration_h: l.duration_h,
+        mw: l.mw,
+        price_usd_per_mwh: l.price_usd_per_mwh,
+        amount_usd: l.amount_usd,
+      })),
+      assets: c.assets,
+      total_usd: c.lines.reduce((s, l) => s + l.amount_usd, 0),
+    };
+  }
+
+  async pnl(actor: Actor, q: SettlementQuery & { group_by?: PnlGroupBy }): Promise<PnlView> {
+    const c = await this.compute(actor, q);
+    const group_by = q.group_by ?? 'asset';
+    const rows = aggregatePnl({ lines: c.lines, deliveries: c.deliveries, group_by, batteries: c.batteries });
+    const totals: PnlRow = { key: 'total', revenue_usd: 0, cost_usd: 0, degradation_cost_usd: 0, net_usd: 0, mwh_sold: 0, mwh_bought: 0, net_mwh: 0 };
+    for (const r of rows) {
+      totals.revenue_usd += r.revenue_usd;
+      totals.cost_usd += r.cost_usd;
+      totals.degradation_cost_usd += r.degradation_cost_usd;
+      totals.net_usd += r.net_usd;
+      totals.mwh_sold += r.mwh_sold;
+      totals.mwh_bought += r.mwh_bought;
+      totals.net_mwh += r.net_mwh;
+      if (r.cycles !== undefined) totals.cycles = (totals.cycles ?? 0) + r.cycles;
+    }
+    return { group_by, start: q.start, end: q.end, rows, totals };
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * Trading loop on the wire: assets, bids, clearing, awards, settlement and P&L,
+ * and the realtime events published on `org:<organization_id>`.
+ * Instants are ISO 8601 UTC strings; delivery dates are market-local `YYYY-MM-DD`.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+import { IsoDate, IsoDateTime, Uuid } from './common.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const AssetCreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: Type.String({ minLength: 1, maxLength: 40, description: 'battery, thermal, solar, wind, demand_response or load' }),
+    market: Type.String({ minLength: 2, maxLength: 10, description: 'ISO id, any case' }),
+    location: Type.String({ minLength: 1, maxLength: 100, description: 'catalogue location id, name or alias, e.g. HB_HOUSTON' }),
+    params: Type.Unknown({ description: "the type's parameters (see the asset types in the docs); every problem is reported as {field, message}" }),
+  },
+  { additionalProperties: false },
+);
+export type AssetCreateBody = Static<typeof AssetCreateBody>;
+
+export const AssetPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    location: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    params: Type.Optional(Type.Unknown()),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type AssetPatchBody = Static<typeof AssetPatchBody>;
+
+export const AssetView = Type.Object({
+  id: Uuid,
+  organization_id: Uuid,
+  name: Type.String(),
+  type: Type.String(),
+  market: Type.String(),
+  location: Type.String(),
+  params: Type.Unknown(),
+  active: Type.Boolean(),
+  bid_limits: Type.Object({ min_mw: Type.Number(), max_mw: Type.Number() }),
+  created_at: IsoDateTime,
+  updated_at: IsoDateTime,
+});
+export type AssetView = Static<typeof AssetView>;
+
+export const AssetListQuery = Type.Object(
+  {
+    type: Type.Optional(Type.String({ maxLength: 40 })),
+    market: Type.Optional(Type.String({ maxLength: 10 })),
+    location: Type.Optional(Type.String({ maxLength: 100 })),
+    active: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export const AssetList = Type.Object({ items: Type.Array(AssetView), total: Type.Integer() });
+
+export const TelemetryBody = Type.Object(
+  {
+    points: Type.Array(Type.Object({ interval_start: IsoDateTime, delivered_mw: Type.Number() }, { additionalProperties: false }), { minItems: 1, maxItems: 10000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const BidSegmentSchema = Type.Object(
+  {
+    mw: Type.Number({ description: 'signed block width: > 0 sells, < 0 buys' }),
+    price_usd_per_mwh: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export const BidCurves = Type.Array(Type.Array(BidSegmentSchema, { maxItems: 100 }), {
+  minItems: 1,
+  maxItems: 400,
+  description: 'DA: one curve per hour of the delivery day (23/24/25); RT: one per interval from interval_start',
+});
+export const BidRunSchema = Type.Union([Type.Literal('DA'), Type.Literal('RT')]);
+export const BidSideSchema = Type.Union([Type.Literal('supply'), Type.Literal('demand'), Type.Literal('storage')]);
+
+export const BidCreateBody = Type.Object(
+  {
+    asset_id: Uuid,
+    run: BidRunSchema,
+    delivery_date: Type.Optional(IsoDate),
+    interval_start: Type.Optional(IsoDateTime),
+    interval_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    side: Type.Optional(BidSideSchema),
+    cost_verified: Type.Optional(Type.Boolean()),
+    curves: BidCurves,
+  },
+  { additionalProperties: false },
+);
+export type BidCreateBody = Static<typeof BidCreateBody>;
+
+export const BidPatchBody = Type.Object(
+  {
+    delivery_date: Type.Optional(IsoDate),
+    interval_start: Type.Optional(IsoDateTime),
+    interval_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    side: Type.Optional(BidSideSchema),
+    cost_verified: Type.Optional(Type.Boolean()),
+    curves: Type.Optional(BidCurves),
+  },
+  { additionalProperties: false },
+);
+export type BidPatchBody = Static<typeof BidPatchBody>;
+
+export const BidIssueView = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  period: Type.Optional(Type.Integer()),
+  segment: Type.Optional(Type.Integer()),
+});
+
+export const AwardView = Type.Object({
+  period: Type.Integer(),
+  interval_start: IsoDateTime,
+  duration_h: Type.Number(),
+  awarded_mw: Type.Number(),
+  price_usd_per_mwh: Type.Number(),
+});
+
+export const BidView = Type.Object({
+  id: Uuid,
+  organization_id: Uuid,
+  asset_id: Uuid,
+  market: Type.String(),
+  location: Type.String(),
+  run: Type.String(),
+  side: Type.String(),
+  delivery_date: Type.String(),
+  interval_start: Nullable(IsoDateTime),
+  interval_minutes: Nullable(Type.Integer()),
+  cost_verified: Type.Boolean(),
+  curves: Type.Array(Type.Array(Type.Object({ mw: Type.Number(), price_usd_per_mwh: Type.Number() }))),
+  status: Type.String(),
+  version: Type.Integer(),
+  issues: Type.Array(BidIssueView),
+  gate_closure: IsoDateTime,
+  gate_closure_local: Type.String({ description: "gate closure on the market's clock, e.g. 10:00 CST on 2026-11-25" }),
+  submitted_at: Nullable(IsoDateTime),
+  cleared_at: Nullable(IsoDateTime),
+  created_at: IsoDateTime,
+  updated_at: IsoDateTime,
+  awards: Type.Optional(Type.Array(AwardView)),
+});
+export type BidView = Static<typeof BidView>;
+
+export const BidListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.String({ maxLength: 200, description: 'one status or a comma-separated list' })),
+    market: Type.Optional(Type.String({ maxLength: 10 })),
+    run: Type.Optional(BidRunSchema),
+    asset_id: Type.Optional(Uuid),
+    start: Type.Optional(IsoDate),
+    end: Type.Optional(IsoDate),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export const BidList = Type.Object({ items: Type.Array(BidView), total: Type.Integer() });
+
+export const BidVersionView = Type.Object({
+  version: Type.Integer(),
+  side: Type.String(),
+  delivery_date: Type.String(),
+  interval_start: Nullable(IsoDateTime),
+  interval_minutes: Nullable(Type.Integer()),
+  cost_verified: Type.Boolean(),
+  curves: Type.Array(Type.Array(Type.Object({ mw: Type.Number(), price_usd_per_mwh: Type.Number() }))),
+  status: Type.String({ description: 'status of the bid when this version was written' }),
+  created_by: Nullable(Type.String()),
+  created_at: IsoDateTime,
+});
+export const BidVersionList = Type.Object({ bid_id: Uuid, items: Type.Array(BidVersionView) });
+
+export const ClearingModeSchema = Type.Union([Type.Literal('price_taker'), Type.Literal('auction')]);
+const Curve = Type.Array(BidSegmentSchema, { maxItems: 200 });
+
+export const ClearBody = Type.Object(
+  {
+    run: BidRunSchema,
+    delivery_date: IsoDate,
+    mode: Type.Optional(ClearingModeSchema),
+    residual_demand: Type.Optional(Type.Array(Curve, { description: 'auction: buy blocks (negative MW), one curve for all hours or one per hour' })),
+    rest_of_market_supply: Type.Optional(Type.Array(Curve, { description: 'auction: sell blocks (positive MW), one curve for all hours or one per hour' })),
+  },
+  { additionalProperties: false },
+);
+export type ClearBody = Static<typeof ClearBody>;
+
+export const ClearingView = Type.Object({
+  market: Type.String(),
+  run: Type.String(),
+  delivery_date: Type.String(),
+  mode: Type.String(),
+  status: Type.String({ description: 'complete, or partial when some bids had no price to clear against' }),
+  bids_cleared: Type.Integer(),
+  newly_cleared: Type.Integer(),
+  unpriced: Type.Array(Type.Object({ bid_id: Uuid, location: Type.String(), missing_periods: Type.Array(Type.Integer()) })),
+  simulated_prices: Type.Array(Type.Object({ location: Type.String(), hours: Type.Integer() })),
+  prices: Type.Optional(Type.Array(Type.Object({ period: Type.Integer(), price_usd_per_mwh: Type.Number(), cleared_mw: Type.Number() }))),
+  cleared_at: IsoDateTime,
+});
+export type ClearingView = Static<typeof ClearingView>;
+
+export const SettlementQuery = Type.Object(
+  {
+    start: IsoDate,
+    end: IsoDate,
+    asset_id: Type.Optional(Uuid),
+    market: Type.Optional(Type.String({ maxLength: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SettlementLineView = Type.Object({
+  bid_id: Nullable(Type.String()),
+  asset_id: Type.String(),
+  market: Type.String(),
+  location: Type.String(),
+  market_date: Type.String(),
+  kind: Type.String({ description: 'da_energy (award × DA LMP × h) or rt_deviation ((delivered − DA award) × RT price × h)' }),
+  interval_start: IsoDateTime,
+  duration_h: Type.Number(),
+  mw: Type.Number(),
+  price_usd_per_mwh: Type.Number(),
+  amount_usd: Type.Number(),
+});
+
+export const SettlementAssetView = Type.Object({
+  asset_id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  da_usd: Type.Number(),
+  rt_usd: Type.Number(),
+  total_usd: Type.Number(),
+  battery: Type.Optional(
+    Type.Object({
+      soc_mwh: Type.Array(Type.Number()),
+      charged_mwh: Type.Number(),
+      discharged_mwh: Type.Number(),
+      cycles: Type.Number(),
+      violations: Type.Array(Type.Object({ kind: Type.String(), index: Type.Integer(), message: Type.String() })),
+    }),
+  ),
+});
+
+export const SettlementView = Type.Object({
+  start: Type.String(),
+  end: Type.String(),
+  lines: Type.Array(SettlementLineView),
+  assets: Type.Array(SettlementAssetView),
+  total_usd: Type.Number(),
+});
+export type SettlementView = Static<typeof SettlementView>;
+
+export const PnlQuery = Type.Object(
+  {
+    group_by: Type.Optional(Type.Union([Type.Literal('asset'), Type.Literal('day'), Type.Literal('market')], { default: 'asset' })),
+    start: IsoDate,
+    end: IsoDate,
+    asset_id: Type.Optional(Uuid),
+    market: Type.Optional(Type.String({ maxLength: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PnlRowView = Type.Object({
+  key: Type.String(),
+  revenue_usd: Type.Number(),
+  cost_usd: Type.Number(),
+  degradation_cost_usd: Type.Number(),
+  net_usd: Type.Number(),
+  mwh_sold: Type.Number(),
+  mwh_bought: Type.Number(),
+  net_mwh: Type.Number(),
+  cycles: Type.Optional(Type.Number()),
+});
+
+export const PnlView = Type.Object({
+  group_by: Type.String(),
+  start: Type.String(),
+  end: Type.String(),
+  rows: Type.Array(PnlRowView),
+  totals: PnlRowView,
+});
+export type PnlView = Static<typeof PnlView>;
+
+/** Published on `org:<organization_id>` at every bid transition (and when a draft misses its gate). */
+export const BidStatusEvent = Type.Object({
+  type: Type.Literal('bid_status'),
+  bid_id: Uuid,
+  status: Type.String(),
+  previous_status: Nullable(Type.String()),
+  asset_id: Uuid,
+  market: Type.String(),
+  delivery_date: Type.String(),
+  version: Type.Integer(),
+  issues: Type.Optional(Type.Array(BidIssueView)),
+  message: Type.Optional(Type.String()),
+  timestamp: IsoDateTime,
+});
+export type BidStatusEvent = Static<typeof BidStatusEvent>;
+
+/** Published on `org:<organization_id>` when a bid clears. */
+export const AwardEvent = Type.Object({
+  type: Type.Literal('award'),
+  bid_id: Uuid,
+  asset_id: Uuid,
+  market: Type.String(),
+  location: Type.String(),
+  run: Type.String(),
+  delivery_date: Type.String(),
+  mode: Type.String(),
+  awards: Type.Array(AwardView),
+  total_mwh: Type.Number(),
+  timestamp: IsoDateTime,
+});
+export type AwardEvent = Static<typeof AwardEvent>;
