@@ -3,3 +3,4 @@ export * from './auth.js';
 export * from './system.js';
 export * from './markets.js';
 export * from './realtime.js';
+export * from './trading.js';
