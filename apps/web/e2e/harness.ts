@@ -86,7 +86,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The suite must use the embedded defaults, whatever the developer's shell exports.
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, OPTIBID_ENV: 'development', LOG_LEVEL: 'warn' }, opts.env);
+  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, OPTIBID_ENV: 'development', LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'info' }, opts.env);
 
   const child = spawn(process.execPath, [SERVER_MAIN, 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
