@@ -126,8 +126,8 @@ async function registerWeb(app: App, webDir: string): Promise<void> {
         const file = path.join(webDir, candidate);
         if (file.startsWith(webDir) && fs.existsSync(file)) return reply.type('text/html').sendFile(candidate);
       }
-      // Client-side routes the export has no file for: the app shell routes them.
-      if (!path.posix.extname(clean)) return reply.type('text/html').sendFile('index.html');
+      // Every page is its own exported file; anything else is the web app's 404 page.
+      if (!path.posix.extname(clean) && fs.existsSync(path.join(webDir, '404.html'))) return reply.code(404).type('text/html').sendFile('404.html');
     }
     if (isWebRoute && !hasWeb && url === '/') {
       return reply.type('text/html').send('<h1>OptiBid</h1><p>The web app is not built. Run <code>npm run build</code>; the API is at <a href="/docs">/docs</a>.</p>');

@@ -15,6 +15,21 @@ import { TokenSigner, hashPassword, newRefreshToken, sha256, verifyPassword } fr
 
 const LOGIN_WINDOW_S = 60;
 
+/** What the platform module plugs into sign-in and request authentication. */
+export interface AuthExtensions {
+  /** Resolves an API key into who is calling, or throws 401. */
+  resolveApiKey(key: string): Promise<AuthContext>;
+  /** Called after the password is verified: throws when a second factor is needed and missing or wrong. */
+  checkSecondFactor(user: UserRow, organizationId: string, code: string | undefined, meta: RequestMeta): Promise<void>;
+  /** True when the organisation requires MFA and the user has not enrolled. */
+  mfaEnrollmentPending(userId: string, organizationId: string): Promise<boolean>;
+}
+
+/** API keys carry this prefix, so a bearer value that is not a JWT is recognised as a key. */
+export const API_KEY_PREFIX = 'obk_';
+/** How long after a rotation the old refresh token is still accepted as a retry (Auth0 calls this the reuse interval). */
+export const REFRESH_REUSE_GRACE_MS = 15_000;
+
 export function checkPasswordPolicy(password: string, field = 'password'): void {
   if (password.length < PASSWORD_MIN_LENGTH) {
     throw validationFailed(`${field} must be at least ${PASSWORD_MIN_LENGTH} characters`, [
@@ -27,6 +42,7 @@ export class AuthService {
   private readonly signer: TokenSigner;
   // A fixed hash to verify against when the email is unknown, so timing does not reveal which emails exist.
   private dummyHash: Promise<string> | null = null;
+  private extensions: AuthExtensions | null = null;
 
   constructor(
     private readonly repos: Repositories,
@@ -34,6 +50,11 @@ export class AuthService {
     private readonly config: Config,
   ) {
     this.signer = new TokenSigner(config.jwtSecret, config.accessTokenTtlS);
+  }
+
+  /** The platform module installs API keys and MFA here when it starts. */
+  extend(extensions: AuthExtensions): void {
+    this.extensions = extensions;
   }
 
   async register(body: RegisterBody, meta: RequestMeta): Promise<TokenResponse> {
@@ -95,6 +116,7 @@ export class AuthService {
     const memberships = (await this.repos.accounts.listMembershipsOfUser(user.id)).filter((m) => m.is_active);
     const membership = body.organization_id ? memberships.find((m) => m.organization_id === body.organization_id) : memberships[0];
     if (!membership) throw forbidden(body.organization_id ? 'you are not an active member of that organisation' : 'this account belongs to no active organisation');
+    if (this.extensions) await this.extensions.checkSecondFactor(user, membership.organization_id, body.mfa_code, meta);
     await this.cache.reset(`login:email:${email}`);
     await this.repos.accounts.updateUser(user.id, { last_login_at: new Date() });
     await this.repos.audit.record({ organization_id: membership.organization_id, actor_user_id: user.id, action: 'auth.login', target_type: 'user', target_id: user.id, ...meta });
@@ -106,7 +128,10 @@ export class AuthService {
     const row = await this.repos.sessions.findByHash(sha256(refreshToken));
     if (!row) throw unauthorized('refresh token is not valid');
     if (row.revoked_at) throw unauthorized('this session was revoked; sign in again');
-    if (row.rotated_at || !(await this.repos.sessions.markRotated(row.id, now))) {
+    // A client whose page closed while a refresh was in flight never saw the rotated token and
+    // presents the old one again moments later: within a short grace period that is a retry, not theft.
+    const retry = row.rotated_at !== null && now.getTime() - row.rotated_at.getTime() < REFRESH_REUSE_GRACE_MS;
+    if (!retry && (row.rotated_at || !(await this.repos.sessions.markRotated(row.id, now)))) {
       // A rotated token presented again means it leaked: end the whole session family.
       await this.repos.sessions.revokeFamily(row.family_id, now);
       await this.repos.audit.record({
@@ -168,10 +193,23 @@ export class AuthService {
     await this.repos.audit.record({ organization_id: ctx.organization_id, actor_user_id: ctx.user_id, action: 'auth.password_changed', target_type: 'user', target_id: ctx.user_id, ...meta });
   }
 
-  /** Resolves the credential a request carries (a bearer access token; API keys are added by the platform module). */
+  /**
+   * Resolves the credential a request carries: an `X-API-Key` header, a bearer
+   * API key (recognised by its prefix) or a bearer access token.
+   */
   async authenticateCredential(credential: { bearer?: string; apiKey?: string }): Promise<AuthContext> {
+    const key = credential.apiKey ?? (credential.bearer?.startsWith(API_KEY_PREFIX) ? credential.bearer : undefined);
+    if (key !== undefined) {
+      if (!this.extensions) throw unauthorized('API keys are not enabled on this server');
+      return this.extensions.resolveApiKey(key);
+    }
     if (!credential.bearer) throw unauthorized('authentication required: send Authorization: Bearer <token>');
     return this.authenticate(credential.bearer);
+  }
+
+  /** Signs a user in after a flow that proved who they are another way (accepting an invitation). */
+  async issueSession(user: UserRow, organizationId: string, meta: RequestMeta): Promise<TokenResponse> {
+    return this.issueTokens(user, organizationId, randomUUID(), meta);
   }
 
   /** Resolves an access token into who is calling; the user, membership and session must all still be live. */
@@ -192,6 +230,7 @@ export class AuthService {
       is_platform_admin: user.is_platform_admin,
       session_id: claims.sid,
       via: 'jwt',
+      ...(claims.mfa_pending ? { mfa_pending: true } : {}),
     };
   }
 
@@ -206,7 +245,8 @@ export class AuthService {
       user_agent: meta.user_agent,
       ip: meta.ip,
     });
-    const access = await this.signer.sign({ sub: user.id, org: organizationId, sid: familyId });
+    const mfaPending = this.extensions ? await this.extensions.mfaEnrollmentPending(user.id, organizationId) : false;
+    const access = await this.signer.sign({ sub: user.id, org: organizationId, sid: familyId, mfa_pending: mfaPending });
     const org = await this.repos.accounts.findOrganization(organizationId);
     const membership = await this.repos.accounts.findMembership(organizationId, user.id);
     return {
