@@ -12,7 +12,7 @@ import type { DischargeCap } from '../optimization/battery.js';
 import type { BidCurveValidator } from '../optimization/bid-curves.js';
 import type { SolveFn } from '../optimization/highs-solve.js';
 import { persistenceForecaster, weeklyNaiveForecaster, type BacktestForecaster } from './forecasters.js';
-import { localDays, preparePriceSeries, type BacktestPricePoint, type PreparedPriceSeries } from './price-series.js';
+import { backtestLocalDays, preparePriceSeries, type BacktestPricePoint, type PreparedPriceSeries } from './price-series.js';
 import { rollingWindowCount, runDailyBidding, runPerfect, runRolling, type DailyPnl, type StrategyRun, type StrategyRunOptions } from './strategies.js';
 
 export type BacktestStrategy = 'perfect' | 'persistence' | 'rolling' | 'forecast';
@@ -80,14 +80,14 @@ export interface BacktestReport extends BacktestTotals {
   failed_days: { date: string; status: string }[];
 }
 
-export function median(xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export function sumDaily(daily: readonly DailyPnl[], energyMwh: number): BacktestTotals {
+export function sumDailyPnl(daily: readonly DailyPnl[], energyMwh: number): BacktestTotals {
   const t = { revenue_usd: 0, cost_usd: 0, degradation_usd: 0, net_usd: 0, discharged_mwh: 0, charged_mwh: 0, cycles: 0 };
   for (const d of daily) {
     t.revenue_usd += d.revenue_usd;
@@ -127,7 +127,7 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
     ...(config.validate_curves ? { validate_curves: config.validate_curves } : {}),
   };
   const compare = config.compare ?? true;
-  const nDays = localDays(series.points, from, to).length;
+  const nDays = backtestLocalDays(series.points, from, to).length;
   const steps = (s: BacktestStrategy) => (s === 'perfect' ? 1 : s === 'rolling' ? rollingWindowCount(from, to, rolling) : nDays);
   const runs: BacktestStrategy[] = [config.strategy];
   if (compare && config.strategy !== 'perfect') runs.push('perfect');
@@ -152,11 +152,11 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
   const results = await Promise.all(runs.map(run));
   const main = results[0]!;
   const byName = new Map(runs.map((r, i) => [r, results[i]!]));
-  const totals = sumDaily(main.daily, config.battery.energy_mwh);
+  const totals = sumDailyPnl(main.daily, config.battery.energy_mwh);
   const perfect = byName.get('perfect');
   const persistence = byName.get('persistence');
-  const perfectNet = perfect ? sumDaily(perfect.daily, config.battery.energy_mwh).net_usd : null;
-  const persistenceNet = persistence ? sumDaily(persistence.daily, config.battery.energy_mwh).net_usd : null;
+  const perfectNet = perfect ? sumDailyPnl(perfect.daily, config.battery.energy_mwh).net_usd : null;
+  const persistenceNet = persistence ? sumDailyPnl(persistence.daily, config.battery.energy_mwh).net_usd : null;
   const inPeriod = new Set(series.interpolated.filter((i) => i >= from && i < to));
   return {
     strategy: config.strategy_label ?? config.strategy,

@@ -10,7 +10,7 @@
 import { createForecastModel } from '../forecasting/models.js';
 import type { ForecastPointModel } from '../forecasting/types.js';
 import { type BacktestForecaster, weeklyNaiveForecaster } from './forecasters.js';
-import { shiftLocalDate, type SeriesPoint } from './price-series.js';
+import { backtestShiftDate, type SeriesPoint } from './price-series.js';
 
 function dailyMatrix(history: readonly SeriesPoint[]): { dates: string[]; prices: number[] } {
   const sums = new Map<string, { s: number[]; n: number[] }>();
@@ -28,7 +28,7 @@ function dailyMatrix(history: readonly SeriesPoint[]): { dates: string[]; prices
   }
   // Keep the trailing run of consecutive dates (a model needs contiguous days).
   let first = dates.length - 1;
-  while (first > 0 && shiftLocalDate(dates[first - 1]!, 1) === dates[first]) first--;
+  while (first > 0 && backtestShiftDate(dates[first - 1]!, 1) === dates[first]) first--;
   const kept = dates.slice(Math.max(0, first));
   const prices: number[] = [];
   kept.forEach((date, k) => {
@@ -59,8 +59,12 @@ export function forecasterFromModel(spec: string | ForecastPointModel): Backtest
   const model = typeof spec === 'string' ? createForecastModel(spec) : spec;
   return (history, day) => {
     if (Math.abs(day.interval_hours - 1) > 1e-9) throw new Error(`forecast model ${model.name} needs hourly prices`);
-    const { dates, prices } = dailyMatrix(history);
-    if (dates.length === 0 || shiftLocalDate(dates[dates.length - 1]!, 1) !== day.date || dates.length < model.min_history_days) {
+    // Only the days the model can use (its minimum history plus two weeks), so a year-long backtest stays linear.
+    const firstDate = backtestShiftDate(day.date, -(model.min_history_days + 14));
+    let from = history.length;
+    while (from > 0 && history[from - 1]!.local_date >= firstDate) from--;
+    const { dates, prices } = dailyMatrix(history.slice(from));
+    if (dates.length === 0 || backtestShiftDate(dates[dates.length - 1]!, 1) !== day.date || dates.length < model.min_history_days) {
       return weeklyNaiveForecaster(history, day);
     }
     const f = model.forecastDay({ day: dates.length, dates: [...dates, day.date], prices: Float64Array.from(prices), exogenous: [] });

@@ -4,7 +4,7 @@
  * one price per interval of the delivery day.
  */
 import type { ForecastQuantiles } from '../optimization/bid-curves.js';
-import { shiftLocalDate, type SeriesPoint } from './price-series.js';
+import { backtestShiftDate, type SeriesPoint } from './price-series.js';
 
 export interface ForecastDay {
   /** Market-local delivery date `YYYY-MM-DD`. */
@@ -42,14 +42,14 @@ function recentPrices(history: readonly SeriesPoint[], firstDate: string): Map<s
  */
 function sameTimeForecast(history: readonly SeriesPoint[], day: ForecastDay, lags: number[]): PriceForecast {
   const maxLag = Math.max(...lags);
-  const map = recentPrices(history, shiftLocalDate(day.date, -maxLag));
+  const map = recentPrices(history, backtestShiftDate(day.date, -maxLag));
   if (!history.length) throw new Error(`no price history before ${day.date}`);
   const fallback = history[history.length - 1]!.price_usd_per_mwh;
   const point: number[] = [];
   day.local_times.forEach((time, i) => {
     let v: number | undefined;
     for (const lag of lags) {
-      v = map.get(`${shiftLocalDate(day.date, -lag)} ${time}`);
+      v = map.get(`${backtestShiftDate(day.date, -lag)} ${time}`);
       if (v !== undefined) break;
     }
     point.push(v ?? (i > 0 ? point[i - 1]! : fallback));

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { solveInThread } from '../optimization/solver-pool.js';
 import { runBacktest } from './engine.js';
-import { localDateTime, type BacktestPricePoint } from './price-series.js';
+import { backtestLocalDateTime, type BacktestPricePoint } from './price-series.js';
 
 const FIXTURE = new URL('../../test-fixtures/nyiso-nyc-2019-2020/nyc-damlbmp-zone-2019-05-01_2020-04-30.csv.gz', import.meta.url);
 
@@ -39,7 +39,7 @@ describe('NYISO N.Y.C. 2019-2020 rolling arbitrage (published result)', () => {
     const { points, stamps } = readNyc();
     expect(points).toHaveLength(8784);
     const rendered = points.map((p) => {
-      const { date, time } = localDateTime(p.interval_start, 'America/New_York');
+      const { date, time } = backtestLocalDateTime(p.interval_start, 'America/New_York');
       return `${date.slice(5, 7)}/${date.slice(8)}/${date.slice(0, 4)} ${time}`;
     });
     expect(rendered).toEqual(stamps);

@@ -36,7 +36,7 @@ export interface LocalDay {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-export function localDateTime(instant: Date, timezone: string): { date: string; time: string } {
+export function backtestLocalDateTime(instant: Date, timezone: string): { date: string; time: string } {
   let f = formatters.get(timezone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -98,14 +98,14 @@ export function preparePriceSeries(input: readonly BacktestPricePoint[], opts: {
   }
   const points = times.map((t, i): SeriesPoint => {
     const instant = new Date(t);
-    const local = localDateTime(instant, opts.timezone);
+    const local = backtestLocalDateTime(instant, opts.timezone);
     return { interval_start: instant, price_usd_per_mwh: prices[i]!, local_date: local.date, local_time: local.time };
   });
   return { timezone: opts.timezone, interval_hours: stepMs / 3_600_000, points, interpolated };
 }
 
 /** Consecutive runs of the same local date within [from, to). */
-export function localDays(points: readonly SeriesPoint[], from = 0, to = points.length): LocalDay[] {
+export function backtestLocalDays(points: readonly SeriesPoint[], from = 0, to = points.length): LocalDay[] {
   const days: LocalDay[] = [];
   for (let i = from; i < to; i++) {
     const last = days[days.length - 1];
@@ -116,7 +116,7 @@ export function localDays(points: readonly SeriesPoint[], from = 0, to = points.
 }
 
 /** `YYYY-MM-DD` shifted by whole days (calendar arithmetic, no time zone involved). */
-export function shiftLocalDate(date: string, days: number): string {
+export function backtestShiftDate(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

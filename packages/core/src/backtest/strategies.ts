@@ -17,7 +17,7 @@ import { batteryCycleCaps, batteryIntervalsPerDay, optimizeBattery, type Battery
 import { buildBatteryBidCurves, clearBidCurve, type BidCurveValidator } from '../optimization/bid-curves.js';
 import type { SolveFn } from '../optimization/highs-solve.js';
 import type { BacktestForecaster } from './forecasters.js';
-import { localDays, type LocalDay, type PreparedPriceSeries } from './price-series.js';
+import { backtestLocalDays, type LocalDay, type PreparedPriceSeries } from './price-series.js';
 
 export interface DailyPnl {
   /** Local date of the day (or of the first kept interval of a rolling window). */
@@ -31,7 +31,10 @@ export interface DailyPnl {
   soc_end_mwh: number;
   /** Solver outcome for the day; anything but `optimal` means the battery idled. */
   status: BatteryOptimization['status'];
-  /** Awarded energy the battery could not deliver (SoC, power or cycle limits), MWh. */
+  /**
+   * Awarded energy the battery could not deliver (SoC, power or cycle limits), MWh. It is
+   * not settled: equivalent to buying the shortfall back at the same price, without penalty.
+   */
   undeliverable_mwh: number;
   bid_violations: number;
 }
@@ -87,7 +90,7 @@ function cycleCap(p: BatteryParams): number {
 export async function runPerfect(o: StrategyRunOptions): Promise<StrategyRun> {
   const { series, battery } = o;
   const dt = series.interval_hours;
-  const days = localDays(series.points, o.from, o.to);
+  const days = backtestLocalDays(series.points, o.from, o.to);
   const prices = series.points.slice(o.from, o.to).map((p) => p.price_usd_per_mwh);
   const cap = cycleCap(battery);
   const caps: DischargeCap[] = Number.isFinite(cap) ? days.map((d) => ({ start: d.start - o.from, end: d.end - o.from, max_mwh: cap })) : [];
@@ -185,7 +188,7 @@ export async function runDailyBidding(o: StrategyRunOptions, b: DailyBiddingOpti
   const times: number[] = [];
   let soc = battery.soc_initial_mwh;
   let traded = 0;
-  const days: LocalDay[] = localDays(all, o.from, o.to);
+  const days: LocalDay[] = backtestLocalDays(all, o.from, o.to);
   for (const day of days) {
     const dayPoints = all.slice(day.start, day.end);
     const actual = dayPoints.map((p) => p.price_usd_per_mwh);
