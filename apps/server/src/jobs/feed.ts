@@ -38,6 +38,8 @@ export interface FeedOptions {
   markets?: IsoId[];
   /** Lease timing when several instances share Redis. */
   leaseTtlMs?: number;
+  /** Lease key suffix (tests sharing one Redis use their own). */
+  leaseName?: string;
 }
 
 const HISTORY_DAYS = 56;
@@ -145,7 +147,7 @@ export async function startPriceFeed(ctx: ServerContext, log: Log, opts: FeedOpt
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
-  const lease = createLeaderLease(ctx.config.redisUrl, 'price-feed', {
+  const lease = createLeaderLease(ctx.config.redisUrl, opts.leaseName ?? 'price-feed', {
     ttlMs: opts.leaseTtlMs ?? Math.max(15_000, 3 * intervalMs),
     onChange: (leader) => {
       log.info({ leader }, leader ? 'price feed: this instance leads' : 'price feed: another instance leads');
