@@ -105,14 +105,15 @@ export class ClearingRepository {
     return row ? mapClearing(row) : null;
   }
 
-  async recordClearing(tx: Sql, c: Pick<ClearingRow, 'market' | 'run' | 'delivery_date' | 'mode' | 'status' | 'bids_cleared' | 'result' | 'triggered_by'>): Promise<ClearingRow> {
+  /** `cleared_at` is the service's clock (the job compares it with gate closure). */
+  async recordClearing(tx: Sql, c: Pick<ClearingRow, 'market' | 'run' | 'delivery_date' | 'mode' | 'status' | 'bids_cleared' | 'result' | 'triggered_by' | 'cleared_at'>): Promise<ClearingRow> {
     const [row] = await tx.query(
-      `INSERT INTO market_clearings (market, run, delivery_date, mode, status, bids_cleared, result, triggered_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+      `INSERT INTO market_clearings (market, run, delivery_date, mode, status, bids_cleared, result, triggered_by, first_cleared_at, cleared_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9)
        ON CONFLICT (market, run, delivery_date) DO UPDATE SET mode = EXCLUDED.mode, status = EXCLUDED.status,
-         bids_cleared = EXCLUDED.bids_cleared, result = EXCLUDED.result, triggered_by = EXCLUDED.triggered_by, cleared_at = now()
+         bids_cleared = EXCLUDED.bids_cleared, result = EXCLUDED.result, triggered_by = EXCLUDED.triggered_by, cleared_at = EXCLUDED.cleared_at
        RETURNING *`,
-      [c.market, c.run, c.delivery_date, c.mode, c.status, c.bids_cleared, JSON.stringify(c.result), c.triggered_by],
+      [c.market, c.run, c.delivery_date, c.mode, c.status, c.bids_cleared, JSON.stringify(c.result), c.triggered_by, c.cleared_at],
     );
     return mapClearing(row!);
   }

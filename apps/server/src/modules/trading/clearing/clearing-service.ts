@@ -86,6 +86,7 @@ export class ClearingService {
           bids_cleared: awards.size,
           result: { unpriced, simulated_prices: simulated, ...(prices ? { prices } : {}) },
           triggered_by: req.triggered_by,
+          cleared_at: now,
         });
       }
     });
