@@ -65,6 +65,8 @@ export interface BatteryIntervalResult {
   soc_mwh: number;
   /** Marginal value of one more MWh stored at the end of the interval (LP only; from the SoC row dual). */
   stored_energy_value_usd_per_mwh?: number;
+  /** Shadow price of the throughput caps covering this interval, per MWh discharged (LP only; 0 when slack). */
+  discharge_cap_value_usd_per_mwh?: number;
 }
 
 export type BatteryOptimization =
@@ -175,6 +177,16 @@ export function interpretBatteryResult(p: BatteryProblem, r: SolveResult, formul
   const T = p.prices_usd_per_mwh.length;
   const dt = p.interval_hours;
   const x = r.column_values;
+  // Σ of the duals of the cap rows that contain t (rows are named cap_k by buildBatteryModel).
+  const capValue = new Float64Array(T);
+  if (r.duals) {
+    const caps = p.discharge_caps ?? batteryCycleCaps(p.params, T, p.intervals_per_day ?? batteryIntervalsPerDay(dt));
+    caps.forEach((cap, k) => {
+      const y = r.duals![`cap_${k}`];
+      if (y === undefined) return;
+      for (let t = Math.max(0, cap.start); t < Math.min(T, cap.end); t++) capValue[t] = capValue[t]! + y;
+    });
+  }
   const intervals: BatteryIntervalResult[] = [];
   let revenue = 0;
   let cost = 0;
@@ -185,7 +197,10 @@ export function interpretBatteryResult(p: BatteryProblem, r: SolveResult, formul
     const c = snap(x[t]!);
     const d = snap(x[T + t]!);
     const row: BatteryIntervalResult = { index: t, price_usd_per_mwh: price, charge_mw: c, discharge_mw: d, net_mw: d - c, soc_mwh: snap(x[2 * T + t]!) };
-    if (r.row_duals) row.stored_energy_value_usd_per_mwh = r.row_duals[t]!;
+    if (r.row_duals) {
+      row.stored_energy_value_usd_per_mwh = r.row_duals[t]!;
+      row.discharge_cap_value_usd_per_mwh = capValue[t]!;
+    }
     intervals.push(row);
     revenue += d * price * dt;
     cost += c * price * dt;

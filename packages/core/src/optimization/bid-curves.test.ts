@@ -66,6 +66,16 @@ describe('battery bid curves', () => {
     }
   });
 
+  it('adds the throughput-cap shadow price to the offer: the scheduled discharge is indifferent at its own price', async () => {
+    // Two $10→$50 spreads, one cycle a day (E = 1 MWh, lossless): one spread is used.
+    const p = { ...params, charge_efficiency: 1, max_cycles_per_day: 1 };
+    const r = await optimizeBattery(solveInThread, { params: p, prices_usd_per_mwh: [10, 50, 10, 50], interval_hours: 1, intervals_per_day: 4 }, { duals: true });
+    if (r.status !== 'optimal') throw new Error(r.status);
+    const d = r.intervals.find((i) => i.discharge_mw > 0.5)!;
+    expect(d.stored_energy_value_usd_per_mwh! + d.discharge_cap_value_usd_per_mwh!).toBeCloseTo(50, 6);
+    expect(d.discharge_cap_value_usd_per_mwh!).toBeGreaterThanOrEqual(0);
+  });
+
   it('orders a storage curve charge-deepest-first, keeps charge below discharge, and respects the segment limit', () => {
     const segs = normalizeCurveSegments(
       [

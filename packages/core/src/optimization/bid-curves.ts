@@ -14,8 +14,9 @@
  * (the dual of the SoC balance row), discharging 1 MWh at the grid spends
  * 1/η_d MWh of storage and causes k_deg of wear, and charging 1 MWh stores η_c:
  *   offer price  o_t = k_deg + λ_t/η_d,     bid price  b_t = λ_t·η_c
- * (the LP's own optimality conditions: discharge iff p_t ≥ o_t, charge iff
- * p_t ≤ b_t). The scheduled quantity is offered at min(o_t, forecast) / bid at
+ * (the LP's own optimality conditions, up to the throughput caps: the
+ * scheduled blocks already fit the caps, so their shadow price μ_t is added
+ * only to the spare capacity offered beyond the schedule, o_t + μ_t). The scheduled quantity is offered at min(o_t, forecast) / bid at
  * max(b_t, forecast), so it clears whenever the actual price is at least as
  * good as the forecast said. When forecast quantiles are given, the unused
  * capacity is added as a second segment: more discharge if the price reaches
@@ -121,6 +122,8 @@ export function buildBatteryBidCurves(input: BatteryCurveInput): BidCurveSet {
     const f = input.forecast_usd_per_mwh[t] ?? iv.price_usd_per_mwh;
     const lambda = iv.stored_energy_value_usd_per_mwh ?? f;
     const offer = b.degradation_cost_usd_per_mwh + lambda / b.discharge_efficiency;
+    // Spare discharge beyond the schedule would also use up cap room; the scheduled blocks already fit the caps.
+    const spareOffer = offer + (iv.discharge_cap_value_usd_per_mwh ?? 0);
     const bid = Math.min(lambda * b.charge_efficiency, offer - TICK);
     const segs: BidCurveSegment[] = [];
     if (iv.discharge_mw > EPS_MW) segs.push({ mw: iv.discharge_mw, price_usd_per_mwh: Math.min(offer, f) });
@@ -130,7 +133,7 @@ export function buildBatteryBidCurves(input: BatteryCurveInput): BidCurveSet {
       const spareC = b.charge_power_mw - iv.charge_mw;
       const p90 = quantiles.p90[t] ?? f;
       const p10 = quantiles.p10[t] ?? f;
-      if (spareD > EPS_MW && iv.charge_mw <= EPS_MW) segs.push({ mw: spareD, price_usd_per_mwh: Math.max(offer, p90, f + TICK) });
+      if (spareD > EPS_MW && iv.charge_mw <= EPS_MW) segs.push({ mw: spareD, price_usd_per_mwh: Math.max(spareOffer, p90, f + TICK) });
       if (spareC > EPS_MW && iv.discharge_mw <= EPS_MW) segs.push({ mw: -spareC, price_usd_per_mwh: Math.min(bid, p10, f - TICK) });
     }
     return {
