@@ -37,6 +37,15 @@ export interface LarsIcOptions {
    * evaluated on that permuted design (fixed in scikit-learn 0.23). No effect for n > p.
    */
   sklearn_legacy_permuted_residuals?: boolean;
+  /**
+   * Stop the path once 2·(df − margin) exceeds the best criterion so far: since RSS ≥ 0,
+   * a later knot can only win if df falls by more than `margin` first, which on LEAR
+   * problems we never observed. Undefined = follow the whole path (exact LassoLarsIC).
+   * Ignored with the legacy permuted-residual criterion.
+   */
+  early_stop_df_margin?: number;
+  /** Stop the path at this alpha (the coefficients are then the lasso solution there). */
+  alpha_stop?: number;
 }
 
 const EQ_TOL = 1.1920928955078125e-7; // float32 eps, scikit-learn's equality tolerance on alpha
@@ -50,6 +59,20 @@ const TINY = 1.1754943508222875e-38; // float32 tiny, keeps denominators non-zer
  * @param n number of samples
  */
 export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, n: number, opts: LarsIcOptions = {}): LarsIcResult {
+  return larsCore(gram, xty, yty, n, opts).result;
+}
+
+/**
+ * The exact lasso solution at `alpha` by following the LARS-lasso path from alpha_max
+ * down to `alpha` (homotopy; Osborne, Presnell, Turlach 2000; Efron et al. 2004) and
+ * interpolating inside the last segment, where the path is linear.
+ */
+export function lassoLarsAtAlpha(gram: Float64Array, xty: Float64Array, n: number, alpha: number, max_iter = 2500): Float64Array {
+  return larsCore(gram, xty, 0, n, { alpha_stop: alpha, max_iter }).coef;
+}
+
+function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number, opts: LarsIcOptions): { result: LarsIcResult; coef: Float64Array } {
+  const alphaStop = opts.alpha_stop ?? 0;
   const p = xty.length;
   const K = (opts.criterion ?? 'aic') === 'aic' ? 2 : Math.log(n);
   const maxIter = opts.max_iter ?? 500;
@@ -65,6 +88,7 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
   const w = new Float64Array(p); // direction on the active set
   const a = new Float64Array(p); // G[:, A]·w
   const tmp = new Float64Array(p);
+  const inact = new Int32Array(p);
   const alphas: number[] = [];
   const criteria: number[] = [];
 
@@ -88,7 +112,7 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
   let nIter = 0;
   let zValid = 0; // z is valid for active positions < zValid
 
-  while (C / n > EQ_TOL && nIter < maxIter) {
+  while (C / n > EQ_TOL && C / n > alphaStop && nIter < maxIter) {
     if (dropped < 0) {
       // add the inactive variable with the largest correlation
       let jmax = -1, cmax = -1;
@@ -106,7 +130,7 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
         ss += v * v;
       }
       const diag = Math.sqrt(Math.max(Math.abs(gram[jmax * p + jmax]! - ss), EPS));
-      if (diag < 1e-7) {
+      if (diag < 1e-7 * Math.sqrt(gram[jmax * p + jmax]!)) {
         state[jmax] = -1; // linearly dependent on the active set: never enters
         if (legacy) swapBoth(k, legacyPos, false); // sklearn swaps X but restores its Cov order
         continue;
@@ -136,17 +160,20 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
     }
     const AA = 1 / Math.sqrt(Math.max(zz, EPS));
     for (let i = 0; i < k; i++) w[i]! *= AA;
-    // a = G[:, A]·w for inactive variables (active ones equal AA·sign)
-    a.fill(0);
+    // a = G[:, A]·w, needed for inactive variables only (active ones equal AA·sign)
+    let nIn = 0;
+    for (let j = 0; j < p; j++) if (state[j] === 0) inact[nIn++] = j;
+    for (let t = 0; t < nIn; t++) a[inact[t]!] = 0;
     for (let i = 0; i < k; i++) {
       const wi = w[i]!;
       const row = active[i]! * p;
-      for (let j = 0; j < p; j++) a[j]! += wi * gram[row + j]!;
+      for (let t = 0; t < nIn; t++) { const j = inact[t]!; a[j]! += wi * gram[row + j]!; }
     }
     // step to the next knot
     let gamma = C / AA;
-    for (let j = 0; j < p; j++) {
-      if (state[j] !== 0 || j === dropped) continue;
+    for (let t = 0; t < nIn; t++) {
+      const j = inact[t]!;
+      if (j === dropped) continue;
       const g1 = (C - c[j]!) / (AA - a[j]! + TINY);
       const g2 = (C + c[j]!) / (AA + a[j]! + TINY);
       if (g1 > 0 && g1 < gamma) gamma = g1;
@@ -159,10 +186,17 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
       if (zi > 0 && zi < gamma) { gamma = zi; dropPos = i; }
     }
     nIter++;
+    let last = false;
+    if (alphaStop > 0 && (C - gamma * AA) / n <= alphaStop) {
+      gamma = (C - n * alphaStop) / AA; // the path is linear inside the segment
+      dropPos = -1;
+      last = true;
+    }
     for (let i = 0; i < k; i++) b[active[i]!]! += gamma * w[i]!;
-    for (let j = 0; j < p; j++) c[j]! -= gamma * (state[j] === 1 ? 0 : a[j]!);
+    for (let t = 0; t < nIn; t++) { const j = inact[t]!; c[j]! -= gamma * a[j]!; }
     for (let i = 0; i < k; i++) c[active[i]!] = sign[i]! * (C - gamma * AA);
     dropped = -1;
+    if (last) break;
     if (dropPos >= 0) {
       const j = active[dropPos]!;
       b[j] = 0;
@@ -196,6 +230,7 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
     }
     if (opts.record_path) { alphas.push(alpha); criteria.push(crit); }
     if (crit < best.crit) best = { crit, alpha, coef: Float64Array.from(b) };
+    if (opts.early_stop_df_margin !== undefined && K * (df - opts.early_stop_df_margin) > best.crit) break;
   }
   if (legacy) {
     // residuals with the permuted design: column at position j is x_{xOrder[j]}, so the
@@ -221,7 +256,7 @@ export function lassoLarsIc(gram: Float64Array, xty: Float64Array, yty: number, 
   }
   const out: LarsIcResult = { alpha: best.alpha, coef: best.coef, criterion: best.crit, n_iter: nIter };
   if (opts.record_path) { out.alphas = alphas; out.criteria = criteria; }
-  return out;
+  return { result: out, coef: b };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { lassoCoordinateDescentGram } from './lasso-cd.js';
-import { lassoLarsIc } from './lasso-lars.js';
+import { lassoLarsAtAlpha, lassoLarsIc } from './lasso-lars.js';
 import { fitInvariantScaler, invariantInverse, invariantTransform } from './scaling.js';
 import { forecastDayOfWeek, type ForecastHistory, type ForecastPointModel } from './types.js';
 
@@ -26,6 +26,13 @@ export interface LearOptions {
    * benchmark forecasts were made that way.
    */
   sklearn_legacy?: boolean;
+  /**
+   * Cold-start refit: 'path' (default) follows the exact lasso path on the unnormalised
+   * features down to the selected alpha, 'cd' starts coordinate descent from zero.
+   */
+  refit?: 'path' | 'cd';
+  /** Follow the whole LARS path for the criterion (no early stop; see `lassoLarsIc`). */
+  exact_ic_path?: boolean;
   /** Called per hour with solver diagnostics (profiling, tests). */
   diagnostics?: (hour: number, info: LearHourDiagnostics) => void;
 }
@@ -155,13 +162,17 @@ export function learForecastDay(
     }
     const ic = lassoLarsIc(gramN, xtyN, yty, n, {
       criterion: options.criterion ?? 'aic', max_iter: 2500, sklearn_legacy_permuted_residuals: options.sklearn_legacy ?? true,
+      early_stop_df_margin: options.exact_ic_path ? undefined : 15,
     });
-    const w = warm?.[h] ? Float64Array.from(warm[h]!) : new Float64Array(p);
-    const cd = lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol: options.tol ?? 1e-4, max_iter: 2500 });
-    if (options.diagnostics) {
-      let nz = 0;
-      for (let j = 0; j < p; j++) if (w[j] !== 0) nz++;
-      options.diagnostics(h, { alpha: ic.alpha, lars_iter: ic.n_iter, cd_iter: cd.n_iter, cd_gap: cd.gap, nonzero: nz });
+    // Refit at the selected alpha on the unnormalised features. From yesterday's
+    // coefficients, a few CD sweeps plus an exact active-set solve usually finish it;
+    // otherwise the exact lasso path on these features is followed down to alpha.
+    const tol = options.tol ?? 1e-4;
+    let w: Float64Array = warm?.[h] ? Float64Array.from(warm[h]!) : new Float64Array(0);
+    let cd = w.length ? lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol, max_iter: 30 }) : null;
+    if (!cd?.converged) {
+      w = options.refit === 'cd' ? new Float64Array(p) : lassoLarsAtAlpha(gram, xty, n, ic.alpha);
+      cd = lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol, max_iter: 2500 });
     }
     nextWarm.push(w);
     let yhat = ym;
