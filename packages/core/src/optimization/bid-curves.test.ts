@@ -96,3 +96,46 @@ describe('battery bid curves', () => {
     ]);
   });
 });
+
+describe('curves for other assets', () => {
+  it('thermal: committed hours offer the cost blocks at marginal cost, merged to the segment limit', async () => {
+    const { optimizeThermal } = await import('./thermal.js');
+    const { buildThermalBidCurves } = await import('./bid-curves.js');
+    const params = {
+      pmin_mw: 20,
+      pmax_mw: 100,
+      cost_segments: [
+        { mw: 40, price_usd_per_mwh: 20 },
+        { mw: 30, price_usd_per_mwh: 30 },
+        { mw: 30, price_usd_per_mwh: 45 },
+      ],
+      startup_cost_usd: 100,
+      min_up_h: 1,
+      min_down_h: 1,
+    };
+    const s = await optimizeThermal(solveInThread, { params, prices_usd_per_mwh: [5, 60], interval_hours: 1 });
+    if (s.status !== 'optimal') throw new Error(s.status);
+    const { curves } = buildThermalBidCurves({ params, schedule: s, interval_starts: starts, max_segments: 2 });
+    expect(curves[0]!.segments).toEqual([]);
+    expect(curves[1]!.segments).toEqual([
+      { mw: 40, price_usd_per_mwh: 20 },
+      { mw: 60, price_usd_per_mwh: 45 },
+    ]);
+  });
+
+  it('renewable offers at −credits; demand response offers its chosen hours at the strike', async () => {
+    const { optimizeRenewable, optimizeDemandResponse } = await import('./flexible-assets.js');
+    const { buildRenewableBidCurves, buildDemandResponseBidCurves } = await import('./bid-curves.js');
+    const rp = { capacity_mw: 10, profile_mw: [8, 12], curtailable: true, curtailment_loss_usd_per_mwh: 25 };
+    const rs = await optimizeRenewable(solveInThread, { params: rp, prices_usd_per_mwh: [20, -40], interval_hours: 1 });
+    if (rs.status !== 'optimal') throw new Error(rs.status);
+    const rc = buildRenewableBidCurves({ params: rp, schedule: rs, interval_starts: starts, max_segments: 10 }).curves;
+    expect(rc.map((c) => c.segments)).toEqual([[{ mw: 8, price_usd_per_mwh: -25 }], [{ mw: 10, price_usd_per_mwh: -25 }]]);
+    expect(clearBidCurve(rc[1]!.segments, -40)).toBe(0); // curtailed below −$25
+    const dp = { max_reduction_mw: 3, strike_usd_per_mwh: 100, max_hours_per_day: 1 };
+    const ds = await optimizeDemandResponse(solveInThread, { params: dp, prices_usd_per_mwh: [150, 300], interval_hours: 1 });
+    if (ds.status !== 'optimal') throw new Error(ds.status);
+    const dc = buildDemandResponseBidCurves({ params: dp, schedule: ds, interval_starts: starts, max_segments: 10 }).curves;
+    expect(dc.map((c) => c.segments)).toEqual([[], [{ mw: 3, price_usd_per_mwh: 100 }]]);
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import loadHighs from 'highs';
 import { ModelBuilder, toLpText } from './model.js';
+import { buildThermalModel } from './thermal.js';
 import { createSolverPool, solveInThread, type SolverPool } from './solver-pool.js';
 
 /** max x + 2y s.t. x + y ≤ 5, 0 ≤ x, y ≤ 4 → y = 4, x = 1, objective 9; dual of `cap` = 1. */
@@ -60,6 +61,24 @@ describe('solver pool', () => {
     const sol = highs.solve(toLpText(smallLp()), { output_flag: false });
     expect(sol.Status).toBe('Optimal');
     expect(sol.ObjectiveValue).toBeCloseTo(9, 9);
+  });
+
+  it('LP text and the sparse input agree on a MILP with free and unbounded columns', async () => {
+    const highs = await loadHighs();
+    const model = buildThermalModel({
+      params: { pmin_mw: 20, pmax_mw: 100, cost_segments: [{ mw: 50, price_usd_per_mwh: 30 }, { mw: 50, price_usd_per_mwh: 50 }], startup_cost_usd: 500, min_up_h: 2, min_down_h: 1, ramp_mw_per_h: 40 },
+      prices_usd_per_mwh: [10, 60, 60, 10],
+      interval_hours: 1,
+    });
+    const text = highs.solve(toLpText(model), { output_flag: false });
+    const sparse = await pool.solve(model);
+    expect(sparse.status === 'optimal' && sparse.objective).toBeCloseTo(text.ObjectiveValue, 6);
+    const b = new ModelBuilder('minimize');
+    const x = b.addVar('x', { lower: -Infinity, cost: 1 });
+    const e = b.addVar('e1', { cost: 2 });
+    b.ge('r', [[x, 1], [e, 1]], 3);
+    const free = highs.solve(toLpText(b.build()), { output_flag: false });
+    expect(free.ObjectiveValue).toBeCloseTo(3, 9);
   });
 
   it('solves in-thread with the same answer', async () => {
