@@ -24,7 +24,7 @@ CREATE TABLE api_keys (
   -- The first characters of the key, shown in lists so a user can tell keys apart.
   prefix text NOT NULL,
   key_hash text NOT NULL UNIQUE,
-  scopes text[] NOT NULL,
+  scopes jsonb NOT NULL,
   created_by uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   created_at timestamptz NOT NULL DEFAULT now(),
   last_used_at timestamptz,

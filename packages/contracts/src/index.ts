@@ -4,3 +4,4 @@ export * from './system.js';
 export * from './markets.js';
 export * from './realtime.js';
 export * from './trading.js';
+export * from './platform.js';

@@ -6,9 +6,12 @@
  */
 import { can } from '@optibid/core';
 import type { FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from './errors.js';
+import { AppError, forbidden, unauthorized } from './errors.js';
 import type { App } from './types.js';
 import type { AuthContext, RequestMeta } from '../modules/auth/auth-context.js';
+
+/** What a user whose organisation requires MFA may still do before enrolling. */
+const MFA_PENDING_ALLOWED = ['/api/auth/me', '/api/auth/mfa/', '/api/auth/logout', '/api/auth/sessions', '/api/features', '/api/notifications'];
 
 export type Authenticator = (credential: { bearer?: string; apiKey?: string }) => Promise<AuthContext>;
 
@@ -39,6 +42,12 @@ export function registerAuthHook(app: App, authenticate: Authenticator): void {
     }
     if (!bearer && !apiKey) throw unauthorized('authentication required: send Authorization: Bearer <token>');
     request.auth = await authenticate({ bearer, apiKey });
+    if (request.auth.mfa_pending) {
+      const url = request.routeOptions.url ?? request.url;
+      if (!MFA_PENDING_ALLOWED.some((p) => url.startsWith(p))) {
+        throw new AppError(403, 'mfa_enrollment_required', 'your organisation requires two-factor authentication: enrol at /api/auth/mfa/enroll, then refresh your session');
+      }
+    }
     if (access === 'authenticated') return;
     if (access === 'platform_admin') {
       if (!request.auth.is_platform_admin) throw forbidden('this action needs a platform administrator');

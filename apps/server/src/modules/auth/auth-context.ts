@@ -9,6 +9,10 @@ export interface AuthContext {
   /** Refresh-token family of the session (null for API keys). */
   session_id: string | null;
   via: 'jwt' | 'api_key';
+  /** The API key used, when via = api_key. */
+  api_key_id?: string;
+  /** Signed in without a second factor while the organisation requires one: only MFA enrolment is allowed. */
+  mfa_pending?: boolean;
 }
 
 /** What a route needs: a permission, any signed-in user, a platform admin, or nothing. */

@@ -31,6 +31,8 @@ export interface AccessClaims {
   sub: string;
   org: string;
   sid: string;
+  /** Set when the organisation requires MFA and the user has not enrolled yet. */
+  mfa_pending?: boolean;
 }
 
 export class TokenSigner {
@@ -44,7 +46,7 @@ export class TokenSigner {
   }
 
   async sign(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ org: claims.org, sid: claims.sid })
+    return new SignJWT({ org: claims.org, sid: claims.sid, ...(claims.mfa_pending ? { mfa: 'pending' } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer('optibid')
@@ -60,7 +62,7 @@ export class TokenSigner {
       if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || typeof payload.sid !== 'string') {
         return { error: 'malformed access token' };
       }
-      return { sub: payload.sub, org: payload.org, sid: payload.sid };
+      return { sub: payload.sub, org: payload.org, sid: payload.sid, mfa_pending: payload.mfa === 'pending' };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) return { error: 'access token expired' };
       return { error: 'invalid access token' };

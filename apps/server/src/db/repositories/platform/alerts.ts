@@ -1,0 +1,140 @@
+/** Alert rules per user and the notifications they raise. */
+import type { Database } from '../../client.js';
+
+export interface AlertRuleRow {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  name: string;
+  type: string;
+  params: Record<string, unknown>;
+  email: boolean;
+  enabled: boolean;
+  last_triggered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NotificationRow {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  rule_id: string | null;
+  occurrence_key: string;
+  category: string;
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  message: string;
+  data: Record<string, unknown>;
+  read_at: Date | null;
+  emailed_at: Date | null;
+  created_at: Date;
+}
+
+export class AlertsRepository {
+  constructor(private readonly database: Database) {}
+
+  async createRule(input: { organization_id: string; user_id: string; name: string; type: string; params: object; email: boolean; enabled: boolean }): Promise<AlertRuleRow> {
+    const [row] = await this.database.query<AlertRuleRow>(
+      `INSERT INTO alert_rules (organization_id, user_id, name, type, params, email, enabled)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING *`,
+      [input.organization_id, input.user_id, input.name, input.type, JSON.stringify(input.params), input.email, input.enabled],
+    );
+    return row!;
+  }
+
+  async listRules(organizationId: string, userId: string): Promise<AlertRuleRow[]> {
+    return this.database.query<AlertRuleRow>('SELECT * FROM alert_rules WHERE organization_id = $1 AND user_id = $2 ORDER BY created_at', [organizationId, userId]);
+  }
+
+  async findRule(organizationId: string, userId: string, id: string): Promise<AlertRuleRow | null> {
+    const [row] = await this.database.query<AlertRuleRow>('SELECT * FROM alert_rules WHERE organization_id = $1 AND user_id = $2 AND id = $3', [
+      organizationId,
+      userId,
+      id,
+    ]);
+    return row ?? null;
+  }
+
+  async updateRule(id: string, patch: { name?: string; params?: object; email?: boolean; enabled?: boolean }): Promise<AlertRuleRow | null> {
+    const [row] = await this.database.query<AlertRuleRow>(
+      `UPDATE alert_rules SET name = COALESCE($2, name), params = COALESCE($3::jsonb, params), email = COALESCE($4, email),
+              enabled = COALESCE($5, enabled), updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [id, patch.name ?? null, patch.params ? JSON.stringify(patch.params) : null, patch.email ?? null, patch.enabled ?? null],
+    );
+    return row ?? null;
+  }
+
+  async deleteRule(id: string): Promise<boolean> {
+    return (await this.database.query('DELETE FROM alert_rules WHERE id = $1 RETURNING id', [id])).length === 1;
+  }
+
+  /** Enabled rules of active members, for the evaluator's in-memory index. */
+  async listEnabledRules(): Promise<AlertRuleRow[]> {
+    return this.database.query<AlertRuleRow>(
+      `SELECT r.* FROM alert_rules r
+       JOIN memberships m ON m.organization_id = r.organization_id AND m.user_id = r.user_id AND m.is_active
+       JOIN users u ON u.id = r.user_id AND u.is_active
+       WHERE r.enabled`,
+    );
+  }
+
+  async findEnabledRule(id: string): Promise<AlertRuleRow | null> {
+    const [row] = await this.database.query<AlertRuleRow>('SELECT * FROM alert_rules WHERE id = $1 AND enabled', [id]);
+    return row ?? null;
+  }
+
+  /** Inserts a notification once per (user, occurrence); null when it already exists. */
+  async insertNotification(input: Omit<NotificationRow, 'id' | 'read_at' | 'emailed_at' | 'created_at'>): Promise<NotificationRow | null> {
+    const [row] = await this.database.query<NotificationRow>(
+      `INSERT INTO notifications (organization_id, user_id, rule_id, occurrence_key, category, severity, title, message, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+       ON CONFLICT (user_id, occurrence_key) DO NOTHING RETURNING *`,
+      [input.organization_id, input.user_id, input.rule_id, input.occurrence_key, input.category, input.severity, input.title, input.message, JSON.stringify(input.data)],
+    );
+    if (row && input.rule_id) await this.database.query('UPDATE alert_rules SET last_triggered_at = $2 WHERE id = $1', [input.rule_id, row.created_at]);
+    return row ?? null;
+  }
+
+  async markEmailed(id: string, at: Date): Promise<void> {
+    await this.database.query('UPDATE notifications SET emailed_at = $2 WHERE id = $1', [id, at]);
+  }
+
+  async listNotifications(organizationId: string, userId: string, opts: { unread?: boolean; before?: Date; limit: number }): Promise<NotificationRow[]> {
+    return this.database.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE organization_id = $1 AND user_id = $2
+         AND ($3::boolean IS NOT TRUE OR read_at IS NULL) AND ($4::timestamptz IS NULL OR created_at < $4)
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [organizationId, userId, opts.unread ?? null, opts.before ?? null, opts.limit],
+    );
+  }
+
+  async countUnread(organizationId: string, userId: string): Promise<number> {
+    const [row] = await this.database.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM notifications WHERE organization_id = $1 AND user_id = $2 AND read_at IS NULL',
+      [organizationId, userId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async markRead(organizationId: string, userId: string, ids: string[] | 'all', at: Date): Promise<number> {
+    const rows =
+      ids === 'all'
+        ? await this.database.query('UPDATE notifications SET read_at = $3 WHERE organization_id = $1 AND user_id = $2 AND read_at IS NULL RETURNING id', [
+            organizationId,
+            userId,
+            at,
+          ])
+        : await this.database.query(
+            'UPDATE notifications SET read_at = $3 WHERE organization_id = $1 AND user_id = $2 AND read_at IS NULL AND id = ANY($4::uuid[]) RETURNING id',
+            [organizationId, userId, at, ids],
+          );
+    return rows.length;
+  }
+
+  async countSince(since: Date): Promise<number> {
+    const [row] = await this.database.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications WHERE created_at >= $1', [since]);
+    return Number(row?.n ?? 0);
+  }
+}
