@@ -1,16 +1,40 @@
 'use client';
-import { Badge, Card } from '@/components/ui';
+import Link from 'next/link';
+import { Badge, Card, EmptyState, ErrorMessage, Loading } from '@/components/ui';
 import { HealthPanel } from '@/components/health-panel';
+import { MarketTile } from '@/components/market/market-tile';
+import { TradingSummary } from '@/components/trading/trading-summary';
+import { useMarkets } from '@/lib/market-queries';
 import { useUser } from '@/lib/session';
+import { useNow } from '@/lib/use-now';
 
 export default function DashboardPage() {
   const user = useUser();
+  const markets = useMarkets();
+  const now = useNow(1000);
   return (
     <>
       <div className="page-header">
         <h1>Dashboard</h1>
         <span className="muted">Welcome, {user.name}</span>
+        <div className="spacer" />
+        <Link href="/market">Market detail →</Link>
       </div>
+      <h2 className="section-title">Markets</h2>
+      {markets.error ? <ErrorMessage error={markets.error} title="Markets could not be loaded" /> : null}
+      {markets.isPending ? (
+        <Loading label="Loading markets…" />
+      ) : markets.data && markets.data.length === 0 ? (
+        <EmptyState title="No markets configured" />
+      ) : (
+        <div className="market-grid" data-testid="market-overview">
+          {(markets.data ?? []).map((m) => (
+            <MarketTile key={m.iso} market={m} now={now} />
+          ))}
+        </div>
+      )}
+      <TradingSummary now={now} />
+      <h2 className="section-title">Account and system</h2>
       <div className="grid-1-2">
         <Card title="Signed in">
           <dl className="ui-dl" data-testid="session-details">

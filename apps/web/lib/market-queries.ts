@@ -1,0 +1,112 @@
+'use client';
+/** Market data queries: catalogue, locations, price series, latest prices and statistics. */
+import { useQuery } from '@tanstack/react-query';
+import type { LocationView, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
+import { api } from './api';
+
+export type PriceRun = 'DA' | 'RT5' | 'RT15' | 'RTH';
+export type Resolution = 'native' | 'hourly' | 'daily';
+
+export interface LatestPrice extends PriceView {
+  previous_lmp_usd_per_mwh: number | null;
+  change_usd_per_mwh: number | null;
+}
+
+export interface MarketLocation extends LocationView {
+  has_data: boolean;
+  runs: string[];
+}
+
+export interface PricePageBody {
+  market: string;
+  location: string;
+  run: PriceRun;
+  resolution: string;
+  timezone: string;
+  items: PriceView[];
+  next_cursor: string | null;
+}
+
+export function useMarkets() {
+  return useQuery({
+    queryKey: ['markets'],
+    queryFn: ({ signal }) => api.get<{ items: MarketView[] }>('/api/markets', { signal }).then((r) => r.items),
+    staleTime: 60_000,
+    // next_da_gate_closure moves on once a gate closes.
+    refetchInterval: 5 * 60_000,
+  });
+}
+
+export function useLocations(iso: string | undefined) {
+  return useQuery({
+    queryKey: ['markets', iso, 'locations'],
+    queryFn: ({ signal }) => api.get<{ market: string; items: MarketLocation[] }>(`/api/markets/${encodeURIComponent(iso!)}/locations`, { signal }).then((r) => r.items),
+    enabled: !!iso,
+    staleTime: 60_000,
+  });
+}
+
+export function useLatestPrices(iso: string | undefined) {
+  return useQuery({
+    queryKey: ['prices', 'latest', iso],
+    queryFn: ({ signal }) => api.get<{ market: string; items: LatestPrice[] }>(`/api/prices/latest?market=${encodeURIComponent(iso!)}`, { signal }).then((r) => r.items),
+    enabled: !!iso,
+    staleTime: 30_000,
+  });
+}
+
+export interface SeriesParams {
+  market: string;
+  location: string;
+  run: PriceRun;
+  /** ISO instant or market-local YYYY-MM-DD (inclusive). */
+  start: string;
+  /** ISO instant or market-local YYYY-MM-DD (exclusive). */
+  end: string;
+  resolution?: Resolution;
+}
+
+const MAX_PAGES = 20;
+
+/** Every page of a series (cursor-followed, capped at 20 × 10,000 points). */
+export async function fetchSeries(p: SeriesParams, signal?: AbortSignal): Promise<PricePageBody> {
+  let cursor: string | null = null;
+  let first: PricePageBody | null = null;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const q = new URLSearchParams({ market: p.market, location: p.location, run: p.run, start: p.start, end: p.end, resolution: p.resolution ?? 'hourly', limit: '10000' });
+    if (cursor) q.set('cursor', cursor);
+    const page: PricePageBody = await api.get<PricePageBody>(`/api/prices?${q}`, { signal });
+    if (!first) first = page;
+    else first.items.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return first!;
+}
+
+export function usePriceSeries(p: SeriesParams | null) {
+  return useQuery({
+    queryKey: ['prices', 'series', p],
+    queryFn: ({ signal }) => fetchSeries(p!, signal),
+    enabled: !!p,
+    staleTime: 60_000,
+  });
+}
+
+export function usePriceStats(p: Omit<SeriesParams, 'resolution'> | null) {
+  return useQuery({
+    queryKey: ['prices', 'stats', p],
+    queryFn: ({ signal }) => {
+      const q = new URLSearchParams({ market: p!.market, location: p!.location, run: p!.run, start: p!.start, end: p!.end });
+      return api.get<PriceStatsView>(`/api/prices/stats?${q}`, { signal });
+    },
+    enabled: !!p,
+    staleTime: 60_000,
+  });
+}
+
+/** The real-time run to show for a location: the one with the newest stored interval, else RT5 (the live feed's). */
+export function realTimeRunOf(latest: LatestPrice[] | undefined, location: string): PriceRun {
+  const rt = (latest ?? []).filter((l) => l.location === location && l.run !== 'DA').sort((a, b) => b.interval_start.localeCompare(a.interval_start));
+  return (rt[0]?.run as PriceRun | undefined) ?? 'RT5';
+}
