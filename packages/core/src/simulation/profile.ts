@@ -35,6 +35,11 @@ export interface PriceProfile {
   negative_depth_mean_usd_per_mwh: number;
   /** Half-life with which a spike or a negative event fades, minutes. */
   event_half_life_min: number;
+  /**
+   * Standard deviation of the real-time scatter around the hourly process,
+   * drawn once per RT interval, $/MWh (RT prices are noisier than DA ones).
+   */
+  interval_noise_std_usd_per_mwh: number;
   /** Whether the history carries LMP components; without them the simulator reports null components. */
   has_components: boolean;
   congestion_mean_usd_per_mwh: number;
@@ -85,6 +90,8 @@ const HOUR_MS = 3_600_000;
  * - φ at the native step Δ from residuals clipped to ±3σ: φ_Δ = Σ c_t c_{t−1} / Σ c_{t−1}², over consecutive
  *   pairs exactly Δ apart; per hour φ = φ_Δ^(60/Δ) (the continuous-time equivalent), clamped to [0, 0.999];
  *   noise_std = standard deviation of the clipped residuals;
+ * - RT scatter: for sub-hourly history, the robust std (1.4826 · MAD) of each residual around its UTC hour's mean
+ *   residual; hourly history cannot show it, so 5 % of |μ| (at least 0.5) is assumed;
  * - components: congestion mean/std, loss ratio = median(loss / energy) with energy = p − congestion − loss.
  * Throws a RangeError when there are fewer than SIMULATION_MIN_HISTORY_SAMPLES finite prices.
  */
@@ -120,7 +127,8 @@ export function learnPriceProfile(history: PriceHistoryInput, bounds: ProfileBou
   const weekly = weeklyRaw.map((w) => w - weeklyMean);
 
   const r = p.map((x, i) => x - mu - hourly[local.hour[i]!]! - weekly[local.dow[i]!]!);
-  const sigma = Math.max(1.4826 * median(r.map((x) => Math.abs(x - median(r)))), 0.5, 0.02 * Math.abs(mu));
+  const rMedian = median(r);
+  const sigma = Math.max(1.4826 * median(r.map((x) => Math.abs(x - rMedian))), 0.5, 0.02 * Math.abs(mu));
 
   const step = medianStepMs(t);
   const hoursCovered = Math.max(1, (n * step) / HOUR_MS);
@@ -157,6 +165,7 @@ export function learnPriceProfile(history: PriceHistoryInput, bounds: ProfileBou
 
   const comp = learnComponents(idx, p, history);
   const days = new Set(local.date).size;
+  const intervalNoise = step < HOUR_MS ? withinHourStd(t, r) : null;
   return {
     timezone: bounds.timezone,
     level_usd_per_mwh: round4(mu),
@@ -169,6 +178,7 @@ export function learnPriceProfile(history: PriceHistoryInput, bounds: ProfileBou
     negative_rate_per_hour: Math.max(negEpisodes / hoursCovered, bounds.min_negative_rate_per_hour ?? DEFAULT_MIN_NEGATIVE_RATE),
     negative_depth_mean_usd_per_mwh: round4(negCount ? negSum / negCount : Math.max(5, 0.25 * Math.abs(mu))),
     event_half_life_min: 15,
+    interval_noise_std_usd_per_mwh: round4(intervalNoise ?? Math.max(0.5, 0.05 * Math.abs(mu))),
     ...comp,
     floor_usd_per_mwh: bounds.floor_usd_per_mwh,
     cap_usd_per_mwh: bounds.cap_usd_per_mwh,
@@ -211,6 +221,7 @@ export function defaultPriceProfile(opts: DefaultProfileOptions): PriceProfile {
     negative_rate_per_hour: opts.min_negative_rate_per_hour ?? DEFAULT_MIN_NEGATIVE_RATE,
     negative_depth_mean_usd_per_mwh: round4(Math.max(5, 0.25 * Math.abs(mu))),
     event_half_life_min: 15,
+    interval_noise_std_usd_per_mwh: round4(Math.max(0.5, 0.05 * Math.abs(mu))),
     has_components: opts.has_components ?? true,
     congestion_mean_usd_per_mwh: 0,
     congestion_std_usd_per_mwh: round4(0.04 * Math.abs(mu)),
@@ -282,6 +293,24 @@ function fillCircular(xs: (number | null)[]): number[] {
     const hi = xs[(i + b) % n]!;
     return lo + ((hi - lo) * a) / (a + b);
   });
+}
+
+/** Robust spread of residuals around their UTC hour's mean: the sub-hourly scatter of RT prices. */
+function withinHourStd(t: number[], r: number[]): number | null {
+  const byHour = new Map<number, number[]>();
+  for (let i = 0; i < t.length; i++) {
+    const h = Math.floor(t[i]! / HOUR_MS);
+    const list = byHour.get(h) ?? [];
+    list.push(r[i]!);
+    byHour.set(h, list);
+  }
+  const dev: number[] = [];
+  for (const list of byHour.values()) {
+    if (list.length < 2) continue;
+    const m = list.reduce((a, b) => a + b, 0) / list.length;
+    for (const x of list) dev.push(x - m);
+  }
+  return dev.length ? 1.4826 * median(dev.map(Math.abs)) : null;
 }
 
 function medianStepMs(t: number[]): number {

@@ -80,6 +80,7 @@ describe('learn ↔ simulate round trip', () => {
     ...defaultPriceProfile({ timezone: 'America/Chicago', floor_usd_per_mwh: -500, cap_usd_per_mwh: 2000, level_usd_per_mwh: 40 }),
     ar1_per_hour: 0.8,
     noise_std_usd_per_mwh: 5,
+    interval_noise_std_usd_per_mwh: 0,
     spike_rate_per_hour: 0,
     negative_rate_per_hour: 0,
     congestion_mean_usd_per_mwh: 2,
@@ -126,6 +127,32 @@ describe('learn ↔ simulate round trip', () => {
     expect(learned.congestion_std_usd_per_mwh).toBeGreaterThan(2.4);
     expect(learned.congestion_std_usd_per_mwh).toBeLessThan(3.6);
     expect(learned.loss_ratio).toBeCloseTo(0.02, 2);
+  });
+});
+
+describe('RT scatter', () => {
+  it('is learned from 5-minute history as the spread within each hour', () => {
+    const truth: PriceProfile = {
+      ...defaultPriceProfile({ timezone: 'America/New_York', floor_usd_per_mwh: -1000, cap_usd_per_mwh: 2000, level_usd_per_mwh: 30, min_spike_rate_per_hour: 0, min_negative_rate_per_hour: 0 }),
+      interval_noise_std_usd_per_mwh: 4,
+    };
+    const sim = createPriceSimulator(truth, { seed: 21 });
+    const t0 = Date.UTC(2025, 3, 6, 4);
+    const t: number[] = [];
+    const p: number[] = [];
+    for (let i = 0; i < 21 * 288; i++) {
+      t.push(t0 + i * 300_000);
+      p.push(sim.next(t0 + i * 300_000).lmp_usd_per_mwh);
+    }
+    const learned = learnPriceProfile({ interval_start_ms: t, lmp_usd_per_mwh: p }, { timezone: 'America/New_York', floor_usd_per_mwh: -1000, cap_usd_per_mwh: 2000 });
+    expect(learned.interval_noise_std_usd_per_mwh).toBeGreaterThan(3.4);
+    expect(learned.interval_noise_std_usd_per_mwh).toBeLessThan(5);
+    // Hourly history cannot show it: the assumed 5 % of the level.
+    const hourly = learnPriceProfile(
+      { interval_start_ms: t.filter((_, i) => i % 12 === 0), lmp_usd_per_mwh: p.filter((_, i) => i % 12 === 0) },
+      { timezone: 'America/New_York', floor_usd_per_mwh: -1000, cap_usd_per_mwh: 2000 },
+    );
+    expect(hourly.interval_noise_std_usd_per_mwh).toBeCloseTo(0.05 * hourly.level_usd_per_mwh, 3);
   });
 });
 

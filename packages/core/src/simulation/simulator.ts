@@ -31,6 +31,8 @@ export interface PriceSimulator {
 
 export interface SimulatorOptions {
   seed: number;
+  /** RT interval length for the per-interval scatter, minutes (default 5). */
+  interval_min?: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +46,8 @@ const HOUR_MS = 3_600_000;
  *   J ← J·2^(−Δ/h½), K ← K·2^(−Δ/h½)            (events fade with half-life h½)
  *   a spike starts with probability 1 − e^(−λ_s Δ): J += Exp(mean spike height)
  *   a negative event starts with probability 1 − e^(−λ_n Δ): K = 1, D = Exp(mean depth)
- *   p = clamp((1 − K)·(μ + d(h) + w(dow) + x + J) + K·(−D), floor, cap)
+ *   u ~ N(0, s²) drawn once per RT interval (the RT scatter), held while the interval lasts
+ *   p = clamp((1 − K)·(μ + d(h) + w(dow) + x + u + J) + K·(−D), floor, cap)
  *
  * d(h) is interpolated linearly between hour centres (h + 0.5) so the path has no
  * steps on the hour. Components satisfy p = energy + congestion + loss with
@@ -63,6 +66,9 @@ export function createPriceSimulator(profile: PriceProfile, opts: SimulatorOptio
   let forced: { kind: 'spike' | 'negative'; size: number } | null = null;
 
   const halfLifeH = Math.max(profile.event_half_life_min, 1) / 60;
+  const intervalMs = (opts.interval_min ?? 5) * 60_000;
+  let intervalIndex = Number.NaN;
+  let scatter = 0;
 
   return {
     profile,
@@ -99,8 +105,13 @@ export function createPriceSimulator(profile: PriceProfile, opts: SimulatorOptio
         }
         forced = null;
       }
+      const k = Math.floor(t_ms / intervalMs);
+      if (k !== intervalIndex) {
+        intervalIndex = k;
+        scatter = (profile.interval_noise_std_usd_per_mwh ?? 0) * rng.normal();
+      }
       const shape = shapeAt(profile, t_ms);
-      const raw = (1 - negWeight) * (shape + x + spike) + negWeight * -negDepth;
+      const raw = (1 - negWeight) * (shape + x + scatter + spike) + negWeight * -negDepth;
       const lmp = round2(Math.min(profile.cap_usd_per_mwh, Math.max(profile.floor_usd_per_mwh, raw)));
       const regime = negWeight > 0.25 ? 'negative' : spike > 0.25 * Math.max(profile.spike_mean_usd_per_mwh, 1) ? 'spike' : 'normal';
       if (!profile.has_components) {
