@@ -85,7 +85,7 @@ export function adminBillingRoutes(app: App, ctx: ServerContext, services: Platf
     config: access,
     schema: {
       tags,
-      summary: "Set an organisation's plan (and limit overrides)",
+      summary: "Set an organisation's plan and its limit overrides (replaces both; absent overrides = none)",
       params: OrganizationIdParams,
       body: SubscriptionPut,
       response: { 200: SubscriptionView, ...errorResponses },

@@ -69,7 +69,7 @@ export class BillingRepository {
        VALUES ($1, $2, COALESCE($3::jsonb, '{}'::jsonb), $4, $4)
        ON CONFLICT (organization_id) DO UPDATE SET
          plan_id = EXCLUDED.plan_id,
-         limit_overrides = COALESCE($3::jsonb, subscriptions.limit_overrides),
+         limit_overrides = EXCLUDED.limit_overrides,
          status = 'active',
          started_at = CASE WHEN subscriptions.plan_id = EXCLUDED.plan_id THEN subscriptions.started_at ELSE EXCLUDED.started_at END,
          updated_at = EXCLUDED.updated_at`,

@@ -58,7 +58,7 @@ export class AlertEvaluator {
     this.unsubscribers.push(
       this.ctx.bus.subscribe('prices:*', (msg, channel) => this.onPrices(msg, channel)),
       this.ctx.bus.subscribe('org:*', (msg, channel) => this.onOrgEvent(msg, channel)),
-      this.ctx.bus.subscribe(RULES_CHANNEL, () => void this.reload().catch((err: Error) => this.log.warn({ err: err.message }, 'alerts: reload failed'))),
+      this.ctx.bus.subscribe(RULES_CHANNEL, () => this.track(this.reload())),
     );
   }
 
