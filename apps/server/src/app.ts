@@ -27,6 +27,7 @@ import { registerRealtime } from './realtime/index.js';
 import { marketRoutes } from './modules/market-data/market-routes.js';
 import { registerTrading } from './modules/trading/index.js';
 import { registerPlatform } from './modules/platform/index.js';
+import { registerOptimization } from './modules/optimization/index.js';
 import { VERSION } from './version.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
@@ -81,6 +82,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   auditRoutes(app, ctx);
   marketRoutes(app, ctx, ctx.markets);
   await registerTrading(app, ctx);
+  await registerOptimization(app, ctx);
   await registerPlatform(app, ctx);
   await registerRealtime(app, ctx);
 

@@ -5,3 +5,4 @@ export * from './markets.js';
 export * from './realtime.js';
 export * from './trading.js';
 export * from './platform.js';
+export * from './optimization.js';

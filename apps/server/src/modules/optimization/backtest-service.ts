@@ -1,0 +1,169 @@
+/**
+ * Backtests over stored history, run as a job with progress: each day the
+ * strategy sees only what was known before that day's gate closure, optimises,
+ * bids, clears price-taker against the actual prices and settles (core's
+ * runBacktest). Results are stored per organisation.
+ */
+import {
+  dayAheadGateClosure,
+  forecasterFromModel,
+  localDayBoundsUtc,
+  normalizeAssetParams,
+  runBacktest,
+  type BacktestReport,
+  type BatteryParams,
+  type SolveFn,
+} from '@optibid/core';
+import type { BacktestCreateBody, BacktestView } from '@optibid/contracts';
+import type { ServerContext } from '../../context.js';
+import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
+import { badRequest, notFound, validationFailed } from '../../http/errors.js';
+import type { TradingServices } from '../trading/index.js';
+import { orgChannel, type Actor } from '../trading/common.js';
+
+const DAY = 86_400_000;
+/** History loaded before the period, so day one already has a week-ago and a model's calibration window. */
+const LOOKBACK_DAYS = 120;
+
+export class BacktestService {
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly trading: TradingServices,
+    private readonly repo: OptimizationRepository,
+    private readonly solve: () => Promise<SolveFn>,
+  ) {}
+
+  async create(actor: Actor, body: BacktestCreateBody): Promise<BacktestView> {
+    const m = this.ctx.markets.market(body.market);
+    const location = await this.ctx.markets.location(m, body.location);
+    const battery = await this.battery(actor, body);
+    if (body.end < body.start) throw badRequest(`end (${body.end}) must not be before start (${body.start})`, [{ field: 'end', message: 'before start' }]);
+    const strategy = body.strategy;
+    if (strategy.startsWith('forecast:')) {
+      try {
+        forecasterFromModel(strategy.slice('forecast:'.length));
+      } catch (err) {
+        throw validationFailed(`unknown forecast model in strategy ${strategy}: ${(err as Error).message}`, [{ field: 'strategy', message: 'unknown model' }]);
+      }
+    }
+    const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null };
+    const row = await this.repo.insertBacktest({
+      organization_id: actor.organization_id,
+      name: body.name ?? `${strategy} ${m.iso} ${location} ${body.start}…${body.end}`,
+      config,
+      created_by: actor.user_id,
+    });
+    await this.ctx.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action: 'backtest.create', target_type: 'backtest', target_id: row.id, details: { strategy, market: m.iso, location } });
+    // One backtest at a time per server: they are CPU-bound and the API must stay responsive.
+    this.queue = this.queue.then(() => this.execute(row)).catch(() => undefined);
+    return backtestView(row);
+  }
+
+  async get(actor: Actor, id: string): Promise<BacktestView> {
+    const row = await this.repo.findBacktest(actor.organization_id, id);
+    if (!row) throw notFound('backtest');
+    return backtestView(row);
+  }
+
+  async list(actor: Actor, limit: number): Promise<BacktestView[]> {
+    return (await this.repo.listBacktests(actor.organization_id, limit)).map(backtestView);
+  }
+
+  /** Waits for queued backtests (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private async battery(actor: Actor, body: BacktestCreateBody): Promise<BatteryParams> {
+    let raw: unknown = body.battery;
+    if (body.asset_id) {
+      const asset = await this.trading.assets.require(actor.organization_id, body.asset_id);
+      if (asset.type !== 'battery') throw validationFailed(`backtests run batteries; asset ${asset.name} is a ${asset.type}`, [{ field: 'asset_id', message: 'not a battery' }]);
+      raw = asset.params;
+    }
+    if (!raw) throw validationFailed('give asset_id or battery parameters', [{ field: 'battery', message: 'required without asset_id' }]);
+    const n = normalizeAssetParams('battery', raw);
+    if (!n.ok) throw validationFailed('battery parameters are invalid', n.issues);
+    return n.params as unknown as BatteryParams;
+  }
+
+  private async execute(row: BacktestRow): Promise<void> {
+    if (this.closed) return;
+    const c = row.config as { market: string; location: string; run: 'DA' | 'RT5' | 'RT15' | 'RTH'; start: string; end: string; strategy: string; horizon_hours: number; battery: BatteryParams };
+    const org = row.organization_id;
+    let lastPublish = 0;
+    const publish = (done: number, total: number, status: string) =>
+      this.ctx.bus.publish(orgChannel(org), { type: 'backtest_progress', backtest_id: row.id, status, done, total, timestamp: new Date().toISOString() }).catch(() => undefined);
+    try {
+      await this.repo.updateBacktest(row.id, { status: 'running', started_at: new Date() });
+      await publish(0, 0, 'running');
+      const m = this.ctx.markets.market(c.market);
+      const start = localDayBoundsUtc(c.start, m.timezone).start;
+      const end = localDayBoundsUtc(c.end, m.timezone).end;
+      const points = await this.ctx.repos.prices.recent(m.iso, c.location, [c.run], new Date(start.getTime() - LOOKBACK_DAYS * DAY), end);
+      if (!points.some((p) => p.interval_start >= start)) throw new Error(`no stored ${c.run} prices for ${c.location} between ${c.start} and ${c.end}`);
+      const [kind, model] = c.strategy.includes(':') ? [c.strategy.split(':')[0]!, c.strategy.slice(c.strategy.indexOf(':') + 1)] : [c.strategy, ''];
+      // The day's history ends at the gate closure of the day before delivery (hours before the day starts).
+      const gateHours = (start.getTime() - dayAheadGateClosure(m.iso, c.start, m).getTime()) / 3_600_000;
+      const report = await runBacktest(
+        {
+          prices: points.map((p) => ({ interval_start: p.interval_start, price_usd_per_mwh: p.lmp_usd_per_mwh })),
+          timezone: m.timezone,
+          battery: c.battery,
+          strategy: kind as 'perfect' | 'persistence' | 'rolling' | 'forecast',
+          start,
+          end,
+          ...(kind === 'forecast' ? { forecaster: forecasterFromModel(model), strategy_label: c.strategy } : {}),
+          gate_closure_hours_before_day_start: Math.max(0, gateHours),
+          rolling: { horizon_hours: c.horizon_hours, step_hours: 24 },
+          max_segments: m.max_segments,
+          compare: true,
+        },
+        {
+          solve: await this.solve(),
+          onProgress: (done, total) => {
+            const now = Date.now();
+            if (now - lastPublish < 500 && done < total) return;
+            lastPublish = now;
+            void this.repo.updateBacktest(row.id, { progress_done: done, progress_total: total }).catch(() => undefined);
+            void publish(done, total, 'running');
+          },
+        },
+      );
+      await this.repo.updateBacktest(row.id, { status: 'succeeded', result: serializeReport(report), progress_done: 1, progress_total: 1, finished_at: new Date() });
+      await publish(1, 1, 'succeeded');
+    } catch (err) {
+      await this.repo.updateBacktest(row.id, { status: 'failed', error: (err as Error).message, finished_at: new Date() }).catch(() => undefined);
+      await publish(0, 0, 'failed');
+    }
+  }
+}
+
+function serializeReport(r: BacktestReport): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+}
+
+export function backtestView(r: BacktestRow): BacktestView {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  const total = Number(r.progress_total);
+  const done = Number(r.progress_done);
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    config: r.config,
+    progress: { done, total, fraction: r.status === 'succeeded' ? 1 : total > 0 ? Math.round((done / total) * 1000) / 1000 : 0 },
+    result: r.result,
+    error: r.error,
+    created_at: new Date(r.created_at).toISOString(),
+    started_at: iso(r.started_at),
+    finished_at: iso(r.finished_at),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Optimisation (schedules and bid curves for an asset and day) and backtests.
+ * HiGHS runs in a worker pool created on first use (it blocks its thread).
+ */
+import { Type } from 'typebox';
+import { createSolverPool, type SolveFn, type SolverPool } from '@optibid/core';
+import { BacktestCreateBody, BacktestView, BidView, OptimizeBody, OptimizeResult, errorResponses } from '@optibid/contracts';
+import type { ServerContext } from '../../context.js';
+import { OptimizationRepository } from '../../db/repositories/optimization.js';
+import { authOf } from '../../http/auth-hook.js';
+import type { App } from '../../http/types.js';
+import { createTradingServices } from '../trading/index.js';
+import { BacktestService } from './backtest-service.js';
+import type { ForecastLookup } from './day-prices.js';
+import { OptimizeService } from './optimize-service.js';
+
+export interface OptimizationModule {
+  optimize: OptimizeService;
+  backtests: BacktestService;
+  close(): Promise<void>;
+}
+
+export function createOptimizationModule(ctx: ServerContext, opts: { forecasts?: ForecastLookup; now?: () => Date } = {}): OptimizationModule {
+  let pool: SolverPool | null = null;
+  const solve = async (): Promise<SolveFn> => {
+    pool ??= createSolverPool({ size: 2, warm_up: 'light' });
+    await pool.ready;
+    const p = pool;
+    return (model, options) => p.solve(model, options);
+  };
+  const trading = createTradingServices(ctx, opts.now ? { now: opts.now } : {});
+  const repo = new OptimizationRepository(ctx.database);
+  const backtests = new BacktestService(ctx, trading, repo, solve);
+  return {
+    optimize: new OptimizeService(ctx, trading, repo, solve, opts.forecasts, opts.now),
+    backtests,
+    async close() {
+      backtests.close();
+      await pool?.close();
+    },
+  };
+}
+
+const actorOf = (req: Parameters<typeof authOf>[0]) => {
+  const a = authOf(req);
+  return { organization_id: a.organization_id, user_id: a.user_id };
+};
+
+export async function registerOptimization(app: App, ctx: ServerContext, opts: { forecasts?: ForecastLookup } = {}): Promise<OptimizationModule> {
+  const mod = createOptimizationModule(ctx, opts);
+  app.addHook('onClose', async () => mod.close());
+  // Backtests a stopped server left behind are failed, not left "running" for ever.
+  await new OptimizationRepository(ctx.database).failInterrupted();
+
+  app.post('/api/optimize', {
+    config: { access: 'optimize:run' },
+    schema: { tags: ['optimisation'], summary: "An asset's optimal schedule and bid curves for a delivery day (422 when no schedule is feasible)", body: OptimizeBody, response: { 200: OptimizeResult, ...errorResponses } },
+    handler: async (req) => mod.optimize.optimize(actorOf(req), req.body),
+  });
+
+  app.post('/api/optimize/:run_id/bids', {
+    config: { access: 'bids:write' },
+    schema: {
+      tags: ['optimisation'],
+      summary: "Turn an optimisation run's curves into a draft bid; honours Idempotency-Key",
+      params: Type.Object({ run_id: Type.String({ format: 'uuid' }) }),
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+      response: { 200: BidView, 201: BidView, ...errorResponses },
+    },
+    handler: async (req, reply) => {
+      const answer = await mod.optimize.toBids(actorOf(req), req.params.run_id, req.headers['idempotency-key']);
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(answer.status_code as 201).send(answer.body);
+    },
+  });
+
+  app.post('/api/backtests', {
+    config: { access: 'backtest:run' },
+    schema: { tags: ['backtests'], summary: 'Start a backtest over stored history (runs as a job; poll or watch backtest_progress on the WebSocket)', body: BacktestCreateBody, response: { 202: BacktestView, ...errorResponses } },
+    handler: async (req, reply) => reply.code(202).send(await mod.backtests.create(actorOf(req), req.body)),
+  });
+
+  app.get('/api/backtests', {
+    config: { access: 'settlement:read' },
+    schema: {
+      tags: ['backtests'],
+      summary: "Your organisation's backtests, newest first (without the daily series)",
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(BacktestView) }), ...errorResponses },
+    },
+    handler: async (req) => ({ items: await mod.backtests.list(actorOf(req), req.query.limit ?? 50) }),
+  });
+
+  app.get('/api/backtests/:id', {
+    config: { access: 'settlement:read' },
+    schema: { tags: ['backtests'], summary: 'One backtest with its progress and, when done, its result and daily P&L', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 200: BacktestView, ...errorResponses } },
+    handler: async (req) => mod.backtests.get(actorOf(req), req.params.id),
+  });
+  return mod;
+}

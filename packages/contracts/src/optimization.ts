@@ -1,0 +1,110 @@
+import { Type, type Static } from 'typebox';
+import { IsoDate, Uuid } from './common.js';
+import { PriceRunSchema } from './markets.js';
+
+const Segment = Type.Object({ mw: Type.Number(), price_usd_per_mwh: Type.Number() });
+
+export const PriceSource = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('forecast'),
+      model_version_id: Type.Optional(Uuid),
+      model: Type.Optional(Type.String({ description: 'a model name (naive, weekly-naive, lear:56, lear-ensemble …) run on stored history when no model version is named' })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('historical') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('explicit'), prices: Type.Array(Type.Number(), { minItems: 23, maxItems: 25, description: 'one $/MWh price per hour of the market-local delivery day' }) }, { additionalProperties: false }),
+]);
+
+export const OptimizeBody = Type.Object(
+  {
+    asset_id: Uuid,
+    run: Type.Literal('DA', { description: 'day-ahead (real-time optimisation is not offered yet)' }),
+    delivery_date: IsoDate,
+    price_source: PriceSource,
+    options: Type.Optional(
+      Type.Object(
+        {
+          soc_initial_mwh: Type.Optional(Type.Number({ minimum: 0 })),
+          soc_terminal_min_mwh: Type.Optional(Type.Number({ minimum: 0, description: 'battery: energy that must remain at the end of the day (default: the initial state of charge)' })),
+          force_milp: Type.Optional(Type.Boolean()),
+          time_limit_s: Type.Optional(Type.Number({ minimum: 0.1, maximum: 120 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type OptimizeBody = Static<typeof OptimizeBody>;
+
+export const ScheduleInterval = Type.Object({
+  interval_start: Type.String({ format: 'date-time' }),
+  interval_end: Type.String({ format: 'date-time' }),
+  price_usd_per_mwh: Type.Number(),
+  price_p10_usd_per_mwh: Type.Optional(Type.Number()),
+  price_p90_usd_per_mwh: Type.Optional(Type.Number()),
+  power_mw: Type.Number({ description: 'net injection: positive sells, negative buys' }),
+  charge_mw: Type.Optional(Type.Number()),
+  discharge_mw: Type.Optional(Type.Number()),
+  soc_mwh: Type.Optional(Type.Number()),
+  on: Type.Optional(Type.Boolean()),
+  curtailed_mw: Type.Optional(Type.Number()),
+  reduction_mw: Type.Optional(Type.Number()),
+});
+
+export const OptimizeResult = Type.Object({
+  run_id: Uuid,
+  asset_id: Uuid,
+  asset_type: Type.String(),
+  market: Type.String(),
+  location: Type.String(),
+  run: Type.String(),
+  delivery_date: Type.String(),
+  timezone: Type.String(),
+  price_source: Type.Object({ type: Type.String(), model: Type.Optional(Type.String()), model_version_id: Type.Optional(Type.String()) }),
+  schedule: Type.Array(ScheduleInterval),
+  expected_revenue_usd: Type.Number(),
+  expected_cost_usd: Type.Number(),
+  expected_net_usd: Type.Number(),
+  bid_curves: Type.Array(Type.Object({ hour_index: Type.Integer(), interval_start: Type.String({ format: 'date-time' }), segments: Type.Array(Segment) })),
+  bid_issues: Type.Array(Type.Object({ hour_index: Type.Optional(Type.Integer()), code: Type.Optional(Type.String()), message: Type.String() })),
+  gate_closure: Type.String({ format: 'date-time' }),
+  solver: Type.Object({ status: Type.String(), time_ms: Type.Number(), objective: Type.Number(), formulation: Type.Optional(Type.String()) }),
+  created_at: Type.String({ format: 'date-time' }),
+});
+export type OptimizeResult = Static<typeof OptimizeResult>;
+
+export const BacktestStrategySchema = Type.String({ pattern: '^(perfect|persistence|rolling|forecast:[a-z0-9:_-]+)$', description: 'perfect | persistence | rolling | forecast:<model>' });
+
+export const BacktestCreateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    asset_id: Type.Optional(Uuid),
+    battery: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'battery parameters when no asset_id is given' })),
+    market: Type.String(),
+    location: Type.String(),
+    run: Type.Optional(PriceRunSchema),
+    start: IsoDate,
+    end: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last delivery day, inclusive' }),
+    strategy: BacktestStrategySchema,
+    horizon_hours: Type.Optional(Type.Integer({ minimum: 24, maximum: 168 })),
+  },
+  { additionalProperties: false },
+);
+export type BacktestCreateBody = Static<typeof BacktestCreateBody>;
+
+export const BacktestView = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  status: Type.String(),
+  config: Type.Record(Type.String(), Type.Unknown()),
+  progress: Type.Object({ done: Type.Integer(), total: Type.Integer(), fraction: Type.Number() }),
+  result: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type BacktestView = Static<typeof BacktestView>;
