@@ -80,7 +80,7 @@ export class AdminRepository {
     return !!row?.t;
   }
 
-  /** Bids that are submitted or accepted and not yet cleared. */
+  /** Bids still in play: drafts, submitted and accepted, not yet cleared. */
   async activeBids(): Promise<number | null> {
     if (!(await this.tableExists('bids'))) return null;
     const [row] = await this.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM bids WHERE status IN ('draft', 'submitted', 'accepted')`);
