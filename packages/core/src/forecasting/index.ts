@@ -21,3 +21,5 @@ export {
   createForecastModel, listForecastModels, MeanEnsembleModel, LEAR_BENCHMARK_WINDOWS, FORECAST_DEFAULT_MODEL,
 } from './models.js';
 export type { ForecastModelInfo } from './models.js';
+export { RecentErrorCombinationModel, combinationWeights } from './combination.js';
+export type { RecentErrorCombinationOptions } from './combination.js';

@@ -125,6 +125,18 @@ export function lassoCoordinateDescentGram(
   return { n_iter: sweeps, gap, converged: false };
 }
 
+/** Duality gap of w for the lasso in Gram form (scaled by n, as scikit-learn's cd_fast). */
+export function lassoDualityGapGram(gram: Float64Array, xty: Float64Array, yty: number, n: number, alpha: number, w: Float64Array): number {
+  const p = xty.length;
+  const h = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    const wi = w[i]!;
+    if (wi === 0) continue;
+    for (let j = 0; j < p; j++) h[j]! += wi * gram[i * p + j]!;
+  }
+  return lassoDualityGap(xty, yty, alpha * n, w, h);
+}
+
 /** Duality gap of the lasso (scaled by n) given h = G·w; as scikit-learn's cd_fast. */
 function lassoDualityGap(xty: Float64Array, yty: number, l1: number, w: Float64Array, h: Float64Array): number {
   const p = xty.length;

@@ -1,4 +1,4 @@
-import { lassoCoordinateDescentGram } from './lasso-cd.js';
+import { lassoCoordinateDescentGram, lassoDualityGapGram } from './lasso-cd.js';
 import { lassoLarsAtAlpha, lassoLarsIc } from './lasso-lars.js';
 import { fitInvariantScaler, invariantInverse, invariantTransform } from './scaling.js';
 import { forecastDayOfWeek, type ForecastHistory, type ForecastPointModel } from './types.js';
@@ -171,8 +171,19 @@ export function learForecastDay(
     let w: Float64Array = warm?.[h] ? Float64Array.from(warm[h]!) : new Float64Array(0);
     let cd = w.length ? lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol, max_iter: 30 }) : null;
     if (!cd?.converged) {
-      w = options.refit === 'cd' ? new Float64Array(p) : lassoLarsAtAlpha(gram, xty, n, ic.alpha);
-      cd = lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol, max_iter: 2500 });
+      if (options.refit === 'cd') {
+        w = new Float64Array(p);
+        cd = lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol, max_iter: 2500 });
+      } else {
+        w = lassoLarsAtAlpha(gram, xty, n, ic.alpha);
+        const gap = lassoDualityGapGram(gram, xty, yty, n, ic.alpha, w);
+        cd = gap < tol * yty ? { n_iter: 0, gap, converged: true } : lassoCoordinateDescentGram(gram, xty, yty, n, ic.alpha, w, { tol, max_iter: 2500 });
+      }
+    }
+    if (options.diagnostics) {
+      let nz = 0;
+      for (let j = 0; j < p; j++) if (w[j] !== 0) nz++;
+      options.diagnostics(h, { alpha: ic.alpha, lars_iter: ic.n_iter, cd_iter: cd.n_iter, cd_gap: cd.gap, nonzero: nz });
     }
     nextWarm.push(w);
     let yhat = ym;

@@ -1,3 +1,4 @@
+import { RecentErrorCombinationModel } from './combination.js';
 import { LearModel } from './lear.js';
 import { NaiveModel, WeeklyNaiveModel } from './naive.js';
 import type { ForecastHistory, ForecastPointModel } from './types.js';
@@ -39,6 +40,7 @@ export function listForecastModels(): ForecastModelInfo[] {
     { spec: 'weekly-naive', description: 'same hour one week before (rMAE reference)' },
     { spec: 'lear:<days>', description: 'LEAR with one calibration window, e.g. lear:56, lear:1456' },
     { spec: 'lear-ensemble', description: 'mean of LEAR 56, 84, 1092, 1456 (benchmark LEAR Ensemble)' },
+    { spec: 'lear-rw', description: 'OptiBid: LEAR 56/84/1092/1456 combined per hour by inverse squared 28-day MAE, plus half the 14-day median residual' },
     { spec: 'default', description: `platform default for a new location (= ${FORECAST_DEFAULT_MODEL})` },
   ];
 }
@@ -54,6 +56,11 @@ export function createForecastModel(spec: string): ForecastPointModel {
   if (lear) return new LearModel({ window_days: Number(lear[1]) });
   if (spec === 'lear-ensemble') {
     return new MeanEnsembleModel('lear-ensemble', LEAR_BENCHMARK_WINDOWS.map((w) => new LearModel({ window_days: w })));
+  }
+  if (spec === 'lear-rw') {
+    return new RecentErrorCombinationModel('lear-rw', LEAR_BENCHMARK_WINDOWS.map((w) => new LearModel({ window_days: w })), {
+      window_days: 28, shrinkage: 1, power: 2, min_days: 7, bias_days: 14, bias_shrink: 0.5,
+    });
   }
   throw new RangeError(`unknown forecast model "${spec}" (see listForecastModels)`);
 }
