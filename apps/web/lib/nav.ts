@@ -18,8 +18,8 @@ const isAdmin = (u: UserView) => u.is_platform_admin || u.role === 'owner' || u.
 
 export const NAV_ENTRIES: readonly NavEntry[] = [
   { href: '/', label: 'Dashboard', built: true },
-  { href: '/market', label: 'Market', built: false },
-  { href: '/assets', label: 'Assets', built: false },
+  { href: '/market', label: 'Market', built: true },
+  { href: '/assets', label: 'Assets', built: true },
   { href: '/bidding', label: 'Bidding', built: false },
   { href: '/analytics', label: 'Analytics', built: false },
   { href: '/forecasts', label: 'Forecasts', built: false },
