@@ -5,11 +5,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { startClearingJob } from './clearing.js';
+import { startPriceFeed } from './feed.js';
 
 export type JobStopper = () => Promise<void>;
 
 export async function startJobs(ctx: ServerContext, log: FastifyBaseLogger): Promise<JobStopper> {
   const stoppers: JobStopper[] = [];
+  if (ctx.config.simulationMode) stoppers.push(await startPriceFeed(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
   return async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
