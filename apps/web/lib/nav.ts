@@ -20,7 +20,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { href: '/', label: 'Dashboard', built: true },
   { href: '/market', label: 'Market', built: true },
   { href: '/assets', label: 'Assets', built: true },
-  { href: '/bidding', label: 'Bidding', built: false },
+  { href: '/bidding', label: 'Bidding', built: true },
   { href: '/analytics', label: 'Analytics', built: false },
   { href: '/forecasts', label: 'Forecasts', built: false },
   { href: '/profile', label: 'Profile', built: true },
