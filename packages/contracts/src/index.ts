@@ -6,3 +6,4 @@ export * from './realtime.js';
 export * from './trading.js';
 export * from './platform.js';
 export * from './optimization.js';
+export * from './forecasting.js';

@@ -1,0 +1,250 @@
+/**
+ * The model registry: registered models per organisation and location,
+ * training runs (walk-forward evaluation on stored history, in the background
+ * with progress) that each produce a version, and stage transitions
+ * (promotion to production archives the model's previous production version).
+ */
+import { createForecastModel, FORECAST_DEFAULT_MODEL, listForecastModels } from '@optibid/core';
+import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
+import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
+import { conflict, notFound, validationFailed } from '../../http/errors.js';
+import { type Actor, type ForecastingDeps, loadPriceBook, modelView, runView, versionView } from './common.js';
+import { evaluateOnBook, evaluationCsv, EvaluationInputError, modelState } from './engine.js';
+
+export interface TrainOptions {
+  origin?: 'api' | 'job';
+  /** Train on prices stored before this instant (default: now). */
+  as_of?: Date;
+}
+
+/** Resolves a model spec from core's list ('default' becomes the concrete default) or throws 422. */
+export function resolveModelType(raw: string): { spec: string; min_history_days: number } {
+  const spec = raw.trim() === 'default' ? FORECAST_DEFAULT_MODEL : raw.trim();
+  try {
+    return { spec, min_history_days: createForecastModel(spec).min_history_days };
+  } catch (err) {
+    throw validationFailed(`unknown model type "${raw}": ${(err as Error).message}`, [
+      { field: 'model_type', message: `one of ${listForecastModels().map((m) => m.spec).join(', ')}` },
+    ]);
+  }
+}
+
+export class RegistryService {
+  private readonly inflight = new Map<string, Promise<void>>();
+  private stopping = false;
+
+  constructor(private readonly d: ForecastingDeps) {}
+
+  async requireModel(organizationId: string, id: string): Promise<ModelRow> {
+    const m = await this.d.repo.getModel(organizationId, id);
+    if (!m) throw notFound(`model ${id}`);
+    return m;
+  }
+
+  async listModels(actor: Actor, q: { market?: string; location?: string } = {}) {
+    const market = q.market ? this.d.ctx.markets.market(q.market).iso : undefined;
+    const models = await this.d.repo.listModels(actor.organization_id, { market, location: q.location?.toUpperCase() });
+    const versions = await this.d.repo.listVersions(actor.organization_id, models.map((m) => m.id));
+    return { items: models.map((m) => modelView(m, versions)), model_types: listForecastModels() };
+  }
+
+  async getModel(actor: Actor, id: string) {
+    const m = await this.requireModel(actor.organization_id, id);
+    return modelView(m, await this.d.repo.listVersions(actor.organization_id, [m.id]));
+  }
+
+  async createModel(actor: Actor, body: ForecastModelCreateBody, opts: { managed_by_job?: boolean } = {}) {
+    const market = this.d.ctx.markets.market(body.market);
+    const location = await this.d.ctx.markets.location(market, body.location);
+    const { spec } = resolveModelType(body.model_type);
+    const name = body.name.trim();
+    const experiment = await this.d.repo.ensureExperiment(actor.organization_id, name, `training runs of the registered model "${name}"`, actor.user_id);
+    const m = await this.d.repo.createModel({
+      organization_id: actor.organization_id,
+      experiment_id: experiment,
+      name,
+      description: body.description?.trim() ?? '',
+      market: market.iso,
+      location,
+      model_type: spec,
+      managed_by_job: opts.managed_by_job ?? false,
+      created_by: actor.user_id,
+    });
+    if (!m) throw conflict(`a model named "${name}" already exists in your organisation`, [{ field: 'name', message: 'already used' }]);
+    await this.audit(actor, 'forecast_model.create', m.id, { name, market: m.market, location, model_type: spec });
+    return modelView(m, []);
+  }
+
+  async listVersions(actor: Actor, modelId: string) {
+    const m = await this.requireModel(actor.organization_id, modelId);
+    const versions = await this.d.repo.listVersions(actor.organization_id, [m.id]);
+    return { items: versions.map(versionView) };
+  }
+
+  /**
+   * Starts training a new version now: a run with the parameters, a version in
+   * 'training', and the walk-forward evaluation in the background. Fails at
+   * once (422) when the stored history cannot support the evaluation.
+   */
+  async train(actor: Actor, modelId: string, body: ForecastTrainBody, opts: TrainOptions = {}) {
+    const m = await this.requireModel(actor.organization_id, modelId);
+    const { spec, min_history_days } = resolveModelType(m.model_type);
+    const params = {
+      model_type: spec,
+      market: m.market,
+      location: m.location,
+      eval_days: body.eval_days ?? 28,
+      warmup_days: body.warmup_days ?? 7,
+      quantile_window_days: body.quantile_window_days ?? 28,
+      quantile_levels: [0.1, 0.5, 0.9],
+      no_look_ahead: 'each day uses only prices known at its own day-ahead gate closure',
+    };
+    const market = this.d.ctx.markets.market(m.market);
+    const asOf = opts.as_of ?? this.d.now();
+    const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30);
+    // Check before creating anything, so a hopeless request is a 422 and not a failed version.
+    const completes = book.completeDates();
+    const firstUsable = book.dates[0] ? addDays(book.dates[0], min_history_days + 1) : null;
+    const usable = firstUsable ? completes.filter((d) => d >= firstUsable).length : 0;
+    if (usable < params.eval_days) {
+      throw validationFailed(
+        `${spec} needs ${min_history_days} days of ${book.run} prices before each of ${params.eval_days} evaluation days at ${m.location}; ` +
+          `the stored prices before ${asOf.toISOString()} (${book.dates[0] ?? 'none'} … ${book.dates[book.dates.length - 1] ?? 'none'}) allow ${usable}`,
+        [{ field: 'eval_days', message: `at most ${usable} with this model and history` }],
+      );
+    }
+    Object.assign(params, { price_run: book.run, data_start: book.dates[0], data_end: book.dates[book.dates.length - 1] });
+    const run = await this.d.repo.createRun({ organization_id: actor.organization_id, experiment_id: m.experiment_id, model_id: m.id, params, created_by: actor.user_id, origin: opts.origin ?? 'api' });
+    const version = await this.d.repo.createVersion({ organization_id: actor.organization_id, model_id: m.id, run_id: run.id, model_type: spec, created_by: actor.user_id });
+    await this.audit(actor, 'forecast_model.train', m.id, { version: version.version, run_id: run.id });
+    const work = this.runTraining(actor, m, version, run.id, spec, params, book).finally(() => this.inflight.delete(run.id));
+    this.inflight.set(run.id, work);
+    return { version: versionView(version), run: runView(run, [], version.id) };
+  }
+
+  private async runTraining(actor: Actor, m: ModelRow, v: VersionRow, runId: string, spec: string, params: { eval_days: number; warmup_days: number; quantile_window_days: number }, book: Awaited<ReturnType<typeof loadPriceBook>>): Promise<void> {
+    const market = this.d.ctx.markets.market(m.market);
+    let lastProgress = { done: 0, total: 0 } as { done: number; total: number; date?: string };
+    try {
+      const result = await evaluateOnBook(spec, book, {
+        evalDays: params.eval_days,
+        warmupDays: params.warmup_days,
+        quantileWindowDays: params.quantile_window_days,
+        onProgress: async (done, total, date) => {
+          if (this.stopping) throw new Error('the server is stopping');
+          lastProgress = { done, total, date };
+          await this.d.repo.runProgress(runId, lastProgress);
+        },
+      });
+      for (const day of result.days) {
+        await this.d.repo.storeForecast({
+          organization_id: actor.organization_id,
+          model_version_id: v.id,
+          market: m.market,
+          location: m.location,
+          delivery_date: day.date,
+          origin: 'evaluation',
+          gate_closure: day.gate_closure,
+          history_end: day.history_end,
+          hours: day.hours,
+          daily_point: Array.from(day.daily_point),
+          created_by: actor.user_id,
+        });
+      }
+      const { per_hour, ...overall } = result.metrics;
+      const finite = (x: number) => (Number.isFinite(x) ? x : null);
+      const metrics = {
+        ...overall,
+        seconds: Math.round(result.seconds * 1000) / 1000,
+        weekly_naive_mae: finite(result.naive_metrics.mae),
+        evaluation_start: result.days.find((d) => !d.warmup)?.date,
+        evaluation_end: result.days[result.days.length - 1]?.date,
+      };
+      await this.d.repo.finishTraining({
+        run_id: runId,
+        version_id: v.id,
+        organization_id: actor.organization_id,
+        ok: true,
+        metrics,
+        version_metrics: overall,
+        error: null,
+        trained_through: result.days[result.days.length - 1]?.date ?? null,
+        progress: lastProgress,
+        artifacts: [
+          { name: 'model-state.json', content_type: 'application/json', content: JSON.stringify(modelState(result.model)) },
+          { name: 'forecasts.csv', content_type: 'text/csv', content: evaluationCsv(result.days, market) },
+          { name: 'metrics-per-hour.json', content_type: 'application/json', content: JSON.stringify(per_hour.map((p, hour) => ({ hour, ...p }))) },
+        ],
+      });
+    } catch (err) {
+      const message = err instanceof EvaluationInputError ? err.message : `training failed: ${(err as Error).message}`;
+      await this.d.repo
+        .finishTraining({ run_id: runId, version_id: v.id, organization_id: actor.organization_id, ok: false, metrics: null, version_metrics: null, error: message, trained_through: null, progress: lastProgress, artifacts: [] })
+        .catch(() => undefined);
+    }
+  }
+
+  /** Resolves when the run's background training has ended (at once if it is not running here). */
+  async awaitRun(runId: string): Promise<void> {
+    await this.inflight.get(runId);
+  }
+
+  async awaitAll(): Promise<void> {
+    await Promise.all([...this.inflight.values()]);
+  }
+
+  /** Stops running trainings at their next day (they end as failed, saying why) and waits for them. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    await this.awaitAll();
+  }
+
+  async setStage(actor: Actor, modelId: string, n: number, stage: ForecastStage) {
+    const m = await this.requireModel(actor.organization_id, modelId);
+    const v = await this.d.repo.getVersionByNumber(actor.organization_id, m.id, n);
+    if (!v) throw notFound(`version ${n} of model ${m.name}`);
+    if ((stage === 'production' || stage === 'staging') && v.status !== 'ready') {
+      throw validationFailed(`version ${n} is ${v.status}; only a trained (ready) version can go to ${stage}`, [{ field: 'stage', message: `version is ${v.status}` }]);
+    }
+    const r = await this.d.repo.setStage(actor.organization_id, v.id, stage, actor.user_id);
+    await this.audit(actor, 'forecast_model.stage', m.id, { version: n, from: v.stage, to: stage, archived: r.archived });
+    return { version: versionView(r.version), archived_version_ids: r.archived };
+  }
+
+  async experiments(actor: Actor) {
+    const rows = await this.d.repo.listExperiments(actor.organization_id);
+    return {
+      items: rows.map((e) => ({
+        id: e.id,
+        name: e.name,
+        description: e.description,
+        created_by: e.created_by,
+        created_at: e.created_at.toISOString(),
+        run_count: e.run_count,
+        last_run_at: e.last_run_at?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  async getRun(actor: Actor, id: string) {
+    const r = await this.d.repo.getRun(actor.organization_id, id);
+    if (!r) throw notFound(`run ${id}`);
+    return runView(r, await this.d.repo.artifacts(r.id), await this.d.repo.versionIdOfRun(r.id));
+  }
+
+  async artifact(actor: Actor, runId: string, name: string) {
+    const r = await this.d.repo.getRun(actor.organization_id, runId);
+    if (!r) throw notFound(`run ${runId}`);
+    const a = (await this.d.repo.artifacts(r.id)).find((x) => x.name === name);
+    if (!a) throw notFound(`artifact ${name} of run ${runId}`);
+    return a;
+  }
+
+  private async audit(actor: Actor, action: string, id: string, details: Record<string, unknown>) {
+    await this.d.ctx.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action, target_type: 'forecast_model', target_id: id, details });
+  }
+}
+
+function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
