@@ -76,6 +76,15 @@ describe('WebSocket endpoints (public market data)', () => {
     expect(ercot.messages.filter(ofType('price_update')).map((m) => m.market_zone)).toEqual(['ercot']);
   });
 
+  it('forwards the day-ahead prices a clearing publishes to the zone', async () => {
+    const c = open('/api/ws/ws/market/ercot');
+    await c.next(ofType('connection_established'));
+    const items = [{ interval_start: '2025-06-03T05:00:00.000Z', lmp_usd_per_mwh: 31.5 }];
+    await server.ctx.bus.publish(priceChannel('ERCOT'), { type: 'da_prices', market: 'ERCOT', location: 'HB_HOUSTON', delivery_date: '2025-06-03', source: 'simulated-da', items, timestamp: '2025-06-02T15:00:00.000Z' });
+    const m = await c.next(ofType('da_prices'));
+    expect(m).toMatchObject({ market_zone: 'ercot', location: 'HB_HOUSTON', delivery_date: '2025-06-03', items });
+  });
+
   it('serves all zones on /prices and honours subscribe / unsubscribe', async () => {
     const c = open('/api/ws/ws/prices');
     expect(await c.next()).toMatchObject({ type: 'connection_established', market_zone: 'all', message: 'Connected to all market updates' });
