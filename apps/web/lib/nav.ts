@@ -21,7 +21,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { href: '/market', label: 'Market', built: true },
   { href: '/assets', label: 'Assets', built: true },
   { href: '/bidding', label: 'Bidding', built: true },
-  { href: '/analytics', label: 'Analytics', built: false },
+  { href: '/analytics', label: 'Analytics', built: true },
   { href: '/forecasts', label: 'Forecasts', built: false },
   { href: '/profile', label: 'Profile', built: true },
   { href: '/settings', label: 'Settings', built: true },

@@ -69,7 +69,7 @@ export function CurveEditor({ curves, onChange, issues, maxSegments }: CurveEdit
           symbolSize: 5,
           lineStyle: { width: 2 },
           data: stepPoints(parsed),
-          markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed', opacity: 0.5 }, data: [{ xAxis: 0 }] },
+          markLine: { silent: true, symbol: 'none', label: { show: false }, lineStyle: { type: 'dashed', opacity: 0.5 }, data: [{ xAxis: 0 }] },
         },
       ],
     };
