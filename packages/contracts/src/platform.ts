@@ -118,17 +118,15 @@ export const AuditEntryView = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
   created_at: IsoDateTime,
 });
-export const AuditQuery = Type.Object(
-  {
-    action: Type.Optional(Type.String({ maxLength: 100, description: 'exact action or a prefix with *, e.g. auth.*' })),
-    actor_user_id: Type.Optional(Uuid),
-    organization_id: Type.Optional(Uuid),
-    since: Type.Optional(IsoDateTime),
-    before: Type.Optional(IsoDateTime),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  },
-  { additionalProperties: false },
-);
+const auditFilters = {
+  action: Type.Optional(Type.String({ maxLength: 100, description: 'exact action or a prefix with *, e.g. auth.*' })),
+  actor_user_id: Type.Optional(Uuid),
+  since: Type.Optional(IsoDateTime),
+  before: Type.Optional(IsoDateTime),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+};
+export const OrgAuditQuery = Type.Object(auditFilters, { additionalProperties: false });
+export const AuditQuery = Type.Object({ ...auditFilters, organization_id: Type.Optional(Uuid) }, { additionalProperties: false });
 
 // ---- account security --------------------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
-import { MemberView, OrganizationRef, errorResponses } from '@optibid/contracts';
+import { AuditEntryView, MemberView, OrgAuditQuery, OrganizationRef, errorResponses } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import { authOf } from '../../http/auth-hook.js';
 import { notFound } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import type { AuthContext } from '../auth/auth-context.js';
+import { platformServices } from '../platform/services.js';
 
 const MemberList = Type.Object({ items: Type.Array(MemberView) });
 const OrgParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -48,42 +49,18 @@ export function orgRoutes(app: App, ctx: ServerContext): void {
   });
 }
 
-const AuditEntryView = Type.Object({
-  id: Type.String(),
-  organization_id: Type.Union([Type.String(), Type.Null()]),
-  actor_user_id: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  target_type: Type.Union([Type.String(), Type.Null()]),
-  target_id: Type.Union([Type.String(), Type.Null()]),
-  ip: Type.Union([Type.String(), Type.Null()]),
-  user_agent: Type.Union([Type.String(), Type.Null()]),
-  details: Type.Record(Type.String(), Type.Unknown()),
-  created_at: Type.String({ format: 'date-time' }),
-});
-
-const AuditQuery = Type.Object(
-  {
-    action: Type.Optional(Type.String({ maxLength: 100, description: 'exact action or a prefix with *, e.g. auth.*' })),
-    actor_user_id: Type.Optional(Type.String({ format: 'uuid' })),
-    since: Type.Optional(Type.String({ format: 'date-time' })),
-    before: Type.Optional(Type.String({ format: 'date-time' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  },
-  { additionalProperties: false },
-);
-
 export function auditRoutes(app: App, ctx: ServerContext): void {
   app.get('/api/org/audit', {
     config: { access: 'audit:read' },
     schema: {
       tags: ['organisation'],
-      summary: "Your organisation's audit log, newest first",
-      querystring: AuditQuery,
+      summary: "Your organisation's audit log and activity, newest first (platform admins: /api/admin/audit for every organisation)",
+      querystring: OrgAuditQuery,
       response: { 200: Type.Object({ items: Type.Array(AuditEntryView) }), ...errorResponses },
     },
     handler: async (req) => {
       const q = req.query;
-      const rows = await ctx.repos.audit.list({
+      const rows = await platformServices(ctx).repos.admin.audit({
         organization_id: authOf(req).organization_id,
         action: q.action,
         actor_user_id: q.actor_user_id,
