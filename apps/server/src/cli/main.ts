@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   'seed-demo': { summary: seedDemoCommand.summary, load: async () => seedDemoCommand },
   'create-admin': { summary: createAdminCommand.summary, load: async () => createAdminCommand },
   import: { summary: 'Import ISO price files or folders (format detected from the content)', load: async () => (await import('./commands/import.js')).importCommand },
+  forecast: { summary: 'Forecasting: `forecast evaluate` (walk-forward, benchmark metrics) and `forecast models`', load: async () => (await import('./commands/forecast.js')).default },
   backtest: { summary: 'Backtest a battery strategy over a price file (perfect, persistence, rolling, forecast:<model>)', load: async () => (await import('./commands/backtest.js')).default },
 };
 
