@@ -25,7 +25,13 @@ const DAY = 86_400_000;
  * The location's stored hourly prices with interval start before `until`,
  * `days` back: DA when the location has any, else hourly real time (RTH).
  */
-export async function loadPriceBook(ctx: ServerContext, m: MarketDefinition, location: string, until: Date, days: number): Promise<PriceBook> {
+export async function loadPriceBook(ctx: ServerContext, m: MarketDefinition, location: string, until: Date, days: number, opts: { latest?: boolean } = {}): Promise<PriceBook> {
+  if (opts.latest) {
+    // Training looks back from the newest stored price, not from now: imported history may be years old.
+    const stored = (await ctx.repos.prices.locationsWithData(m.iso)).filter((s) => s.location === location && (s.run === 'DA' || s.run === 'RTH'));
+    const newest = Math.max(...stored.map((s) => s.newest.getTime() + 3_600_000));
+    if (Number.isFinite(newest) && newest < until.getTime()) until = new Date(newest);
+  }
   const since = new Date(until.getTime() - days * DAY);
   const da = await ctx.repos.prices.recent(m.iso, location, ['DA'], since, until);
   if (da.length) return new PriceBook(m, da, 'DA');

@@ -103,7 +103,7 @@ export async function evaluateOnBook(
         `the stored prices (${book.dates[0] ?? 'none'} … ${book.dates[book.dates.length - 1] ?? 'none'}) allow ${Math.max(0, available)} evaluation day(s)`,
     );
   }
-  const warmDates = completes.filter((d) => d < firstEval && d >= firstUsable).slice(-opts.warmupDays);
+  const warmDates = completes.filter((d) => d < firstEval && d >= firstUsable).slice(opts.warmupDays > 0 ? -opts.warmupDays : completes.length);
   const all = [...warmDates, ...evalDates];
   const origin = book.dates[0]!;
   const out: EvaluationDay[] = [];

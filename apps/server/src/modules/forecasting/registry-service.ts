@@ -101,7 +101,7 @@ export class RegistryService {
     };
     const market = this.d.ctx.markets.market(m.market);
     const asOf = opts.as_of ?? this.d.now();
-    const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30);
+    const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30, { latest: true });
     // Check before creating anything, so a hopeless request is a 422 and not a failed version.
     const completes = book.completeDates();
     const firstUsable = book.dates[0] ? addDays(book.dates[0], min_history_days + 1) : null;
@@ -109,7 +109,7 @@ export class RegistryService {
     if (usable < params.eval_days) {
       throw validationFailed(
         `${spec} needs ${min_history_days} days of ${book.run} prices before each of ${params.eval_days} evaluation days at ${m.location}; ` +
-          `the stored prices before ${asOf.toISOString()} (${book.dates[0] ?? 'none'} … ${book.dates[book.dates.length - 1] ?? 'none'}) allow ${usable}`,
+          `the stored prices (${book.dates[0] ?? 'none'} … ${book.dates[book.dates.length - 1] ?? 'none'}) allow ${usable}`,
         [{ field: 'eval_days', message: `at most ${usable} with this model and history` }],
       );
     }
