@@ -28,6 +28,8 @@ describeEachBackend('account security', (backend) => {
     expect(enroll.statusCode).toBe(200);
     const { secret, otpauth_uri } = enroll.json();
     expect(otpauth_uri).toMatch(/^otpauth:\/\/totp\/OptiBid:.*secret=/);
+    const svg = Buffer.from(enroll.json().qr_svg_data_url.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString();
+    expect(svg).toMatch(/^<svg[^>]*viewBox/);
 
     const wrong = await server.app.inject({ method: 'POST', url: '/api/auth/mfa/verify', headers: bearer(u.access_token), payload: { code: '000000' } });
     expect(wrong.statusCode).toBe(422);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verify } from 'otplib';
+import QRCode from 'qrcode';
 import type { SessionView } from '@optibid/contracts';
 import type { Cache } from '../../cache/index.js';
 import type { Repositories, UserRow } from '../../db/repositories/index.js';
@@ -61,7 +62,8 @@ export class SecurityService {
     const secret = generateSecret();
     await this.security.startMfa(auth.user_id, secret);
     const otpauth_uri = generateURI({ issuer: ISSUER, label: user.email, secret });
-    return { secret, otpauth_uri, qr_svg_data_url: null };
+    const svg = await QRCode.toString(otpauth_uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return { secret, otpauth_uri, qr_svg_data_url: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
   }
 
   /** Checks a TOTP code (each time step accepted once) or consumes a recovery code. */
