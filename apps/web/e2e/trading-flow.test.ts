@@ -98,12 +98,20 @@ describe.skipIf(missing !== null && !required)('trading day in Chromium against 
     await trader.locator('[data-testid="segment-1"][data-invalid="true"]').waitFor();
     await expect(trader.getByTestId('hour-issues').innerText()).resolves.toContain('above the hard cap');
     await h.screenshot(trader, 'bidding-violation');
-    // Shape HE01 (charge cheap, discharge dear) and copy it to every hour.
+    // Shape HE01 by hand (charge cheap, discharge dear) and copy it to every hour.
     await trader.getByLabel('Segment 1 price').fill('18.5');
-    await trader.getByLabel('Segment 2 price').fill('42');
+    await trader.getByLabel('Segment 2 price').fill('25');
     await trader.getByRole('button', { name: 'Copy HE01' }).click();
-    await trader.getByRole('group', { name: 'Hour of the delivery day' }).getByRole('button', { name: '24', exact: true }).click();
-    await expect(trader.getByLabel('Segment 2 price').inputValue()).resolves.toBe('42');
+    const hours = trader.getByRole('group', { name: 'Hour of the delivery day' });
+    await hours.getByRole('button', { name: '24', exact: true }).click();
+    await expect(trader.getByLabel('Segment 2 price').inputValue()).resolves.toBe('25');
+    await expect(trader.locator('[data-invalid="true"]').count()).resolves.toBe(0);
+    // The optimiser proposes an expected schedule and revenue; its curves replace the hand-made ones.
+    await trader.getByRole('button', { name: 'Optimise', exact: true }).click();
+    await trader.getByTestId('optimise-result').waitFor({ timeout: 30_000 });
+    await expect(trader.getByTestId('optimise-result').innerText()).resolves.toMatch(/Expected revenue \$[\d,.]+, cost \$[\d,.]+, net -?\$[\d,.]+/);
+    await h.screenshot(trader, 'bidding-optimised');
+    await trader.getByRole('button', { name: 'Use proposed curves' }).click();
     await expect(trader.locator('[data-invalid="true"]').count()).resolves.toBe(0);
     await trader.getByRole('button', { name: 'Submit' }).click();
     await trader.locator('[data-testid="bid-status"]', { hasText: 'accepted' }).waitFor();
@@ -144,6 +152,9 @@ describe.skipIf(missing !== null && !required)('trading day in Chromium against 
 
     await trader.getByRole('link', { name: 'Dashboard' }).click();
     await trader.getByTestId('dashboard-awards').waitFor();
+    // Let the award toasts go so the README picture shows the page itself.
+    await trader.locator('.ui-toast').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+    await trader.waitForFunction(() => document.querySelectorAll('.ui-toast').length === 0, null, { timeout: 15_000 });
     await trader.getByTestId('dashboard-pnl-total').waitFor();
     await trader.getByTestId('bids-cleared').waitFor();
     await trader.waitForSelector('[data-testid="connection-indicator"][data-state="connected"]');

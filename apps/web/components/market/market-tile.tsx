@@ -4,10 +4,10 @@ import type { MarketView, PriceUpdateMessage } from '@optibid/contracts';
 import { Badge, Spinner } from '@/components/ui';
 import { EChart, axisStyle, type ChartOption } from '@/components/charts/echart';
 import { formatUsdPerMwh, formatDateTime } from '@/lib/format';
-import { realTimeRunOf, useLatestPrices, usePriceSeries } from '@/lib/market-queries';
+import { realTimeRunOf, useLatestPrices, useLocations, usePriceSeries, type PriceRun } from '@/lib/market-queries';
 import { useDisplayTimeZone, usePreferences } from '@/lib/preferences';
 import { usePriceUpdates } from '@/lib/realtime';
-import { addDays, clockTime, countdown, localDate, zoneAbbrev } from '@/lib/time';
+import { addDays, clockTime, countdown, localDate, localMidnightUtc, zoneAbbrev } from '@/lib/time';
 
 interface Tick {
   lmp: number;
@@ -54,9 +54,13 @@ export function MarketTile({ market, now }: { market: MarketView; now: number | 
   const { theme } = usePreferences();
   const latest = useLatestPrices(iso);
   const rtRun = realTimeRunOf(latest.data, location);
+  // The chart's real-time line: the ISO's published hourly run when stored, else the finest one.
+  const locations = useLocations(iso);
+  const runs = locations.data?.find((l) => l.id === location)?.runs ?? [];
+  const chartRun: PriceRun = (['RTH', 'RT15', 'RT5'] as PriceRun[]).find((r) => runs.includes(r)) ?? rtRun;
   const today = now === null ? null : localDate(now, market.timezone);
   const da = usePriceSeries(today ? { market: iso, location, run: 'DA', start: today, end: addDays(today, 1), resolution: 'hourly' } : null);
-  const rt = usePriceSeries(today ? { market: iso, location, run: rtRun, start: today, end: addDays(today, 1), resolution: 'hourly' } : null);
+  const rt = usePriceSeries(today && locations.data ? { market: iso, location, run: chartRun, start: today, end: addDays(today, 1), resolution: 'hourly' } : null);
   const [ticks, setTicks] = useState<Tick[]>([]);
 
   usePriceUpdates([zone], (m: PriceUpdateMessage) => {
@@ -77,17 +81,20 @@ export function MarketTile({ market, now }: { market: MarketView; now: number | 
   const option = useMemo<ChartOption>(() => {
     const ax = axisStyle(theme);
     const liveMs = ticks.map((t) => [new Date(t.timestamp).getTime(), t.lmp]);
+    const dayStart = today ? localMidnightUtc(today, market.timezone).getTime() : undefined;
+    const dayEnd = today ? localMidnightUtc(addDays(today, 1), market.timezone).getTime() : undefined;
     return {
       grid: { left: 36, right: 6, top: 6, bottom: 18 },
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v?.toFixed?.(2)} $/MWh` },
-      xAxis: { type: 'time', ...ax, splitLine: { show: false }, axisLabel: { ...ax.axisLabel, fontSize: 10, formatter: (v: number) => clockTime(v, tz) }, splitNumber: 4 },
+      xAxis: { type: 'time', min: dayStart, max: dayEnd, interval: 6 * 3_600_000, ...ax, splitLine: { show: false }, axisLabel: { ...ax.axisLabel, fontSize: 10, hideOverlap: true, formatter: (v: number) => clockTime(v, tz) } },
       yAxis: { type: 'value', scale: true, ...ax, axisLabel: { ...ax.axisLabel, fontSize: 10 }, splitNumber: 3 },
       series: [
         { name: 'DA', type: 'line', step: 'start', symbol: 'none', lineStyle: { width: 1.5 }, data: (da.data?.items ?? []).map((p) => [new Date(p.interval_start).getTime(), p.lmp_usd_per_mwh]) },
-        { name: rtRun, type: 'line', symbol: 'none', lineStyle: { width: 1.5 }, data: [...(rt.data?.items ?? []).map((p) => [new Date(p.interval_start).getTime(), p.lmp_usd_per_mwh]), ...liveMs] },
+        { name: chartRun, type: 'line', symbol: 'none', lineStyle: { width: 1.5 }, data: (rt.data?.items ?? []).map((p) => [new Date(p.interval_start).getTime(), p.lmp_usd_per_mwh]) },
+        { name: 'live', type: 'line', symbol: 'circle', symbolSize: 3, lineStyle: { width: 1 }, data: liveMs },
       ],
     };
-  }, [da.data, rt.data, ticks, rtRun, theme, tz]);
+  }, [da.data, rt.data, ticks, chartRun, theme, tz, today, market.timezone]);
 
   return (
     <article className="market-tile" data-testid={`market-tile-${zone}`} aria-label={`${market.name} ${location}`}>
@@ -119,7 +126,7 @@ export function MarketTile({ market, now }: { market: MarketView; now: number | 
       <div className="muted market-tile__asof">
         {priceRun} {asOf ? `· ${formatDateTime(asOf, tz)}` : '· no price stored yet'}
       </div>
-      <EChart option={option} height={110} label={`${iso} ${location} today: day-ahead and ${rtRun} prices in $/MWh`} />
+      <EChart option={option} height={110} label={`${iso} ${location} today: day-ahead, ${chartRun} and live prices in $/MWh`} />
       <GateCountdown market={market} now={now} />
     </article>
   );

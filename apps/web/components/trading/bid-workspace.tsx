@@ -5,12 +5,13 @@ import type { AssetView, BidView, MarketView } from '@optibid/contracts';
 import { Badge, Button, Card, ErrorMessage, Notice, Table } from '@/components/ui';
 import { api } from '@/lib/api';
 import { checkCurves, defaultCurve, sideOfAssetType, type CurveIssue } from '@/lib/bid-rules';
-import { formatDateTime, formatMw, formatUsdPerMwh } from '@/lib/format';
+import { formatDateTime, formatMw, formatUsd, formatUsdPerMwh } from '@/lib/format';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { countdown, hourEnding, hoursInLocalDay } from '@/lib/time';
 import { bidStatusTone, newIdempotencyKey, useBidVersions } from '@/lib/trading-queries';
 import { useNow } from '@/lib/use-now';
 import { CurveEditor, fromText, toText, type SegmentText } from './curve-editor';
+import { OptimisePanel } from './optimise-panel';
 
 const EDITABLE = new Set(['draft', 'submitted', 'accepted']);
 
@@ -57,7 +58,7 @@ export interface BidWorkspaceProps {
   onSaved: (b: BidView) => void;
 }
 
-export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, onSaved }: BidWorkspaceProps) {
+export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOptimise, onSaved }: BidWorkspaceProps & { canOptimise: boolean }) {
   const queryClient = useQueryClient();
   const tz = useDisplayTimeZone(market.timezone);
   const side = (bid?.side as 'supply' | 'demand' | 'storage' | undefined) ?? sideOfAssetType(asset.type);
@@ -192,6 +193,19 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, onSav
             maxSegments={market.max_segments}
           />
         </div>
+        {editable && canOptimise && (!bid || bid.status === 'draft') ? (
+          <details open={!bid} style={{ marginTop: '0.75rem' }}>
+            <summary style={{ cursor: 'pointer', fontWeight: 600 }}>Optimise (proposes curves from the optimal schedule)</summary>
+            <OptimisePanel
+              assetId={asset.id}
+              deliveryDate={bid?.delivery_date ?? deliveryDate}
+              onUse={(c) => {
+                setCurves(toText(c));
+                setDirty(true);
+              }}
+            />
+          </details>
+        ) : null}
         {shownIssues.length ? (
           <p className="text-danger" style={{ fontSize: '0.85rem', margin: '0.5rem 0 0' }} data-testid="issue-count">
             {shownIssues.length} rule violation(s) in hours {[...new Set(shownIssues.filter((i) => i.period !== undefined).map((i) => hourEnding(i.period!)))].join(', ') || '—'}
@@ -205,7 +219,7 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, onSav
               { key: 'p', header: 'Hour', render: (a) => `${hourEnding(a.period)} · ${formatDateTime(a.interval_start, tz, { seconds: false }).slice(11)}` },
               { key: 'mw', header: 'Awarded', numeric: true, render: (a) => formatMw(a.awarded_mw) },
               { key: 'price', header: 'Price', numeric: true, render: (a) => formatUsdPerMwh(a.price_usd_per_mwh) },
-              { key: 'usd', header: 'Value', numeric: true, render: (a) => `$${(a.awarded_mw * a.price_usd_per_mwh * a.duration_h).toFixed(2)}` },
+              { key: 'usd', header: 'Value', numeric: true, render: (a) => formatUsd(a.awarded_mw * a.price_usd_per_mwh * a.duration_h) },
             ]}
             rows={awards}
             rowKey={(a) => String(a.period)}

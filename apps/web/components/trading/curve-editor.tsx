@@ -57,7 +57,7 @@ export function CurveEditor({ curves, onChange, issues, maxSegments }: CurveEdit
     const ax = axisStyle(theme);
     const parsed = fromText([curve])[0]!;
     return {
-      grid: { left: 56, right: 16, top: 16, bottom: 40 },
+      grid: { left: 56, right: 16, top: 30, bottom: 40 },
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(2)} $/MWh` },
       xAxis: { type: 'value', name: 'MW', nameLocation: 'middle', nameGap: 26, ...ax },
       yAxis: { type: 'value', name: '$/MWh', scale: true, ...ax },

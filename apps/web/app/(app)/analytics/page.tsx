@@ -47,6 +47,7 @@ function PnlPanel({ group, start, end, label }: { group: Group; start: string; e
         {
           name: 'Net P&L',
           type: 'bar',
+          barMaxWidth: 48,
           data: rows.map((r) => ({ value: Math.round(r.net_usd * 100) / 100, itemStyle: { color: r.net_usd < 0 ? c.series[5] : c.series[2] } })),
         },
       ],

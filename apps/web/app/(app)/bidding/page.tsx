@@ -122,6 +122,7 @@ function BiddingContent() {
             market={market}
             deliveryDate={bid.data?.delivery_date ?? market.next_da_gate_closure.delivery_date}
             canWrite={canWrite}
+            canOptimise={hasPermission(user, 'optimize:run')}
             onSaved={(b: BidView) => {
               if (b.id !== bidId) router.replace(`/bidding?bid=${b.id}`);
             }}
