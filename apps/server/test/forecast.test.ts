@@ -4,41 +4,11 @@
  * metrics), promote (previous production archived), forecast a day with
  * ordered quantiles, no look-ahead past the gate, roles and tenancy.
  */
-import fs from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createContext } from '../src/context.js';
-import { buildApp } from '../src/app.js';
-import { registerForecasting, forecastingServices, getForecastForDay } from '../src/modules/forecasting/index.js';
-import { bearer, describeEachBackend, registerUser, testConfig, type Backend, type TestServer } from './helpers.js';
+import { forecastingServices, getForecastForDay } from '../src/modules/forecasting/index.js';
+import { bearer, describeEachBackend, registerUser, type TestServer } from './helpers.js';
+import { importNyc, startForecastServer } from './forecast-helpers.js';
 import { memberWithRole } from './helpers-accounts.js';
-
-const NYC_FILE = fileURLToPath(new URL('../demo-data/nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz', import.meta.url));
-
-/** startTestServer, plus the forecasting routes when app.ts does not register them yet. */
-export async function startForecastServer(backend: Backend): Promise<TestServer> {
-  const database = await backend.open();
-  const ctx = await createContext(testConfig(), { database });
-  const app = await buildApp(ctx, { logger: false });
-  if (!app.hasRoute({ method: 'GET', url: '/api/models' })) await registerForecasting(app, ctx);
-  await app.ready();
-  return {
-    ctx,
-    app,
-    async close() {
-      await app.close();
-      await ctx.close();
-      await database.close();
-    },
-  };
-}
-
-export async function importNyc(server: TestServer): Promise<void> {
-  const data = gunzipSync(fs.readFileSync(NYC_FILE));
-  const r = await server.ctx.markets.importFiles([{ name: 'nyiso_damlbmp_zone_nyc.csv', data }], {}, { organization_id: null, user_id: null, origin: 'seed' });
-  if (r.inserted < 1400) throw new Error(`import stored ${r.inserted} rows: ${JSON.stringify(r.refused)}`);
-}
 
 interface Hour { interval_start: string; point: number; p10: number; p50: number; p90: number }
 

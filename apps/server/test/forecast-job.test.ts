@@ -1,0 +1,89 @@
+/**
+ * The daily forecast job on the NYISO N.Y.C. demo history with one asset there:
+ * it registers a default model (a shorter LEAR when the history is too short for
+ * the platform default), trains and promotes it, stores the next day's forecast
+ * before the gate, does nothing twice, waits for the lead time, and scores
+ * served forecasts once their day's prices are stored.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FORECAST_DEFAULT_MODEL } from '@optibid/core';
+import { runForecastJobOnce, startForecastJob, defaultModelFor } from '../src/jobs/forecast.js';
+import { bearer, describeEachBackend, registerUser, type TestServer } from './helpers.js';
+import { importNyc, startForecastServer } from './forecast-helpers.js';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+it('picks the platform default only when the history supports it', () => {
+  expect(defaultModelFor(3000, 28).spec).toBe(FORECAST_DEFAULT_MODEL);
+  expect(defaultModelFor(59, 28).spec).toBe('lear:28');
+  expect(defaultModelFor(59, 28).note).toMatch(/needs \d+ days of history and 59 are stored/);
+  expect(defaultModelFor(20, 28).spec).toBe('weekly-naive');
+});
+
+describeEachBackend('forecast job', (backend) => {
+  let server: TestServer;
+  let owner: Awaited<ReturnType<typeof registerUser>>;
+  const get = (url: string) => server.app.inject({ method: 'GET', url, headers: bearer(owner.access_token) }).then((r) => r.json());
+
+  beforeAll(async () => {
+    server = await startForecastServer(backend);
+    await importNyc(server);
+    owner = await registerUser(server.app);
+    await server.ctx.database.query(
+      `INSERT INTO assets (organization_id, name, type, market, location, params) VALUES ($1, 'NYC battery', 'battery', 'NYISO', 'N.Y.C.', '{}'::jsonb)`,
+      [owner.user.organization.id],
+    );
+  }, 60_000);
+  afterAll(async () => server?.close());
+
+  it('at start: registers, trains and promotes a default model, stores the next day before its gate', async () => {
+    // 02:00 EDT on 2020-04-30: the gate for 2020-05-01 closes at 05:00 EDT (09:00 UTC).
+    const stop = await startForecastJob(server.ctx, silent, { now: () => new Date('2020-04-30T06:00:00Z'), intervalMs: 3_600_000, leaseName: `forecast-test-${Math.random()}` });
+    await stop();
+    const models = (await get('/api/models')).items;
+    expect(models).toHaveLength(1);
+    expect(models[0]).toMatchObject({ managed_by_job: true, model_type: 'lear:28', location: 'N.Y.C.', production_version: { version: 1, stage: 'production', trained_through: '2020-04-29' } });
+    expect(models[0].description).toContain(FORECAST_DEFAULT_MODEL);
+    expect(Number.isFinite(models[0].production_version.metrics.mae)).toBe(true);
+    const stored = (await get('/api/forecasts?market=NYISO&location=N.Y.C.&delivery_date=2020-05-01')).items;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ origin: 'job', model_version_id: models[0].production_version.id, gate_closure: '2020-04-30T09:00:00.000Z' });
+    expect(stored[0].hours).toHaveLength(24);
+    for (const h of stored[0].hours) expect(h.p10 <= h.p50 && h.p50 <= h.p90).toBe(true);
+    const run = await get(`/api/runs/${models[0].production_version.run_id}`);
+    expect(run).toMatchObject({ origin: 'job', status: 'finished', created_by: null });
+  }, 120_000);
+
+  it('is idempotent, and waits until the gate is within the lead time', async () => {
+    const again = await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-04-30T06:30:00Z') });
+    expect(again).toMatchObject({ locations: 1, registered: 0, trained: 0, forecasts_stored: 0 });
+    // 08:00 EDT on 04-29: the next gate (for 05-01) is 21 h away, beyond the 6 h lead time.
+    const early = await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-04-29T12:00:00Z') });
+    expect(early).toMatchObject({ locations: 1, trained: 0, forecasts_stored: 0, skipped: [] });
+    expect((await get('/api/forecasts?origin=job')).items).toHaveLength(1);
+  }, 60_000);
+
+  it("scores the job's forecast once its day's prices are stored and publishes forecast_error", async () => {
+    const nothingYet = await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-05-03T12:00:00Z') });
+    expect(nothingYet.scored).toBe(0);
+    // The 2020-05-01 prices arrive: 24 hours from 04:00 UTC (midnight EDT), 20 $/MWh flat.
+    const start = Date.parse('2020-05-01T04:00:00Z');
+    await server.ctx.repos.prices.upsert(
+      Array.from({ length: 24 }, (_, h) => ({
+        market: 'NYISO', location: 'N.Y.C.', run: 'DA' as const,
+        interval_start: new Date(start + h * 3_600_000), interval_end: new Date(start + (h + 1) * 3_600_000),
+        lmp_usd_per_mwh: 20, energy_usd_per_mwh: null, congestion_usd_per_mwh: null, loss_usd_per_mwh: null, source: 'test',
+      })),
+    );
+    const events: Record<string, unknown>[] = [];
+    const unsubscribe = server.ctx.bus.subscribe(`org:${owner.user.organization.id}`, (m) => void events.push(m as Record<string, unknown>));
+    const r = await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-05-03T12:00:00Z') });
+    unsubscribe();
+    expect(r.scored).toBe(1);
+    const f = (await get('/api/forecasts?delivery_date=2020-05-01&origin=job')).items[0];
+    const mae = f.hours.reduce((s: number, h: { p50: number }) => s + Math.abs(20 - h.p50), 0) / 24;
+    expect(f.mae_usd_per_mwh).toBeCloseTo(mae, 9);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'forecast_error', market_zone: 'nyiso', delivery_date: '2020-05-01', metric: 'mae', error_usd_per_mwh: f.mae_usd_per_mwh }));
+    expect((await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-05-03T13:00:00Z') })).scored).toBe(0);
+  }, 60_000);
+});
