@@ -131,6 +131,24 @@ describeEachBackend('organisation administration', (backend) => {
     expect(audit.map((a) => a.action).sort()).toEqual(['api_key.created', 'api_key.created', 'api_key.revoked']);
   });
 
+  it('an existing account joins a second organisation with its own password and can sign in to either', async () => {
+    const ownerA = await registerUser(server.app);
+    const userB = await registerUser(server.app, { password: 'b-user-password' });
+    const inv = (await server.app.inject({ method: 'POST', url: '/api/org/invitations', headers: bearer(ownerA.access_token), payload: { email: userB.user.email, role: 'analyst' } })).json();
+    expect((await server.app.inject({ method: 'GET', url: `/api/org/invitations/preview?token=${inv.token}` })).json().account_exists).toBe(true);
+    const wrong = await server.app.inject({ method: 'POST', url: '/api/org/invitations/accept', payload: { token: inv.token, password: 'not-it-at-all' } });
+    expect(wrong.statusCode).toBe(401);
+    const ok = await server.app.inject({ method: 'POST', url: '/api/org/invitations/accept', payload: { token: inv.token, password: 'b-user-password' } });
+    expect(ok.json().user).toMatchObject({ id: userB.user.id, role: 'analyst', organization: { id: ownerA.user.organization.id } });
+    const intoA = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: userB.user.email, password: 'b-user-password', organization_id: ownerA.user.organization.id } });
+    expect(intoA.json().user.role).toBe('analyst');
+    const settings = await server.app.inject({ method: 'GET', url: '/api/org/settings', headers: bearer(intoA.json().access_token) });
+    expect(settings.json()).toMatchObject({ id: ownerA.user.organization.id, require_mfa: false, plan_id: 'free' });
+    // A second invitation to someone already active is refused.
+    const dup = await server.app.inject({ method: 'POST', url: '/api/org/invitations', headers: bearer(ownerA.access_token), payload: { email: userB.user.email, role: 'viewer' } });
+    expect(dup.statusCode).toBe(409);
+  });
+
   it('an API key stops working when its creator is deactivated', async () => {
     const owner = await registerUser(server.app);
     const admin = await memberWithRole(server, owner.user.organization.id, 'admin');
