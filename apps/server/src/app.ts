@@ -28,6 +28,7 @@ import { marketRoutes } from './modules/market-data/market-routes.js';
 import { registerTrading } from './modules/trading/index.js';
 import { registerPlatform } from './modules/platform/index.js';
 import { registerOptimization } from './modules/optimization/index.js';
+import { getForecastForDay, registerForecasting } from './modules/forecasting/index.js';
 import { VERSION } from './version.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
@@ -82,7 +83,10 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   auditRoutes(app, ctx);
   marketRoutes(app, ctx, ctx.markets);
   await registerTrading(app, ctx);
-  await registerOptimization(app, ctx);
+  await registerForecasting(app, ctx);
+  await registerOptimization(app, ctx, {
+    forecasts: (a) => getForecastForDay(ctx, a.organization_id, { market: a.market, location: a.location, delivery_date: a.delivery_date, model_version_id: a.model_version_id }),
+  });
   await registerPlatform(app, ctx);
   await registerRealtime(app, ctx);
 

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
+import { startForecastJob } from './forecast.js';
 
 export type JobStopper = () => Promise<void>;
 
@@ -13,6 +14,7 @@ export async function startJobs(ctx: ServerContext, log: FastifyBaseLogger): Pro
   const stoppers: JobStopper[] = [];
   if (ctx.config.simulationMode) stoppers.push(await startPriceFeed(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
+  stoppers.push(await startForecastJob(ctx, log));
   return async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };

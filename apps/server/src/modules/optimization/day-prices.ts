@@ -29,7 +29,7 @@ export type PriceSourceSpec =
   | { type: 'forecast'; model?: string; model_version_id?: string };
 
 /** Stored forecasts from the model registry, when that module is present. */
-export type ForecastLookup = (args: { organization_id: string; market: string; location: string; delivery_date: string; model_version_id: string }) => Promise<{ interval_starts: Date[]; p10: number[]; p50: number[]; p90: number[] } | null>;
+export type ForecastLookup = (args: { organization_id: string; market: string; location: string; delivery_date: string; model_version_id?: string }) => Promise<{ model_version_id: string; interval_starts: Date[]; p10: number[]; p50: number[]; p90: number[] } | null>;
 
 const H = 3_600_000;
 
@@ -70,6 +70,11 @@ export async function pricesForDay(
     const f = opts.forecasts ? await opts.forecasts({ organization_id: opts.organization_id, market: m.iso, location, delivery_date: date, model_version_id: source.model_version_id }) : null;
     if (!f) throw validationFailed(`no forecast from model version ${source.model_version_id} for ${location} on ${date}`, [{ field: 'price_source.model_version_id', message: 'no forecast' }]);
     return { interval_starts: f.interval_starts, prices: f.p50, p10: f.p10, p90: f.p90, source: { type: 'forecast', model_version_id: source.model_version_id } };
+  }
+  if (!source.model && opts.forecasts) {
+    // No model named: the location's production model in the registry, when there is one.
+    const f = await opts.forecasts({ organization_id: opts.organization_id, market: m.iso, location, delivery_date: date });
+    if (f) return { interval_starts: f.interval_starts, prices: f.p50, p10: f.p10, p90: f.p90, source: { type: 'forecast', model_version_id: f.model_version_id } };
   }
   return forecastOnTheFly(ctx, m, location, date, starts, source.model ?? FORECAST_DEFAULT_MODEL);
 }
