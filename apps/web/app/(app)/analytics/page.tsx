@@ -189,7 +189,7 @@ export default function AnalyticsPage() {
             />
           </Card>
           <Card title="Backtests">
-            <Notice tone="info">Backtests (configure, run with progress, compare strategies) need the /api/backtests service, which this server does not offer yet. The CLI runs them: <code>optibid backtest</code>.</Notice>
+            <Notice tone="info">The backtest views (configure, run with progress, compare strategies) are not built in the web app yet; start them through <code>POST /api/backtests</code> or the CLI: <code>optibid backtest</code>.</Notice>
           </Card>
         </div>
       )}
