@@ -145,7 +145,7 @@ export default function MarketPage() {
               <PriceChart da={da.data?.items ?? []} rt={rt.data?.items ?? []} rtLabel={rtRun} timeZone={tz} />
             )}
             <p className="muted" style={{ fontSize: '0.8rem', margin: '0.4rem 0 0' }}>
-              Forecast overlay (P50 with P10–P90 band): this server has no forecast API yet.
+              Forecast overlay (P50 with P10–P90 band): not built in the web app yet.
             </p>
           </Card>
           <div className="grid-2">
