@@ -4,6 +4,7 @@
  * bids, clears price-taker against the actual prices and settles (core's
  * runBacktest). Results are stored per organisation.
  */
+import { checkQuota, recordUsage } from '../platform/index.js';
 import {
   dayAheadGateClosure,
   forecasterFromModel,
@@ -49,6 +50,7 @@ export class BacktestService {
         throw validationFailed(`unknown forecast model in strategy ${strategy}: ${(err as Error).message}`, [{ field: 'strategy', message: 'unknown model' }]);
       }
     }
+    await checkQuota(this.ctx, actor.organization_id, 'backtests_per_day');
     const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null };
     const row = await this.repo.insertBacktest({
       organization_id: actor.organization_id,
@@ -56,6 +58,7 @@ export class BacktestService {
       config,
       created_by: actor.user_id,
     });
+    await recordUsage(this.ctx, actor.organization_id, 'backtests');
     await this.ctx.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action: 'backtest.create', target_type: 'backtest', target_id: row.id, details: { strategy, market: m.iso, location } });
     // One backtest at a time per server: they are CPU-bound and the API must stay responsive.
     this.queue = this.queue.then(() => this.execute(row)).catch(() => undefined);

@@ -271,6 +271,12 @@ export class BidsRepository {
     return { claimed: false, scope: row!.scope, status_code: row!.status_code === null ? null : Number(row!.status_code), response: toJson(row!.response) };
   }
 
+  /** Whether an Idempotency-Key was already used (read outside any transaction). */
+  async keyUsed(organizationId: string, key: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, [organizationId, key]);
+    return rows.length > 0;
+  }
+
   async storeKeyResponse(tx: Sql, organizationId: string, key: string, statusCode: number, response: unknown): Promise<void> {
     await tx.query(`UPDATE idempotency_keys SET status_code = $3, response = $4::jsonb WHERE organization_id = $1 AND key = $2`, [
       organizationId,

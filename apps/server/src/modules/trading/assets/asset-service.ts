@@ -1,4 +1,5 @@
 /** Assets: a market and a catalogue location, parameters validated by core. */
+import { checkQuota } from '../../platform/index.js';
 import { normalizeAssetParams, type AssetType } from '@optibid/core';
 import type { AssetCreateBody, AssetPatchBody, AssetView } from '@optibid/contracts';
 import type { AssetRow } from '../../../db/repositories/trading/index.js';
@@ -27,6 +28,7 @@ export class AssetService {
     const m = this.d.ctx.markets.market(body.market);
     const location = await this.d.ctx.markets.location(m, body.location);
     const params = checkedParams(body.type, body.params);
+    await checkQuota(this.d.ctx, actor.organization_id, 'assets');
     const a = await this.d.repos.assets.create({
       organization_id: actor.organization_id,
       name: body.name.trim(),

@@ -4,6 +4,7 @@
  * `org:<organization_id>` after the commit. A late bid is refused (422) with
  * the ISO's gate closure in its own clock; the clock is injectable for tests.
  */
+import { checkQuota, recordUsage } from '../../platform/index.js';
 import {
   assetBidLimits,
   bidGateClosure,
@@ -159,7 +160,10 @@ export class BidService {
       curves: body.curves,
     });
     this.refuseIfLate(m, asset, c);
-    return this.once(actor, key, 'POST /api/bids', async (tx, published) => {
+    // A replayed request gets its first answer even at the limit; only new bids are checked.
+    // (The check runs before the transaction: PGlite has one connection, which the transaction holds.)
+    if (!(key && (await this.d.repos.bids.keyUsed(actor.organization_id, key)))) await checkQuota(this.d.ctx, actor.organization_id, 'bids_per_day');
+    const answer = await this.once(actor, key, 'POST /api/bids', async (tx, published) => {
       if (c.run === 'DA') {
         const live = await this.d.repos.bids.liveDayAheadForAsset(tx, actor.organization_id, asset.id, c.delivery_date);
         if (live.length > 0) throw conflict(`asset ${asset.id} already has a day-ahead bid for ${c.delivery_date} (${live[0]}); change that one or cancel it first`);
@@ -190,6 +194,8 @@ export class BidService {
       published.push({ organization_id: actor.organization_id, message: bidStatusEvent(bid, null, this.d.now()) });
       return { status_code: 201, body: bidView(bid, m) };
     });
+    if (!answer.replayed) await recordUsage(this.d.ctx, actor.organization_id, 'bids');
+    return answer;
   }
 
   async get(actor: Actor, id: string): Promise<BidView> {

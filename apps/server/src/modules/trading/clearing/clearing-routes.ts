@@ -1,4 +1,5 @@
 import { can, isYmd } from '@optibid/core';
+import { isFeatureEnabled } from '../../platform/index.js';
 import { ClearBody, ClearingView, IsoParam, errorResponses } from '@optibid/contracts';
 import { Type } from 'typebox';
 import type { ServerContext } from '../../../context.js';
@@ -29,6 +30,9 @@ export function clearingRoutes(app: App, ctx: ServerContext, clearing: ClearingS
       if (!auth.is_platform_admin) {
         if (!can(auth.role, 'org:manage')) throw forbidden(`clearing needs an organisation admin or a platform admin (your role: ${auth.role})`);
         if (mode === 'auction') throw forbidden('auction clearing covers every organisation and needs a platform admin');
+      }
+      if (mode === 'auction' && !(await isFeatureEnabled(ctx, auth.organization_id, 'auction_clearing'))) {
+        throw forbidden('auction-mode clearing is not enabled for your organisation (feature flag auction_clearing)');
       }
       if (!isYmd(req.body.delivery_date)) throw badRequest(`delivery_date ${req.body.delivery_date} is not a valid date`);
       const m = ctx.markets.market(req.params.iso);
