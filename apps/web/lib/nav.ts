@@ -22,7 +22,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { href: '/assets', label: 'Assets', built: true },
   { href: '/bidding', label: 'Bidding', built: true },
   { href: '/analytics', label: 'Analytics', built: true },
-  { href: '/forecasts', label: 'Forecasts', built: false },
+  { href: '/forecasts', label: 'Forecasts', built: true },
   { href: '/profile', label: 'Profile', built: true },
   { href: '/settings', label: 'Settings', built: true },
   { href: '/admin', label: 'Admin', built: false, visible: isAdmin },
