@@ -5,13 +5,36 @@ export type ThemePreference = 'light' | 'dark' | 'system';
 /** 'market': each market's local time (ISO time zone); 'browser': this computer's zone; or UTC. */
 export type TimezonePreference = 'browser' | 'market' | 'UTC';
 
+/** Live events that can raise a toast. */
+export const TOAST_EVENTS = ['bid_status', 'award', 'alert', 'backtest'] as const;
+export type ToastEvent = (typeof TOAST_EVENTS)[number];
+
+/** Display-only notification choices for this browser (alert rules and e-mail live on the server). */
+export interface NotificationPreferences {
+  toasts: Record<ToastEvent, boolean>;
+  /** A short tone with each toast shown. */
+  sound: boolean;
+}
+
 export interface Preferences {
   theme: ThemePreference;
   timezone: TimezonePreference;
+  notifications: NotificationPreferences;
 }
 
 export const PREFS_KEY = 'optibid.prefs';
-const DEFAULTS: Preferences = { theme: 'system', timezone: 'market' };
+const DEFAULTS: Preferences = {
+  theme: 'system',
+  timezone: 'market',
+  notifications: { toasts: { bid_status: true, award: true, alert: true, backtest: true }, sound: false },
+};
+
+function readNotifications(raw: unknown): NotificationPreferences {
+  const n = (raw && typeof raw === 'object' ? raw : {}) as { toasts?: Record<string, unknown>; sound?: unknown };
+  const toasts = { ...DEFAULTS.notifications.toasts };
+  for (const e of TOAST_EVENTS) if (typeof n.toasts?.[e] === 'boolean') toasts[e] = n.toasts[e] as boolean;
+  return { toasts, sound: n.sound === true };
+}
 
 function readPrefs(): Preferences {
   try {
@@ -20,6 +43,7 @@ function readPrefs(): Preferences {
     return {
       theme: p.theme === 'light' || p.theme === 'dark' || p.theme === 'system' ? p.theme : DEFAULTS.theme,
       timezone: p.timezone === 'browser' || p.timezone === 'market' || p.timezone === 'UTC' ? p.timezone : DEFAULTS.timezone,
+      notifications: readNotifications(p.notifications),
     };
   } catch {
     return DEFAULTS;

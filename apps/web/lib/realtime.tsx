@@ -14,8 +14,19 @@ import { getAccessToken } from './api';
 import { ConnectionStatusContext, type ConnectionStatus } from './connection-status';
 import { useSession } from './session';
 import { formatMwh } from './format';
+import { usePreferences, type ToastEvent } from './preferences';
 
-export type RealtimeEvent = PriceUpdateMessage | BidStatusEvent | AwardEvent | WsAlertMessage;
+/** A backtest job's progress on the organisation channel (done/total days; 1/1 once it succeeded). */
+export interface BacktestProgressEvent {
+  type: 'backtest_progress';
+  backtest_id: string;
+  status: 'running' | 'succeeded' | 'failed' | string;
+  done: number;
+  total: number;
+  timestamp?: string;
+}
+
+export type RealtimeEvent = PriceUpdateMessage | BidStatusEvent | AwardEvent | WsAlertMessage | BacktestProgressEvent;
 type Listener = (e: RealtimeEvent) => void;
 
 export const BACKOFF_MIN_MS = 1_000;
@@ -188,6 +199,7 @@ class Connection {
       case 'bid_status':
       case 'award':
       case 'alert':
+      case 'backtest_progress':
         for (const l of this.eventListeners) l(msg as unknown as RealtimeEvent);
         return;
       default:
@@ -243,6 +255,26 @@ class Connection {
   }
 }
 
+/** A short sine tone (Web Audio); silent where audio is unavailable or not yet allowed by the browser. */
+function playTone(hz: number): void {
+  try {
+    const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+    if (!Ctx) return;
+    const ctx = new Ctx();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = hz;
+    gain.gain.setValueAtTime(0.08, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.25);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.25);
+    osc.onended = () => void ctx.close();
+  } catch {
+    /* no audio */
+  }
+}
+
 function statusTitle(e: BidStatusEvent): string {
   return `Bid ${e.market} ${e.delivery_date}: ${e.status}`;
 }
@@ -250,8 +282,12 @@ function statusTitle(e: BidStatusEvent): string {
 /** Opens the socket for the signed-in user; mount once, inside the authenticated layout. */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const { user } = useSession();
-  const toast = useToast();
+  const rawToast = useToast();
+  const { prefs } = usePreferences();
   const queryClient = useQueryClient();
+  // Read through a ref so changing a preference does not re-subscribe.
+  const notify = useRef(prefs.notifications);
+  notify.current = prefs.notifications;
   const [status, setStatus] = useState<ConnectionStatus>({ state: 'reconnecting' });
   const [conn, setConn] = useState<Connection | null>(null);
   const [alerts, setAlerts] = useState<WsAlertMessage[]>([]);
@@ -270,24 +306,39 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (!conn) return;
+    const toast = {
+      show(kind: ToastEvent, t: Parameters<typeof rawToast.show>[0]) {
+        if (!notify.current.toasts[kind]) return;
+        rawToast.show(t);
+        if (notify.current.sound) playTone(t.tone === 'danger' ? 330 : 660);
+      },
+    };
     return conn.onEvent((e) => {
+      if (e.type === 'backtest_progress') {
+        queryClient.invalidateQueries({ queryKey: ['backtests', 'list'] });
+        if (e.status === 'succeeded' || e.status === 'failed') {
+          queryClient.invalidateQueries({ queryKey: ['backtests', 'detail', e.backtest_id] });
+          toast.show('backtest', { title: `Backtest ${e.status}`, message: e.status === 'succeeded' ? 'Its result is on the Analytics page.' : 'See its error on the Analytics page.', tone: e.status === 'succeeded' ? 'success' : 'danger' });
+        }
+        return;
+      }
       if (e.type === 'bid_status') {
         queryClient.invalidateQueries({ queryKey: ['bids'] });
         // Drafts being created or revised by this very user need no toast; transitions do.
         if (e.previous_status === null || e.status === e.previous_status || e.status === 'submitted') return;
         const tone = e.status === 'rejected' ? 'danger' : e.status === 'accepted' || e.status === 'cleared' ? 'success' : 'info';
-        toast.show({ title: statusTitle(e), message: e.message ?? (e.issues?.length ? `${e.issues.length} issue(s): ${e.issues[0]!.message}` : `was ${e.previous_status}`), tone });
+        toast.show('bid_status', { title: statusTitle(e), message: e.message ?? (e.issues?.length ? `${e.issues.length} issue(s): ${e.issues[0]!.message}` : `was ${e.previous_status}`), tone });
       } else if (e.type === 'award') {
         queryClient.invalidateQueries({ queryKey: ['bids'] });
         queryClient.invalidateQueries({ queryKey: ['pnl'] });
         queryClient.invalidateQueries({ queryKey: ['settlements'] });
-        toast.show({ title: `Award ${e.market} ${e.run} ${e.delivery_date}`, message: `${e.location}: ${formatMwh(e.total_mwh)} awarded over ${e.awards.length} period(s)`, tone: 'success', duration_ms: 8000 });
+        toast.show('award', { title: `Award ${e.market} ${e.run} ${e.delivery_date}`, message: `${e.location}: ${formatMwh(e.total_mwh)} awarded over ${e.awards.length} period(s)`, tone: 'success', duration_ms: 8000 });
       } else if (e.type === 'alert') {
         setAlerts((list) => [e, ...list].slice(0, 20));
-        toast.show({ title: e.title, message: e.message, tone: e.severity === 'critical' ? 'danger' : e.severity === 'warning' ? 'warning' : 'info' });
+        toast.show('alert', { title: e.title, message: e.message, tone: e.severity === 'critical' ? 'danger' : e.severity === 'warning' ? 'warning' : 'info' });
       }
     });
-  }, [conn, queryClient, toast]);
+  }, [conn, queryClient, rawToast]);
 
   const api = useMemo<RealtimeApi>(
     () => ({

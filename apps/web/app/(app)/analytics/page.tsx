@@ -1,7 +1,8 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
 import type { PnlView, SettlementView } from '@optibid/contracts';
-import { Button, Card, EmptyState, ErrorMessage, Field, Input, Loading, Notice, Table, Tabs } from '@/components/ui';
+import { Button, Card, EmptyState, ErrorMessage, Field, Input, Loading, Table, Tabs } from '@/components/ui';
+import { BacktestsSection } from '@/components/backtests/backtests-section';
 import { EChart, axisStyle, chartColors, type ChartOption } from '@/components/charts/echart';
 import { tradingWindow } from '@/components/trading/trading-summary';
 import { formatDateTime, formatMw, formatMwh, formatUsd, formatUsdPerMwh } from '@/lib/format';
@@ -155,7 +156,7 @@ export default function AnalyticsPage() {
     <>
       <div className="page-header">
         <h1>Analytics</h1>
-        <span className="muted">Settled money over market-local delivery days (inclusive).</span>
+        <span className="muted">Settled money over market-local delivery days (inclusive); backtests of strategies on stored history.</span>
       </div>
       {!range ? (
         <Loading />
@@ -188,9 +189,7 @@ export default function AnalyticsPage() {
               ]}
             />
           </Card>
-          <Card title="Backtests">
-            <Notice tone="info">The backtest views (configure, run with progress, compare strategies) are not built in the web app yet; start them through <code>POST /api/backtests</code> or the CLI: <code>optibid backtest</code>.</Notice>
-          </Card>
+          <BacktestsSection />
         </div>
       )}
     </>

@@ -5,6 +5,7 @@ import { Card, EmptyState, ErrorMessage, Field, Input, Loading, Select, Table } 
 import { ImportPanel } from '@/components/market/import-panel';
 import { PriceChart } from '@/components/market/price-chart';
 import { formatDateTime, formatUsdPerMwh } from '@/lib/format';
+import { useForecastOverlay } from '@/lib/forecast-queries';
 import { useLatestPrices, useLocations, useMarkets, usePriceSeries, usePriceStats, type PriceRun, type Resolution } from '@/lib/market-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { usePriceUpdates } from '@/lib/realtime';
@@ -76,6 +77,7 @@ export default function MarketPage() {
   const rt = usePriceSeries(base ? { ...base, run: rtRun, resolution } : null);
   const daStats = usePriceStats(base ? { ...base, run: 'DA' } : null);
   const rtStats = usePriceStats(base ? { ...base, run: rtRun } : null);
+  const overlay = useForecastOverlay(base?.market, base?.location, base?.start, base?.end);
 
   const marketOptions = useMemo(() => (markets.data ?? []).map((m) => ({ value: m.iso, label: `${m.iso} · ${m.name}` })), [markets.data]);
   const locationOptions = useMemo(
@@ -142,10 +144,16 @@ export default function MarketPage() {
             ) : (da.data?.items.length ?? 0) + (rt.data?.items.length ?? 0) === 0 ? (
               <EmptyState title="No prices for this location and range">Pick a location marked with runs, or import files below.</EmptyState>
             ) : (
-              <PriceChart da={da.data?.items ?? []} rt={rt.data?.items ?? []} rtLabel={rtRun} timeZone={tz} />
+              <PriceChart da={da.data?.items ?? []} rt={rt.data?.items ?? []} rtLabel={rtRun} forecast={overlay.hours} timeZone={tz} />
             )}
-            <p className="muted" style={{ fontSize: '0.8rem', margin: '0.4rem 0 0' }}>
-              Forecast overlay (P50 with P10–P90 band): not built in the web app yet.
+            <p className="muted" style={{ fontSize: '0.8rem', margin: '0.4rem 0 0' }} data-testid="forecast-overlay-note">
+              {overlay.error
+                ? `Forecast overlay unavailable: ${overlay.error.message}`
+                : overlay.isPending
+                  ? 'Looking for stored forecasts…'
+                  : overlay.label
+                    ? `Forecast overlay: ${overlay.label}, P50 with its P10–P90 band, ${overlay.forecasts.length} delivery day(s) (${overlay.forecasts[0]!.delivery_date} – ${overlay.forecasts[overlay.forecasts.length - 1]!.delivery_date}).`
+                    : 'No stored forecast for this location in this range: register and train a model on the Forecasts page.'}
             </p>
           </Card>
           <div className="grid-2">

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { Card, Field, Select } from '@/components/ui';
 import { formatDateTime } from '@/lib/format';
+import { NotificationSettings } from './notification-settings';
 import { browserTimeZone, useDisplayTimeZone, usePreferences, type ThemePreference, type TimezonePreference } from '@/lib/preferences';
 
 const THEME_OPTIONS = [
@@ -58,6 +59,7 @@ export default function SettingsPage() {
             Times not tied to a market now read: {now ? formatDateTime(now, tz) : '…'}
           </p>
         </Card>
+        <NotificationSettings />
       </div>
     </>
   );
