@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { Badge, Button, DemoBadge } from '@/components/ui';
 import { ConnectionIndicator } from './connection-indicator';
+import { NotificationBell } from './platform/notification-bell';
 import { ThemeToggle } from './theme-toggle';
 import { isActive, visibleNav } from '@/lib/nav';
 import { useMe, useMeta } from '@/lib/queries';
@@ -53,6 +54,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </span>
         <div className="spacer" />
         <ConnectionIndicator />
+        <NotificationBell />
         <ThemeToggle />
         <div className="shell-user">
           <div className="who">

@@ -107,7 +107,7 @@ describe.skipIf(missing !== null)('web app in Chromium against the built server'
     await expect(page.getByTestId('service-status-database').innerText()).resolves.toMatch(/ok/);
     await expect(page.locator('.shell-header .ui-badge--demo').count()).resolves.toBe(1);
     const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
-    expect(nav).toEqual(['Dashboard', 'Market', 'Assets', 'Bidding', 'Analytics', 'Profile', 'Settings', 'System status']);
+    expect(nav).toEqual(['Dashboard', 'Market', 'Assets', 'Bidding', 'Analytics', 'Forecasts', 'Profile', 'Settings', 'Notifications', 'Organisation', 'Security', 'Admin', 'System status']);
     await h.screenshot(page, 'dashboard');
     // A smaller laptop: the two cards stack instead of squeezing.
     await page.setViewportSize({ width: 1024, height: 768 });

@@ -53,7 +53,7 @@ describe.skipIf(missing !== null && !required)('trading day in Chromium against 
     await trader.waitForFunction(() => document.querySelector('[data-testid="live-price-ercot"]')?.textContent === '123.45 $/MWh', null, { timeout: 15_000 });
     await h.screenshot(trader, 'dashboard-live');
     const nav = await trader.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
-    expect(nav).toEqual(['Dashboard', 'Market', 'Assets', 'Bidding', 'Analytics', 'Profile', 'Settings', 'System status']);
+    expect(nav).toEqual(['Dashboard', 'Market', 'Assets', 'Bidding', 'Analytics', 'Forecasts', 'Profile', 'Settings', 'Notifications', 'Organisation', 'Security', 'System status']);
   });
 
   test('the market page charts day-ahead against real time with statistics', async () => {

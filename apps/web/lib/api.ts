@@ -24,6 +24,9 @@ export class ApiError extends Error {
 
 export const SESSION_EXPIRED_MESSAGE = 'Your session expired, please sign in again.';
 
+/** Window event fired when the API answers 403 `mfa_enrollment_required` (the organisation requires two-factor sign-in). */
+export const MFA_ENROLLMENT_EVENT = 'optibid:mfa-enrollment-required';
+
 export interface ApiOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** JSON-serialised into the request body. */
@@ -154,7 +157,12 @@ export async function apiFetch<T>(path: string, opts: ApiOptions = {}): Promise<
     res = await send(path, opts, fresh.access_token);
   }
   const body = await parseBody(res);
-  if (!res.ok && !(opts.acceptStatus ?? []).includes(res.status)) throw toApiError(res, body);
+  if (!res.ok && !(opts.acceptStatus ?? []).includes(res.status)) {
+    const err = toApiError(res, body);
+    // The (app) layout listens and sends the member to two-factor enrolment.
+    if (err.code === 'mfa_enrollment_required' && typeof window !== 'undefined') window.dispatchEvent(new Event(MFA_ENROLLMENT_EVENT));
+    throw err;
+  }
   return body as T;
 }
 

@@ -14,7 +14,8 @@ export interface NavEntry {
   public?: boolean;
 }
 
-const isAdmin = (u: UserView) => u.is_platform_admin || u.role === 'owner' || u.role === 'admin';
+/** The admin console runs the whole platform: platform administrators only (organisation admins use /organization). */
+const isPlatformAdmin = (u: UserView) => u.is_platform_admin;
 
 export const NAV_ENTRIES: readonly NavEntry[] = [
   { href: '/', label: 'Dashboard', built: true },
@@ -25,7 +26,10 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { href: '/forecasts', label: 'Forecasts', built: true },
   { href: '/profile', label: 'Profile', built: true },
   { href: '/settings', label: 'Settings', built: true },
-  { href: '/admin', label: 'Admin', built: false, visible: isAdmin },
+  { href: '/notifications', label: 'Notifications', built: true },
+  { href: '/organization', label: 'Organisation', built: true },
+  { href: '/security', label: 'Security', built: true },
+  { href: '/admin', label: 'Admin', built: true, visible: isPlatformAdmin },
   { href: '/system-status', label: 'System status', built: true, public: true },
 ];
 

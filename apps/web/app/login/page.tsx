@@ -4,11 +4,12 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { Button, Card, DemoBadge, ErrorMessage, Field, Input, Notice } from '@/components/ui';
 import { PublicLayout } from '@/components/app-shell';
-import { SESSION_EXPIRED_MESSAGE } from '@/lib/api';
+import type { TokenResponse } from '@optibid/contracts';
+import { ApiError, SESSION_EXPIRED_MESSAGE, api, sessionFromTokens } from '@/lib/api';
 import { useMeta } from '@/lib/queries';
 import { readReturnTo } from '@/lib/return-to';
 import { useSession } from '@/lib/session';
-import { consumeExpiredNotice } from '@/lib/session-store';
+import { consumeExpiredNotice, setSession } from '@/lib/session-store';
 
 export default function LoginPage() {
   const { status, login } = useSession();
@@ -20,6 +21,10 @@ export default function LoginPage() {
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
   const [expired, setExpired] = useState(false);
+  // Second step for accounts with two-factor authentication: the server answered 401 mfa_required.
+  const [mfaStep, setMfaStep] = useState(false);
+  const [mfaCode, setMfaCode] = useState('');
+  const [mfaError, setMfaError] = useState<string | undefined>();
 
   useEffect(() => {
     setExpired(consumeExpiredNotice());
@@ -38,14 +43,24 @@ export default function LoginPage() {
     if (!password) next.password = 'Enter your password.';
     setErrors(next);
     if (next.email || next.password) return;
+    const code = mfaCode.trim();
+    if (mfaStep && code.length < 6) return setMfaError('Enter the 6-digit code from your authenticator app, or a recovery code.');
+    setMfaError(undefined);
     setSubmitting(true);
     setSubmitError(null);
     try {
-      await login(email.trim(), password);
+      if (mfaStep) {
+        const tokens = await api.post<TokenResponse>('/api/auth/login', { email: email.trim(), password, mfa_code: code }, { auth: false });
+        setSession(sessionFromTokens(tokens));
+      } else {
+        await login(email.trim(), password);
+      }
       setExpired(false);
       router.replace(readReturnTo(window.location.search));
     } catch (err) {
-      setSubmitError(err);
+      if (err instanceof ApiError && err.code === 'mfa_required') setMfaStep(true);
+      else if (err instanceof ApiError && err.code === 'mfa_invalid') setMfaError('That code is not valid: check the time on your device and try the next code.');
+      else setSubmitError(err);
       setSubmitting(false);
     }
   }
@@ -79,12 +94,19 @@ export default function LoginPage() {
                 />
               )}
             </Field>
+            {mfaStep ? (
+              <Field label="Authentication code" error={mfaError} hint="Two-factor authentication is on for this account: enter the code from your app, or a recovery code.">
+                {(p) => (
+                  <Input {...p} name="mfa_code" inputMode="numeric" autoComplete="one-time-code" value={mfaCode} onChange={(e) => setMfaCode(e.target.value)} autoFocus />
+                )}
+              </Field>
+            ) : null}
             <Button type="submit" block loading={submitting}>
-              Sign in
+              {mfaStep ? 'Verify and sign in' : 'Sign in'}
             </Button>
           </form>
           <p className="muted" style={{ marginBottom: 0 }}>
-            No account? <Link href="/register">Create an organisation</Link>
+            No account? <Link href="/register">Create an organisation</Link> · <Link href="/forgot-password">Forgot your password?</Link>
           </p>
         </Card>
         {demo.length > 0 ? (

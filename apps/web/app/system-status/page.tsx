@@ -1,16 +1,21 @@
 'use client';
 import { AppShell, PublicLayout } from '@/components/app-shell';
 import { HealthPanel } from '@/components/health-panel';
+import { ViewerConnection } from '@/components/platform/viewer-connection';
+import { RealtimeProvider } from '@/lib/realtime';
 import { useSession } from '@/lib/session';
 
-function StatusContent() {
+function StatusContent({ signedIn }: { signedIn: boolean }) {
   return (
     <>
       <div className="page-header">
         <h1>System status</h1>
         <span className="muted">Each service is probed by the server; this page needs no sign-in.</span>
       </div>
-      <HealthPanel title="Services" />
+      <div className="stack">
+        <HealthPanel title="Services" />
+        <ViewerConnection signedIn={signedIn} />
+      </div>
     </>
   );
 }
@@ -19,12 +24,14 @@ function StatusContent() {
 export default function SystemStatusPage() {
   const { status } = useSession();
   return status === 'authenticated' ? (
-    <AppShell>
-      <StatusContent />
-    </AppShell>
+    <RealtimeProvider>
+      <AppShell>
+        <StatusContent signedIn />
+      </AppShell>
+    </RealtimeProvider>
   ) : (
     <PublicLayout>
-      <StatusContent />
+      <StatusContent signedIn={false} />
     </PublicLayout>
   );
 }
