@@ -9,7 +9,7 @@ describeEachBackend('quotas and feature flags in the trading loop', (backend) =>
   let admin: string;
   beforeAll(async () => {
     server = await startTestServer(backend);
-    org = await newOrg(server);
+    org = await newOrg(server, { plan: 'free' });
     const a = await registerUser(server.app);
     await server.ctx.repos.accounts.updateUser(a.user.id, { is_platform_admin: true });
     admin = a.access_token;

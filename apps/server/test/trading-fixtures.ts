@@ -60,9 +60,20 @@ export interface Org {
   viewer: string;
 }
 
-export async function newOrg(server: TestServer): Promise<Org> {
+/**
+ * A new organisation with an owner, a trader and a viewer. Trading tests run on the enterprise
+ * plan so they are not bound by the free plan's limits; quota tests ask for `free`.
+ */
+export async function newOrg(server: TestServer, opts: { plan?: 'free' | 'pro' | 'enterprise' } = {}): Promise<Org> {
   const owner = await registerUser(server.app);
   const id = owner.user.organization.id;
+  const plan = opts.plan ?? 'enterprise';
+  if (plan !== 'free') {
+    await server.ctx.database.query(
+      `INSERT INTO subscriptions (organization_id, plan_id) VALUES ($1, $2) ON CONFLICT (organization_id) DO UPDATE SET plan_id = EXCLUDED.plan_id`,
+      [id, plan],
+    );
+  }
   const trader = await memberWithRole(server, id, 'trader');
   const viewer = await memberWithRole(server, id, 'viewer');
   return { id, owner: owner.access_token, trader: trader.access_token, viewer: viewer.access_token };
