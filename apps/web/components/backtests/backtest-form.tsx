@@ -97,7 +97,8 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
     } finally {
       setBusy(false);
       if (started.length) {
-        await queryClient.invalidateQueries({ queryKey: ['backtests', 'list'] });
+        // Show them queued at once; the list then polls (and hears backtest_progress) until they end.
+        queryClient.setQueryData(['backtests', 'list'], (old: Backtest[] | undefined) => [...[...started].reverse(), ...(old ?? []).filter((b) => !started.some((s) => s.id === b.id))]);
         onStarted(started);
       }
     }

@@ -84,6 +84,8 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
     const c = chartColors(theme);
     const t = (s: string) => new Date(s).getTime();
     const act = actual.data?.items ?? [];
+    // 'end' steps hold each hour's value until the next point: repeat the last hour at its end so it is drawn too.
+    const hold = (pts: [number, number][]) => (pts.length ? [...pts, [pts[pts.length - 1]![0] + 3_600_000, pts[pts.length - 1]![1]]] : pts);
     return {
       legend: { top: 0, textStyle: { color: c.text }, data: ['Forecast P50', 'P10–P90', 'Actual DA'] },
       grid: { left: 56, right: 16, top: 32, bottom: 32 },
@@ -102,10 +104,10 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
       yAxis: { type: 'value', name: '$/MWh', scale: true, ...ax },
       series: [
         // Stacked band: an invisible P10 base plus the P90−P10 width filled.
-        { name: 'P10', type: 'line', stack: 'band', step: 'start', symbol: 'none', lineStyle: { opacity: 0 }, data: forecast.hours.map((h) => [t(h.interval_start), h.p10]), tooltip: { show: false } },
-        { name: 'P10–P90', type: 'line', stack: 'band', step: 'start', symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { color: c.band }, itemStyle: { color: c.band }, data: forecast.hours.map((h) => [t(h.interval_start), h.p90 - h.p10]) },
-        { name: 'Forecast P50', type: 'line', step: 'start', symbol: 'none', lineStyle: { width: 2, type: 'dashed', color: c.series[0] }, itemStyle: { color: c.series[0] }, data: forecast.hours.map((h) => [t(h.interval_start), h.p50]) },
-        { name: 'Actual DA', type: 'line', step: 'start', symbol: 'none', lineStyle: { width: 2, color: c.series[1] }, itemStyle: { color: c.series[1] }, data: act.map((p) => [t(p.interval_start), p.lmp_usd_per_mwh]) },
+        { name: 'P10', type: 'line', stack: 'band', step: 'end', symbol: 'none', lineStyle: { opacity: 0 }, data: hold(forecast.hours.map((h) => [t(h.interval_start), h.p10])), tooltip: { show: false } },
+        { name: 'P10–P90', type: 'line', stack: 'band', step: 'end', symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { color: c.band }, itemStyle: { color: c.band }, data: hold(forecast.hours.map((h) => [t(h.interval_start), h.p90 - h.p10])) },
+        { name: 'Forecast P50', type: 'line', step: 'end', symbol: 'none', lineStyle: { width: 2, type: 'dashed', color: c.series[0] }, itemStyle: { color: c.series[0] }, data: hold(forecast.hours.map((h) => [t(h.interval_start), h.p50])) },
+        { name: 'Actual DA', type: 'line', step: 'end', symbol: 'none', lineStyle: { width: 2, color: c.series[1] }, itemStyle: { color: c.series[1] }, data: hold(act.map((p) => [t(p.interval_start), p.lmp_usd_per_mwh])) },
       ],
     };
   }, [forecast, actual.data, theme, tz]);

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { ForecastModelVersionView, ForecastModelView } from '@optibid/contracts';
+import type { ForecastModelVersionView, ForecastModelView, ForecastRunView } from '@optibid/contracts';
 import { Badge, Button, EmptyState, ErrorMessage, Loading, ProgressBar, Table } from '@/components/ui';
 import { api } from '@/lib/api';
 import { formatDateTime } from '@/lib/format';
@@ -64,7 +64,9 @@ export function VersionsPanel({ model, canManage }: { model: ForecastModelView; 
     setBusy('train');
     setError(null);
     try {
-      const r = await api.post<{ version: ForecastModelVersionView; run: { id: string } }>(`/api/models/${model.id}/versions`, {});
+      const r = await api.post<{ version: ForecastModelVersionView; run: ForecastRunView }>(`/api/models/${model.id}/versions`, {});
+      // Show the run as the server started it (running, 0 days) before the first poll.
+      queryClient.setQueryData(['forecast-runs', r.run.id], r.run);
       setRunId(r.run.id);
       queryClient.setQueryData(['forecast-models', model.id, 'versions'], (old: ForecastModelVersionView[] | undefined) => [r.version, ...(old ?? [])]);
       await refresh();

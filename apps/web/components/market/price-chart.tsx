@@ -25,7 +25,8 @@ export function PriceChart({ da, rt, rtLabel, forecast, timeZone, height = 360 }
     const ax = axisStyle(theme);
     const c = chartColors(theme);
     const series: unknown[] = [
-      { name: 'Day-ahead', type: 'line', step: 'start', symbol: 'none', lineStyle: { width: 1.5 }, data: da.map(point) },
+      // Each point starts its interval: hold its value until the next point ('end' step).
+      { name: 'Day-ahead', type: 'line', step: 'end', symbol: 'none', lineStyle: { width: 1.5 }, data: da.map(point) },
       { name: rtLabel, type: 'line', symbol: 'none', lineStyle: { width: 1.2 }, data: rt.map(point) },
     ];
     if (forecast?.length) {
@@ -33,7 +34,7 @@ export function PriceChart({ da, rt, rtLabel, forecast, timeZone, height = 360 }
       // Stacked band: an invisible P10 base plus the P90−P10 width filled.
       series.push(
         { name: 'P10', type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, data: banded.map((f) => [new Date(f.interval_start).getTime(), f.p10]), tooltip: { show: false } },
-        { name: 'P10–P90', type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { color: c.band }, data: banded.map((f) => [new Date(f.interval_start).getTime(), (f.p90 as number) - (f.p10 as number)]) },
+        { name: 'P10–P90', type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { color: c.band }, itemStyle: { color: c.band }, data: banded.map((f) => [new Date(f.interval_start).getTime(), (f.p90 as number) - (f.p10 as number)]) },
         { name: 'Forecast P50', type: 'line', symbol: 'none', lineStyle: { type: 'dashed', width: 1.5 }, data: forecast.map((f) => [new Date(f.interval_start).getTime(), f.p50]) },
       );
     }

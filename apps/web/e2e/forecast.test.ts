@@ -1,0 +1,114 @@
+/**
+ * Browser tests of the forecast views: the demo analyst registers a model on a
+ * demo location (a feature-flagged model type refused with the API's reason
+ * first), trains a version (its progress shown from the first render, metrics
+ * once it ends), promotes it to production and sees the forecast against the
+ * actual prices; the market chart overlays the forecast; a viewer sees no
+ * controls. Screenshots go to test-artifacts/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { missingBuild, startHarness, type Harness } from './harness.js';
+
+const ANALYST = { email: 'analyst@optibid.io', password: 'analyst123' };
+const VIEWER = { email: 'viewer@optibid.io', password: 'viewer123' };
+const MODEL = 'E2E NYC LEAR';
+
+const missing = missingBuild();
+const required = process.env.REQUIRE_INTEGRATION === '1';
+
+/** Records every value the attribute `attr` of elements matching `selector` takes (MutationObserver), readable as window.__seen. */
+async function recordAttribute(page: Page, selector: string, attr: string): Promise<void> {
+  await page.evaluate(
+    ([sel, a]) => {
+      const w = window as unknown as { __seen: string[] };
+      w.__seen = [];
+      const scan = () => document.querySelectorAll(sel!).forEach((el) => w.__seen.push(el.getAttribute(a!) ?? ''));
+      new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: [a!] });
+    },
+    [selector, attr],
+  );
+}
+const seen = (page: Page) => page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+
+describe.skipIf(missing !== null && !required)('forecasts in Chromium against the built server', () => {
+  let h: Harness;
+  let analyst: Page;
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`REQUIRE_INTEGRATION=1 but ${missing}`);
+    h = await startHarness();
+    analyst = await h.newPage();
+    await h.login(analyst, ANALYST.email, ANALYST.password);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('the analyst registers a model; a flagged model type is refused with the reason', async () => {
+    await analyst.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecasts', exact: true }).click();
+    await analyst.getByText('No models registered').waitFor();
+    await analyst.getByRole('button', { name: 'Register model' }).click();
+    const form = analyst.getByTestId('register-model-form');
+    await form.getByLabel('Model name').fill(MODEL);
+    await form.getByLabel('Market').selectOption('NYISO');
+    await form.locator('option[value="N.Y.C."]').waitFor({ state: 'attached' });
+    await form.getByLabel('Location').selectOption('N.Y.C.');
+    await form.getByLabel('Model type').selectOption('lear-rw');
+    await form.getByRole('button', { name: 'Register model' }).click();
+    await form.locator('[role="alert"]', { hasText: 'feature flag own_forecast_model' }).waitFor();
+    await h.screenshot(analyst, 'forecasts-register-refused');
+    await form.getByLabel('Model type').selectOption('lear:14');
+    await form.getByRole('button', { name: 'Register model' }).click();
+    await analyst.getByTestId('register-model-form').waitFor({ state: 'detached' });
+    await analyst.getByRole('button', { name: MODEL }).waitFor();
+    await analyst.getByText('No versions yet').waitFor();
+  });
+
+  test('training shows its progress, then the version’s metrics; promoting puts it in production', async () => {
+    await recordAttribute(analyst, '[data-testid="training-progress"]', 'data-status');
+    await analyst.getByRole('button', { name: 'Train new version' }).click();
+    await analyst.locator('[data-testid="training-progress"][data-status="finished"]').waitFor({ timeout: 60_000 });
+    expect(await seen(analyst)).toContain('running');
+    await expect(analyst.getByTestId('training-progress').innerText()).resolves.toMatch(/Finished: (\d+) of \1 days forecast/);
+    const panel = analyst.getByTestId('versions-panel');
+    const row = panel.locator('tbody tr', { hasText: 'v1' });
+    await row.getByText('ready', { exact: true }).waitFor();
+    // MAE, RMSE in $/MWh, sMAPE in %, rMAE as a ratio.
+    await expect(row.innerText()).resolves.toMatch(/\d+\.\d\d \$\/MWh[\s\S]*\d+\.\d\d \$\/MWh[\s\S]*\d+\.\d\d %[\s\S]*\d\.\d{3}/);
+    await row.getByRole('button', { name: 'Promote v1 to production' }).click();
+    await row.getByText('production', { exact: true }).waitFor();
+    await expect(row.getByRole('button', { name: 'Promote v1 to production' }).count()).resolves.toBe(0);
+    // The model list now names v1 as production, with its metrics.
+    await analyst.locator('.ui-card', { hasText: 'Models' }).locator('tbody tr', { hasText: MODEL }).locator('.ui-badge', { hasText: 'v1' }).waitFor();
+  });
+
+  test('the forecast against the actual day-ahead prices of a stored day', async () => {
+    const chart = analyst.getByTestId('forecast-vs-actual');
+    await chart.getByTestId('forecast-chart').waitFor();
+    await expect(chart.getByTestId('forecast-day-stats').innerText()).resolves.toMatch(/MAE \d+\.\d\d \$\/MWh[\s\S]*inside P10–P90 \d+ % of 2[345] h/);
+    await h.screenshot(analyst, 'forecasts');
+  });
+
+  test('the market chart overlays the production forecast with its band', async () => {
+    await analyst.getByRole('link', { name: 'Market', exact: true }).click();
+    await analyst.getByLabel('Market', { exact: true }).selectOption('NYISO');
+    await analyst.getByLabel('Location', { exact: true }).selectOption('N.Y.C.');
+    await analyst.getByTestId('price-chart').waitFor();
+    await analyst.getByTestId('forecast-overlay-note').getByText(`Forecast overlay: ${MODEL} v1 (lear:14)`).waitFor();
+    await h.screenshot(analyst, 'market-forecast-overlay');
+  });
+
+  test('a viewer reads models and forecasts but has no controls', async () => {
+    const viewer = await h.newPage();
+    await h.login(viewer, VIEWER.email, VIEWER.password);
+    await viewer.goto(h.url('/forecasts'));
+    await viewer.getByTestId('forecast-readonly').waitFor();
+    await viewer.getByTestId('forecast-chart').waitFor();
+    await expect(viewer.getByRole('button', { name: 'Register model' }).count()).resolves.toBe(0);
+    await expect(viewer.getByRole('button', { name: 'Train new version' }).count()).resolves.toBe(0);
+    await expect(viewer.getByRole('button', { name: /Promote|Archive/ }).count()).resolves.toBe(0);
+    await h.screenshot(viewer, 'forecasts-viewer');
+    expect(h.pageErrors).toEqual([]);
+  });
+});
