@@ -1,3 +1,4 @@
+import { seedDemoAssets } from './assets.js';
 import { seedDemoHistory } from './history.js';
 import type { SeedStep } from './seed.js';
 
@@ -5,5 +6,6 @@ import type { SeedStep } from './seed.js';
 export function demoSeedSteps(): Record<string, SeedStep> {
   return {
     history: (ctx) => seedDemoHistory(ctx),
+    assets: (ctx, organizationId) => seedDemoAssets(ctx, organizationId),
   };
 }
