@@ -56,8 +56,8 @@ export function BacktestCompare({ ids }: { ids: string[] }) {
     const dates = [...new Set(loaded.flatMap((b) => (b.result!.daily ?? []).map((d) => d.date)))].sort();
     const perDay = loaded.map((b) => new Map((b.result!.daily ?? []).map((d) => [d.date, d.net_usd])));
     const base = {
-      legend: { top: 0, textStyle: { color: c.text } },
-      grid: { left: 72, right: 16, top: 32, bottom: 40 },
+      grid: { left: 72, right: 16, top: 52, bottom: 40 },
+      legend: { top: 0, type: 'scroll', textStyle: { color: c.text } },
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatUsd(v) },
       xAxis: { type: 'category', data: dates, ...ax, axisLabel: { ...ax.axisLabel, hideOverlap: true } },
       yAxis: { type: 'value', name: 'USD', ...ax },
@@ -100,10 +100,10 @@ export function BacktestCompare({ ids }: { ids: string[] }) {
           <tbody>
             {ROWS.map((row) => (
               <tr key={row.label}>
-                <th scope="row" style={{ fontWeight: 500 }}>
+                <th scope="row" style={{ fontWeight: 500, fontSize: '0.9rem', textTransform: 'none', letterSpacing: 'normal', color: 'var(--text)' }}>
                   {row.label}
                   {row.hint ? (
-                    <div className="muted" style={{ fontWeight: 400, fontSize: '0.75rem' }}>
+                    <div className="muted" style={{ fontWeight: 400, fontSize: '0.78rem' }}>
                       {row.hint}
                     </div>
                   ) : null}

@@ -25,9 +25,9 @@ export function NotificationSettings() {
         <legend style={{ fontWeight: 500, marginBottom: '0.4rem' }}>Show a toast for</legend>
         <div className="stack" style={{ gap: '0.4rem' }}>
           {TOAST_EVENTS.map((e) => (
-            <label key={e} className="row" style={{ gap: '0.5rem', alignItems: 'flex-start' }}>
+            <label key={e} style={{ display: 'flex', gap: '0.5rem', alignItems: 'flex-start' }}>
               <input type="checkbox" name={`toast-${e}`} checked={n.toasts[e]} onChange={(ev) => setToast(e, ev.target.checked)} style={{ marginTop: '0.25rem' }} />
-              <span>
+              <span style={{ flex: 1, minWidth: 0 }}>
                 {LABELS[e].label}
                 <span className="muted" style={{ display: 'block', fontSize: '0.8rem' }}>
                   {LABELS[e].hint}
@@ -37,9 +37,9 @@ export function NotificationSettings() {
           ))}
         </div>
       </fieldset>
-      <label className="row" style={{ gap: '0.5rem', marginTop: '0.75rem' }}>
-        <input type="checkbox" name="toast-sound" checked={n.sound} onChange={(ev) => setPrefs({ notifications: { ...n, sound: ev.target.checked } })} />
-        Play a short sound with each toast
+      <label style={{ display: 'flex', gap: '0.5rem', alignItems: 'flex-start', marginTop: '0.75rem' }}>
+        <input type="checkbox" name="toast-sound" checked={n.sound} onChange={(ev) => setPrefs({ notifications: { ...n, sound: ev.target.checked } })} style={{ marginTop: '0.25rem' }} />
+        <span style={{ flex: 1, minWidth: 0 }}>Play a short sound with each toast</span>
       </label>
       <p className="muted" style={{ margin: '0.75rem 0 0', fontSize: '0.85rem' }}>
         Stored in this browser. Which alerts fire and which are e-mailed is set by alert rules on the <Link href="/notifications">Notifications</Link> page.
