@@ -21,7 +21,7 @@ function SearchBox({ label, onSearch }: { label: string; onSearch: (q: string) =
         onSearch(q.trim());
       }}
     >
-      <Input aria-label={label} placeholder={label} value={q} onChange={(e) => setQ(e.target.value)} style={{ flex: 1 }} />
+      <Input type="search" aria-label={label} placeholder={label} value={q} onChange={(e) => setQ(e.target.value)} style={{ flex: 1 }} />
       <Button type="submit" variant="secondary">
         Search
       </Button>

@@ -57,7 +57,7 @@ function FlagCard({ flag, orgs }: { flag: FeatureFlagView; orgs: { id: string; n
       <p style={{ marginTop: 0 }}>{flag.description || <span className="muted">No description.</span>}</p>
       <div className="row" style={{ alignItems: 'flex-end' }}>
         <div style={{ flex: '0 1 200px' }}>
-          <Field label="Rollout (% of organisations)" error={rolloutValid ? undefined : 'From 0 to 100.'}>
+          <Field label="Rollout %" error={rolloutValid ? undefined : 'From 0 to 100.'}>
             {(p) => <Input {...p} type="number" min={0} max={100} value={rollout} onChange={(e) => setRollout(e.target.value)} />}
           </Field>
         </div>
@@ -71,7 +71,7 @@ function FlagCard({ flag, orgs }: { flag: FeatureFlagView; orgs: { id: string; n
           </Button>
         </div>
         <span className="muted" style={{ marginBottom: '0.9rem', fontSize: '0.85rem' }}>
-          Stable per organisation: the same organisations stay in as the percentage grows. Updated <When at={flag.updated_at} />.
+          Share of organisations that get the flag when it is on, stable per organisation (the same ones stay in as it grows). Updated <When at={flag.updated_at} />.
         </span>
       </div>
       <h3 style={{ margin: '0.25rem 0 0.4rem' }}>Per-organisation overrides</h3>

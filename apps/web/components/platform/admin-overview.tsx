@@ -40,8 +40,8 @@ export function AdminOverview() {
   const option = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
-      grid: { left: 48, right: 48, top: 32, bottom: 28 },
+      legend: { bottom: 0 },
+      grid: { left: 48, right: 56, top: 32, bottom: 56 },
       xAxis: { type: 'category', data: samples.map((s) => formatDateTime(s.at, tz).slice(11, 19)) },
       yAxis: [
         { type: 'value', name: 'msg/s', minInterval: 1 },

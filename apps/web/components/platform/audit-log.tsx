@@ -5,9 +5,14 @@ import { useAudit, type AuditEntry, type AuditFilters } from '@/lib/platform-que
 import { When } from './common';
 
 function detailsText(d: Record<string, unknown>): string {
-  const s = JSON.stringify(d);
-  return s === '{}' ? '' : s.length > 140 ? `${s.slice(0, 137)}…` : s;
+  const s = Object.entries(d)
+    .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' · ');
+  return s.length > 160 ? `${s.slice(0, 157)}…` : s;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
+const shortId = (id: string) => (UUID.test(id) ? id.slice(0, 8) : id);
 
 /**
  * Who did what, when and from where, newest first. `scope="org"` reads the caller's
@@ -31,9 +36,9 @@ export function AuditLog({ scope, title = 'Activity' }: { scope: 'org' | 'admin'
     { key: 'at', header: 'When', render: (r) => <When at={r.created_at} seconds /> },
     { key: 'who', header: 'Who', render: (r) => r.actor_email ?? <span className="muted">{r.actor_user_id ? r.actor_user_id.slice(0, 8) : 'system'}</span> },
     { key: 'action', header: 'Action', render: (r) => <Badge tone={r.action.includes('fail') || r.action.includes('denied') ? 'warning' : 'neutral'}>{r.action}</Badge> },
-    { key: 'target', header: 'Target', render: (r) => (r.target_type ? <span className="muted">{r.target_type} {r.target_id ? <code>{r.target_id.slice(0, 12)}</code> : null}</span> : null) },
+    { key: 'target', header: 'Target', render: (r) => (r.target_type ? <span className="muted">{r.target_type} {r.target_id ? <code title={r.target_id}>{shortId(r.target_id)}</code> : null}</span> : null) },
     { key: 'from', header: 'From', render: (r) => <span className="mono" title={r.user_agent ?? undefined}>{r.ip ?? '—'}</span> },
-    { key: 'details', header: 'Details', render: (r) => <code style={{ fontSize: '0.8rem', wordBreak: 'break-all' }}>{detailsText(r.details)}</code> },
+    { key: 'details', header: 'Details', render: (r) => <span style={{ fontSize: '0.8rem', wordBreak: 'break-word', display: 'inline-block', minWidth: 220 }}>{detailsText(r.details)}</span> },
   ];
   if (scope === 'admin') columns.splice(2, 0, { key: 'org', header: 'Organisation', render: (r) => (r.organization_id ? <code>{r.organization_id.slice(0, 8)}</code> : <span className="muted">—</span>) });
 
