@@ -5,5 +5,6 @@ export * from './markets.js';
 export * from './realtime.js';
 export * from './trading.js';
 export * from './platform.js';
+export * from './admin.js';
 export * from './optimization.js';
 export * from './forecasting.js';
