@@ -158,6 +158,43 @@ describe.skipIf(missing !== null)('organisation, alerts and account security in 
     expect(h.pageErrors).toEqual([]);
   });
 
+  test('a member of an organisation that requires MFA is sent to enrolment, and can work once enrolled', async () => {
+    const email = `must.enrol.${Date.now()}@example.com`;
+    const password = 'must-enrol-pass-1';
+    const reg = await fetch(h.url('/api/auth/register'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password, name: 'Rae Required', organization_name: 'Strict Energy' }),
+    });
+    expect(reg.status).toBe(201);
+    const { access_token } = (await reg.json()) as { access_token: string };
+    const patch = await fetch(h.url('/api/org/settings'), {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+      body: JSON.stringify({ require_mfa: true }),
+    });
+    expect(patch.status).toBe(200);
+
+    const page = await h.newPage();
+    await page.goto(h.url('/login'));
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The dashboard's first API call answers 403 mfa_enrollment_required: the shell moves on to enrolment.
+    await page.waitForURL((u) => u.pathname === '/security');
+    await page.getByText('Your organisation requires two-factor authentication').waitFor();
+    await h.screenshot(page, 'platform-mfa-required');
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+    await page.getByLabel('Authentication code').fill(await codeAt(secret));
+    await page.getByRole('button', { name: 'Confirm and turn on' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organisation' }).click();
+    await page.getByRole('cell', { name: email }).first().waitFor();
+    expect(page.url()).toContain('/organization');
+  });
+
   test('forgot password is linked from the login page; a reset link without a token explains itself', async () => {
     const page = await h.newPage();
     await page.goto(h.url('/login'));

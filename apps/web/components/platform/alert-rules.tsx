@@ -62,7 +62,7 @@ export function AlertRulesTable() {
     },
   ];
   return (
-    <Card title="Your alert rules" actions={rules.data ? <span className="muted">{rules.data.items.length} rules</span> : null}>
+    <Card title="Your alert rules" actions={rules.data ? <span className="muted">{rules.data.items.length} rule{rules.data.items.length === 1 ? '' : 's'}</span> : null}>
       <ErrorMessage error={rules.error ?? patch.error ?? remove.error} />
       {rules.isPending ? <Loading /> : null}
       {rules.data ? (

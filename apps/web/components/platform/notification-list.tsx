@@ -15,7 +15,9 @@ export function NotificationList() {
   const [unreadOnly, setUnreadOnly] = useState(false);
   const list = useNotifications(unreadOnly);
   useRealtimeEvents((e) => {
-    if (e.type === 'alert') qc.invalidateQueries({ queryKey: ['notifications'] });
+    if (e.type !== 'alert') return;
+    qc.invalidateQueries({ queryKey: ['notifications'] });
+    qc.invalidateQueries({ queryKey: ['alerts', 'rules'] }); // last_triggered_at moved
   });
   const mark = useMutation({
     mutationFn: (body: { ids?: string[]; all?: boolean }) => api.post('/api/notifications/read', body),
