@@ -79,21 +79,19 @@ export function useForecasts(f: ForecastFilter | null) {
 
 /**
  * The forecasts to draw over the market chart for delivery days in [start, end)
- * (market-local dates): the production version's where the location has one,
- * else those of the version with the newest stored forecast. One forecast per
- * day; empty when the location has none for those days.
+ * (market-local dates): those of the first version in `preferred` (production
+ * versions, most recently promoted first, as the optimiser picks) that has any
+ * in range, else those of the version with the newest stored forecast. One
+ * forecast per day; empty when the location has none for those days.
  */
-export function pickOverlayForecasts(items: ForecastView[], productionVersionIds: Set<string>, start: string, end: string): ForecastView[] {
+export function pickOverlayForecasts(items: ForecastView[], preferred: string[], start: string, end: string): ForecastView[] {
   const inRange = items.filter((f) => f.delivery_date >= start && f.delivery_date < end);
   if (!inRange.length) return [];
-  const prod = inRange.filter((f) => productionVersionIds.has(f.model_version_id));
-  let chosen = prod;
-  if (!chosen.length) {
-    const newest = [...inRange].sort((a, b) => b.created_at.localeCompare(a.created_at))[0]!;
-    chosen = inRange.filter((f) => f.model_version_id === newest.model_version_id);
-  }
+  const version =
+    preferred.find((id) => inRange.some((f) => f.model_version_id === id)) ?? [...inRange].sort((a, b) => b.created_at.localeCompare(a.created_at))[0]!.model_version_id;
   const byDay = new Map<string, ForecastView>();
-  for (const f of chosen) {
+  for (const f of inRange) {
+    if (f.model_version_id !== version) continue;
     const prev = byDay.get(f.delivery_date);
     if (!prev || f.created_at > prev.created_at) byDay.set(f.delivery_date, f);
   }
@@ -104,8 +102,11 @@ export function useForecastOverlay(market: string | undefined, location: string 
   const enabled = !!market && !!location && !!start && !!end;
   const models = useForecastModels({ market, location }, { enabled });
   const forecasts = useForecasts(enabled ? { market: market!, location: location!, limit: 500 } : null);
-  const prodIds = new Set((models.data?.items ?? []).flatMap((m) => (m.production_version ? [m.production_version.id] : [])));
-  const picked = forecasts.data && enabled ? pickOverlayForecasts(forecasts.data, prodIds, start!, end!) : [];
+  const preferred = (models.data?.items ?? [])
+    .flatMap((m) => (m.production_version ? [m.production_version] : []))
+    .sort((a, b) => (b.stage_changed_at ?? '').localeCompare(a.stage_changed_at ?? '') || b.created_at.localeCompare(a.created_at))
+    .map((v) => v.id);
+  const picked = forecasts.data && models.data && enabled ? pickOverlayForecasts(forecasts.data, preferred, start!, end!) : [];
   return {
     forecasts: picked,
     hours: picked.flatMap((f) => f.hours.map((h) => ({ interval_start: h.interval_start, p50: h.p50, p10: h.p10, p90: h.p90 }))),

@@ -21,14 +21,13 @@ export function BacktestsSection() {
   const [lastStarted, setLastStarted] = useState<string[]>([]);
   const items = list.data ?? [];
 
-  // Just-started backtests join the comparison once they have succeeded.
+  // Just-started backtests become the comparison once all of them have ended (the succeeded ones).
   useEffect(() => {
     if (!pendingCompare.length || !list.data) return;
-    const done = pendingCompare.filter((id) => list.data.some((b) => b.id === id && !isActive(b)));
-    if (!done.length) return;
-    const ok = done.filter((id) => list.data.some((b) => b.id === id && b.status === 'succeeded'));
-    setCompared((c) => [...new Set([...c, ...ok])].slice(-4));
-    setPendingCompare((p) => p.filter((id) => !done.includes(id)));
+    const ended = pendingCompare.every((id) => list.data.some((b) => b.id === id && !isActive(b)));
+    if (!ended) return;
+    setCompared(pendingCompare.filter((id) => list.data.some((b) => b.id === id && b.status === 'succeeded')).slice(0, 4));
+    setPendingCompare([]);
   }, [list.data, pendingCompare]);
   // First visit: compare the newest finished run of each strategy over the newest configuration.
   useEffect(() => {
