@@ -91,6 +91,18 @@ describe.skipIf(missing !== null && !required)('forecasts in Chromium against th
     await h.screenshot(analyst, 'forecasts');
   });
 
+  test('a day without a stored forecast is forecast on request', async () => {
+    const chart = analyst.getByTestId('forecast-vs-actual');
+    const day = chart.getByLabel(/Delivery day/);
+    const tomorrow = await day.getAttribute('max');
+    expect(tomorrow).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await day.fill(tomorrow!);
+    await chart.getByRole('button', { name: `Forecast ${tomorrow}` }).click();
+    await chart.getByTestId('forecast-day-stats').getByText('on request').waitFor({ timeout: 30_000 });
+    await chart.getByTestId('forecast-chart').waitFor();
+    await expect(chart.getByLabel('Stored forecast days').inputValue()).resolves.toBe(tomorrow);
+  });
+
   test('the market chart overlays the production forecast with its band', async () => {
     await analyst.getByRole('link', { name: 'Market', exact: true }).click();
     await analyst.getByLabel('Market', { exact: true }).selectOption('NYISO');
