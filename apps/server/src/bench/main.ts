@@ -7,7 +7,7 @@ import os from 'node:os';
 import { benchParsers } from './import.js';
 import { benchDbImport } from './db-import.js';
 
-type Bench = { name: string; goal: string; run: () => Promise<Record<string, unknown>> };
+type Bench = { name: string; goal: string; run: () => Promise<Record<string, unknown>>; slow?: boolean };
 
 const benches: Bench[] = [
   { name: 'price file parsing', goal: 'rows/s per format', run: () => benchParsers() },
@@ -21,11 +21,12 @@ async function loadOptional(): Promise<Bench[]> {
     ['./optimization.js', 'benchOptimization', 'optimisation', 'battery 24 h < 10 ms median; one-year daily backtest < 3 s'],
     ['./forecasting.js', 'benchForecasting', 'forecasting', "one day's forecast < 1 s"],
     ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '1,000 clients p99 < 50 ms'],
+    ['./forecast-walk-forward.js', 'benchForecastWalkForward', 'forecast walk-forward (two years, LEAR ensemble)', '< 10 min on two cores'],
   ];
   for (const [file, fn, name, goal] of optional) {
     try {
       const mod = (await import(file)) as Record<string, () => Promise<Record<string, unknown>>>;
-      if (typeof mod[fn] === 'function') extra.push({ name, goal, run: mod[fn]! });
+      if (typeof mod[fn] === 'function') extra.push({ name, goal, run: mod[fn]!, slow: file === './forecast-walk-forward.js' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     }
@@ -34,8 +35,10 @@ async function loadOptional(): Promise<Bench[]> {
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const all = [...benches, ...(await loadOptional())].filter((b) => only.length === 0 || only.some((o) => b.name.includes(o)));
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.filter((a) => !a.startsWith('--'));
+  const all = [...benches, ...(await loadOptional())].filter((b) => (only.length === 0 || only.some((o) => b.name.includes(o))) && !(quick && b.slow));
   console.log(`OptiBid benchmarks — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   for (const b of all) {
     const t0 = performance.now();
