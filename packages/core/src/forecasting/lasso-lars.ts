@@ -83,12 +83,15 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
   for (let j = 0; j < p; j++) if (!(gram[j * p + j]! > 0)) state[j] = -1;
   const active: number[] = [];
   const sign = new Float64Array(p); // by active position
-  const L = new Float64Array(p * p); // Cholesky factor of G_AA, row-major k×k in a p-stride buffer
+  const L = scratchCholesky(p); // Cholesky factor of G_AA, row-major k×k in a p-stride buffer
   const z = new Float64Array(p); // L⁻¹ s_A (forward solve), kept incrementally
   const w = new Float64Array(p); // direction on the active set
   const a = new Float64Array(p); // G[:, A]·w
-  const tmp = new Float64Array(p);
   const inact = new Int32Array(p);
+  // gA[j·p + i] = gram[active[i]·p + j]: the active rows packed so that the products
+  // G[A, j]ᵀ·v are contiguous dot products (same summation order as row by row)
+  const gA = scratchActiveRows(p);
+  const bA = new Float64Array(p); // b on the active set, by position
   const alphas: number[] = [];
   const criteria: number[] = [];
 
@@ -136,6 +139,8 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
         continue;
       }
       if (legacy) swapBoth(k, legacyPos, true);
+      const src = jmax * p;
+      for (let j = 0; j < p; j++) gA[j * p + k] = gram[src + j]!;
       L[k * p + k] = diag;
       active.push(jmax);
       state[jmax] = 1;
@@ -163,11 +168,24 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
     // a = G[:, A]·w, needed for inactive variables only (active ones equal AA·sign)
     let nIn = 0;
     for (let j = 0; j < p; j++) if (state[j] === 0) inact[nIn++] = j;
-    for (let t = 0; t < nIn; t++) a[inact[t]!] = 0;
-    for (let i = 0; i < k; i++) {
-      const wi = w[i]!;
-      const row = active[i]! * p;
-      for (let t = 0; t < nIn; t++) { const j = inact[t]!; a[j]! += wi * gram[row + j]!; }
+    // four independent accumulations at a time (each one still sums in active order)
+    let t = 0;
+    for (; t + 3 < nIn; t += 4) {
+      const j0 = inact[t]!, j1 = inact[t + 1]!, j2 = inact[t + 2]!, j3 = inact[t + 3]!;
+      const b0 = j0 * p, b1 = j1 * p, b2 = j2 * p, b3 = j3 * p;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = 0; i < k; i++) {
+        const wi = w[i]!;
+        s0 += wi * gA[b0 + i]!; s1 += wi * gA[b1 + i]!; s2 += wi * gA[b2 + i]!; s3 += wi * gA[b3 + i]!;
+      }
+      a[j0] = s0; a[j1] = s1; a[j2] = s2; a[j3] = s3;
+    }
+    for (; t < nIn; t++) {
+      const j = inact[t]!;
+      const base = j * p;
+      let s = 0;
+      for (let i = 0; i < k; i++) s += w[i]! * gA[base + i]!;
+      a[j] = s;
     }
     // step to the next knot
     let gamma = C / AA;
@@ -204,13 +222,26 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
       dropped = j;
       choleskyDelete(L, p, k, dropPos);
       active.splice(dropPos, 1);
+      for (let m = 0; m < p; m++) gA.copyWithin(m * p + dropPos, m * p + dropPos + 1, m * p + k);
       if (legacy) for (let i = dropPos; i < k - 1; i++) swapBoth(i, i + 1, true);
       for (let i = dropPos; i < k - 1; i++) sign[i] = sign[i + 1]!;
       zValid = 0;
       // refresh correlations from scratch after a drop: c = Xᵀy − G b
-      tmp.set(xty);
-      for (const jj of active) { const bj = b[jj]!; const row = jj * p; for (let m = 0; m < p; m++) tmp[m]! -= bj * gram[row + m]!; }
-      c.set(tmp);
+      const kA = k - 1;
+      for (let i = 0; i < kA; i++) bA[i] = b[active[i]!]!;
+      let m = 0;
+      for (; m + 1 < p; m += 2) {
+        const b0 = m * p, b1 = b0 + p;
+        let s0 = xty[m]!, s1 = xty[m + 1]!;
+        for (let i = 0; i < kA; i++) { const v = bA[i]!; s0 -= v * gA[b0 + i]!; s1 -= v * gA[b1 + i]!; }
+        c[m] = s0; c[m + 1] = s1;
+      }
+      for (; m < p; m++) {
+        const base = m * p;
+        let s = xty[m]!;
+        for (let i = 0; i < kA; i++) s -= bA[i]! * gA[base + i]!;
+        c[m] = s;
+      }
     }
     C = 0;
     for (let j = 0; j < p; j++) if (state[j]! >= 0 && Math.abs(c[j]!) > C) C = Math.abs(c[j]!);
@@ -257,6 +288,21 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
   const out: LarsIcResult = { alpha: best.alpha, coef: best.coef, criterion: best.crit, n_iter: nIter };
   if (opts.record_path) { out.alphas = alphas; out.criteria = criteria; }
   return { result: out, coef: b };
+}
+
+// Reusable p×p buffers: the solver is synchronous and not re-entrant, so one of each per
+// module suffices, and the 2·24 paths per window no longer allocate half a megabyte each.
+let activeRowsBuf = new Float64Array(0);
+let choleskyBuf = new Float64Array(0);
+function scratchActiveRows(p: number): Float64Array {
+  if (activeRowsBuf.length < p * p) activeRowsBuf = new Float64Array(p * p);
+  return activeRowsBuf;
+}
+/** Zeroed, as a fresh array would be. */
+function scratchCholesky(p: number): Float64Array {
+  if (choleskyBuf.length < p * p) choleskyBuf = new Float64Array(p * p);
+  else choleskyBuf.fill(0, 0, p * p);
+  return choleskyBuf;
 }
 
 /**

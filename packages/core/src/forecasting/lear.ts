@@ -153,13 +153,21 @@ export function learForecastDay(
     ym /= n;
     let yty = 0;
     for (let i = 0; i < n; i++) { y[i]! -= ym; yty += y[i]! * y[i]!; }
-    for (let j = 0; j < p; j++) {
+    let j = 0;
+    for (; j + 3 < p; j += 4) {
+      // four independent sums at a time, each in sample order
+      const c0 = cols[j]!, c1 = cols[j + 1]!, c2 = cols[j + 2]!, c3 = cols[j + 3]!;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = 0; i < n; i++) { const v = y[i]!; s0 += c0[i]! * v; s1 += c1[i]! * v; s2 += c2[i]! * v; s3 += c3[i]! * v; }
+      xty[j] = s0; xty[j + 1] = s1; xty[j + 2] = s2; xty[j + 3] = s3;
+    }
+    for (; j < p; j++) {
       const c = cols[j]!;
       let s = 0;
       for (let i = 0; i < n; i++) s += c[i]! * y[i]!;
       xty[j] = s;
-      xtyN[j] = norm[j]! > 0 ? s / norm[j]! : 0;
     }
+    for (let m = 0; m < p; m++) xtyN[m] = norm[m]! > 0 ? xty[m]! / norm[m]! : 0;
     const ic = lassoLarsIc(gramN, xtyN, yty, n, {
       criterion: options.criterion ?? 'aic', max_iter: 2500, sklearn_legacy_permuted_residuals: options.sklearn_legacy ?? true,
       early_stop_df_margin: options.exact_ic_path ? undefined : 15,

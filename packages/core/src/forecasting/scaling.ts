@@ -10,10 +10,45 @@ export const FORECAST_MAD_NORMAL_CONSTANT = 0.6744897501960817;
 
 /** Median of the values (mean of the two middle values for an even count, as numpy). */
 export function forecastMedian(values: Float64Array): number {
-  const s = Float64Array.from(values).sort();
-  const n = s.length;
+  const n = values.length;
   if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+  for (let i = 0; i < n; i++) {
+    if (values[i] !== values[i]) {
+      // NaN: keep the sorted-array semantics (NaNs sort last)
+      const s = Float64Array.from(values).sort();
+      return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+    }
+  }
+  // Order statistics by selection (Hoare), O(n) on average: the same values as sorting.
+  const s = Float64Array.from(values);
+  const k = n >> 1;
+  selectKth(s, k);
+  if (n % 2) return s[k]!;
+  let lower = s[0]!;
+  for (let i = 1; i < k; i++) if (s[i]! > lower) lower = s[i]!;
+  return (lower + s[k]!) / 2;
+}
+
+/** Partially orders `a` so that a[k] is its k-th smallest value and a[i] ≤ a[k] for i < k. */
+function selectKth(a: Float64Array, k: number): void {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    // median of three as pivot
+    const mid = (lo + hi) >> 1;
+    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    if (x > y) { const t = x; x = y; y = t; }
+    if (y > z) { y = z; if (x > y) y = x; }
+    const pivot = y;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
 }
 
 export interface InvariantScaler {
