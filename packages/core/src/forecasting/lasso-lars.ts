@@ -99,13 +99,14 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
   // scikit-learn's column order of X (xOrder) and of its covariance bookkeeping (order)
   const order = legacy ? Array.from({ length: p }, (_, i) => i) : [];
   const xOrder = legacy ? Array.from({ length: p }, (_, i) => i) : [];
-  const knots: { alpha: number; idx: Int32Array; val: Float64Array }[] = [];
+  // legacy knots, flat: knot m has alpha knotAlpha[m] and entries knotStart[m]..knotStart[m+1]
+  const knotAlpha: number[] = [], knotStart: number[] = [0], knotIdx: number[] = [], knotVal: number[] = [];
   const swapBoth = (i: number, j: number, alsoOrder: boolean) => {
     [xOrder[i], xOrder[j]] = [xOrder[j]!, xOrder[i]!];
     if (alsoOrder) [order[i], order[j]] = [order[j]!, order[i]!];
   };
 
-  let best = { crit: yty / sigma2, alpha: 0, coef: new Float64Array(p) };
+  const best = { crit: yty / sigma2, alpha: 0, coef: new Float64Array(p) };
   let C = 0;
   for (let j = 0; j < p; j++) if (state[j] === 0 && Math.abs(c[j]!) > C) C = Math.abs(c[j]!);
   best.alpha = C / n;
@@ -255,33 +256,46 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
     const rss = Math.max(yty - bq - bc, 0);
     const crit = rss / sigma2 + K * df;
     if (legacy) {
-      knots.push({ alpha, idx: Int32Array.from(active), val: Float64Array.from(active, (jj) => b[jj]!) });
+      knotAlpha.push(alpha);
+      for (const jj of active) { knotIdx.push(jj); knotVal.push(b[jj]!); }
+      knotStart.push(knotIdx.length);
       if (opts.record_path) alphas.push(alpha);
       continue; // criteria need the final permutation
     }
     if (opts.record_path) { alphas.push(alpha); criteria.push(crit); }
-    if (crit < best.crit) best = { crit, alpha, coef: Float64Array.from(b) };
+    if (crit < best.crit) { best.crit = crit; best.alpha = alpha; best.coef.set(b); }
     if (opts.early_stop_df_margin !== undefined && K * (df - opts.early_stop_df_margin) > best.crit) break;
   }
   if (legacy) {
     // residuals with the permuted design: column at position j is x_{xOrder[j]}, so the
     // knot's prediction is X·u with u[xOrder[j]] = b[j]
-    for (const kn of knots) {
-      const ui = Int32Array.from(kn.idx, (j) => xOrder[j]!);
-      let uq = 0, uGu = 0, df = 0;
-      for (let a1 = 0; a1 < ui.length; a1++) {
-        const va = kn.val[a1]!;
-        if (Math.abs(va) > EPS) df++;
+    const ui = new Int32Array(p);
+    const val = new Float64Array(p);
+    for (let m = 0; m < knotAlpha.length; m++) {
+      const s0 = knotStart[m]!, nk = knotStart[m + 1]! - s0;
+      let df = 0;
+      for (let a1 = 0; a1 < nk; a1++) {
+        const v = knotVal[s0 + a1]!;
+        val[a1] = v;
+        if (Math.abs(v) > EPS) df++;
+      }
+      // crit ≥ K·df since the RSS term is ≥ 0: such a knot cannot beat the best (exact skip)
+      if (!opts.record_path && K * df >= best.crit) continue;
+      for (let a1 = 0; a1 < nk; a1++) ui[a1] = xOrder[knotIdx[s0 + a1]!]!;
+      let uq = 0, uGu = 0;
+      for (let a1 = 0; a1 < nk; a1++) {
+        const va = val[a1]!;
         uq += va * xty[ui[a1]!]!;
         const row = ui[a1]! * p;
-        for (let a2 = 0; a2 < ui.length; a2++) uGu += va * kn.val[a2]! * gram[row + ui[a2]!]!;
+        for (let a2 = 0; a2 < nk; a2++) uGu += va * val[a2]! * gram[row + ui[a2]!]!;
       }
       const crit = Math.max(yty - 2 * uq + uGu, 0) / sigma2 + K * df;
       if (opts.record_path) criteria.push(crit);
       if (crit < best.crit) {
-        const coef = new Float64Array(p);
-        kn.idx.forEach((j, i) => (coef[j] = kn.val[i]!));
-        best = { crit, alpha: kn.alpha, coef };
+        best.crit = crit;
+        best.alpha = knotAlpha[m]!;
+        best.coef.fill(0);
+        for (let a1 = 0; a1 < nk; a1++) best.coef[knotIdx[s0 + a1]!] = val[a1]!;
       }
     }
   }

@@ -202,30 +202,45 @@ export function learForecastDay(
   return out;
 }
 
-/** XᵀX of column vectors (symmetric, row-major), four columns at a time. */
+/**
+ * XᵀX of column vectors (symmetric, row-major), two rows by four columns at a time. Every
+ * entry is still the plain sum over samples in order, so the result does not depend on
+ * the blocking.
+ */
 function gramMatrix(cols: Float64Array[], n: number): Float64Array {
   const p = cols.length;
   const G = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    const a = cols[i]!;
+  const set = (i: number, j: number, v: number) => { G[i * p + j] = v; G[j * p + i] = v; };
+  let i = 0;
+  for (; i + 1 < p; i += 2) {
+    const a0 = cols[i]!, a1 = cols[i + 1]!;
     let j = i;
     for (; j + 3 < p; j += 4) {
       const b0 = cols[j]!, b1 = cols[j + 1]!, b2 = cols[j + 2]!, b3 = cols[j + 3]!;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let k = 0; k < n; k++) {
-        const v = a[k]!;
-        s0 += v * b0[k]!; s1 += v * b1[k]!; s2 += v * b2[k]!; s3 += v * b3[k]!;
+        const u = a0[k]!, v = a1[k]!;
+        const x0 = b0[k]!, x1 = b1[k]!, x2 = b2[k]!, x3 = b3[k]!;
+        s00 += u * x0; s01 += u * x1; s02 += u * x2; s03 += u * x3;
+        s10 += v * x0; s11 += v * x1; s12 += v * x2; s13 += v * x3;
       }
-      G[i * p + j] = G[j * p + i] = s0;
-      G[i * p + j + 1] = G[(j + 1) * p + i] = s1;
-      G[i * p + j + 2] = G[(j + 2) * p + i] = s2;
-      G[i * p + j + 3] = G[(j + 3) * p + i] = s3;
+      set(i, j, s00); set(i, j + 1, s01); set(i, j + 2, s02); set(i, j + 3, s03);
+      set(i + 1, j, s10); set(i + 1, j + 1, s11); set(i + 1, j + 2, s12); set(i + 1, j + 3, s13);
     }
     for (; j < p; j++) {
       const b = cols[j]!;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < n; k++) { const x = b[k]!; s0 += a0[k]! * x; s1 += a1[k]! * x; }
+      set(i, j, s0); set(i + 1, j, s1);
+    }
+  }
+  for (; i < p; i++) {
+    const a = cols[i]!;
+    for (let j = i; j < p; j++) {
+      const b = cols[j]!;
       let s = 0;
       for (let k = 0; k < n; k++) s += a[k]! * b[k]!;
-      G[i * p + j] = G[j * p + i] = s;
+      set(i, j, s);
     }
   }
   return G;
