@@ -108,6 +108,23 @@ describe('lasso solvers', () => {
     expect(early.n_iter).toBeLessThanOrEqual(full.n_iter);
   });
 
+  it('legacy criterion (n < p): the selected knot is the first minimum of the recorded criteria', () => {
+    // the unrecorded run skips knots whose K·df alone reaches the best criterion
+    for (const seed of [5, 6, 7]) {
+      const { G, q, yty, n } = problem(30, 60, seed, true);
+      const opts = { sklearn_legacy_permuted_residuals: true } as const;
+      const rec = lassoLarsIc(G, q, yty, n, { ...opts, record_path: true });
+      const fast = lassoLarsIc(G, q, yty, n, opts);
+      const crit = rec.criteria!;
+      let arg = 0;
+      for (let i = 1; i < crit.length; i++) if (crit[i]! < crit[arg]!) arg = i;
+      expect(crit.length).toBeGreaterThan(10);
+      expect(fast.alpha).toBe(rec.alphas![arg]);
+      expect(fast.criterion).toBe(crit[arg]);
+      expect(Array.from(fast.coef)).toEqual(Array.from(rec.coef));
+    }
+  });
+
   it('choleskyDelete equals the factor of the reduced matrix', () => {
     const { G, p } = problem(30, 6, 11);
     const chol = (idx: number[]) => {
