@@ -169,25 +169,7 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
     // a = G[:, A]·w, needed for inactive variables only (active ones equal AA·sign)
     let nIn = 0;
     for (let j = 0; j < p; j++) if (state[j] === 0) inact[nIn++] = j;
-    // four independent accumulations at a time (each one still sums in active order)
-    let t = 0;
-    for (; t + 3 < nIn; t += 4) {
-      const j0 = inact[t]!, j1 = inact[t + 1]!, j2 = inact[t + 2]!, j3 = inact[t + 3]!;
-      const b0 = j0 * p, b1 = j1 * p, b2 = j2 * p, b3 = j3 * p;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let i = 0; i < k; i++) {
-        const wi = w[i]!;
-        s0 += wi * gA[b0 + i]!; s1 += wi * gA[b1 + i]!; s2 += wi * gA[b2 + i]!; s3 += wi * gA[b3 + i]!;
-      }
-      a[j0] = s0; a[j1] = s1; a[j2] = s2; a[j3] = s3;
-    }
-    for (; t < nIn; t++) {
-      const j = inact[t]!;
-      const base = j * p;
-      let s = 0;
-      for (let i = 0; i < k; i++) s += w[i]! * gA[base + i]!;
-      a[j] = s;
-    }
+    activeProducts(gA, p, w, k, inact, nIn, a);
     // step to the next knot
     let gamma = C / AA;
     for (let t = 0; t < nIn; t++) {
@@ -302,6 +284,32 @@ function larsCore(gram: Float64Array, xty: Float64Array, yty: number, n: number,
   const out: LarsIcResult = { alpha: best.alpha, coef: best.coef, criterion: best.crit, n_iter: nIter };
   if (opts.record_path) { out.alphas = alphas; out.criteria = criteria; }
   return { result: out, coef: b };
+}
+
+/**
+ * out[j] = Σ_i w[i]·gA[j·p + i] over i < k for the listed j, summed in order i = 0..k−1,
+ * four j at a time (independent sums, hiding the add latency). A small function so the
+ * JIT optimises it after few calls.
+ */
+function activeProducts(gA: Float64Array, p: number, w: Float64Array, k: number, idx: Int32Array, nIdx: number, out: Float64Array): void {
+  let t = 0;
+  for (; t + 3 < nIdx; t += 4) {
+    const j0 = idx[t]!, j1 = idx[t + 1]!, j2 = idx[t + 2]!, j3 = idx[t + 3]!;
+    const b0 = j0 * p, b1 = j1 * p, b2 = j2 * p, b3 = j3 * p;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < k; i++) {
+      const wi = w[i]!;
+      s0 += wi * gA[b0 + i]!; s1 += wi * gA[b1 + i]!; s2 += wi * gA[b2 + i]!; s3 += wi * gA[b3 + i]!;
+    }
+    out[j0] = s0; out[j1] = s1; out[j2] = s2; out[j3] = s3;
+  }
+  for (; t < nIdx; t++) {
+    const j = idx[t]!;
+    const base = j * p;
+    let s = 0;
+    for (let i = 0; i < k; i++) s += w[i]! * gA[base + i]!;
+    out[j] = s;
+  }
 }
 
 // Reusable p×p buffers: the solver is synchronous and not re-entrant, so one of each per
