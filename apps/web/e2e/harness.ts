@@ -43,7 +43,10 @@ export function missingBuild(): string | null {
   const missing: string[] = [];
   if (!existsSync(join(WEB_OUT, 'index.html'))) missing.push('apps/web/out (run `npm run build -w @optibid/web`)');
   if (!existsSync(SERVER_MAIN)) missing.push('apps/server/dist (run `npx tsc -b apps/server`)');
-  return missing.length ? `browser tests skipped: ${missing.join(' and ')} not built; \`npm run build\` builds both` : null;
+  if (missing.length) return `browser tests skipped: ${missing.join(' and ')} not built; \`npm run build\` builds both`;
+  // Debian's Chromium, never a downloaded browser (.ci/run installs it).
+  if (!existsSync(CHROMIUM_PATH)) return `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (install Debian's: apt-get install chromium, or set CHROMIUM_PATH)`;
+  return null;
 }
 
 export async function freePort(): Promise<number> {
