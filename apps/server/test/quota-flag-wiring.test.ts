@@ -52,10 +52,12 @@ describeEachBackend('quotas and feature flags in the trading loop', (backend) =>
     expect(JSON.stringify(features)).toMatch(/auction_clearing/);
   });
 
-  it('gates our own forecast model behind the own_forecast_model flag', async () => {
-    const res = await server.app.inject({ method: 'POST', url: '/api/models', headers: bearer(org.owner), payload: { name: 'ours', market: 'ercot', location: 'HB_HOUSTON', model_type: 'lear-rw' } });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.message).toMatch(/own_forecast_model/);
+  it('gates our own forecast models behind the own_forecast_model flag', async () => {
+    for (const model_type of ['lear-rw', 'hybrid-rw', 'gbm:364', 'ridge:84']) {
+      const res = await server.app.inject({ method: 'POST', url: '/api/models', headers: bearer(org.owner), payload: { name: 'ours', market: 'ercot', location: 'HB_HOUSTON', model_type } });
+      expect(res.statusCode, model_type).toBe(403);
+      expect(res.json().error.message).toMatch(/own_forecast_model/);
+    }
     await server.app.inject({ method: 'PUT', url: `/api/admin/features/own_forecast_model/overrides/${org.id}`, headers: bearer(admin), payload: { enabled: true } });
     const ok = await server.app.inject({ method: 'POST', url: '/api/models', headers: bearer(org.owner), payload: { name: 'ours', market: 'ercot', location: 'HB_HOUSTON', model_type: 'lear-rw' } });
     expect(ok.statusCode).toBe(201);

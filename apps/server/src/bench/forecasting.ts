@@ -1,6 +1,7 @@
 /**
  * Forecasting bench: wall time of one day's forecast for one location (fit + predict,
- * cold start) with the platform default model and with LEAR's longest window, on the
+ * cold start) with the platform default model, LEAR's longest window and our own
+ * combinations (the hybrid one includes a cold gradient-boosted tree fit), on the
  * epftoolbox NP fixture (first benchmark test day, 2016-12-27). The full two-year
  * LEAR-ensemble walk-forward is measured with `optibid forecast evaluate` (see
  * notes/forecast-results.md); it is too long for a routine bench run.
@@ -34,5 +35,6 @@ export async function benchForecasting(): Promise<Record<string, number>> {
     forecast_one_day_default_s: time(FORECAST_DEFAULT_MODEL),
     forecast_one_day_lear_1456_s: time('lear:1456'),
     forecast_one_day_lear_rw_s: time('lear-rw'),
+    forecast_one_day_hybrid_rw_s: time('hybrid-rw'),
   };
 }

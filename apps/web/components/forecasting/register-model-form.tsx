@@ -7,15 +7,20 @@ import { api, fieldErrors } from '@/lib/api';
 import type { ModelTypeInfo } from '@/lib/forecast-queries';
 import { useLocations, useMarkets } from '@/lib/market-queries';
 
-/** `lear:<days>` is a family: offer the windows the stored history can usually support. */
-const LEAR_WINDOWS = [14, 28, 56, 84];
+/** `lear:<days>`, `gbm:<days>` and `ridge:<days>` are families: offer windows the stored history can usually support. */
+const FAMILY_WINDOWS: Record<string, { windows: number[]; what: string }> = {
+  'lear:<days>': { windows: [14, 28, 56, 84], what: 'LEAR with a %d-day calibration window' },
+  'gbm:<days>': { windows: [56, 84, 364], what: 'Gradient-boosted trees on %d days' },
+  'ridge:<days>': { windows: [56, 84, 364], what: 'Ridge regression on %d days' },
+};
 
 export function modelTypeOptions(types: ModelTypeInfo[]): { value: string; label: string; description: string }[] {
-  return types.flatMap((t) =>
-    t.spec === 'lear:<days>'
-      ? LEAR_WINDOWS.map((d) => ({ value: `lear:${d}`, label: `lear:${d}`, description: `LEAR with a ${d}-day calibration window (${t.description})` }))
-      : [{ value: t.spec, label: t.spec, description: t.description }],
-  );
+  return types.flatMap((t) => {
+    const family = FAMILY_WINDOWS[t.spec];
+    if (!family) return [{ value: t.spec, label: t.spec, description: t.description }];
+    const prefix = t.spec.slice(0, t.spec.indexOf(':'));
+    return family.windows.map((d) => ({ value: `${prefix}:${d}`, label: `${prefix}:${d}`, description: `${family.what.replace('%d', String(d))} (${t.description})` }));
+  });
 }
 
 /**

@@ -18,8 +18,16 @@ export {
 } from './walk-forward.js';
 export type { ForecastEvaluateOptions } from './walk-forward.js';
 export {
-  createForecastModel, listForecastModels, MeanEnsembleModel, LEAR_BENCHMARK_WINDOWS, FORECAST_DEFAULT_MODEL,
+  createForecastModel, listForecastModels, MeanEnsembleModel, LEAR_BENCHMARK_WINDOWS, FORECAST_DEFAULT_MODEL, OWN_FORECAST_MODELS, isOwnForecastModel,
 } from './models.js';
 export type { ForecastModelInfo } from './models.js';
 export { RecentErrorCombinationModel, combinationWeights } from './combination.js';
 export type { RecentErrorCombinationOptions } from './combination.js';
+export { fitGbm, predictGbm, quantileEdges, mulberry32 } from './gbm.js';
+export type { GbmModel, GbmOptions, GbmTree } from './gbm.js';
+export { GbmForecastModel, gbmFeatures, gbmFeatureCount, forecastRefitDay } from './gbm-model.js';
+export { RidgeForecastModel } from './linear-model.js';
+export type { RidgeForecastOptions } from './linear-model.js';
+export { crossFittedRidge, cholesky, choleskySolve } from './ridge.js';
+export type { CrossFittedRidge } from './ridge.js';
+export type { GbmForecastOptions } from './gbm-model.js';

@@ -4,14 +4,11 @@
  * with progress) that each produce a version, and stage transitions
  * (promotion to production archives the model's previous production version).
  */
-import { createForecastModel, FORECAST_DEFAULT_MODEL, listForecastModels } from '@optibid/core';
+import { createForecastModel, FORECAST_DEFAULT_MODEL, isOwnForecastModel, listForecastModels } from '@optibid/core';
 import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { conflict, forbidden, notFound, validationFailed } from '../../http/errors.js';
 import { isFeatureEnabled } from '../platform/index.js';
-
-/** Our own model (recent-error-weighted LEAR windows) sits behind the own_forecast_model flag. */
-const OWN_MODEL = 'lear-rw';
 import { type Actor, type ForecastingDeps, loadPriceBook, modelView, runView, versionView } from './common.js';
 import { evaluateOnBook, evaluationCsv, EvaluationInputError, modelState } from './engine.js';
 
@@ -61,8 +58,9 @@ export class RegistryService {
     const market = this.d.ctx.markets.market(body.market);
     const location = await this.d.ctx.markets.location(market, body.location);
     const { spec } = resolveModelType(body.model_type);
-    if (spec === OWN_MODEL && !(await isFeatureEnabled(this.d.ctx, actor.organization_id, 'own_forecast_model'))) {
-      throw forbidden(`the ${OWN_MODEL} model (our own design) is not enabled for your organisation (feature flag own_forecast_model)`);
+    // Our own models (combinations, gradient-boosted trees, ridge) sit behind a flag.
+    if (isOwnForecastModel(spec) && !(await isFeatureEnabled(this.d.ctx, actor.organization_id, 'own_forecast_model'))) {
+      throw forbidden(`the ${spec} model (our own design) is not enabled for your organisation (feature flag own_forecast_model)`);
     }
     const name = body.name.trim();
     const experiment = await this.d.repo.ensureExperiment(actor.organization_id, name, `training runs of the registered model "${name}"`, actor.user_id);
