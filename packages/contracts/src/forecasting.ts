@@ -76,7 +76,7 @@ export const ForecastModelCreateBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     market: Type.String({ minLength: 2, maxLength: 10, description: 'ISO id, any case' }),
     location: Type.String({ minLength: 1, maxLength: 100, description: 'catalogue location id, name or alias, or a location with stored prices' }),
-    model_type: Type.String({ minLength: 1, maxLength: 60, description: 'naive, weekly-naive, lear:<days>, lear-ensemble, lear-rw, default (see model_types in GET /api/models)' }),
+    model_type: Type.String({ minLength: 1, maxLength: 60, description: 'naive, weekly-naive, lear:<days>, lear-ensemble, lear-rw, gbm:<days>, ridge:<days>, hybrid-rw, default (see model_types in GET /api/models)' }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitGbm, mulberry32, predictGbm, quantileEdges } from './gbm.js';
+import { mulberry32 } from '../simulation/rng.js';
+import { fitGbm, predictGbm, quantileEdges } from './gbm.js';
 import { crossFittedRidge } from './ridge.js';
 
 describe('gradient-boosted trees', () => {

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../simulation/rng.js';
+
 /**
  * Histogram gradient-boosted regression trees (the LightGBM / scikit-learn
  * HistGradientBoosting recipe: Friedman, "Greedy function approximation: a gradient
@@ -165,16 +167,4 @@ function sampleRows(from: Int32Array, k: number, rand: () => number): Int32Array
     const t = a[i]!; a[i] = a[j]!; a[j] = t;
   }
   return a.subarray(0, k).sort();
-}
-
-/** Mulberry32: a small seeded 32-bit generator (deterministic fits). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -23,7 +23,7 @@ export {
 export type { ForecastModelInfo } from './models.js';
 export { RecentErrorCombinationModel, combinationWeights } from './combination.js';
 export type { RecentErrorCombinationOptions } from './combination.js';
-export { fitGbm, predictGbm, quantileEdges, mulberry32 } from './gbm.js';
+export { fitGbm, predictGbm, quantileEdges } from './gbm.js';
 export type { GbmModel, GbmOptions, GbmTree } from './gbm.js';
 export { GbmForecastModel, gbmFeatures, gbmFeatureCount, forecastRefitDay } from './gbm-model.js';
 export { RidgeForecastModel } from './linear-model.js';

@@ -1,40 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { forecastDatasetFromHourly } from './dataset.js';
 import { RidgeForecastModel } from './linear-model.js';
 import { createForecastModel, isOwnForecastModel, listForecastModels, type MeanEnsembleModel } from './models.js';
-import { forecastHistoryAt } from './types.js';
+import { absErrorVsWeeklyNaive, syntheticPrices } from './test-helpers.js';
 import { evaluateForecastDays, mergeForecastResults, splitForecastDays } from './walk-forward.js';
 
 /** Prices linear in load and yesterday's price at the same hour, plus a weekend dip. */
-function synthetic(days: number) {
-  const ts: string[] = [], price: number[] = [], load: number[] = [];
-  for (let d = 0; d < days; d++) {
-    const date = new Date(Date.UTC(2020, 0, 6 + d)).toISOString().slice(0, 10);
-    for (let h = 0; h < 24; h++) {
-      ts.push(`${date} ${String(h).padStart(2, '0')}:00:00`);
-      const l = 100 + 25 * Math.sin(((h - 6) / 24) * 2 * Math.PI) + ((d * 7 + h * 13) % 17);
-      load.push(l);
-      const prev = d > 0 ? price[(d - 1) * 24 + h]! : 40;
-      price.push(0.5 * prev + 0.2 * l + (d % 7 >= 5 ? -4 : 0) + 2 * Math.sin(d * 1.3 + h));
-    }
-  }
-  return forecastDatasetFromHourly(ts, price, [load], ['load']);
-}
+const data = syntheticPrices(150, { load: (d, h) => 100 + 25 * Math.sin(((h - 6) / 24) * 2 * Math.PI) + ((d * 7 + h * 13) % 17) }, (d, h, x, prices) =>
+  0.5 * (d > 0 ? prices[(d - 1) * 24 + h]! : 40) + 0.2 * x.load! + (d % 7 >= 5 ? -4 : 0) + 2 * Math.sin(d * 1.3 + h));
 
 describe('ridge forecaster', () => {
-  const data = synthetic(150);
   const days = Array.from({ length: 14 }, (_, i) => 130 + i);
 
   it('fits an autoregressive, load-driven price far better than the weekly naive', () => {
     const model = new RidgeForecastModel({ window_days: 112 });
-    const naive = createForecastModel('weekly-naive');
-    let ae = 0, aeNaive = 0;
-    for (const d of days) {
-      const h = forecastHistoryAt(data, d);
-      const f = model.forecastDay(h), n = naive.forecastDay(h);
-      for (let k = 0; k < 24; k++) { ae += Math.abs(f[k]! - data.prices[d * 24 + k]!); aeNaive += Math.abs(n[k]! - data.prices[d * 24 + k]!); }
-    }
-    expect(ae).toBeLessThan(0.4 * aeNaive);
+    const ae = absErrorVsWeeklyNaive(data, model, days);
+    expect(ae.model).toBeLessThan(0.4 * ae.naive);
     expect([0.003, 0.01, 0.03, 0.1, 0.3]).toContain(model.lambda);
   });
 

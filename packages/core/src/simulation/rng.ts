@@ -12,22 +12,27 @@ export interface SimulationRng {
   exponential(mean: number): number;
 }
 
-/**
- * mulberry32 (Tommy Ettinger, public domain): a 32-bit state generator with
- * period 2^32, ample for a feed that draws a few numbers per tick.
- * Normals by Box–Muller: z = sqrt(−2 ln u1) · cos(2π u2), the sine twin cached.
- * Exponential by inversion: x = −mean · ln(1 − u).
- */
-export function createSimulationRng(seed: number): SimulationRng {
-  let s = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  let spare: number | null = null;
-  const uniform = () => {
+/** mulberry32 (Tommy Ettinger, public domain): uniform on [0, 1) from a 32-bit state. */
+export function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * A simulation generator on mulberry32: a 32-bit state generator with
+ * period 2^32, ample for a feed that draws a few numbers per tick.
+ * Normals by Box–Muller: z = sqrt(−2 ln u1) · cos(2π u2), the sine twin cached.
+ * Exponential by inversion: x = −mean · ln(1 − u).
+ */
+export function createSimulationRng(seed: number): SimulationRng {
+  const uniform = mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
+  let spare: number | null = null;
   const normal = () => {
     if (spare !== null) {
       const z = spare;

@@ -7,7 +7,7 @@
  * Without history the shape is 30 + 12·sin(π(h − 6)/12) $/MWh (a plain
  * morning-low, evening-high day), documented as a fallback, not a forecast.
  */
-import { utcToZonedParts, type MarketDefinition } from '@optibid/core';
+import { mulberry32, utcToZonedParts, type MarketDefinition } from '@optibid/core';
 
 export interface HistoryPoint {
   interval_start: Date;
@@ -21,14 +21,7 @@ function seededRandom(key: string): () => number {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  let a = h;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(h);
 }
 
 /** Mean LMP per market-local hour of day (0..23) over the history; hours without data are absent. */
