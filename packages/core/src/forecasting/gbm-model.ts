@@ -1,6 +1,6 @@
 import { fitGbm, predictGbm, type GbmModel, type GbmOptions } from './gbm.js';
 import { fitInvariantScaler, invariantInverse, invariantTransform, type InvariantScaler } from './scaling.js';
-import { forecastDayOfWeek, type ForecastHistory, type ForecastPointModel } from './types.js';
+import { forecastDayOfWeek, forecastRefitDay, type ForecastHistory, type ForecastPointModel } from './types.js';
 
 /**
  * OptiBid "GBM": one gradient-boosted tree model for all 24 hours (hour is a feature),
@@ -23,11 +23,6 @@ import { forecastDayOfWeek, type ForecastHistory, type ForecastPointModel } from
 export interface GbmForecastOptions extends GbmOptions {
   window_days: number;
   refit_days?: number;
-}
-
-/** The refit day for target day d: the last multiple of `every` not after d (at least `min`). */
-export function forecastRefitDay(d: number, every: number, min: number): number {
-  return Math.max(min, d - (d % every));
 }
 
 export class GbmForecastModel implements ForecastPointModel {

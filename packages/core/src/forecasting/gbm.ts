@@ -39,7 +39,7 @@ export interface GbmModel {
 }
 
 /** Fits on column-major features `cols[j][i]` and targets `y[i]`. */
-export function fitGbm(cols: Float64Array[], y: Float64Array, options: GbmOptions = {}, weights?: Float64Array): GbmModel {
+export function fitGbm(cols: Float64Array[], y: Float64Array, options: GbmOptions = {}): GbmModel {
   const o = {
     n_trees: 300, learning_rate: 0.05, max_depth: 6, min_samples_leaf: 40, lambda: 1, max_bins: 64,
     subsample: 0.7, colsample: 0.8, seed: 1, ...options,
@@ -47,11 +47,9 @@ export function fitGbm(cols: Float64Array[], y: Float64Array, options: GbmOption
   const n = y.length, p = cols.length;
   const edges = cols.map((c) => quantileEdges(c, o.max_bins));
   const bins = cols.map((c, j) => binColumn(c, edges[j]!));
-  // Row weights scale each row's gradient and count (a weighted squared-error loss).
-  const wt = weights ?? new Float64Array(n).fill(1);
-  let base = 0, wsum = 0;
-  for (let i = 0; i < n; i++) { base += wt[i]! * y[i]!; wsum += wt[i]!; }
-  base = wsum > 0 ? base / wsum : 0;
+  let base = 0;
+  for (let i = 0; i < n; i++) base += y[i]!;
+  base = n ? base / n : 0;
   const pred = new Float64Array(n).fill(base);
   const grad = new Float64Array(n);
   const rand = mulberry32(o.seed);
@@ -59,9 +57,9 @@ export function fitGbm(cols: Float64Array[], y: Float64Array, options: GbmOption
   const allRows = Int32Array.from({ length: n }, (_, i) => i);
   const nSample = Math.max(1, Math.round(n * o.subsample));
   const nFeat = Math.max(1, Math.round(p * o.colsample));
-  const histG = new Float64Array(o.max_bins), histN = new Float64Array(o.max_bins), histC = new Float64Array(o.max_bins);
+  const histG = new Float64Array(o.max_bins), histN = new Float64Array(o.max_bins);
   for (let t = 0; t < o.n_trees; t++) {
-    for (let i = 0; i < n; i++) grad[i] = wt[i]! * (pred[i]! - y[i]!);
+    for (let i = 0; i < n; i++) grad[i] = pred[i]! - y[i]!;
     const rows = o.subsample < 1 ? sampleRows(allRows, nSample, rand) : allRows;
     const feats = o.colsample < 1 ? sampleRows(Int32Array.from({ length: p }, (_, j) => j), nFeat, rand) : Int32Array.from({ length: p }, (_, j) => j);
     const tree: { feature: number[]; threshold: number[]; bin: number[]; left: number[]; right: number[]; value: number[] } = {
@@ -70,24 +68,25 @@ export function fitGbm(cols: Float64Array[], y: Float64Array, options: GbmOption
     const grow = (idx: Int32Array, depth: number): number => {
       const node = tree.feature.length;
       tree.feature.push(-1); tree.threshold.push(0); tree.bin.push(0); tree.left.push(-1); tree.right.push(-1); tree.value.push(0);
-      let G = 0, N = 0;
-      for (let k = 0; k < idx.length; k++) { G += grad[idx[k]!]!; N += wt[idx[k]!]!; }
+      const N = idx.length;
+      let G = 0;
+      for (let k = 0; k < N; k++) G += grad[idx[k]!]!;
       tree.value[node] = (-o.learning_rate * G) / (N + o.lambda);
-      if (depth >= o.max_depth || idx.length < 2 * o.min_samples_leaf) return node;
+      if (depth >= o.max_depth || N < 2 * o.min_samples_leaf) return node;
       const parentScore = (G * G) / (N + o.lambda);
       let bestGain = 1e-12, bestF = -1, bestB = -1;
       for (const j of feats) {
         const nb = edges[j]!.length + 1;
         if (nb < 2) continue;
-        histG.fill(0, 0, nb); histN.fill(0, 0, nb); histC.fill(0, 0, nb);
+        histG.fill(0, 0, nb); histN.fill(0, 0, nb);
         const b = bins[j]!;
-        for (let k = 0; k < idx.length; k++) { const i = idx[k]!; const v = b[i]!; histG[v]! += grad[i]!; histN[v]! += wt[i]!; histC[v]! += 1; }
-        let gl = 0, nl = 0, cl = 0;
+        for (let k = 0; k < N; k++) { const i = idx[k]!; const v = b[i]!; histG[v]! += grad[i]!; histN[v]! += 1; }
+        let gl = 0, nl = 0;
         for (let v = 0; v < nb - 1; v++) {
-          gl += histG[v]!; nl += histN[v]!; cl += histC[v]!;
+          gl += histG[v]!; nl += histN[v]!;
           const nr = N - nl;
-          if (cl < o.min_samples_leaf) continue;
-          if (idx.length - cl < o.min_samples_leaf) break;
+          if (nl < o.min_samples_leaf) continue;
+          if (nr < o.min_samples_leaf) break;
           const gr = G - gl;
           const gain = (gl * gl) / (nl + o.lambda) + (gr * gr) / (nr + o.lambda) - parentScore;
           if (gain > bestGain) { bestGain = gain; bestF = j; bestB = v; }

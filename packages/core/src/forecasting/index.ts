@@ -1,5 +1,5 @@
 export type { ForecastDataset, ForecastHistory, ForecastPointModel, ForecastDayResult } from './types.js';
-export { forecastDayOfWeek, forecastHistoryAt } from './types.js';
+export { forecastDayOfWeek, forecastHistoryAt, forecastRefitDay } from './types.js';
 export { ForecastDataError, forecastDatasetFromHourly, forecastDatasetFromTidyRows, forecastDayIndex } from './dataset.js';
 export type { ForecastTidyRow } from './dataset.js';
 export { forecastMetrics } from './metrics.js';
@@ -25,7 +25,7 @@ export { RecentErrorCombinationModel, combinationWeights } from './combination.j
 export type { RecentErrorCombinationOptions } from './combination.js';
 export { fitGbm, predictGbm, quantileEdges } from './gbm.js';
 export type { GbmModel, GbmOptions, GbmTree } from './gbm.js';
-export { GbmForecastModel, gbmFeatures, gbmFeatureCount, forecastRefitDay } from './gbm-model.js';
+export { GbmForecastModel, gbmFeatures, gbmFeatureCount } from './gbm-model.js';
 export { RidgeForecastModel } from './linear-model.js';
 export type { RidgeForecastOptions } from './linear-model.js';
 export { crossFittedRidge, cholesky, choleskySolve } from './ridge.js';

@@ -1,8 +1,7 @@
 import { crossFittedRidge } from './ridge.js';
 import { learFeatureCount, learFeatures } from './lear.js';
-import { forecastRefitDay } from './gbm-model.js';
 import { fitInvariantScaler, invariantInverse, invariantTransform, type InvariantScaler } from './scaling.js';
-import type { ForecastHistory, ForecastPointModel } from './types.js';
+import { forecastRefitDay, type ForecastHistory, type ForecastPointModel } from './types.js';
 
 /**
  * OptiBid "ridge": one multi-output ridge regression of the 24 transformed prices of day
@@ -19,7 +18,7 @@ export interface RidgeForecastOptions {
   lambdas?: number[];
 }
 
-interface RidgeFit { refit_day: number; beta: Float64Array[]; mean: Float64Array; sd: Float64Array; bias: Float64Array; scaler: InvariantScaler; lambda: number }
+interface RidgeFit { refit_day: number; beta: Float64Array[]; mean: Float64Array; sd: Float64Array; bias: number; scaler: InvariantScaler; lambda: number }
 
 export class RidgeForecastModel implements ForecastPointModel {
   readonly name: string;
@@ -41,10 +40,10 @@ export class RidgeForecastModel implements ForecastPointModel {
     if (!this.fitted || this.fitted.refit_day !== refitDay) this.fitted = this.fit(history, refitDay);
     const f = this.fitted;
     const x = linearRow(history, d, f.scaler, f);
-    return Float64Array.from(f.beta, (b, h) => {
+    return Float64Array.from(f.beta, (b) => {
       let s = 0;
       for (let j = 0; j < x.length; j++) s += b[j]! * x[j]!;
-      return invariantInverse(f.scaler, s + f.bias[h]!);
+      return invariantInverse(f.scaler, s + f.bias);
     });
   }
 
@@ -69,7 +68,7 @@ export class RidgeForecastModel implements ForecastPointModel {
     // One bias for all hours: the mean out-of-fold residual over the window.
     let res = 0;
     for (let k = 0; k < nDays; k++) for (let h = 0; h < 24; h++) res += (Y[h]![k]! - r.oof[k * 24 + h]!) / (nDays * 24);
-    return { refit_day: refitDay, beta: r.beta, mean, sd, bias: new Float64Array(24).fill(res), scaler, lambda: r.lambda };
+    return { refit_day: refitDay, beta: r.beta, mean, sd, bias: res, scaler, lambda: r.lambda };
   }
 }
 

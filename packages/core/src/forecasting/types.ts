@@ -66,3 +66,12 @@ export function forecastHistoryAt(data: ForecastDataset, day: number): ForecastH
     exogenous: data.exogenous.map((e) => e.subarray(0, (day + 1) * 24)),
   };
 }
+
+/**
+ * The refit day of a periodically refitted model for target day d: the last multiple of
+ * `every` not after d (at least `min`), so forecasts do not depend on where a worker's
+ * chunk of days starts.
+ */
+export function forecastRefitDay(d: number, every: number, min: number): number {
+  return Math.max(min, d - (d % every));
+}
