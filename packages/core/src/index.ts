@@ -12,3 +12,8 @@ export * from './backtest/index.js';
 export * from './forecasting/index.js';
 export * from './simulation/index.js';
 export * from './platform/index.js';
+// Ancillary services: offers beside a bid's energy curve, price-taker awards, capacity settlement.
+export * from './bids/ancillary-offers.js';
+export * from './clearing/ancillary-awards.js';
+export * from './settlement/ancillary-settlement.js';
+export * from './exports/index.js';
