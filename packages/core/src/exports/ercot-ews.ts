@@ -65,14 +65,14 @@ function hourlyCurves(
   minimumMw: number | null,
 ): XmlNode[] {
   const nodes: XmlNode[] = [];
+  const roundedHours: string[] = [];
   for (const h of ctx.hours) {
     const s = shape(r.curves[h.index] ?? []);
     if (!s || s.blocks.length === 0) continue;
     const { points, rounded } = staircasePoints(s.start_mw, s.blocks);
     if (points.length === 0) continue;
     const where = { asset_id: r.asset_id, hour_ending: h.hour_ending };
-    if (rounded)
-      ctx.issues.push({ code: 'precision_lost', severity: 'warning', ...where, message: `${r.asset_id} HE${h.hour_ending} ${what}: MW truncated to 0.1 MW and prices rounded to cents (ERCOT's MWSingleDecimal / ErcotPrice)` });
+    if (rounded) roundedHours.push(h.hour_ending);
     if (points.length > ERCOT_MAX_CURVE_POINTS)
       ctx.issues.push({ code: 'too_many_points', severity: 'error', ...where, message: `${r.asset_id} HE${h.hour_ending} ${what}: ${points.length / 2} price steps need ${points.length} points; ERCOT takes at most ${ERCOT_MAX_CURVE_POINTS} (5 steps)` });
     const top = Math.max(...points.map((p) => p.mw));
@@ -83,6 +83,8 @@ function hourlyCurves(
     kids.push(...curveData(points));
     nodes.push({ comment: `HE${h.hour_ending}` }, el(tag, kids));
   }
+  if (roundedHours.length)
+    ctx.issues.push({ code: 'precision_lost', severity: 'warning', asset_id: r.asset_id, message: `${r.asset_id} ${what} (HE${roundedHours.join(', HE')}): MW truncated to 0.1 MW and prices rounded to cents (ERCOT's MWSingleDecimal / ErcotPrice)` });
   return nodes;
 }
 
