@@ -4,7 +4,7 @@
  *
  * A bid's `as_offers[p]` lists, for period p (the same index as `curves[p]`: DA hour of
  * the delivery day, RT interval), at most one offer per product: capacity `mw` at
- * `price_usd_per_mw_h` ($ per MW per hour of capacity, the unit of an ISO's clearing
+ * `price_usd_per_mw` ($ per MW per hour of capacity, the unit of an ISO's clearing
  * price for capacity, e.g. ERCOT's MCPC). Capacity is paid, deployment energy is not
  * modelled here.
  *
@@ -17,34 +17,44 @@ import type { BidContent, BidSegment } from './types.js';
 export const AS_DIRECTIONS = ['up', 'down'] as const;
 export type AsDirection = (typeof AS_DIRECTIONS)[number];
 
-/** One AS product of one ISO, as validation, clearing and export need it. */
-export interface AncillaryServiceRule {
-  /** The ISO's own product code, trimmed: `REGUP`, `REGDN`, `RRS`, `NSPIN`, `ECRS`, … */
-  product: string;
-  /** `up` products need headroom to raise output (or cut consumption), `down` the reverse. */
-  direction: AsDirection;
-  /** Highest offer price accepted, $ per MW per hour. */
-  offer_cap_usd_per_mw_h: number;
-  /** Hours a storage resource must be able to sustain each MW sold (ISO duration rule). */
-  storage_duration_h: number;
-  /** False when this product may not be sold in a period where a product of the other direction is sold. */
-  up_down_together: boolean;
-  /** First market-local delivery day the product exists (`YYYY-MM-DD`), e.g. ERCOT ECRS 2023-06-10. */
-  effective_from?: string;
-  /** First delivery day it no longer exists. */
-  effective_to?: string;
+/** A dated duration rule: from `effective_from`, `hours` MWh held per MW awarded. */
+export interface AncillaryDurationRule {
+  effective_from: string;
+  hours: number;
 }
 
+/**
+ * One AS product of one ISO as validation, clearing and export need it. The fields are a
+ * structural subset of the markets catalogue's product (`id`, `direction`,
+ * `effective_from`, `duration_rules`, `offer_cap_usd_per_mw`), so a catalogue entry is
+ * passed as is.
+ */
+export interface AncillaryServiceRule {
+  /** The ISO's own product code, trimmed: `REGUP`, `REGDN`, `RRS`, `NSPIN`, `ECRS`, … */
+  id: string;
+  /** `up` products need headroom to raise output (or cut consumption), `down` the reverse. */
+  direction: AsDirection;
+  /** First market-local delivery day the product clears (`YYYY-MM-DD`); unset = always. */
+  effective_from?: string;
+  /** Energy a storage resource must hold per MW awarded, by date; none in force = no duration rule. */
+  duration_rules: readonly AncillaryDurationRule[];
+  /** Highest offer price accepted, $ per MW per hour; null = no documented cap. */
+  offer_cap_usd_per_mw: number | null;
+}
+
+/** An ISO's AS rules (a structural subset of the catalogue's market entry). */
 export interface AncillaryMarketRules {
   iso: BidContent['iso'];
   products: readonly AncillaryServiceRule[];
+  /** Whether one resource may carry an up and a down product in the same period. */
+  up_and_down_together: boolean;
 }
 
 /** One product's offer in one period. */
 export interface AncillaryOffer {
   product: string;
   mw: number;
-  price_usd_per_mw_h: number;
+  price_usd_per_mw: number;
 }
 
 /** A bid with AS offers: `as_offers[p]` belongs to `curves[p]`; omitted = energy only. */
@@ -111,10 +121,17 @@ export function ancillaryAssetLimits(asset: AssetSpec): AncillaryAssetLimits | n
   return null;
 }
 
-/** The rules of the products that exist on `date` (all of them when `date` is undefined). */
-export function ancillaryRulesInEffect(rules: readonly AncillaryServiceRule[], date?: string): AncillaryServiceRule[] {
+/** The products that clear on `date` (all of them when `date` is undefined). */
+export function ancillaryRulesOn(rules: readonly AncillaryServiceRule[], date?: string): AncillaryServiceRule[] {
   if (date === undefined) return [...rules];
-  return rules.filter((r) => (r.effective_from === undefined || r.effective_from <= date) && (r.effective_to === undefined || date < r.effective_to));
+  return rules.filter((r) => r.effective_from === undefined || r.effective_from <= date);
+}
+
+/** Hours of energy per MW the product's duration rule asks on `date` (latest rule in force), null when none. */
+export function ancillaryDurationOn(rule: AncillaryServiceRule, date: string | undefined): number | null {
+  let hours: number | null = null;
+  for (const r of rule.duration_rules) if (date === undefined || r.effective_from <= date) hours = r.hours;
+  return hours;
 }
 
 /** Widest discharge (sell) and charge (buy) extents a curve can clear at: Σ positive / Σ |negative| widths. */
@@ -143,9 +160,10 @@ function periodLabel(bid: Pick<BidContent, 'run'>, p: number): string {
  * - storage: S + U ≤ discharge_power_mw and B + D ≤ charge_power_mw, because any price may
  *   clear the whole energy curve and the AS capacity must still fit (the reference
  *   co-optimisation's headroom rows `d − c + Σ up ≤ P`, `c − d + regdn ≤ P` at their worst);
- *   duration: Σ_up MW_k · duration_k ≤ usable_energy_mwh and the same for down (room to absorb);
+ *   duration: Σ_up MW_k · duration_k ≤ usable_energy_mwh and the same for down (room to absorb),
+ *   duration_k the product's rule in force on the delivery day (none: no requirement);
  * - generator: S + U ≤ pmax_mw and D ≤ pmax_mw (down capacity comes from output above 0).
- * Up and down in the same period are refused when either product says `up_down_together: false`.
+ * Up and down in the same period are refused when the market says `up_and_down_together: false`.
  */
 export function validateAncillaryOffers(
   bid: Pick<BidWithAncillaryOffers, 'iso' | 'run' | 'curves' | 'as_offers' | 'delivery_date'>,
@@ -169,8 +187,9 @@ export function validateAncillaryOffers(
     out.push({ code: 'as_asset_not_eligible', message: 'this asset type cannot offer ancillary services (batteries and thermal units can)' });
     return out;
   }
-  const byProduct = new Map(rules.products.map((r) => [r.product, r]));
-  const inEffect = new Set(ancillaryRulesInEffect(rules.products, bid.run === 'DA' ? bid.delivery_date : undefined).map((r) => r.product));
+  const byProduct = new Map(rules.products.map((r) => [r.id, r]));
+  const date = bid.run === 'DA' ? bid.delivery_date : undefined;
+  const inEffect = new Set(ancillaryRulesOn(rules.products, date).map((r) => r.id));
 
   offers.forEach((list, p) => {
     const where = periodLabel(bid, p);
@@ -181,49 +200,43 @@ export function validateAncillaryOffers(
     let down = 0;
     let upEnergy = 0;
     let downEnergy = 0;
-    const upNoMix: string[] = [];
-    const downNoMix: string[] = [];
     const upSold: string[] = [];
     const downSold: string[] = [];
     for (const o of list) {
       const at = `${where}, ${o.product}`;
-      if (!Number.isFinite(o.mw) || !Number.isFinite(o.price_usd_per_mw_h)) {
+      if (!Number.isFinite(o.mw) || !Number.isFinite(o.price_usd_per_mw)) {
         add('as_invalid_number', o.product, `${at}: MW and price must be finite numbers`);
         continue;
       }
       const rule = byProduct.get(o.product);
       if (!rule) {
-        const known = rules.products.map((r) => r.product).join(', ');
+        const known = rules.products.map((r) => r.id).join(', ');
         add('as_unknown_product', o.product, `${at}: ${rules.iso} has no AS product ${JSON.stringify(o.product)} (known: ${known})`);
         continue;
       }
       if (!inEffect.has(o.product))
         add('as_product_not_in_effect', o.product, `${at}: ${o.product} is not offered in ${rules.iso} on ${bid.delivery_date}` +
-          (rule.effective_from ? ` (from ${rule.effective_from}` + (rule.effective_to ? ` to ${rule.effective_to})` : ')') : ''));
+          (rule.effective_from ? ` (from ${rule.effective_from})` : ''));
       if (seen.has(o.product)) add('as_duplicate_product', o.product, `${at}: the product is offered more than once in this period`);
       seen.add(o.product);
       if (o.mw < -TOL) add('as_negative_mw', o.product, `${at}: offered capacity must not be negative (got ${o.mw} MW)`);
-      if (o.price_usd_per_mw_h > rule.offer_cap_usd_per_mw_h)
-        add('as_price_above_cap', o.product, `${at}: price ${o.price_usd_per_mw_h} $/MW-h is above the ${rules.iso} ${o.product} offer cap of ${rule.offer_cap_usd_per_mw_h} $/MW-h`);
-      if (o.price_usd_per_mw_h < 0) add('as_price_below_zero', o.product, `${at}: price ${o.price_usd_per_mw_h} $/MW-h is below 0`);
+      if (rule.offer_cap_usd_per_mw !== null && o.price_usd_per_mw > rule.offer_cap_usd_per_mw)
+        add('as_price_above_cap', o.product, `${at}: price ${o.price_usd_per_mw} $/MW per hour is above the ${rules.iso} ${o.product} offer cap of ${rule.offer_cap_usd_per_mw} $/MW per hour`);
+      if (o.price_usd_per_mw < 0) add('as_price_below_zero', o.product, `${at}: price ${o.price_usd_per_mw} $/MW per hour is below 0`);
       const mw = Math.max(0, o.mw);
       if (mw <= TOL) continue;
       if (rule.direction === 'up') {
         up += mw;
-        upEnergy += mw * rule.storage_duration_h;
+        upEnergy += mw * (ancillaryDurationOn(rule, date) ?? 0);
         upSold.push(o.product);
-        if (!rule.up_down_together) upNoMix.push(o.product);
       } else {
         down += mw;
-        downEnergy += mw * rule.storage_duration_h;
+        downEnergy += mw * (ancillaryDurationOn(rule, date) ?? 0);
         downSold.push(o.product);
-        if (!rule.up_down_together) downNoMix.push(o.product);
       }
     }
-    if (upSold.length && downSold.length && (upNoMix.length || downNoMix.length)) {
-      const blockers = [...upNoMix, ...downNoMix].join(', ');
-      add('as_up_down_together', undefined, `${where}: ${upSold.join(', ')} (up) and ${downSold.join(', ')} (down) are offered together, which ${rules.iso} does not allow for ${blockers}`);
-    }
+    if (upSold.length && downSold.length && !rules.up_and_down_together)
+      add('as_up_down_together', undefined, `${where}: ${upSold.join(', ')} (up) and ${downSold.join(', ')} (down) are offered together, which ${rules.iso} does not allow`);
     const curve = bid.curves[p] ?? [];
     const { sell_mw: sell, buy_mw: buy } = curveExtentsMw(curve);
     if (asset.type === 'storage') {

@@ -9,8 +9,9 @@
  * state-of-charge feasible: see `clearStorageWithSoc`); AS capacity must fit around them.
  * With c_t, d_t the charge/discharge MW awarded in t, s_{t−1} the state of charge at the
  * start of t from the energy awards alone (AS deployment energy is not modelled, so AS
- * does not move the state of charge), Δt the period length and h_k = max(Δt, product
- * duration_h) the hours each MW of k must be sustained:
+ * does not move the state of charge), Δt the period length and h_k the hours each MW of
+ * k must be sustained: the product's duration rule in force on the market date, Δt when
+ * it has none (as in the co-optimisation's `default` model):
  *   up power     d_t − c_t + Σ_up a_k ≤ P_dis
  *   down power   c_t − d_t + Σ_down a_k ≤ P_ch
  *   up energy    (d_t·Δt + Σ_up a_k·h_k) / η_d ≤ s_{t−1} − S_min
@@ -24,16 +25,16 @@
  * durations are equal; otherwise it is a deterministic feasible choice.
  * Generator: up power d_t + Σ_up a_k ≤ Pmax, down Σ_down a_k ≤ d_t (it cannot go below 0).
  */
-import type { AncillaryAssetLimits, AncillaryOffer, AncillaryServiceRule, AsDirection } from '../bids/ancillary-offers.js';
+import { ancillaryDurationOn, type AncillaryOffer, type AncillaryServiceRule, type AsDirection } from '../bids/ancillary-offers.js';
 
 export interface AncillaryAward {
   /** Index of the period (the bid's `as_offers` / `curves` index). */
   period: number;
   product: string;
   offered_mw: number;
-  offer_price_usd_per_mw_h: number;
+  offer_price_usd_per_mw: number;
   /** The product's clearing price in the period (MCPC). */
-  clearing_price_usd_per_mw_h: number;
+  clearing_price_usd_per_mw: number;
   awarded_mw: number;
   /** Offered MW that cleared on price but did not fit beside the energy awards. */
   curtailed_mw: number;
@@ -54,8 +55,8 @@ export function clearAncillaryPriceTaker(offers: readonly (readonly AncillaryOff
       const mcpc = prices[o.product]?.[period];
       if (mcpc === undefined || !Number.isFinite(mcpc)) throw new Error(`no clearing price for ${o.product} in period ${period}`);
       const mw = Math.max(0, o.mw);
-      const awarded = o.price_usd_per_mw_h <= mcpc ? mw : 0;
-      out.push({ period, product: o.product, offered_mw: mw, offer_price_usd_per_mw_h: o.price_usd_per_mw_h, clearing_price_usd_per_mw_h: mcpc, awarded_mw: awarded, curtailed_mw: 0 });
+      const awarded = o.price_usd_per_mw <= mcpc ? mw : 0;
+      out.push({ period, product: o.product, offered_mw: mw, offer_price_usd_per_mw: o.price_usd_per_mw, clearing_price_usd_per_mw: mcpc, awarded_mw: awarded, curtailed_mw: 0 });
     }
   });
   return out;
@@ -92,7 +93,7 @@ interface Headroom {
 
 function takeGreedy(awards: AncillaryAward[], room: Headroom, hoursOf: (product: string) => number): void {
   const sorted = [...awards].sort(
-    (a, b) => b.clearing_price_usd_per_mw_h - b.offer_price_usd_per_mw_h - (a.clearing_price_usd_per_mw_h - a.offer_price_usd_per_mw_h) || (a.product < b.product ? -1 : a.product > b.product ? 1 : 0),
+    (a, b) => b.clearing_price_usd_per_mw - b.offer_price_usd_per_mw - (a.clearing_price_usd_per_mw - a.offer_price_usd_per_mw) || (a.product < b.product ? -1 : a.product > b.product ? 1 : 0),
   );
   let power = Math.max(0, room.power_mw);
   let energy = Math.max(0, room.energy_mwh);
@@ -110,16 +111,18 @@ function takeGreedy(awards: AncillaryAward[], room: Headroom, hoursOf: (product:
 
 /**
  * Cuts AS awards to what the asset can deliver beside its energy awards (rule above).
- * Returns new award objects; the input is not changed. `rules` gives each product's
- * direction and duration; an award for a product missing from `rules` throws.
+ * Returns new award objects; the input is not changed. `rules` (catalogue products) give
+ * each product's direction and duration; an award for a product missing from them throws.
  */
 export function enforceAncillaryDeliverability(
   awards: readonly AncillaryAward[],
   rules: readonly AncillaryServiceRule[],
   energy: EnergyAwardsForAs,
   asset: DeliverabilityAsset,
+  /** Market-local delivery date (`YYYY-MM-DD`) that selects each product's duration rule. */
+  marketDate: string,
 ): AncillaryAward[] {
-  const rule = new Map(rules.map((r) => [r.product, r]));
+  const rule = new Map(rules.map((r) => [r.id, r]));
   const out = awards.map((a) => ({ ...a }));
   const byPeriod = new Map<number, AncillaryAward[]>();
   for (const a of out) {
@@ -147,7 +150,7 @@ export function enforceAncillaryDeliverability(
     if (asset.type === 'storage') {
       const b = asset.params;
       const s0 = socStart[t]!;
-      const hours = (product: string) => Math.max(dt, rule.get(product)!.storage_duration_h);
+      const hours = (product: string) => ancillaryDurationOn(rule.get(product)!, marketDate) ?? dt;
       // Energy rows divided through so that Σ a_k·h_k ≤ energy_mwh.
       takeGreedy(group(list, 'up'), { power_mw: b.discharge_power_mw - d + c, energy_mwh: b.discharge_efficiency * (s0 - b.soc_min_mwh) - d * dt }, hours);
       takeGreedy(group(list, 'down'), { power_mw: b.charge_power_mw - c + d, energy_mwh: (b.soc_max_mwh - s0) / b.charge_efficiency - c * dt }, hours);

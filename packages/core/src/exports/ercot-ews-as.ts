@@ -50,8 +50,8 @@ export function buildAsOffers(ctx: EwsContext, r: ErcotResourceOffers, form: Erc
         continue;
       }
       const mw = ercotMw(o.mw);
-      const price = ercotPrice(o.price_usd_per_mw_h);
-      if (Math.abs(mw - o.mw) > 1e-9 || price !== o.price_usd_per_mw_h) rounded = true;
+      const price = ercotPrice(o.price_usd_per_mw);
+      if (Math.abs(mw - o.mw) > 1e-9 || price !== o.price_usd_per_mw) rounded = true;
       if (mw <= 0) continue;
       blocks[map.as_type].push(el(map.container, [leaf('xvalue', formatErcotNumber(mw)), leaf(map.price_element(rrs), formatErcotNumber(price)), leaf('block', 'VARIABLE')]));
     }

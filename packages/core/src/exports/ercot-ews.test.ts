@@ -20,9 +20,9 @@ function battery(date: string, offerHours: readonly number[], extra: Partial<Erc
     { mw: 0.4, price_usd_per_mwh: 80 },
   ];
   const as = (h: number): AncillaryOffer[] => [
-    { product: 'REGDN', mw: 0.3, price_usd_per_mw_h: 4 + h / 10 },
-    { product: 'RRS', mw: 0.2, price_usd_per_mw_h: 6 },
-    { product: 'REGUP', mw: 0.25, price_usd_per_mw_h: 5 },
+    { product: 'REGDN', mw: 0.3, price_usd_per_mw: 4 + h / 10 },
+    { product: 'RRS', mw: 0.2, price_usd_per_mw: 6 },
+    { product: 'REGUP', mw: 0.25, price_usd_per_mw: 5 },
   ];
   return {
     asset_id: 'bat-1',
@@ -160,7 +160,7 @@ describe('buildErcotEwsBidSets refuses what ERCOT would reject', () => {
     expect(codes(out)).toEqual(['too_many_points']);
     expect(out.issues[0]!.hour_ending).toBe('04');
     expect(out.documents).toEqual([]);
-    const pre = buildErcotEwsBidSets({ delivery_date: '2015-06-15', resources: [battery('2015-06-15', [0], { bid_id: 'x', as_offers: battery('2015-06-15', []).as_offers!.map((_, h) => (h === 0 ? [{ product: 'SPIN', mw: 1, price_usd_per_mw_h: 1 }] : [])) })] });
+    const pre = buildErcotEwsBidSets({ delivery_date: '2015-06-15', resources: [battery('2015-06-15', [0], { bid_id: 'x', as_offers: battery('2015-06-15', []).as_offers!.map((_, h) => (h === 0 ? [{ product: 'SPIN', mw: 1, price_usd_per_mw: 1 }] : [])) })] });
     expect(codes(pre)).toEqual(['invalid_bid_id', 'unknown_as_product']);
   });
 

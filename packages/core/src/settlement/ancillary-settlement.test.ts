@@ -5,7 +5,7 @@ import { ancillaryRevenueByProduct, settleAncillaryAwards } from './ancillary-se
 describe('settleAncillaryAwards', () => {
   it('pays awarded MW × MCPC × hours per product', () => {
     const awards = clearAncillaryPriceTaker(
-      [[{ product: 'REGUP', mw: 0.5, price_usd_per_mw_h: 1 }, { product: 'REGDN', mw: 1, price_usd_per_mw_h: 1 }], [{ product: 'REGUP', mw: 0.5, price_usd_per_mw_h: 1 }]],
+      [[{ product: 'REGUP', mw: 0.5, price_usd_per_mw: 1 }, { product: 'REGDN', mw: 1, price_usd_per_mw: 1 }], [{ product: 'REGUP', mw: 0.5, price_usd_per_mw: 1 }]],
       { REGUP: [12, 0.5], REGDN: [7.25, 0] },
     );
     const periods = [{ interval_start: new Date('2015-06-01T05:00:00Z'), duration_h: 1 }, { interval_start: new Date('2015-06-01T06:00:00Z'), duration_h: 1 }];

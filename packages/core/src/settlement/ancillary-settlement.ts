@@ -1,5 +1,5 @@
 /**
- * Capacity settlement of AS awards: amount = awarded MW × clearing price ($/MW-h) × hours.
+ * Capacity settlement of AS awards: amount = awarded MW × clearing price ($/MW per hour) × hours.
  * Only capacity is paid; deployment energy settles with energy (not modelled here).
  * ERCOT pays DAM AS awards the product's MCPC, published in $/MW per hour (NP4-181-ER).
  */
@@ -15,7 +15,7 @@ export interface AncillarySettlementLine {
   interval_start: Date;
   duration_h: number;
   mw: number;
-  price_usd_per_mw_h: number;
+  price_usd_per_mw: number;
   /** > 0 paid to the participant. */
   amount_usd: number;
 }
@@ -44,8 +44,8 @@ export function settleAncillaryAwards(awards: readonly AncillaryAward[], ctx: An
       interval_start: p.interval_start,
       duration_h: p.duration_h,
       mw: a.awarded_mw,
-      price_usd_per_mw_h: a.clearing_price_usd_per_mw_h,
-      amount_usd: a.awarded_mw * a.clearing_price_usd_per_mw_h * p.duration_h,
+      price_usd_per_mw: a.clearing_price_usd_per_mw,
+      amount_usd: a.awarded_mw * a.clearing_price_usd_per_mw * p.duration_h,
     });
   }
   return out;
