@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AncillaryServiceRule } from '../bids/ancillary-offers.js';
-import { clearAncillaryPriceTaker, enforceAncillaryDeliverability, type DeliverabilityAsset } from './ancillary-awards.js';
+import { mulberry32 } from '../simulation/rng.js';
+import { clearAncillaryPriceTaker, enforceAncillaryDeliverability, type AncillaryAward, type DeliverabilityAsset } from './ancillary-awards.js';
 
 const rule = (id: string, direction: 'up' | 'down', hours?: number): AncillaryServiceRule => ({
   id,
@@ -92,5 +93,54 @@ describe('enforceAncillaryDeliverability', () => {
     expect(() => enforceAncillaryDeliverability(cleared([['SPIN', 1, 1]]), RULES, { charge_mw: [0], discharge_mw: [0], interval_hours: 1 }, BATTERY, DAY)).toThrow(/no AS rule/);
     const late = [{ period: 3, product: 'REGUP', offered_mw: 1, offer_price_usd_per_mw: 0, clearing_price_usd_per_mw: 1, awarded_mw: 1, curtailed_mw: 0 }];
     expect(() => enforceAncillaryDeliverability(late, RULES, { charge_mw: [0], discharge_mw: [0], interval_hours: 1 }, BATTERY, DAY)).toThrow(/period 3/);
+  });
+
+  it('over random days: reference-feasible award sets pass unchanged, inflated ones are cut back onto the reference rows', () => {
+    const rnd = mulberry32(20260104);
+    const P = 1;
+    const E = 2;
+    for (let trial = 0; trial < 200; trial++) {
+      const T = 24;
+      const charge: number[] = [];
+      const discharge: number[] = [];
+      const feasible: AncillaryAward[] = [];
+      const socStart: number[] = [];
+      let s = 1;
+      for (let t = 0; t < T; t++) {
+        socStart.push(s);
+        // An energy schedule that keeps 0 ≤ s ≤ E, then AS inside the reference rows for that hour.
+        const c = rnd() < 0.5 ? Math.min(P, (E - s) / ETA) * rnd() : 0;
+        const d = c === 0 ? Math.min(P, s * ETA) * rnd() : 0;
+        const upRoom = Math.max(0, Math.min(P - d + c, ETA * s - d));
+        const downRoom = Math.max(0, Math.min(P - c + d, (E - s) / ETA - c));
+        const split = rnd();
+        const up1 = upRoom * split * rnd();
+        const up2 = (upRoom - up1) * rnd();
+        const dn = downRoom * rnd();
+        for (const [product, mw] of [['REGUP', up1], ['RRS', up2], ['REGDN', dn]] as const)
+          feasible.push({ period: t, product, offered_mw: mw, offer_price_usd_per_mw: 0, clearing_price_usd_per_mw: 1 + rnd() * 10, awarded_mw: mw, curtailed_mw: 0 });
+        charge.push(c);
+        discharge.push(d);
+        s += ETA * c - d / ETA;
+      }
+      const energy = { charge_mw: charge, discharge_mw: discharge, interval_hours: 1 };
+      const kept = enforceAncillaryDeliverability(feasible, RULES, energy, BATTERY, DAY);
+      kept.forEach((a, i) => expect(a.awarded_mw).toBeCloseTo(feasible[i]!.awarded_mw, 9));
+      const inflated = feasible.map((a) => ({ ...a, awarded_mw: a.awarded_mw + rnd(), offered_mw: a.offered_mw + 1 }));
+      const cut = enforceAncillaryDeliverability(inflated, RULES, energy, BATTERY, DAY);
+      for (let t = 0; t < T; t++) {
+        const hour = cut.filter((a) => a.period === t);
+        const up = hour.filter((a) => a.product !== 'REGDN').reduce((x, a) => x + a.awarded_mw, 0);
+        const dn = hour.find((a) => a.product === 'REGDN')!.awarded_mw;
+        const [c, d, s0] = [charge[t]!, discharge[t]!, socStart[t]!];
+        expect(d - c + up).toBeLessThanOrEqual(P + 1e-9);
+        expect(c - d + dn).toBeLessThanOrEqual(P + 1e-9);
+        expect(s0 - (d + up) / ETA).toBeGreaterThanOrEqual(-1e-9);
+        expect(s0 + ETA * (c + dn)).toBeLessThanOrEqual(E + 1e-9);
+        // Nothing is cut below the feasible set it started from (greedy keeps at least as much MW in total).
+        const before = feasible.filter((a) => a.period === t).reduce((x, a) => x + a.awarded_mw, 0);
+        expect(up + dn).toBeGreaterThanOrEqual(before - 1e-9);
+      }
+    }
   });
 });
