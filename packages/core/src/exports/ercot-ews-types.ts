@@ -8,6 +8,7 @@ import { leaf, type XmlNode } from './xml.js';
 export type ErcotRrsSubtype = 'RRSPF' | 'RRSFF' | 'RRSUF';
 
 export const ERCOT_EWS_NAMESPACE = 'http://www.ercot.com/schema/2007-06/nodal/ews';
+export const ERCOT_EWS_MESSAGE_NAMESPACE = 'http://www.ercot.com/schema/2007-06/nodal/ews/message';
 /** First operating day of RTC+B and the single Energy Storage Resource model. */
 export const ERCOT_RTCB_EFFECTIVE_DATE = '2025-12-05';
 
@@ -34,6 +35,24 @@ export interface ErcotResourceOffers {
   as_offers?: readonly (readonly AncillaryOffer[])[];
 }
 
+/**
+ * The EWS RequestMessage header (Message.xsd HeaderType; "Market Transaction Service":
+ * Verb create, Noun BidSet, Source = the QSE). Replay detection needs a fresh nonce per
+ * message, so the caller supplies them (keeps the builder deterministic). WS-Security
+ * signing and the SOAP envelope stay with the submitting system.
+ */
+export interface ErcotEwsRequestHeader {
+  /** The QSE's market participant ID. */
+  source: string;
+  user_id?: string;
+  comment?: string;
+  /** Header Revision; Message.xsd default `001`. */
+  revision?: string;
+  created: Date;
+  nonce_for: (transaction: ErcotEwsTransaction) => string;
+  message_id_for?: (transaction: ErcotEwsTransaction) => string;
+}
+
 export interface ErcotEwsExportInput {
   /** ERCOT operating day `YYYY-MM-DD` (the BidSet's tradingDate). */
   delivery_date: string;
@@ -42,11 +61,13 @@ export interface ErcotEwsExportInput {
   expiration_time?: Date;
   /** RRS price element for RRS offers: RRSPF (primary frequency response, default), RRSFF (fast), RRSUF. */
   rrs_subtype?: ErcotRrsSubtype;
+  /** When given, each document is a RequestMessage (create BidSet) with this header around the BidSet. */
+  request_header?: ErcotEwsRequestHeader;
 }
 
 export interface ErcotEwsDocument {
   transaction: ErcotEwsTransaction;
-  /** A whole XML document whose root is the BidSet. */
+  /** A whole XML document whose root is the BidSet (or the RequestMessage around it). */
   xml: string;
 }
 

@@ -177,6 +177,25 @@ describe('buildErcotEwsBidSets refuses what ERCOT would reject', () => {
     expect(codes(buildErcotEwsBidSets({ delivery_date: '2026-01-15', resources: [] }))).toEqual(['no_resources']);
   });
 
+  it('wraps each BidSet in a RequestMessage with its own nonce when a header is given', () => {
+    const out = buildErcotEwsBidSets({
+      delivery_date: '2026-01-15',
+      resources: [battery('2026-01-15', [5])],
+      request_header: { source: 'QOPTI', user_id: 'ops&1', created: new Date('2026-01-14T15:00:00Z'), nonce_for: (t) => `n-${t}`, message_id_for: (t) => `m-${t}` },
+    });
+    golden('2026-01-15-request', out);
+    const docs = out.documents.map((d) => {
+      expect(XMLValidator.validate(d.xml)).toBe(true);
+      return (parser.parse(d.xml) as Parsed).RequestMessage;
+    });
+    expect(docs.map((m) => [m.Header.Verb, m.Header.Noun, m.Header.ReplayDetection.Nonce, m.Header.ReplayDetection.Created, m.Header.UserID])).toEqual([
+      ['create', 'BidSet', 'n-ThreePartOffer', '2026-01-14T09:00:00-06:00', 'ops&1'],
+      ['create', 'BidSet', 'n-ASOffer', '2026-01-14T09:00:00-06:00', 'ops&1'],
+    ]);
+    expect(docs[0].Payload.BidSet.tradingDate).toBe('2026-01-15');
+    expect(docs[0]['@_xmlns']).toBe('http://www.ercot.com/schema/2007-06/nodal/ews/message');
+  });
+
   it('is deterministic', () => {
     const input = { delivery_date: '2015-11-01', resources: [battery('2015-11-01', [0, 1, 2, 24])] };
     expect(buildErcotEwsBidSets(input)).toEqual(buildErcotEwsBidSets(input));

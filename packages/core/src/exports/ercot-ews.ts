@@ -34,6 +34,7 @@ import { ERCOT_TIMEZONE, ercotDateTime, ercotOperatingHours } from './ercot-cloc
 import { buildAsOffers } from './ercot-ews-as.js';
 import { ERCOT_MAX_CURVE_POINTS, formatErcotNumber, staircasePoints, type StairBlock } from './ercot-ews-curves.js';
 import {
+  ERCOT_EWS_MESSAGE_NAMESPACE,
   ERCOT_EWS_NAMESPACE,
   ercotEwsFormFor,
   offerHead,
@@ -42,6 +43,8 @@ import {
   type ErcotEwsExportInput,
   type ErcotEwsForm,
   type ErcotEwsIssue,
+  type ErcotEwsRequestHeader,
+  type ErcotEwsTransaction,
   type ErcotResourceOffers,
   type EwsContext,
 } from './ercot-ews-types.js';
@@ -137,8 +140,20 @@ function energyBid(ctx: EwsContext, r: ErcotResourceOffers): XmlElement | null {
   return el('EnergyBid', [...offerHead(ctx, r), leaf('sp', r.settlement_point), leaf('bidID', bidId), ...curves]);
 }
 
-function bidSet(date: string, items: readonly XmlElement[]): string {
-  return xmlDocument(el('BidSet', [leaf('tradingDate', date), ...items], [['xmlns', ERCOT_EWS_NAMESPACE]]));
+function bidSet(date: string, transaction: ErcotEwsTransaction, items: readonly XmlElement[], header: ErcotEwsRequestHeader | undefined): string {
+  const set = el('BidSet', [leaf('tradingDate', date), ...items], [['xmlns', ERCOT_EWS_NAMESPACE]]);
+  if (!header) return xmlDocument(set);
+  const h: XmlNode[] = [
+    leaf('Verb', 'create'),
+    leaf('Noun', 'BidSet'),
+    el('ReplayDetection', [leaf('Nonce', header.nonce_for(transaction)), leaf('Created', ercotDateTime(header.created))]),
+    leaf('Revision', header.revision ?? '001'),
+    leaf('Source', header.source),
+  ];
+  if (header.user_id) h.push(leaf('UserID', header.user_id));
+  if (header.message_id_for) h.push(leaf('MessageID', header.message_id_for(transaction)));
+  if (header.comment) h.push(leaf('Comment', header.comment));
+  return xmlDocument(el('RequestMessage', [el('Header', h), el('Payload', [set])], [['xmlns', ERCOT_EWS_MESSAGE_NAMESPACE]]));
 }
 
 /**
@@ -188,8 +203,8 @@ export function buildErcotEwsBidSets(input: ErcotEwsExportInput): ErcotEwsExport
   }
   if (issues.some((i) => i.severity === 'error')) return { form, delivery_date: date, documents: [], issues };
   const documents: ErcotEwsDocument[] = [];
-  if (tpos.length) documents.push({ transaction: 'ThreePartOffer', xml: bidSet(date, tpos) });
-  if (ebs.length) documents.push({ transaction: 'EnergyBid', xml: bidSet(date, ebs) });
-  if (asos.length) documents.push({ transaction: 'ASOffer', xml: bidSet(date, asos) });
+  const sets: [ErcotEwsTransaction, XmlElement[]][] = [['ThreePartOffer', tpos], ['EnergyBid', ebs], ['ASOffer', asos]];
+  for (const [transaction, items] of sets)
+    if (items.length) documents.push({ transaction, xml: bidSet(date, transaction, items, input.request_header) });
   return { form, delivery_date: date, documents, issues };
 }
