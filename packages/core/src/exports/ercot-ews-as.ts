@@ -13,7 +13,7 @@
 import { ercotDateTime } from './ercot-clock.js';
 import { ERCOT_MAX_AS_BLOCKS, ercotMw, ercotPrice, formatErcotNumber } from './ercot-ews-curves.js';
 import { offerHead, type ErcotEwsForm, type ErcotResourceOffers, type ErcotRrsSubtype, type EwsContext } from './ercot-ews-types.js';
-import { el, leaf, type XmlElement, type XmlNode } from './xml.js';
+import { xmlEl, xmlLeaf, type XmlElement, type XmlNode } from './xml.js';
 
 type AsType = 'REGUP-RRS-ONNS' | 'Reg-Down';
 
@@ -53,13 +53,13 @@ export function buildAsOffers(ctx: EwsContext, r: ErcotResourceOffers, form: Erc
       const price = ercotPrice(o.price_usd_per_mw);
       if (Math.abs(mw - o.mw) > 1e-9 || price !== o.price_usd_per_mw) rounded = true;
       if (mw <= 0) continue;
-      blocks[map.as_type].push(el(map.container, [leaf('xvalue', formatErcotNumber(mw)), leaf(map.price_element(rrs), formatErcotNumber(price)), leaf('block', 'VARIABLE')]));
+      blocks[map.as_type].push(xmlEl(map.container, [xmlLeaf('xvalue', formatErcotNumber(mw)), xmlLeaf(map.price_element(rrs), formatErcotNumber(price)), xmlLeaf('block', 'VARIABLE')]));
     }
     for (const t of ['REGUP-RRS-ONNS', 'Reg-Down'] as const) {
       if (blocks[t].length === 0) continue;
       if (blocks[t].length > ERCOT_MAX_AS_BLOCKS)
         ctx.issues.push({ code: 'too_many_as_blocks', severity: 'error', asset_id: r.asset_id, hour_ending: h.hour_ending, message: `${r.asset_id} HE${h.hour_ending}: ${blocks[t].length} ${t} blocks; ERCOT takes at most ${ERCOT_MAX_AS_BLOCKS}` });
-      curves[t].push({ comment: `HE${h.hour_ending}` }, el('ASPriceCurve', [leaf('startTime', ercotDateTime(h.start)), leaf('endTime', ercotDateTime(h.end)), ...blocks[t]]));
+      curves[t].push({ comment: `HE${h.hour_ending}` }, xmlEl('ASPriceCurve', [xmlLeaf('startTime', ercotDateTime(h.start)), xmlLeaf('endTime', ercotDateTime(h.end)), ...blocks[t]]));
     }
   }
   if (rounded)
@@ -75,7 +75,7 @@ export function buildAsOffers(ctx: EwsContext, r: ErcotResourceOffers, form: Erc
       }
       resource = r.load_resource;
     }
-    out.push(el('ASOffer', [...offerHead(ctx, r), leaf('resource', resource), leaf('asType', t), ...curves[t]]));
+    out.push(xmlEl('ASOffer', [...offerHead(ctx, r), xmlLeaf('resource', resource), xmlLeaf('asType', t), ...curves[t]]));
   }
   return out;
 }

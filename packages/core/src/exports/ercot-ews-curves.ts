@@ -35,19 +35,19 @@ export function formatErcotNumber(x: number): string {
   return String(x === 0 ? 0 : x);
 }
 
-export interface CurvePoint {
+export interface ErcotCurvePoint {
   mw: number;
   price: number;
 }
 
-export interface StairBlock {
+export interface ErcotStairBlock {
   /** Block width in MW, > 0. */
   width_mw: number;
   price_usd_per_mwh: number;
 }
 
-export interface CurvePointsResult {
-  points: CurvePoint[];
+export interface ErcotCurvePointsResult {
+  points: ErcotCurvePoint[];
   /** True when MW or price lost precision in ERCOT's format. */
   rounded: boolean;
 }
@@ -56,7 +56,7 @@ export interface CurvePointsResult {
  * Points of a staircase starting at `start_mw`, in ERCOT precision: cumulative MW are
  * truncated (blocks that vanish are dropped), prices rounded, equal neighbours merged.
  */
-export function staircasePoints(start_mw: number, blocks: readonly StairBlock[]): CurvePointsResult {
+export function ercotStaircasePoints(start_mw: number, blocks: readonly ErcotStairBlock[]): ErcotCurvePointsResult {
   let rounded = false;
   const merged: { from: number; to: number; price: number }[] = [];
   let x = start_mw;
@@ -74,7 +74,7 @@ export function staircasePoints(start_mw: number, blocks: readonly StairBlock[])
     else merged.push({ from: xr, to: nextR, price });
     xr = nextR;
   }
-  const points: CurvePoint[] = [];
+  const points: ErcotCurvePoint[] = [];
   for (const m of merged) points.push({ mw: m.from, price: m.price }, { mw: m.to, price: m.price });
   return { points, rounded };
 }

@@ -2,7 +2,7 @@
 import type { AncillaryOffer } from '../bids/ancillary-offers.js';
 import type { BidSegment } from '../bids/types.js';
 import type { ErcotHour } from './ercot-clock.js';
-import { leaf, type XmlNode } from './xml.js';
+import { xmlLeaf, type XmlNode } from './xml.js';
 
 /** The RRS sub-type whose price element carries RRS offers (NPRR863): primary, fast or under-frequency response. */
 export type ErcotRrsSubtype = 'RRSPF' | 'RRSFF' | 'RRSUF';
@@ -119,9 +119,9 @@ export interface EwsContext {
 
 /** Common head of an offer/bid: startTime, endTime, externalId, expirationTime (XSD Bid → Offer order). */
 export function offerHead(ctx: EwsContext, r: ErcotResourceOffers): XmlNode[] {
-  const head: XmlNode[] = [leaf('startTime', ctx.day_start), leaf('endTime', ctx.day_end)];
-  if (r.external_id) head.push(leaf('externalId', r.external_id));
-  head.push(leaf('expirationTime', ctx.expiration));
+  const head: XmlNode[] = [xmlLeaf('startTime', ctx.day_start), xmlLeaf('endTime', ctx.day_end)];
+  if (r.external_id) head.push(xmlLeaf('externalId', r.external_id));
+  head.push(xmlLeaf('expirationTime', ctx.expiration));
   return head;
 }
 

@@ -32,7 +32,7 @@ import type { BidSegment } from '../bids/types.js';
 import { isYmd, localDayBoundsUtc, zonedLocalToUtc } from '../time/zoned.js';
 import { ERCOT_TIMEZONE, ercotDateTime, ercotOperatingHours } from './ercot-clock.js';
 import { buildAsOffers } from './ercot-ews-as.js';
-import { ERCOT_MAX_CURVE_POINTS, formatErcotNumber, staircasePoints, type StairBlock } from './ercot-ews-curves.js';
+import { ERCOT_MAX_CURVE_POINTS, formatErcotNumber, ercotStaircasePoints, type ErcotStairBlock } from './ercot-ews-curves.js';
 import {
   ERCOT_EWS_MESSAGE_NAMESPACE,
   ERCOT_EWS_NAMESPACE,
@@ -48,14 +48,14 @@ import {
   type ErcotResourceOffers,
   type EwsContext,
 } from './ercot-ews-types.js';
-import { el, leaf, xmlDocument, type XmlElement, type XmlNode } from './xml.js';
+import { xmlEl, xmlLeaf, xmlDocument, type XmlElement, type XmlNode } from './xml.js';
 
 const BID_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,10}[A-Za-z0-9]$/;
 /** Nodal Protocols §4.4.9.3.1(3), §4.4.9.6.1(2): at least 1 MW per Energy Offer Curve / Energy Bid (not for ESRs). */
 const MIN_ENERGY_MW = 1;
 
 function curveData(points: readonly { mw: number; price: number }[]): XmlElement[] {
-  return points.map((p) => el('CurveData', [leaf('xvalue', formatErcotNumber(p.mw)), leaf('y1value', formatErcotNumber(p.price))]));
+  return points.map((p) => xmlEl('CurveData', [xmlLeaf('xvalue', formatErcotNumber(p.mw)), xmlLeaf('y1value', formatErcotNumber(p.price))]));
 }
 
 /** Hourly curves from blocks; null entries are hours with nothing to offer. */
@@ -64,7 +64,7 @@ function hourlyCurves(
   r: ErcotResourceOffers,
   tag: 'EnergyOfferCurve' | 'PriceCurve',
   what: string,
-  shape: (curve: readonly BidSegment[]) => { start_mw: number; blocks: StairBlock[] } | null,
+  shape: (curve: readonly BidSegment[]) => { start_mw: number; blocks: ErcotStairBlock[] } | null,
   minimumMw: number | null,
 ): XmlNode[] {
   const nodes: XmlNode[] = [];
@@ -72,7 +72,7 @@ function hourlyCurves(
   for (const h of ctx.hours) {
     const s = shape(r.curves[h.index] ?? []);
     if (!s || s.blocks.length === 0) continue;
-    const { points, rounded } = staircasePoints(s.start_mw, s.blocks);
+    const { points, rounded } = ercotStaircasePoints(s.start_mw, s.blocks);
     if (points.length === 0) continue;
     const where = { asset_id: r.asset_id, hour_ending: h.hour_ending };
     if (rounded) roundedHours.push(h.hour_ending);
@@ -81,21 +81,21 @@ function hourlyCurves(
     const top = Math.max(...points.map((p) => p.mw));
     if (minimumMw !== null && top < minimumMw)
       ctx.issues.push({ code: 'below_minimum_mw', severity: 'error', ...where, message: `${r.asset_id} HE${h.hour_ending} ${what}: ${top} MW is below ERCOT's ${minimumMw} MW minimum` });
-    const kids: XmlNode[] = [leaf('startTime', ercotDateTime(h.start)), leaf('endTime', ercotDateTime(h.end))];
-    if (tag === 'PriceCurve') kids.push(leaf('curveStyle', 'CURVE'));
+    const kids: XmlNode[] = [xmlLeaf('startTime', ercotDateTime(h.start)), xmlLeaf('endTime', ercotDateTime(h.end))];
+    if (tag === 'PriceCurve') kids.push(xmlLeaf('curveStyle', 'CURVE'));
     kids.push(...curveData(points));
-    nodes.push({ comment: `HE${h.hour_ending}` }, el(tag, kids));
+    nodes.push({ comment: `HE${h.hour_ending}` }, xmlEl(tag, kids));
   }
   if (roundedHours.length)
     ctx.issues.push({ code: 'precision_lost', severity: 'warning', asset_id: r.asset_id, message: `${r.asset_id} ${what} (HE${roundedHours.join(', HE')}): MW truncated to 0.1 MW and prices rounded to cents (ERCOT's MWSingleDecimal / ErcotPrice)` });
   return nodes;
 }
 
-const discharge = (curve: readonly BidSegment[]): StairBlock[] =>
+const discharge = (curve: readonly BidSegment[]): ErcotStairBlock[] =>
   curve.filter((s) => s.mw > 0).map((s) => ({ width_mw: s.mw, price_usd_per_mwh: s.price_usd_per_mwh }));
 
 /** Charge blocks as listed (deepest first) with their total. */
-function charge(curve: readonly BidSegment[]): { total: number; blocks: StairBlock[] } {
+function charge(curve: readonly BidSegment[]): { total: number; blocks: ErcotStairBlock[] } {
   const blocks = curve.filter((s) => s.mw < 0).map((s) => ({ width_mw: -s.mw, price_usd_per_mwh: s.price_usd_per_mwh }));
   return { total: blocks.reduce((a, b) => a + b.width_mw, 0), blocks };
 }
@@ -111,19 +111,19 @@ function threePartOffer(ctx: EwsContext, r: ErcotResourceOffers, form: ErcotEwsF
     ? hourlyCurves(ctx, r, 'EnergyOfferCurve', 'Energy Bid/Offer Curve', esrShape, null)
     : hourlyCurves(ctx, r, 'EnergyOfferCurve', 'Energy Offer Curve', (c) => ({ start_mw: 0, blocks: discharge(c) }), MIN_ENERGY_MW);
   if (curves.length === 0) return null;
-  const kids: XmlNode[] = [...offerHead(ctx, r), leaf('resource', r.resource)];
+  const kids: XmlNode[] = [...offerHead(ctx, r), xmlLeaf('resource', r.resource)];
   if (form === 'generation_and_load_resource') {
     // As in ERCOT's Appendix E ThreePartOffer example; a battery has no fuel index, start-up or minimum-energy cost.
-    const span = [leaf('startTime', ctx.day_start), leaf('endTime', ctx.day_end)];
+    const span = [xmlLeaf('startTime', ctx.day_start), xmlLeaf('endTime', ctx.day_end)];
     kids.push(
-      el('EocFipFop', [...span, leaf('fipPercent', 0), leaf('fopPercent', 0)]),
-      el('SuMeFipFop', [...span, leaf('fipPercent', 0), leaf('fopPercent', 0)]),
-      el('StartupCost', [...span, leaf('hot', 0), leaf('intermediate', 0), leaf('cold', 0)]),
-      el('MinimumEnergy', [...span, leaf('cost', 0)]),
+      xmlEl('EocFipFop', [...span, xmlLeaf('fipPercent', 0), xmlLeaf('fopPercent', 0)]),
+      xmlEl('SuMeFipFop', [...span, xmlLeaf('fipPercent', 0), xmlLeaf('fopPercent', 0)]),
+      xmlEl('StartupCost', [...span, xmlLeaf('hot', 0), xmlLeaf('intermediate', 0), xmlLeaf('cold', 0)]),
+      xmlEl('MinimumEnergy', [...span, xmlLeaf('cost', 0)]),
     );
   }
   kids.push(...curves);
-  return el('ThreePartOffer', kids);
+  return xmlEl('ThreePartOffer', kids);
 }
 
 /** Before RTC+B: charging as a DAM Energy Bid, quantities from 0 up, prices non-increasing (most valuable MW first). */
@@ -137,23 +137,23 @@ function energyBid(ctx: EwsContext, r: ErcotResourceOffers): XmlElement | null {
   const bidId = r.bid_id ?? 'OPTIBID';
   if (!BID_ID.test(bidId))
     ctx.issues.push({ code: 'invalid_bid_id', severity: 'error', asset_id: r.asset_id, message: `${r.asset_id}: bidID ${JSON.stringify(bidId)} must be 2–12 characters of A–Z, a–z, 0–9, "_" or "-", starting and ending alphanumeric` });
-  return el('EnergyBid', [...offerHead(ctx, r), leaf('sp', r.settlement_point), leaf('bidID', bidId), ...curves]);
+  return xmlEl('EnergyBid', [...offerHead(ctx, r), xmlLeaf('sp', r.settlement_point), xmlLeaf('bidID', bidId), ...curves]);
 }
 
 function bidSet(date: string, transaction: ErcotEwsTransaction, items: readonly XmlElement[], header: ErcotEwsRequestHeader | undefined): string {
-  const set = el('BidSet', [leaf('tradingDate', date), ...items], [['xmlns', ERCOT_EWS_NAMESPACE]]);
+  const set = xmlEl('BidSet', [xmlLeaf('tradingDate', date), ...items], [['xmlns', ERCOT_EWS_NAMESPACE]]);
   if (!header) return xmlDocument(set);
   const h: XmlNode[] = [
-    leaf('Verb', 'create'),
-    leaf('Noun', 'BidSet'),
-    el('ReplayDetection', [leaf('Nonce', header.nonce_for(transaction)), leaf('Created', ercotDateTime(header.created))]),
-    leaf('Revision', header.revision ?? '001'),
-    leaf('Source', header.source),
+    xmlLeaf('Verb', 'create'),
+    xmlLeaf('Noun', 'BidSet'),
+    xmlEl('ReplayDetection', [xmlLeaf('Nonce', header.nonce_for(transaction)), xmlLeaf('Created', ercotDateTime(header.created))]),
+    xmlLeaf('Revision', header.revision ?? '001'),
+    xmlLeaf('Source', header.source),
   ];
-  if (header.user_id) h.push(leaf('UserID', header.user_id));
-  if (header.message_id_for) h.push(leaf('MessageID', header.message_id_for(transaction)));
-  if (header.comment) h.push(leaf('Comment', header.comment));
-  return xmlDocument(el('RequestMessage', [el('Header', h), el('Payload', [set])], [['xmlns', ERCOT_EWS_MESSAGE_NAMESPACE]]));
+  if (header.user_id) h.push(xmlLeaf('UserID', header.user_id));
+  if (header.message_id_for) h.push(xmlLeaf('MessageID', header.message_id_for(transaction)));
+  if (header.comment) h.push(xmlLeaf('Comment', header.comment));
+  return xmlDocument(xmlEl('RequestMessage', [xmlEl('Header', h), xmlEl('Payload', [set])], [['xmlns', ERCOT_EWS_MESSAGE_NAMESPACE]]));
 }
 
 /**

@@ -39,8 +39,8 @@ export function escapeXmlAttr(s: string): string {
 const NAME = /^[A-Za-z_][A-Za-z0-9._:-]*$/;
 
 /** Shorthand for a leaf element. */
-export const leaf = (name: string, text: string | number | boolean): XmlElement => ({ name, text: String(text) });
-export const el = (name: string, children: readonly XmlNode[], attrs?: readonly (readonly [string, string])[]): XmlElement =>
+export const xmlLeaf = (name: string, text: string | number | boolean): XmlElement => ({ name, text: String(text) });
+export const xmlEl = (name: string, children: readonly XmlNode[], attrs?: readonly (readonly [string, string])[]): XmlElement =>
   attrs ? { name, children, attrs } : { name, children };
 
 function write(node: XmlNode, depth: number, out: string[]): void {
