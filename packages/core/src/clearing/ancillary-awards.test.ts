@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AncillaryServiceRule } from '../bids/ancillary-offers.js';
 import { mulberry32 } from '../simulation/rng.js';
-import { clearAncillaryPriceTaker, enforceAncillaryDeliverability, type AncillaryAward, type DeliverabilityAsset } from './ancillary-awards.js';
+import { ancillaryPricesForPeriods, clearAncillaryPriceTaker, enforceAncillaryDeliverability, type AncillaryAward, type DeliverabilityAsset } from './ancillary-awards.js';
 
 const rule = (id: string, direction: 'up' | 'down', hours?: number): AncillaryServiceRule => ({
   id,
@@ -30,6 +30,19 @@ describe('clearAncillaryPriceTaker', () => {
       [0, 'REGDN', 0, 8.5],
       [1, 'REGUP', 0, 4.99],
     ]);
+  });
+
+  it('aligns price rows to the bid periods by interval start', () => {
+    const h = (k: number) => new Date(Date.UTC(2015, 10, 1, 5 + k));
+    const rows = [
+      { product: 'REGUP', interval_start: h(1), price_usd_per_mw: 7 },
+      { product: 'REGUP', interval_start: h(0), price_usd_per_mw: 6 },
+      { product: 'RRS', interval_start: h(2), price_usd_per_mw: 9 },
+      { product: 'RRS', interval_start: h(9), price_usd_per_mw: 1 },
+    ];
+    const prices = ancillaryPricesForPeriods(rows, [0, 1, 2].map((k) => ({ interval_start: h(k) })));
+    expect(prices).toEqual({ REGUP: [6, 7, Number.NaN], RRS: [Number.NaN, Number.NaN, 9] });
+    expect(() => clearAncillaryPriceTaker([[], [{ product: 'RRS', mw: 1, price_usd_per_mw: 0 }]], prices)).toThrow(/RRS in period 1/);
   });
 
   it('throws when an offered product has no price for the period', () => {

@@ -44,6 +44,25 @@ export interface AncillaryAward {
 export type AncillaryClearingPrices = Readonly<Record<string, readonly number[]>>;
 
 /**
+ * Clearing prices per product aligned to a bid's periods, from price rows keyed by their
+ * interval start (e.g. the AS price importers' rows). A period with no row is NaN, so
+ * clearing an offer there throws rather than awarding nothing silently.
+ */
+export function ancillaryPricesForPeriods(
+  rows: readonly { product: string; interval_start: Date; price_usd_per_mw: number }[],
+  periods: readonly { interval_start: Date }[],
+): Record<string, number[]> {
+  const index = new Map(periods.map((p, k) => [p.interval_start.getTime(), k]));
+  const out: Record<string, number[]> = {};
+  for (const r of rows) {
+    const k = index.get(r.interval_start.getTime());
+    if (k === undefined) continue;
+    (out[r.product] ??= new Array<number>(periods.length).fill(Number.NaN))[k] = r.price_usd_per_mw;
+  }
+  return out;
+}
+
+/**
  * Price-taker awards: for each period and offer, awarded = offered MW when
  * offer price ≤ MCPC, else 0. Throws when a product with an offer has no finite price in
  * that period (clearing without a price would be a silent zero award).
