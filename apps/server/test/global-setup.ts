@@ -41,7 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       };
     } catch (err) {
       await admin.end().catch(() => undefined);
-      throw new Error(`TEST_DATABASE_URL is set but PostgreSQL could not be prepared: ${(err as Error).message}`);
+      throw new Error(`TEST_DATABASE_URL is set but PostgreSQL could not be prepared: ${(err as Error).message}`, { cause: err });
     }
   } else if (required) {
     throw new Error('REQUIRE_INTEGRATION=1 but TEST_DATABASE_URL is not set: the PostgreSQL suites would be skipped');
@@ -54,7 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await r.connect();
       await r.ping();
     } catch (err) {
-      throw new Error(`TEST_REDIS_URL is set but Redis did not answer: ${(err as Error).message}`);
+      throw new Error(`TEST_REDIS_URL is set but Redis did not answer: ${(err as Error).message}`, { cause: err });
     } finally {
       r.disconnect();
     }

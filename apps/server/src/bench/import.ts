@@ -30,7 +30,7 @@ export async function benchParsers(minMs = 400): Promise<Record<string, number>>
     parsePriceFile({ name: c.file, data });
     let rows = 0;
     const t0 = performance.now();
-    let elapsed = 0;
+    let elapsed: number;
     do {
       for (const r of parsePriceFile({ name: c.file, data })) rows += r.rows.length;
       elapsed = performance.now() - t0;

@@ -42,7 +42,7 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
       applied.push(file);
     } catch (err) {
       const rows = await database.query('SELECT 1 FROM schema_migrations WHERE name = $1', [file]);
-      if (rows.length === 0) throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+      if (rows.length === 0) throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
     }
   }
   return { applied, already: done.size };

@@ -38,7 +38,7 @@ export function CurveEditor({ curves, onChange, issues, maxSegments }: CurveEdit
   const [copyFrom, setCopyFrom] = useState(1);
   const [copyTo, setCopyTo] = useState(curves.length);
   const h = Math.min(hour, curves.length - 1);
-  const curve = curves[h] ?? [];
+  const curve = useMemo(() => curves[h] ?? [], [curves, h]);
   const readOnly = !onChange;
   const badHours = new Set(issues.filter((i) => i.period !== undefined).map((i) => i.period!));
   const hourIssues = issues.filter((i) => i.period === h);

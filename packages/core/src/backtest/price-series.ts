@@ -55,7 +55,12 @@ function inferStepMs(sorted: BacktestPricePoint[]): number {
   }
   let best = 3_600_000;
   let n = 0;
-  for (const [d, c] of counts) if (c > n) ((best = d), (n = c));
+  for (const [d, c] of counts) {
+    if (c > n) {
+      best = d;
+      n = c;
+    }
+  }
   return best;
 }
 

@@ -105,6 +105,6 @@ export function gbmFeatures(
   if (exo.length >= 2) {
     const a = exo[0]![t * 24 + h]!, b = exo[1]![t * 24 + h]!;
     out[f++] = a - b;
-    out[f++] = b !== 0 ? a / b : 0;
+    out[f] = b !== 0 ? a / b : 0;
   }
 }

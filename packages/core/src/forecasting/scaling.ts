@@ -35,7 +35,8 @@ function selectKth(a: Float64Array, k: number): void {
   while (hi > lo) {
     // median of three as pivot
     const mid = (lo + hi) >> 1;
-    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    let x = a[lo]!, y = a[mid]!;
+    const z = a[hi]!;
     if (x > y) { const t = x; x = y; y = t; }
     if (y > z) { y = z; if (x > y) y = x; }
     const pivot = y;

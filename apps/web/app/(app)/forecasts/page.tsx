@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, Card, EmptyState, ErrorMessage, Loading } from '@/components/ui';
 import { ForecastChart } from '@/components/forecasting/forecast-chart';
 import { ModelTable } from '@/components/forecasting/model-table';
@@ -14,7 +14,7 @@ export default function ForecastsPage() {
   const models = useForecastModels();
   const [selected, setSelected] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
-  const items = models.data?.items ?? [];
+  const items = useMemo(() => models.data?.items ?? [], [models.data]);
   const model = items.find((m) => m.id === selected) ?? null;
   const versions = useModelVersions(model?.id ?? null);
 
