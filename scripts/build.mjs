@@ -36,7 +36,8 @@ const webDir = path.join(root, 'apps/web');
 const marker = path.join(webDir, 'out/index.html');
 if (!skipWeb && fs.existsSync(path.join(webDir, 'package.json')) && fs.existsSync(path.join(webDir, 'app'))) {
   const ignore = new Set(['node_modules', '.next', 'out', 'e2e']);
-  const src = Math.max(newestMtime(webDir, ignore), newestMtime(path.join(root, 'packages/contracts/src'), new Set()));
+  // The web app bundles contracts and core's pure rules (`@optibid/core/rules`).
+  const src = Math.max(newestMtime(webDir, ignore), newestMtime(path.join(root, 'packages/contracts/src'), new Set()), newestMtime(path.join(root, 'packages/core/src'), new Set()));
   const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
   if (force || src > built) {
     console.log('build: building the web app (Next.js static export)…');

@@ -96,7 +96,7 @@ describe.skipIf(missing !== null && !required)('trading day in Chromium against 
     // ERCOT's cap is 5,000 $/MWh: 6,000 is marked on segment 2 of HE01.
     await trader.getByLabel('Segment 2 price').fill('6000');
     await trader.locator('[data-testid="segment-1"][data-invalid="true"]').waitFor();
-    await expect(trader.getByTestId('hour-issues').innerText()).resolves.toContain('above the hard cap');
+    await expect(trader.getByTestId('hour-issues').innerText()).resolves.toContain('above the ERCOT hard cap of 5000 $/MWh');
     await h.screenshot(trader, 'bidding-violation');
     // Shape HE01 by hand (charge cheap, discharge dear) and copy it to every hour.
     await trader.getByLabel('Segment 1 price').fill('18.5');

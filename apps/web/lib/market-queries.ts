@@ -37,6 +37,16 @@ export function useMarkets() {
   });
 }
 
+/** One ISO's rules as the server applies them (`GET /api/markets/{iso}`, with `MARKET_OVERRIDES`). */
+export function useMarket(iso: string | undefined) {
+  return useQuery({
+    queryKey: ['markets', iso],
+    queryFn: ({ signal }) => api.get<MarketView>(`/api/markets/${encodeURIComponent(iso!)}`, { signal }),
+    enabled: !!iso,
+    staleTime: 60_000,
+  });
+}
+
 export function useLocations(iso: string | undefined) {
   return useQuery({
     queryKey: ['markets', iso, 'locations'],

@@ -6,6 +6,7 @@ import { Badge, Button, Card, ErrorMessage, Notice, Table } from '@/components/u
 import { api } from '@/lib/api';
 import { checkCurves, defaultCurve, sideOfAssetType, type CurveIssue } from '@/lib/bid-rules';
 import { formatDateTime, formatMw, formatUsd, formatUsdPerMwh } from '@/lib/format';
+import { useMarket } from '@/lib/market-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { countdown, hourEnding, hoursInLocalDay } from '@/lib/time';
 import { bidStatusTone, newIdempotencyKey, useBidVersions } from '@/lib/trading-queries';
@@ -86,7 +87,9 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
 
   const editable = canWrite && (!bid || EDITABLE.has(bid.status));
   const parsed = fromText(curves);
-  const localIssues = checkCurves(parsed, { market, side, min_mw: asset.bid_limits.min_mw, max_mw: asset.bid_limits.max_mw, cost_verified: bid?.cost_verified });
+  // The rules the server checks this market's bids against (the list view until it loads: the same figures).
+  const rules = useMarket(market.iso).data ?? market;
+  const localIssues = checkCurves(parsed, { market: rules, side, min_mw: asset.bid_limits.min_mw, max_mw: asset.bid_limits.max_mw, cost_verified: bid?.cost_verified });
   // Issues stored on the bid (a rejected submit) or returned by a refused change.
   const apiIssues = [...(bid?.issues ?? []), ...serverIssues] as CurveIssue[];
   const shownIssues = dirty ? localIssues : [...apiIssues, ...localIssues.filter((l) => !apiIssues.some((a) => a.period === l.period && a.segment === l.segment))];
@@ -178,7 +181,7 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
           </Notice>
         ) : null}
         <div className="grid-1-2" style={{ gridTemplateColumns: 'minmax(240px, 1fr) minmax(0, 2.4fr)' }}>
-          <RulesPanel market={market} asset={asset} gateClosure={bid?.gate_closure ?? (market.next_da_gate_closure.delivery_date === deliveryDate ? market.next_da_gate_closure.closes_at : null)} />
+          <RulesPanel market={rules} asset={asset} gateClosure={bid?.gate_closure ?? (market.next_da_gate_closure.delivery_date === deliveryDate ? market.next_da_gate_closure.closes_at : null)} />
           <CurveEditor
             curves={curves}
             onChange={
@@ -190,7 +193,7 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
                 : undefined
             }
             issues={shownIssues}
-            maxSegments={market.max_segments}
+            maxSegments={rules.max_segments}
           />
         </div>
         {editable && canOptimise && (!bid || bid.status === 'draft') ? (

@@ -5,7 +5,7 @@
  */
 import type { AssetBidLimits } from '../assets/types.js';
 import { dayAheadGateClosure, gateClosureRuleFor, rtBidClosure } from '../markets/gate-closure.js';
-import type { MarketDefinition } from '../markets/types.js';
+import type { MarketDefinition, OfferLimits } from '../markets/types.js';
 import { addDaysYmd, isYmd, localDayBoundsUtc } from '../time/zoned.js';
 import { formatMarketClock } from './local-time.js';
 import type { BidContent, BidIssue, BidIssueCode, BidSegment } from './types.js';
@@ -16,15 +16,33 @@ export interface BidValidationContext {
   now: Date;
 }
 
+/**
+ * What the curve rules read of a market. A `MarketDefinition` is one; so is the market view the
+ * server serves (`GET /api/markets/{iso}`, overrides applied), which the web app checks curves against.
+ */
+export interface CurveMarketRules {
+  iso: string;
+  offer_limits: OfferLimits;
+  max_segments: number;
+}
+
+/** The parts of a bid the curve rules read. */
+export type BidCurves = Pick<BidContent, 'run' | 'side' | 'cost_verified' | 'curves'>;
+
+export interface CurveValidationContext {
+  market: CurveMarketRules;
+  limits: AssetBidLimits;
+}
+
 const MW_TOL = 1e-9;
 const MIN = 60_000;
 
-function periodLabel(bid: BidContent, period: number): string {
+function periodLabel(bid: BidCurves, period: number): string {
   return bid.run === 'DA' ? `hour ${period} (HE${String(period + 1).padStart(2, '0')})` : `interval ${period}`;
 }
 
 /** Checks one period's curve: shape, prices, monotonicity, MW limits. */
-function checkCurve(bid: BidContent, ctx: BidValidationContext, period: number, curve: readonly BidSegment[], out: BidIssue[]): void {
+function checkCurve(bid: BidCurves, ctx: CurveValidationContext, period: number, curve: readonly BidSegment[], out: BidIssue[]): void {
   const { offer_limits: lim, max_segments, iso } = ctx.market;
   const where = periodLabel(bid, period);
   const add = (code: BidIssueCode, segment: number | undefined, message: string) =>
@@ -150,6 +168,16 @@ export function validateBid(bid: BidContent, ctx: BidValidationContext): BidIssu
   }
   if (bid.run === 'DA') checkDayAheadTiming(bid, ctx, out);
   else checkRealTimeTiming(bid, ctx, out);
+  out.push(...validateBidCurves(bid, ctx));
+  return out;
+}
+
+/**
+ * The curve rules alone (shape, prices, monotonicity, MW limits), period by period: what
+ * `validateBid` reports besides timing. The web editor runs this while the trader types.
+ */
+export function validateBidCurves(bid: BidCurves, ctx: CurveValidationContext): BidIssue[] {
+  const out: BidIssue[] = [];
   bid.curves.forEach((curve, period) => checkCurve(bid, ctx, period, curve, out));
   return out;
 }
