@@ -69,7 +69,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { ...noIo, patterns: [ourPackages, outsideThePackage] }] },
   },
 
-  // apps/web: never the server; from core only the pure rules (the root entry pulls in HiGHS and the worker pool).
+  // apps/web: never the server; from core only the pure rules and time helpers (the root entry pulls in HiGHS and the worker pool).
   {
     files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
     ignores: ['apps/web/e2e/**'],
@@ -82,10 +82,10 @@ export default tseslint.config(
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
       'no-restricted-imports': ['error', {
-        paths: [{ name: '@optibid/core', message: 'import the pure rules from @optibid/core/rules: the root entry pulls in HiGHS and the worker pool' }],
+        paths: [{ name: '@optibid/core', message: 'import @optibid/core/rules or @optibid/core/time: the root entry pulls in HiGHS and the worker pool' }],
         patterns: [
           { group: ['@optibid/server', '@optibid/server/**', '**/apps/server/**', '**/server/src/**'], message: 'the web app never imports the server; it talks to it over HTTP and WebSocket' },
-          { regex: '^@optibid/core/(?!rules$)', message: 'from core the web app imports only @optibid/core/rules' },
+          { regex: '^@optibid/core/(?!(rules|time)$)', message: 'from core the web app imports only @optibid/core/rules and @optibid/core/time (pure: no HiGHS, no worker pool)' },
           { group: ['**/packages/*/src/**'], message: 'import workspaces by package name' },
         ],
       }],

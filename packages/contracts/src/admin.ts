@@ -1,10 +1,8 @@
 /** The platform administrators' console (`/api/admin/*`). */
 import { Type } from 'typebox';
-import { IsoDateTime, Uuid } from './common.js';
+import { IsoDateTime, Nullable, Uuid } from './common.js';
 import { RoleSchema } from './auth.js';
 import { UsageView } from './platform.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 // ---- admin console -----------------------------------------------------------------------------
 

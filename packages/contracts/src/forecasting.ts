@@ -4,10 +4,8 @@
  * forecasts with P10/P50/P90 per hour. Instants are ISO 8601 UTC strings;
  * delivery dates are market-local `YYYY-MM-DD`.
  */
-import { Type, type Static, type TSchema } from 'typebox';
-import { IsoDate, IsoDateTime, Uuid } from './common.js';
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+import { Type, type Static } from 'typebox';
+import { IsoDate, IsoDateTime, Nullable, Uuid } from './common.js';
 
 export const FORECAST_STAGES = ['none', 'staging', 'production', 'archived'] as const;
 export const ForecastStage = Type.Union([Type.Literal('none'), Type.Literal('staging'), Type.Literal('production'), Type.Literal('archived')]);

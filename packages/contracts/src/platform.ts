@@ -3,10 +3,9 @@
  * and usage, feature flags, alerts and notifications (the admin console is in admin.ts).
  */
 import { Type, type Static } from 'typebox';
-import { IsoDateTime, Uuid } from './common.js';
+import { IsoDateTime, Nullable, Uuid } from './common.js';
 import { RoleSchema } from './auth.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Email = Type.String({ format: 'email', maxLength: 254 });
 
 export const ItemsOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item) });

@@ -3,10 +3,8 @@
  * and the realtime events published on `org:<organization_id>`.
  * Instants are ISO 8601 UTC strings; delivery dates are market-local `YYYY-MM-DD`.
  */
-import { Type, type Static, type TSchema } from 'typebox';
-import { IsoDate, IsoDateTime, Uuid } from './common.js';
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+import { Type, type Static } from 'typebox';
+import { IsoDate, IsoDateTime, Nullable, Uuid } from './common.js';
 
 export const AssetCreateBody = Type.Object(
   {

@@ -6,7 +6,7 @@ import { defaultValues, inputKeyOf, paramsFromValues, PARAM_FIELDS } from '@/com
 import { api, fieldErrors } from '@/lib/api';
 import { BACKTEST_STRATEGIES, type Backtest } from '@/lib/backtest-queries';
 import { useLocations, useMarkets } from '@/lib/market-queries';
-import { addDays, localDate } from '@/lib/time';
+import { addDaysYmd, localDateOf } from '@optibid/core/time';
 import { useAssets } from '@/lib/trading-queries';
 
 const CUSTOM = '__custom__';
@@ -42,8 +42,8 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
   const tz = m?.timezone;
   useEffect(() => {
     if (!tz) return;
-    const end = addDays(localDate(Date.now(), tz), -1);
-    setRange({ start: addDays(end, -13), end });
+    const end = addDaysYmd(localDateOf(Date.now(), tz), -1);
+    setRange({ start: addDaysYmd(end, -13), end });
   }, [tz]);
   const locOptions = useMemo(
     () =>

@@ -9,7 +9,7 @@ import { formatDateTime, formatPercent, formatUsdPerMwh } from '@/lib/format';
 import { useForecasts } from '@/lib/forecast-queries';
 import { useMarkets, usePriceSeries } from '@/lib/market-queries';
 import { useDisplayTimeZone, usePreferences } from '@/lib/preferences';
-import { addDays, localDate } from '@/lib/time';
+import { addDaysYmd, localDateOf } from '@optibid/core/time';
 
 type Hour = ForecastView['hours'][number];
 
@@ -62,7 +62,7 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
     setDate(scored[scored.length - 1] ?? days[0]!);
   }, [stored.data, date, days]);
   const forecast = stored.data?.find((f) => f.delivery_date === date) ?? null;
-  const actual = usePriceSeries(date ? { market: model.market, location: model.location, run: 'DA', start: date, end: addDays(date, 1), resolution: 'hourly' } : null);
+  const actual = usePriceSeries(date ? { market: model.market, location: model.location, run: 'DA', start: date, end: addDaysYmd(date, 1), resolution: 'hourly' } : null);
   const score = forecast && actual.data ? scoreDay(forecast.hours, actual.data.items) : null;
 
   async function produce() {
@@ -113,7 +113,7 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
   }, [forecast, actual.data, theme, tz]);
 
   if (!ready.length) return <EmptyState title="No trained version yet">A forecast chart appears once a version has finished training.</EmptyState>;
-  const tomorrow = market ? addDays(localDate(Date.now(), market.timezone), 1) : '';
+  const tomorrow = market ? addDaysYmd(localDateOf(Date.now(), market.timezone), 1) : '';
   return (
     <div className="stack" style={{ gap: '0.75rem' }} data-testid="forecast-vs-actual">
       <div className="toolbar" style={{ marginBottom: 0 }}>

@@ -7,7 +7,8 @@ import { formatUsdPerMwh, formatDateTime } from '@/lib/format';
 import { realTimeRunOf, useLatestPrices, useLocations, usePriceSeries, type PriceRun } from '@/lib/market-queries';
 import { useDisplayTimeZone, usePreferences } from '@/lib/preferences';
 import { usePriceUpdates } from '@/lib/realtime';
-import { addDays, clockTime, countdown, localDate, localMidnightUtc, zoneAbbrev } from '@/lib/time';
+import { addDaysYmd, localDateOf, localDayBoundsUtc } from '@optibid/core/time';
+import { clockTime, countdown, zoneAbbrev } from '@/lib/time';
 
 interface Tick {
   lmp: number;
@@ -58,9 +59,9 @@ export function MarketTile({ market, now }: { market: MarketView; now: number | 
   const locations = useLocations(iso);
   const runs = locations.data?.find((l) => l.id === location)?.runs ?? [];
   const chartRun: PriceRun = (['RTH', 'RT15', 'RT5'] as PriceRun[]).find((r) => runs.includes(r)) ?? rtRun;
-  const today = now === null ? null : localDate(now, market.timezone);
-  const da = usePriceSeries(today ? { market: iso, location, run: 'DA', start: today, end: addDays(today, 1), resolution: 'hourly' } : null);
-  const rt = usePriceSeries(today && locations.data ? { market: iso, location, run: chartRun, start: today, end: addDays(today, 1), resolution: 'hourly' } : null);
+  const today = now === null ? null : localDateOf(now, market.timezone);
+  const da = usePriceSeries(today ? { market: iso, location, run: 'DA', start: today, end: addDaysYmd(today, 1), resolution: 'hourly' } : null);
+  const rt = usePriceSeries(today && locations.data ? { market: iso, location, run: chartRun, start: today, end: addDaysYmd(today, 1), resolution: 'hourly' } : null);
   const [ticks, setTicks] = useState<Tick[]>([]);
 
   usePriceUpdates([zone], (m: PriceUpdateMessage) => {
@@ -81,8 +82,8 @@ export function MarketTile({ market, now }: { market: MarketView; now: number | 
   const option = useMemo<ChartOption>(() => {
     const ax = axisStyle(theme);
     const liveMs = ticks.map((t) => [new Date(t.timestamp).getTime(), t.lmp]);
-    const dayStart = today ? localMidnightUtc(today, market.timezone).getTime() : undefined;
-    const dayEnd = today ? localMidnightUtc(addDays(today, 1), market.timezone).getTime() : undefined;
+    const dayStart = today ? localDayBoundsUtc(today, market.timezone).start.getTime() : undefined;
+    const dayEnd = today ? localDayBoundsUtc(today, market.timezone).end.getTime() : undefined;
     return {
       grid: { left: 36, right: 6, top: 6, bottom: 18 },
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v?.toFixed?.(2)} $/MWh` },

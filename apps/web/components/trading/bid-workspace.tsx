@@ -8,7 +8,8 @@ import { checkCurves, defaultCurve, sideOfAssetType, type CurveIssue } from '@/l
 import { formatDateTime, formatMw, formatUsd, formatUsdPerMwh } from '@/lib/format';
 import { useMarket } from '@/lib/market-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
-import { countdown, hourEnding, hoursInLocalDay } from '@/lib/time';
+import { hoursInLocalDay } from '@optibid/core/time';
+import { countdown, hourEnding } from '@/lib/time';
 import { bidStatusTone, newIdempotencyKey, useBidVersions } from '@/lib/trading-queries';
 import { useNow } from '@/lib/use-now';
 import { CurveEditor, fromText, toText, type SegmentText } from './curve-editor';

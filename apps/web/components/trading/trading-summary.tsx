@@ -7,7 +7,7 @@ import { useMarkets } from '@/lib/market-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { useLiveAlerts } from '@/lib/realtime';
 import { hasPermission, useUser } from '@/lib/session';
-import { addDays, localDate } from '@/lib/time';
+import { addDaysYmd, localDateOf } from '@optibid/core/time';
 import { ASSET_TYPE_LABELS, BID_STATUSES, bidStatusTone, useAssets, useBids, usePnl, type AssetType } from '@/lib/trading-queries';
 
 /**
@@ -16,12 +16,12 @@ import { ASSET_TYPE_LABELS, BID_STATUSES, bidStatusTone, useAssets, useBids, use
  */
 export function tradingWindow(markets: MarketView[] | undefined, now: number): { start: string; end: string } {
   const list = markets ?? [];
-  const todays = list.map((m) => localDate(now, m.timezone));
-  const ends = list.flatMap((m) => [m.next_da_gate_closure.delivery_date, addDays(localDate(now, m.timezone), 1)]);
-  const fallback = localDate(now, 'UTC');
+  const todays = list.map((m) => localDateOf(now, m.timezone));
+  const ends = list.flatMap((m) => [m.next_da_gate_closure.delivery_date, addDaysYmd(localDateOf(now, m.timezone), 1)]);
+  const fallback = localDateOf(now, 'UTC');
   return {
     start: todays.length ? todays.reduce((a, b) => (a < b ? a : b)) : fallback,
-    end: ends.length ? ends.reduce((a, b) => (a > b ? a : b)) : addDays(fallback, 1),
+    end: ends.length ? ends.reduce((a, b) => (a > b ? a : b)) : addDaysYmd(fallback, 1),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Display of gate-closure instants in the market's own clock, e.g. `10:00 CST on 2026-11-25`. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { zonedFormatter } from '../time/zoned.js';
 
 // Fixed-offset zones (MISO's all-year EST) print as "GMT-5"; traders know them by name.
 const FIXED_ZONE_ABBR: Record<string, string> = {
@@ -9,28 +9,10 @@ const FIXED_ZONE_ABBR: Record<string, string> = {
   'Etc/GMT+8': 'PST',
 };
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** `HH:MM ZZZ on YYYY-MM-DD` of an instant in `timeZone`. */
 export function formatMarketClock(instant: Date, timeZone: string): string {
   const parts: Record<string, string> = {};
-  for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
+  for (const p of zonedFormatter(timeZone, 'clock').formatToParts(instant)) parts[p.type] = p.value;
   const abbr = FIXED_ZONE_ABBR[timeZone] ?? parts.timeZoneName ?? timeZone;
   return `${parts.hour}:${parts.minute} ${abbr} on ${parts.year}-${parts.month}-${parts.day}`;
 }

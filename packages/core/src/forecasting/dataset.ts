@@ -1,3 +1,4 @@
+import { addDaysYmd } from '../time/zoned.js';
 import type { ForecastDataset } from './types.js';
 
 export class ForecastDataError extends Error {}
@@ -25,7 +26,7 @@ export function forecastDatasetFromHourly(
         throw new ForecastDataError(`row ${d * 24 + h} (${ts}) is not hour ${h} of ${date}`);
       }
     }
-    if (d > 0 && addDays(dates[d - 1]!, 1) !== date) throw new ForecastDataError(`days not consecutive at ${date}`);
+    if (d > 0 && addDaysYmd(dates[d - 1]!, 1) !== date) throw new ForecastDataError(`days not consecutive at ${date}`);
     dates.push(date);
   }
   return {
@@ -78,7 +79,7 @@ export function forecastDatasetFromTidyRows(
   const prices = new Float64Array(nDays * 24);
   const exo = Array.from({ length: nExo }, () => new Float64Array(nDays * 24));
   allDates.forEach((date, d) => {
-    if (d > 0 && addDays(allDates[d - 1]!, 1) !== date) throw new ForecastDataError(`missing day(s) before ${date}`);
+    if (d > 0 && addDaysYmd(allDates[d - 1]!, 1) !== date) throw new ForecastDataError(`missing day(s) before ${date}`);
     const hours = byDay.get(date)!;
     const vec = hours.map((vals) => (vals.length ? meanVectors(vals, nExo + 1) : null));
     for (let h = 0; h < 24; h++) {
@@ -99,11 +100,6 @@ function meanVectors(vals: number[][], len: number): number[] {
   const out = new Array<number>(len).fill(0);
   for (const v of vals) for (let i = 0; i < len; i++) out[i]! += (v[i] ?? NaN) / vals.length;
   return out;
-}
-
-export function addDays(date: string, n: number): string {
-  const t = Date.parse(`${date}T00:00:00Z`) + n * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
 }
 
 /** Index of `date` in the dataset, or -1. */

@@ -25,29 +25,31 @@ export interface ZonedParts {
 
 export type Fold = 'earlier' | 'later';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATS = {
+  /** Numeric wall-clock parts, for the zone arithmetic below. */
+  parts: { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' },
+  /** Date, hour and minute with the zone's short name, for messages (`formatMarketClock`). */
+  clock: { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+export type ZonedFormat = keyof typeof FORMATS;
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+// One formatter per format and zone: building an Intl.DateTimeFormat costs far more than using one.
+const formatters: Record<ZonedFormat, Map<string, Intl.DateTimeFormat>> = { parts: new Map(), clock: new Map() };
+
+/** The cached `en-US` formatter of `format` in `timeZone`; throws a RangeError for an unknown zone. */
+export function zonedFormatter(timeZone: string, format: ZonedFormat = 'parts'): Intl.DateTimeFormat {
+  const cache = formatters[format];
+  let f = cache.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
+    f = new Intl.DateTimeFormat('en-US', { timeZone, ...FORMATS[format] });
+    cache.set(timeZone, f);
   }
   return f;
 }
 
 /** Throws a RangeError naming the zone when the runtime does not know it. */
 export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
+  zonedFormatter(timeZone);
 }
 
 function pad2(n: number): string {
@@ -113,7 +115,7 @@ export function toMinutesOfDay(time: string | number): number {
 export function utcToZonedParts(instant: Date | number, timeZone: string): ZonedParts {
   const ms = typeof instant === 'number' ? instant : instant.getTime();
   if (!Number.isFinite(ms)) throw new RangeError('invalid instant');
-  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
+  const parts = zonedFormatter(timeZone).formatToParts(new Date(ms));
   let year = 0;
   let month = 0;
   let day = 0;

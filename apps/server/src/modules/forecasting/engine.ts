@@ -5,6 +5,7 @@
  * as a run artefact.
  */
 import {
+  addDaysYmd,
   createForecastModel,
   forecastMetrics,
   forecastResidualQuantiles,
@@ -95,7 +96,7 @@ export async function evaluateOnBook(
   const completes = book.completeDates();
   const evalDates = completes.slice(-opts.evalDays);
   const firstEval = evalDates[0];
-  const firstUsable = book.dates[0] ? addDays(book.dates[0], model.min_history_days + 1) : undefined;
+  const firstUsable = book.dates[0] ? addDaysYmd(book.dates[0], model.min_history_days + 1) : undefined;
   const available = firstUsable ? completes.filter((d) => d >= firstUsable).length : 0;
   if (evalDates.length < opts.evalDays || !firstEval || !firstUsable || firstEval < firstUsable) {
     throw new EvaluationInputError(
@@ -112,7 +113,7 @@ export async function evaluateOnBook(
     const date = all[i]!;
     const f = forecastDay(model, book, date, origin);
     // Only days whose prices were revealed before this one's gate: strictly before D−1.
-    const window = residuals.filter((x) => x.date < addDays(date, -1)).slice(-opts.quantileWindowDays).map((x) => x.r);
+    const window = residuals.filter((x) => x.date < addDaysYmd(date, -1)).slice(-opts.quantileWindowDays).map((x) => x.r);
     const actual = book.actual(date)!;
     out.push({ ...f, hours: deliveryDayHours(book.market, date, f.daily_point, window), actual, warmup: i < warmDates.length });
     residuals.push({ date, r: residualOf(book, date, f.daily_point)! });
@@ -124,7 +125,7 @@ export async function evaluateOnBook(
   scored.forEach((d, k) => {
     actual.set(d.actual, k * 24);
     point.set(d.daily_point, k * 24);
-    const weekAgo = book.actual(addDays(d.date, -7));
+    const weekAgo = book.actual(addDaysYmd(d.date, -7));
     naive.set(weekAgo ?? d.actual.map(() => NaN), k * 24);
   });
   return {
@@ -137,10 +138,6 @@ export async function evaluateOnBook(
 }
 
 export class EvaluationInputError extends Error {}
-
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** Feature names of a LEAR model without exogenous inputs, in core's `learFeatures` order. */
 function learFeatureNames(): string[] {

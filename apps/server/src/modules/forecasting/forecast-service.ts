@@ -6,7 +6,7 @@
  * version's forecasts of the last days whose prices were known at the gate
  * (stored ones first; missing days are re-forecast, not stored).
  */
-import { createForecastModel, dayAheadGateClosure, isYmd } from '@optibid/core';
+import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd } from '@optibid/core';
 import type { ForecastCreateBody, ForecastView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { ForecastOrigin, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
@@ -85,12 +85,12 @@ export class ForecastService {
 
   /** Residuals (actual − point, 24 each) of the version on the Q days up to D−2, oldest first. */
   private async residualWindow(organizationId: string, v: VersionRow, book: Awaited<ReturnType<typeof loadPriceBook>>, date: string, Q: number): Promise<Float64Array[]> {
-    const last = addDays(date, -2);
-    const first = addDays(date, -1 - Q);
+    const last = addDaysYmd(date, -2);
+    const first = addDaysYmd(date, -1 - Q);
     const stored = new Map((await this.d.repo.versionForecasts(organizationId, v.id, first, last)).map((f) => [f.delivery_date, f.daily_point]));
     const out: Float64Array[] = [];
     let model = null as ReturnType<typeof createForecastModel> | null;
-    for (let d = first; d <= last; d = addDays(d, 1)) {
+    for (let d = first; d <= last; d = addDaysYmd(d, 1)) {
       if (!book.actual(d)) continue;
       let point: ArrayLike<number> | undefined = stored.get(d);
       if (!point) {
@@ -183,8 +183,4 @@ export async function getForecastForDay(
     if (err instanceof ForecastNotPossibleError) return null;
     throw err;
   }
-}
-
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }

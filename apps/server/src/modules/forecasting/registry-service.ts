@@ -4,7 +4,7 @@
  * with progress) that each produce a version, and stage transitions
  * (promotion to production archives the model's previous production version).
  */
-import { createForecastModel, FORECAST_DEFAULT_MODEL, isOwnForecastModel, listForecastModels } from '@optibid/core';
+import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, isOwnForecastModel, listForecastModels } from '@optibid/core';
 import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { conflict, forbidden, notFound, validationFailed } from '../../http/errors.js';
@@ -109,7 +109,7 @@ export class RegistryService {
     const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30, { latest: true });
     // Check before creating anything, so a hopeless request is a 422 and not a failed version.
     const completes = book.completeDates();
-    const firstUsable = book.dates[0] ? addDays(book.dates[0], min_history_days + 1) : null;
+    const firstUsable = book.dates[0] ? addDaysYmd(book.dates[0], min_history_days + 1) : null;
     const usable = firstUsable ? completes.filter((d) => d >= firstUsable).length : 0;
     if (usable < params.eval_days) {
       throw validationFailed(
@@ -248,8 +248,4 @@ export class RegistryService {
   private async audit(actor: Actor, action: string, id: string, details: Record<string, unknown>) {
     await this.d.ctx.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action, target_type: 'forecast_model', target_id: id, details });
   }
-}
-
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }

@@ -8,7 +8,7 @@ import { tradingWindow } from '@/components/trading/trading-summary';
 import { formatDateTime, formatMw, formatMwh, formatUsd, formatUsdPerMwh } from '@/lib/format';
 import { useMarkets } from '@/lib/market-queries';
 import { useDisplayTimeZone, usePreferences } from '@/lib/preferences';
-import { addDays } from '@/lib/time';
+import { addDaysYmd } from '@optibid/core/time';
 import { useAssets, usePnl, useSettlements } from '@/lib/trading-queries';
 
 type Group = 'day' | 'asset' | 'market';
@@ -145,7 +145,7 @@ export default function AnalyticsPage() {
   useEffect(() => {
     if (range || !markets.data) return;
     const w = tradingWindow(markets.data, Date.now());
-    setRange({ start: addDays(w.start, -7), end: w.end });
+    setRange({ start: addDaysYmd(w.start, -7), end: w.end });
   }, [markets.data, range]);
   const settlements = useSettlements(range?.start ?? '', range?.end ?? '', { enabled: !!range && tab === 'settlement' });
   const names = useMemo(() => new Map((assets.data?.items ?? []).map((a) => [a.id, a.name])), [assets.data]);

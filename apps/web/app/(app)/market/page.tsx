@@ -10,7 +10,8 @@ import { useLatestPrices, useLocations, useMarkets, usePriceSeries, usePriceStat
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { usePriceUpdates } from '@/lib/realtime';
 import { hasPermission, useUser } from '@/lib/session';
-import { addDays, localDate, zoneAbbrev } from '@/lib/time';
+import { addDaysYmd, localDateOf } from '@optibid/core/time';
+import { zoneAbbrev } from '@/lib/time';
 
 const RT_RUNS: PriceRun[] = ['RT5', 'RT15', 'RTH'];
 
@@ -56,8 +57,8 @@ export default function MarketPage() {
   useEffect(() => {
     if (!market) return;
     setLocation(market.default_location);
-    const today = localDate(Date.now(), market.timezone);
-    setRange({ start: addDays(today, -7), end: addDays(today, 2) });
+    const today = localDateOf(Date.now(), market.timezone);
+    setRange({ start: addDaysYmd(today, -7), end: addDaysYmd(today, 2) });
     setTicks([]);
     // re-run only when the market itself changes, not on its periodic refetch
     // eslint-disable-next-line react-hooks/exhaustive-deps
