@@ -1,9 +1,23 @@
 import { findLocation } from '../markets/catalogue.js';
 import type { IsoId, PriceRun } from '../markets/types.js';
 import { resolveZonedLocal } from '../time/zoned.js';
+import { parseNumberCell } from './csv.js';
 import type { NormalizedPriceRow, PriceFormatId, PriceRejection } from './types.js';
 
 export const RUN_MINUTES: Record<PriceRun, number> = { DA: 60, RTH: 60, RT15: 15, RT5: 5 };
+
+/** The number in cell `idx` of a row; null when the file has no such column (`idx` < 0) or the cell is empty or unreadable. */
+export function numberCellOrNull(f: readonly string[], idx: number): number | null {
+  return idx < 0 ? null : (parseNumberCell(f[idx]) ?? null);
+}
+
+/** Column indexes of a row's price cells; −1 where the file has no such column. */
+export interface PriceCellColumns {
+  lmp: number;
+  energy: number;
+  congestion: number;
+  loss: number;
+}
 
 /** Accumulates rows and per-line rejections for one file. */
 export class RowSink {
@@ -58,6 +72,20 @@ export class RowSink {
       loss_usd_per_mwh: loss,
       source: this.source,
     });
+  }
+
+  /**
+   * Pushes one row whose LMP and components are cells of `f` (a missing column or empty
+   * component is null), or rejects `line` when its LMP is not a number. True when pushed.
+   */
+  pushCells(line: number, f: readonly string[], c: PriceCellColumns, market: IsoId, location: string, run: PriceRun, start: number, end: number): boolean {
+    const lmp = parseNumberCell(f[c.lmp]);
+    if (lmp === null || lmp === undefined) {
+      this.reject(line, `bad LMP ${JSON.stringify(f[c.lmp] ?? '')}`);
+      return false;
+    }
+    this.push(market, location, run, start, end, lmp, numberCellOrNull(f, c.energy), numberCellOrNull(f, c.congestion), numberCellOrNull(f, c.loss));
+    return true;
   }
 
   result(): { format: PriceFormatId; rows: NormalizedPriceRow[]; rejections: PriceRejection[] } {

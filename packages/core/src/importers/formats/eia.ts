@@ -1,7 +1,7 @@
 import { findLocation, parseIsoId } from '../../markets/catalogue.js';
 import type { IsoId, PriceRun } from '../../markets/types.js';
 import { parseNumberCell, parseUtcTimestamp, splitCsvLine, textLines } from '../csv.js';
-import { RowSink } from '../common.js';
+import { numberCellOrNull, RowSink } from '../common.js';
 import type { PriceParseOptions, PriceParseResult } from '../types.js';
 
 interface LocColumns {
@@ -105,11 +105,10 @@ export function parseEiaWholesale(text: string, file: string, opts: PriceParseOp
         sink.reject(line, `${l.name}: ${lmp === null ? 'empty' : 'bad'} LMP`);
         continue;
       }
-      const comp = (idx: number): number | null => (idx < 0 ? null : (parseNumberCell(f[idx]) ?? null));
-      let congestion = comp(l.congestion);
+      let congestion = numberCellOrNull(f, l.congestion);
       if (flip && congestion !== null && congestion !== 0) congestion = -congestion;
-      const loss = comp(l.loss);
-      const given = comp(l.energy);
+      const loss = numberCellOrNull(f, l.loss);
+      const given = numberCellOrNull(f, l.energy);
       const energy = given ?? (congestion !== null && loss !== null ? lmp - congestion - loss : null);
       sink.push(market, l.location!, run, start, end.getTime(), lmp, energy, congestion, loss);
     }

@@ -1,6 +1,6 @@
 import { findLocation } from '../../markets/catalogue.js';
 import { ISO_IDS, type IsoId, type PriceRun } from '../../markets/types.js';
-import { parseNumberCell, parseUtcTimestamp, splitCsvLine, textLines } from '../csv.js';
+import { parseUtcTimestamp, splitCsvLine, textLines } from '../csv.js';
 import { RowSink } from '../common.js';
 import type { PriceParseOptions, PriceParseResult } from '../types.js';
 
@@ -88,14 +88,8 @@ export function parseGridstatus(text: string, file: string, opts: PriceParseOpti
       sink.reject(line, 'interval end is not after its start');
       continue;
     }
-    const lmp = parseNumberCell(f[c.lmp]);
-    if (lmp === null || lmp === undefined) {
-      sink.reject(line, `bad LMP ${JSON.stringify(f[c.lmp] ?? '')}`);
-      continue;
-    }
-    const comp = (k: number): number | null => (k < 0 ? null : (parseNumberCell(f[k]) ?? null));
     const name = (f[c.loc] ?? '').trim();
-    sink.push(iso, sink.location(iso, name), run, start.getTime(), end.getTime(), lmp, comp(c.energy), comp(c.cong), comp(c.loss));
+    sink.pushCells(line, f, { lmp: c.lmp, energy: c.energy, congestion: c.cong, loss: c.loss }, iso, sink.location(iso, name), run, start.getTime(), end.getTime());
   }
   return sink.result();
 }

@@ -1,5 +1,5 @@
 import type { PriceRun } from '../../markets/types.js';
-import { headerIndex, mdyToYmd, parseNumberCell, splitCsvLine, textLines } from '../csv.js';
+import { headerIndex, mdyToYmd, splitCsvLine, textLines } from '../csv.js';
 import { localStartMs, parseHourEnding, RowSink } from '../common.js';
 import type { PriceParseOptions, PriceParseResult } from '../types.js';
 
@@ -16,7 +16,7 @@ export function parseIsoneHourly(text: string, file: string, opts: PriceParseOpt
   const lines = textLines(text);
   let col: ((n: string) => number) | undefined;
   let run: PriceRun | undefined = opts.run;
-  let c = { date: -1, he: -1, id: -1, name: -1, lmp: -1, energy: -1, cong: -1, loss: -1 };
+  let c = { date: -1, he: -1, id: -1, name: -1, lmp: -1, energy: -1, congestion: -1, loss: -1 };
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
     if (lines[i]!.trim() === '') continue;
@@ -38,7 +38,7 @@ export function parseIsoneHourly(text: string, file: string, opts: PriceParseOpt
           name: col('Location Name'),
           lmp: col('Locational Marginal Price'),
           energy: col('Energy Component'),
-          cong: col('Congestion Component'),
+          congestion: col('Congestion Component'),
           loss: col('Marginal Loss Component'),
         };
         if (c.date < 0 || c.he < 0 || c.lmp < 0 || (c.id < 0 && c.name < 0)) {
@@ -67,16 +67,10 @@ export function parseIsoneHourly(text: string, file: string, opts: PriceParseOpt
       sink.reject(line, start);
       continue;
     }
-    const lmp = parseNumberCell(f[c.lmp]);
-    if (lmp === null || lmp === undefined) {
-      sink.reject(line, `bad LMP ${JSON.stringify(f[c.lmp] ?? '')}`);
-      continue;
-    }
-    const comp = (idx: number): number | null => (idx < 0 ? null : (parseNumberCell(f[idx]) ?? null));
     const name = c.name >= 0 ? (f[c.name] ?? '').trim() : '';
     const id = c.id >= 0 ? (f[c.id] ?? '').trim() : '';
     const location = name ? sink.location('ISONE', name) : sink.location('ISONE', id);
-    sink.push('ISONE', location, run ?? 'DA', start, start + 3_600_000, lmp, comp(c.energy), comp(c.cong), comp(c.loss));
+    sink.pushCells(line, f, c, 'ISONE', location, run ?? 'DA', start, start + 3_600_000);
   }
   return sink.result();
 }

@@ -1,5 +1,5 @@
 import type { PriceRun } from '../../markets/types.js';
-import { headerIndex, parseNumberCell, parseUsDateTime12, parseUtcTimestamp, splitCsvLine, textLines } from '../csv.js';
+import { headerIndex, parseUsDateTime12, parseUtcTimestamp, splitCsvLine, textLines } from '../csv.js';
 import { RowSink, RUN_MINUTES } from '../common.js';
 import type { PriceParseOptions, PriceParseResult } from '../types.js';
 
@@ -46,17 +46,11 @@ export function parsePjmHrlLmps(text: string, file: string, opts: PriceParseOpti
       sink.reject(line, `bad datetime_beginning_utc ${JSON.stringify(raw)}`);
       continue;
     }
-    const lmp = parseNumberCell(f[c.lmp]);
-    if (lmp === null || lmp === undefined) {
-      sink.reject(line, `bad LMP ${JSON.stringify(f[c.lmp] ?? '')}`);
-      continue;
-    }
-    const comp = (idx: number): number | null => (idx < 0 ? null : (parseNumberCell(f[idx]) ?? null));
     const id = c.id >= 0 ? (f[c.id] ?? '').trim() : '';
     const name = c.name >= 0 ? (f[c.name] ?? '').trim() : '';
     const byId = id ? sink.location('PJM', id) : '';
     const location = byId && byId !== id ? byId : name ? sink.location('PJM', name) : id;
-    sink.push('PJM', location, run, start, start + len, lmp, comp(c.energy), comp(c.congestion), comp(c.loss));
+    sink.pushCells(line, f, c, 'PJM', location, run, start, start + len);
   }
   return sink.result();
 }

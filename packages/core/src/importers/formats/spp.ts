@@ -1,5 +1,5 @@
 import type { PriceRun } from '../../markets/types.js';
-import { headerIndex, parseNumberCell, splitCsvLine, textLines } from '../csv.js';
+import { headerIndex, splitCsvLine, textLines } from '../csv.js';
 import { RowSink, RUN_MINUTES } from '../common.js';
 import type { PriceParseOptions, PriceParseResult } from '../types.js';
 
@@ -37,14 +37,8 @@ export function parseSppLmpSl(text: string, file: string, opts: PriceParseOption
       continue;
     }
     const end = Date.UTC(+m[3]!, +m[1]! - 1, +m[2]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
-    const lmp = parseNumberCell(f[c.lmp]);
-    if (lmp === null || lmp === undefined) {
-      sink.reject(line, `bad LMP ${JSON.stringify(f[c.lmp] ?? '')}`);
-      continue;
-    }
-    const comp = (idx: number): number | null => (idx < 0 ? null : (parseNumberCell(f[idx]) ?? null));
     const loc = (f[c.loc] ?? '').trim();
-    sink.push('SPP', sink.location('SPP', loc), run, end - len, end, lmp, comp(c.mec), comp(c.mcc), comp(c.mlc));
+    sink.pushCells(line, f, { lmp: c.lmp, energy: c.mec, congestion: c.mcc, loss: c.mlc }, 'SPP', sink.location('SPP', loc), run, end - len, end);
   }
   return sink.result();
 }
