@@ -47,6 +47,13 @@ export function useMarket(iso: string | undefined) {
   });
 }
 
+/** Select options for a market's locations, those with stored prices first (a backtest or a model needs them). */
+export function locationOptions(locations: MarketLocation[] | undefined): { value: string; label: string }[] {
+  return [...(locations ?? [])]
+    .sort((a, b) => Number(b.has_data) - Number(a.has_data) || a.id.localeCompare(b.id))
+    .map((l) => ({ value: l.id, label: `${l.id}${l.name !== l.id ? ` · ${l.name}` : ''}${l.has_data ? ` (${l.runs.join(', ')})` : ' (no prices stored)'}` }));
+}
+
 export function useLocations(iso: string | undefined) {
   return useQuery({
     queryKey: ['markets', iso, 'locations'],

@@ -5,7 +5,7 @@ import { Button, Card, ErrorMessage, Field, Input, Select } from '@/components/u
 import { defaultValues, inputKeyOf, paramsFromValues, PARAM_FIELDS } from '@/components/trading/asset-fields';
 import { api, fieldErrors } from '@/lib/api';
 import { BACKTEST_STRATEGIES, type Backtest } from '@/lib/backtest-queries';
-import { useLocations, useMarkets } from '@/lib/market-queries';
+import { locationOptions, useLocations, useMarkets } from '@/lib/market-queries';
 import { addDaysYmd, localDateOf } from '@optibid/core/time';
 import { useAssets } from '@/lib/trading-queries';
 
@@ -45,13 +45,7 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
     const end = addDaysYmd(localDateOf(Date.now(), tz), -1);
     setRange({ start: addDaysYmd(end, -13), end });
   }, [tz]);
-  const locOptions = useMemo(
-    () =>
-      [...(locations.data ?? [])]
-        .sort((a, b) => Number(b.has_data) - Number(a.has_data) || a.id.localeCompare(b.id))
-        .map((l) => ({ value: l.id, label: `${l.id}${l.name !== l.id ? ` · ${l.name}` : ''}${l.has_data ? ` (${l.runs.join(', ')})` : ' (no prices stored)'}` })),
-    [locations.data],
-  );
+  const locOptions = useMemo(() => locationOptions(locations.data), [locations.data]);
   useEffect(() => {
     if (asset) {
       setMarket(asset.market);

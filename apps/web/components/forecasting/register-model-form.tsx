@@ -5,7 +5,7 @@ import type { ForecastModelView } from '@optibid/contracts';
 import { Button, Card, ErrorMessage, Field, Input, Select } from '@/components/ui';
 import { api, fieldErrors } from '@/lib/api';
 import type { ModelTypeInfo } from '@/lib/forecast-queries';
-import { useLocations, useMarkets } from '@/lib/market-queries';
+import { locationOptions, useLocations, useMarkets } from '@/lib/market-queries';
 
 /** `lear:<days>`, `gbm:<days>` and `ridge:<days>` are families: offer windows the stored history can usually support. */
 const FAMILY_WINDOWS: Record<string, { windows: number[]; what: string }> = {
@@ -45,13 +45,7 @@ export function RegisterModelForm({ modelTypes, onDone, onCancel }: { modelTypes
     if (!market && markets.data?.length) setMarket(markets.data[0]!.iso);
   }, [market, markets.data]);
   // Locations with stored prices first: a model trains on them.
-  const locOptions = useMemo(
-    () =>
-      [...(locations.data ?? [])]
-        .sort((a, b) => Number(b.has_data) - Number(a.has_data) || a.id.localeCompare(b.id))
-        .map((l) => ({ value: l.id, label: `${l.id}${l.name !== l.id ? ` · ${l.name}` : ''}${l.has_data ? ` (${l.runs.join(', ')})` : ' (no prices stored)'}` })),
-    [locations.data],
-  );
+  const locOptions = useMemo(() => locationOptions(locations.data), [locations.data]);
   useEffect(() => {
     if (locOptions.length && !locOptions.some((o) => o.value === location)) setLocation(locOptions[0]!.value);
   }, [locOptions, location]);
