@@ -16,6 +16,9 @@ const TS = ['**/*.ts', '**/*.tsx', '**/*.mts'];
 const IO_MODULES = ['fs', 'fs/promises', 'net', 'http', 'http2', 'https', 'child_process', 'cluster', 'dgram', 'dns', 'tls', 'readline', 'worker_threads', 'module', 'os', 'inspector', 'repl', 'v8', 'vm']
   .flatMap((m) => [m, `node:${m}`]);
 
+/** Globals that reach outside the process's pure computation: environment, network, Node buffers. */
+const IO_GLOBALS = ['process', 'fetch', 'Buffer', 'XMLHttpRequest', 'WebSocket', 'localStorage'].map((name) => ({ name, message: 'core and contracts are pure: configuration and I/O come in as arguments' }));
+
 const ourPackages = { group: ['@optibid/*', '@optibid/*/**'], message: 'this package imports nothing of ours (README, Architecture)' };
 const outsideThePackage = { group: ['**/apps/**', '**/packages/*/src/**'], message: 'no relative imports into another workspace' };
 const noIo = { paths: IO_MODULES.map((name) => ({ name, message: 'core and contracts are pure: no I/O (the HiGHS worker pool in optimization/solver-pool.ts is the one exception)' })) };
@@ -50,7 +53,10 @@ export default tseslint.config(
   {
     files: ['packages/core/src/**/*.ts'],
     ignores: ['packages/core/src/**/*.test.ts', 'packages/core/src/**/test-helpers.ts'],
-    rules: { 'no-restricted-imports': ['error', { ...noIo, patterns: [ourPackages, outsideThePackage] }] },
+    rules: {
+      'no-restricted-imports': ['error', { ...noIo, patterns: [ourPackages, outsideThePackage] }],
+      'no-restricted-globals': ['error', ...IO_GLOBALS],
+    },
   },
   {
     // The HiGHS worker pool: the one place core starts threads (and resolves the highs package for them).
@@ -66,7 +72,10 @@ export default tseslint.config(
   // packages/contracts: schemas only.
   {
     files: ['packages/contracts/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { ...noIo, patterns: [ourPackages, outsideThePackage] }] },
+    rules: {
+      'no-restricted-imports': ['error', { ...noIo, patterns: [ourPackages, outsideThePackage] }],
+      'no-restricted-globals': ['error', ...IO_GLOBALS],
+    },
   },
 
   // apps/web: never the server; from core only the pure rules and time helpers (the root entry pulls in HiGHS and the worker pool).
