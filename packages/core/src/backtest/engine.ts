@@ -37,6 +37,15 @@ export interface BacktestConfig {
   rolling?: { horizon_hours?: number; step_hours?: number; window_discharge_caps?: DischargeCap[] };
   /** ISO segment limit per curve (default 10). */
   max_segments?: number;
+  /**
+   * The ISO's offer floor and cap: daily strategies self-schedule their plan at
+   * these prices (see `scheduled_pricing` in bid-curves.ts). Default: the
+   * series' lowest and highest price ∓ 1 $/MWh, which clears exactly as the
+   * ISO's limits would in a price-taker backtest.
+   */
+  offer_limits?: { floor_usd_per_mwh: number; cap_usd_per_mwh: number };
+  /** Default `self_schedule`. */
+  scheduled_pricing?: 'opportunity_cost' | 'self_schedule';
   validate_curves?: BidCurveValidator;
   /** Also run perfect foresight and persistence for capture rate and margin (default true). */
   compare?: boolean;
@@ -78,6 +87,8 @@ export interface BacktestReport extends BacktestTotals {
   bid_violations: number;
   /** Days or windows where the optimisation did not reach an optimum (the battery idled). */
   failed_days: { date: string; status: string }[];
+  /** Days a forecast strategy idled because no history preceded their gate (the first day). */
+  no_history_days: number;
 }
 
 function median(xs: readonly number[]): number {
@@ -121,7 +132,14 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
     ...(config.rolling?.window_discharge_caps ? { window_discharge_caps: config.rolling.window_discharge_caps } : {}),
   };
   if (rolling.step_intervals < 1 || rolling.horizon_intervals < rolling.step_intervals) throw new Error('rolling: need 1 ≤ step ≤ horizon');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of series.points) ((lo = Math.min(lo, p.price_usd_per_mwh)), (hi = Math.max(hi, p.price_usd_per_mwh)));
+  const limits = config.offer_limits ?? { floor_usd_per_mwh: Math.floor(lo) - 1, cap_usd_per_mwh: Math.ceil(hi) + 1 };
   const bidding = {
+    price_floor_usd_per_mwh: limits.floor_usd_per_mwh,
+    price_cap_usd_per_mwh: limits.cap_usd_per_mwh,
+    scheduled_pricing: config.scheduled_pricing ?? 'self_schedule',
     gate_closure_hours_before_day_start: config.gate_closure_hours_before_day_start ?? 0,
     max_segments: config.max_segments ?? 10,
     ...(config.validate_curves ? { validate_curves: config.validate_curves } : {}),
@@ -177,6 +195,7 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
     interpolated_intervals: [...inPeriod].map((i) => series.points[i]!.interval_start),
     undeliverable_mwh: main.daily.reduce((s, d) => s + d.undeliverable_mwh, 0),
     bid_violations: main.daily.reduce((s, d) => s + d.bid_violations, 0),
-    failed_days: main.daily.filter((d) => d.status !== 'optimal').map((d) => ({ date: d.date, status: d.status })),
+    failed_days: main.daily.filter((d) => d.status !== 'optimal' && d.status !== 'no_history').map((d) => ({ date: d.date, status: d.status })),
+    no_history_days: main.daily.filter((d) => d.status === 'no_history').length,
   };
 }

@@ -14,7 +14,8 @@
  */
 import type { BatteryParams } from '../optimization/asset-params.js';
 import { batteryCycleCaps, batteryIntervalsPerDay, optimizeBattery, type BatteryOptimization, type DischargeCap } from '../optimization/battery.js';
-import { buildBatteryBidCurves, clearBidCurve, type BidCurveValidator } from '../optimization/bid-curves.js';
+import { buildBatteryBidCurves, type BidCurveValidator } from '../optimization/bid-curves.js';
+import { clearStorageWithSoc } from '../clearing/storage-soc-clearing.js';
 import type { SolveFn } from '../optimization/highs-solve.js';
 import type { BacktestForecaster } from './forecasters.js';
 import { backtestLocalDays, type LocalDay, type PreparedPriceSeries } from './price-series.js';
@@ -29,8 +30,11 @@ export interface DailyPnl {
   discharged_mwh: number;
   charged_mwh: number;
   soc_end_mwh: number;
-  /** Solver outcome for the day; anything but `optimal` means the battery idled. */
-  status: BatteryOptimization['status'];
+  /**
+   * Solver outcome for the day; anything but `optimal` means the battery idled.
+   * `no_history`: a forecast strategy's first day, with nothing before its gate to forecast from.
+   */
+  status: BatteryOptimization['status'] | 'no_history';
   /**
    * Awarded energy the battery could not deliver (SoC, power or cycle limits), MWh. It is
    * not settled: equivalent to buying the shortfall back at the same price, without penalty.
@@ -95,7 +99,8 @@ export async function runPerfect(o: StrategyRunOptions): Promise<StrategyRun> {
   const cap = cycleCap(battery);
   const caps: DischargeCap[] = Number.isFinite(cap) ? days.map((d) => ({ start: d.start - o.from, end: d.end - o.from, max_mwh: cap })) : [];
   // The relaxed mode constraint keeps a year with negative prices an LP (see battery.ts); it only raises the bound.
-  const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: prices, interval_hours: dt, discharge_caps: caps }, { relax_modes: true });
+  // Ends at least where it started: a bound that may not spend the initial charge for free.
+  const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: prices, interval_hours: dt, discharge_caps: caps, soc_terminal_min_mwh: battery.soc_initial_mwh }, { relax_modes: true });
   o.onStep?.();
   let soc = battery.soc_initial_mwh;
   const daily = days.map((day) => {
@@ -151,6 +156,9 @@ export interface DailyBiddingOptions {
   gate_closure_hours_before_day_start: number;
   max_segments: number;
   validate_curves?: BidCurveValidator;
+  price_floor_usd_per_mwh: number;
+  price_cap_usd_per_mwh: number;
+  scheduled_pricing: 'opportunity_cost' | 'self_schedule';
 }
 
 /**
@@ -198,7 +206,7 @@ export async function runDailyBidding(o: StrategyRunOptions, b: DailyBiddingOpti
     const history = all.slice(0, h);
     let result: DailyPnl;
     if (history.length === 0) {
-      result = settleDay(day.date, actual, idle(actual.length), battery, dt, soc, 'error');
+      result = settleDay(day.date, actual, idle(actual.length), battery, dt, soc, 'no_history');
     } else {
       const fc = b.forecaster(history, {
         date: day.date,
@@ -221,10 +229,15 @@ export async function runDailyBidding(o: StrategyRunOptions, b: DailyBiddingOpti
           ...(fc.quantiles ? { quantiles: fc.quantiles } : {}),
           interval_starts: dayPoints.map((p) => p.interval_start),
           max_segments: b.max_segments,
+          price_floor_usd_per_mwh: b.price_floor_usd_per_mwh,
+          price_cap_usd_per_mwh: b.price_cap_usd_per_mwh,
+          scheduled_pricing: b.scheduled_pricing,
           ...(b.validate_curves ? { validate: b.validate_curves } : {}),
         });
-        const award = set.curves.map((c, t) => clearBidCurve(c.segments, actual[t]!));
-        const dispatch = deliverAward(award, battery, soc, dt, cap);
+        // The market clears the day's curves jointly with the state of charge (see storage-soc-clearing.ts).
+        const cleared = await clearStorageWithSoc(o.solve, { params: battery, curves: set.curves.map((c) => c.segments), prices_usd_per_mwh: actual, interval_hours: dt, soc_initial_mwh: soc, discharge_cap_mwh: cap });
+        // Delivery is checked independently of the clearing: an award the battery cannot honour is counted, not settled.
+        const dispatch = deliverAward(cleared.net_mw, battery, soc, dt, cap);
         soc = dispatch.soc_end_mwh;
         result = settleDay(day.date, actual, dispatch, battery, dt, soc, 'optimal', { undeliverable_mwh: dispatch.undeliverable_mwh, bid_violations: set.violations.length });
         traded += actual.length;

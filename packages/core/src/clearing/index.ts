@@ -1,2 +1,3 @@
 export * from './price-taker.js';
 export * from './auction.js';
+export * from './storage-soc-clearing.js';

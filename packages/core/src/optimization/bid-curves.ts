@@ -110,6 +110,19 @@ function finish(curves: BidCurve[], opts: CurveOptions): BidCurveSet {
 
 export interface BatteryCurveInput extends CurveOptions {
   params: BatteryParams;
+  /**
+   * How the scheduled MW are priced. `opportunity_cost` (default): offer at
+   * min(o_t, forecast), bid at max(b_t, forecast), as above. `self_schedule`:
+   * the scheduled discharge is offered at the price floor and the scheduled
+   * charge bid at the price cap, so the plan clears whatever the price (the
+   * plan-and-execute of a trader who trusts the day's shape more than its
+   * level); only the spare capacity beyond the plan stays price-responsive.
+   * Persistence forecasts carry yesterday's level, and λ with it: a level shift
+   * then leaves the charge or the discharge uncleared (ERCOT HB_HOUSTON 2015:
+   * 38.8 % of perfect foresight with opportunity-cost pricing, 93.6 % self-scheduled).
+   * Needs `price_floor_usd_per_mwh` and `price_cap_usd_per_mwh`.
+   */
+  scheduled_pricing?: 'opportunity_cost' | 'self_schedule';
   schedule: Extract<BatteryOptimization, { status: 'optimal' }>;
   /** The point forecast the schedule was optimised on. */
   forecast_usd_per_mwh: readonly number[];
@@ -118,6 +131,11 @@ export interface BatteryCurveInput extends CurveOptions {
 
 export function buildBatteryBidCurves(input: BatteryCurveInput): BidCurveSet {
   const { params: b, schedule, quantiles } = input;
+  const floor = input.price_floor_usd_per_mwh ?? -Infinity;
+  const cap = input.price_cap_usd_per_mwh ?? Infinity;
+  if (input.scheduled_pricing === 'self_schedule' && !(Number.isFinite(floor) && Number.isFinite(cap))) {
+    throw new Error('self-scheduled battery curves need the ISO price floor and cap');
+  }
   const curves = schedule.intervals.map((iv, t): BidCurve => {
     const f = input.forecast_usd_per_mwh[t] ?? iv.price_usd_per_mwh;
     const lambda = iv.stored_energy_value_usd_per_mwh ?? f;
@@ -126,8 +144,9 @@ export function buildBatteryBidCurves(input: BatteryCurveInput): BidCurveSet {
     const spareOffer = offer + (iv.discharge_cap_value_usd_per_mwh ?? 0);
     const bid = Math.min(lambda * b.charge_efficiency, offer - TICK);
     const segs: BidCurveSegment[] = [];
-    if (iv.discharge_mw > EPS_MW) segs.push({ mw: iv.discharge_mw, price_usd_per_mwh: Math.min(offer, f) });
-    if (iv.charge_mw > EPS_MW) segs.push({ mw: -iv.charge_mw, price_usd_per_mwh: Math.max(bid, f) });
+    const selfSchedule = input.scheduled_pricing === 'self_schedule';
+    if (iv.discharge_mw > EPS_MW) segs.push({ mw: iv.discharge_mw, price_usd_per_mwh: selfSchedule ? floor : Math.min(offer, f) });
+    if (iv.charge_mw > EPS_MW) segs.push({ mw: -iv.charge_mw, price_usd_per_mwh: selfSchedule ? cap : Math.max(bid, f) });
     if (quantiles) {
       const spareD = b.discharge_power_mw - iv.discharge_mw;
       const spareC = b.charge_power_mw - iv.charge_mw;

@@ -140,6 +140,7 @@ export const backtestCommand: CliCommand = {
       strategy_label: strategyArg,
       rolling: { horizon_hours: horizon, step_hours: 24 },
       max_segments: market.max_segments,
+      offer_limits: { floor_usd_per_mwh: market.offer_limits.floor_usd_per_mwh, cap_usd_per_mwh: market.offer_limits.hard_cap_usd_per_mwh },
       ...(start ? { start } : {}),
       ...(end ? { end } : {}),
       ...(kind === 'forecast' ? { forecaster: model && model !== 'weekly-naive' ? forecasterFromModel(model) : weeklyNaiveForecaster } : {}),
@@ -179,6 +180,7 @@ export const backtestCommand: CliCommand = {
         interpolated_intervals: report.interpolated_intervals.length,
         undeliverable_mwh: round(report.undeliverable_mwh, 6),
         failed_days: report.failed_days.length,
+        no_history_days: report.no_history_days,
       }),
     );
     return 0;
