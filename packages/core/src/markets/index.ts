@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './catalogue.js';
 export * from './gate-closure.js';
+export * from './ancillary-services.js';
