@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createSolverPool } from '../optimization/solver-pool.js';
 import { runBacktest } from './engine.js';
 import { persistenceForecaster, type BacktestForecaster } from './forecasters.js';
-import { ercotHoustonDa2015, issue14Battery } from './ercot-2015-fixtures.js';
+import { ercotHoustonDa2015, issue14Battery } from '../../test-fixtures/ercot-2015/load.js';
 import type { BacktestPricePoint } from './price-series.js';
 
 function nycDa2019(): BacktestPricePoint[] {

@@ -13,6 +13,9 @@ import type { BidCurveValidator } from '../optimization/bid-curves.js';
 import type { SolveFn } from '../optimization/highs-solve.js';
 import { persistenceForecaster, weeklyNaiveForecaster, type BacktestForecaster } from './forecasters.js';
 import { backtestLocalDays, preparePriceSeries, type BacktestPricePoint, type PreparedPriceSeries } from './price-series.js';
+import type { AncillaryProduct } from '../markets/ancillary-services.js';
+import type { AsModel } from '../optimization/battery-as.js';
+import { runDailyAs, runPerfectAs, runRollingAs, type AsBacktestSetup } from './as-strategies.js';
 import { rollingWindowCount, runDailyBidding, runPerfect, runRolling, type DailyPnl, type StrategyRun, type StrategyRunOptions } from './strategies.js';
 
 export type BacktestStrategy = 'perfect' | 'persistence' | 'rolling' | 'forecast';
@@ -47,6 +50,16 @@ export interface BacktestConfig {
   /** Default `self_schedule`. */
   scheduled_pricing?: 'opportunity_cost' | 'self_schedule';
   validate_curves?: BidCurveValidator;
+  /**
+   * Sell ancillary services too, co-optimised with energy (see as-strategies.ts):
+   * the products (catalogue entries: direction, duration rules, deployment) and
+   * their clearing prices ($/MW per hour) by interval start.
+   */
+  ancillary?: {
+    model: AsModel;
+    products: readonly AncillaryProduct[];
+    prices: readonly { product: string; interval_start: Date; price_usd_per_mw: number }[];
+  };
   /** Also run perfect foresight and persistence for capture rate and margin (default true). */
   compare?: boolean;
 }
@@ -89,6 +102,13 @@ export interface BacktestReport extends BacktestTotals {
   failed_days: { date: string; status: string }[];
   /** Days a forecast strategy idled because no history preceded their gate (the first day). */
   no_history_days: number;
+  /** Net energy: Σ price × (discharge − charge), plus deployed regulation energy in the `default` AS model. */
+  energy_revenue_usd: number;
+  as_revenue_usd: number;
+  revenue_by_product: Record<string, number>;
+  as_model: AsModel | null;
+  /** Intervals of the period with no price for some AS product (that product is not offered there). */
+  as_missing_intervals: number;
 }
 
 function median(xs: readonly number[]): number {
@@ -110,6 +130,12 @@ export function sumDailyPnl(daily: readonly DailyPnl[], energyMwh: number): Back
   }
   t.cycles = energyMwh > 0 ? t.discharged_mwh / energyMwh : 0;
   return t;
+}
+
+function sumByProduct(daily: readonly DailyPnl[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of daily) for (const [k, v] of Object.entries(d.revenue_by_product ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
 
 function periodIndices(series: PreparedPriceSeries, start?: Date, end?: Date): [number, number] {
@@ -167,7 +193,39 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
         return runDailyBidding(opts, { ...bidding, forecaster: config.forecaster ?? weeklyNaiveForecaster });
     }
   };
-  const results = await Promise.all(runs.map(run));
+  let as: AsBacktestSetup | null = null;
+  let asMissing = 0;
+  if (config.ancillary) {
+    const byKey = new Map<string, number>();
+    for (const r of config.ancillary.prices) byKey.set(`${r.product}|${r.interval_start.getTime()}`, r.price_usd_per_mw);
+    const prices: Record<string, number[]> = {};
+    const missing = new Set<number>();
+    for (const p of config.ancillary.products) {
+      prices[p.id] = series.points.map((pt, i) => {
+        const v = byKey.get(`${p.id}|${pt.interval_start.getTime()}`);
+        if (v === undefined || !Number.isFinite(v)) {
+          if (i >= from && i < to) missing.add(i);
+          return 0;
+        }
+        return v;
+      });
+    }
+    asMissing = missing.size;
+    as = { model: config.ancillary.model, products: config.ancillary.products, prices };
+  }
+  const runAs = (s: BacktestStrategy, a: AsBacktestSetup): Promise<StrategyRun> => {
+    switch (s) {
+      case 'perfect':
+        return runPerfectAs(opts, a);
+      case 'rolling':
+        return runRollingAs(opts, a, rolling);
+      case 'persistence':
+        return runDailyAs(opts, a, persistenceForecaster, bidding.gate_closure_hours_before_day_start);
+      case 'forecast':
+        return runDailyAs(opts, a, config.forecaster ?? weeklyNaiveForecaster, bidding.gate_closure_hours_before_day_start);
+    }
+  };
+  const results = await Promise.all(runs.map((r) => (as ? runAs(r, as) : run(r))));
   const main = results[0]!;
   const byName = new Map(runs.map((r, i) => [r, results[i]!]));
   const totals = sumDailyPnl(main.daily, config.battery.energy_mwh);
@@ -197,5 +255,10 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
     bid_violations: main.daily.reduce((s, d) => s + d.bid_violations, 0),
     failed_days: main.daily.filter((d) => d.status !== 'optimal' && d.status !== 'no_history').map((d) => ({ date: d.date, status: d.status })),
     no_history_days: main.daily.filter((d) => d.status === 'no_history').length,
+    energy_revenue_usd: main.daily.reduce((s, d) => s + (d.energy_revenue_usd ?? d.revenue_usd - d.cost_usd), 0),
+    as_revenue_usd: main.daily.reduce((s, d) => s + (d.as_revenue_usd ?? 0), 0),
+    revenue_by_product: sumByProduct(main.daily),
+    as_model: as ? as.model : null,
+    as_missing_intervals: asMissing,
   };
 }

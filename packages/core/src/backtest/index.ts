@@ -3,3 +3,4 @@ export * from './forecasters.js';
 export * from './strategies.js';
 export * from './engine.js';
 export * from './forecast-adapter.js';
+export * from './as-strategies.js';

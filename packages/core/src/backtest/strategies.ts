@@ -41,6 +41,10 @@ export interface DailyPnl {
    */
   undeliverable_mwh: number;
   bid_violations: number;
+  /** With ancillary services: net energy (Σ p·(d − c)·Δt, plus deployed regulation energy), capacity revenue, and capacity revenue per product. */
+  energy_revenue_usd?: number;
+  as_revenue_usd?: number;
+  revenue_by_product?: Record<string, number>;
 }
 
 export interface StrategyRunOptions {

@@ -6,3 +6,4 @@ export * from './battery.js';
 export * from './thermal.js';
 export * from './flexible-assets.js';
 export * from './bid-curves.js';
+export * from './battery-as.js';

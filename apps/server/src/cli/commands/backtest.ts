@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   createSolverPool,
+  getAncillaryMarket,
+  parseAncillaryPriceFile,
   forecasterFromModel,
   getMarket,
   backtestLocalDateTime,
@@ -34,11 +36,22 @@ const spec: Record<string, OptionSpec> = {
   asset: { type: 'string', required: true, description: 'battery JSON: charge_power_mw, discharge_power_mw, energy_mwh, charge_efficiency, discharge_efficiency, …' },
   strategy: { type: 'string', default: 'persistence', description: 'perfect | persistence | rolling | forecast:<model> (naive, weekly-naive, lear:<days>, lear-ensemble)' },
   'horizon-hours': { type: 'string', default: '24', description: 'rolling: planning horizon in hours (re-planned every 24 h)' },
+  'as-prices': { type: 'string', description: 'ancillary-service clearing prices (ERCOT NP4-181-ER zip/CSV, SPP DA-MCP): co-optimise energy and AS' },
+  'as-model': { type: 'string', default: 'default', description: 'reference (capacity only, the issue-14 LP) | default (ISO duration rules, regulation deployment, degradation, cycle cap)' },
+  'as-zone': { type: 'string', description: 'AS price zone when the file has several (SPP reserve zone 1…5 or SPP)' },
+  'as-products': { type: 'string', description: 'comma-separated AS products to sell (default: every product in the file the catalogue knows)' },
   out: { type: 'string', description: 'write the daily P&L to this CSV' },
   workers: { type: 'string', default: '2', description: 'solver worker threads' },
 };
 
-const USAGE = `optibid backtest --prices <file> [--format <id>] --location <id> [--run DA] [--start <date>] [--end <date>] --asset <asset.json> [--strategy perfect|persistence|rolling|forecast:<model>] [--horizon-hours 24] [--out daily.csv]
+const USAGE = `optibid backtest --prices <file> [--format <id>] --location <id> [--run DA] [--start <date>] [--end <date>] --asset <asset.json> [--strategy perfect|persistence|rolling|forecast:<model>] [--horizon-hours 24] [--as-prices <file> [--as-model reference|default] [--as-zone <zone>]] [--out daily.csv]
+
+State of charge: \`perfect\` is one optimisation over the whole period ending at least at the
+starting state of charge; daily strategies carry the state of charge from day to day
+(\`persistence\` and \`forecast:\` plan each day to end at least where it started). Awards are
+cleared jointly with the state of charge, so every award is deliverable. With --as-prices,
+AS capacity is offered price-taker (clears at the product's clearing price); \`persistence\`
+and \`forecast:\` plan on yesterday's AS prices.
 
 ${formatOptions(spec)}`;
 
@@ -90,6 +103,35 @@ function dailyCsv(report: BacktestReport): string {
   const cols = ['date', 'revenue_usd', 'cost_usd', 'degradation_usd', 'net_usd', 'discharged_mwh', 'charged_mwh', 'soc_end_mwh', 'undeliverable_mwh', 'status'] as const;
   const lines = report.daily.map((d) => cols.map((c) => (typeof d[c] === 'number' ? String(Math.round((d[c] as number) * 1e6) / 1e6) : String(d[c]))).join(','));
   return [cols.join(','), ...lines].join('\n') + '\n';
+}
+
+/** AS prices for the backtest: the file's rows for one zone, the products the catalogue knows for the market. */
+function readAncillary(o: Record<string, unknown>, iso: Parameters<typeof getAncillaryMarket>[0]): NonNullable<BacktestConfig['ancillary']> {
+  const model = String(o['as-model']);
+  if (model !== 'reference' && model !== 'default') throw new CliUsageError(`--as-model must be reference or default, not ${model}`);
+  const file = String(o['as-prices']);
+  let rows;
+  try {
+    rows = parseAncillaryPriceFile({ name: path.basename(file), data: new Uint8Array(fs.readFileSync(file)) }).flatMap((r) => r.rows);
+  } catch (e) {
+    throw new CliUsageError(`cannot read --as-prices ${file}: ${(e as Error).message}`);
+  }
+  rows = rows.filter((r) => r.market === iso);
+  const zones = [...new Set(rows.map((r) => r.zone))];
+  const zone = o['as-zone'] !== undefined ? String(o['as-zone']) : zones.length === 1 ? zones[0] : undefined;
+  if (zone === undefined) throw new CliUsageError(`--as-prices has ${zones.length ? `several zones (${zones.join(', ')}): choose one with --as-zone` : `no ${iso} prices`}`);
+  rows = rows.filter((r) => r.zone === zone);
+  const inFile = new Set(rows.map((r) => r.product));
+  const catalogue = getAncillaryMarket(iso).products;
+  const wanted = o['as-products'] !== undefined ? String(o['as-products']).split(',').map((x) => x.trim()) : catalogue.map((p) => p.id).filter((id) => inFile.has(id));
+  const products = wanted.map((id) => {
+    const p = catalogue.find((c) => c.id === id);
+    if (!p) throw new CliUsageError(`AS product ${id} is not in the ${iso} catalogue (${catalogue.map((c) => c.id).join(', ')})`);
+    if (!inFile.has(id)) throw new CliUsageError(`no ${id} prices in ${file} for zone ${zone}`);
+    return p;
+  });
+  if (!products.length) throw new CliUsageError(`no ${iso} AS product of the catalogue in ${file}`);
+  return { model, products, prices: rows };
 }
 
 const round = (x: number | null, digits = 2) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -145,6 +187,7 @@ export const backtestCommand: CliCommand = {
       ...(end ? { end } : {}),
       ...(kind === 'forecast' ? { forecaster: model && model !== 'weekly-naive' ? forecasterFromModel(model) : weeklyNaiveForecaster } : {}),
     };
+    if (o['as-prices'] !== undefined) config.ancillary = readAncillary(o, market.iso);
     const bar = new ProgressBar('backtest', 1);
     const pool = createSolverPool({ size: workers });
     let report: BacktestReport;
@@ -179,6 +222,10 @@ export const backtestCommand: CliCommand = {
         margin_over_persistence_usd: round(report.margin_over_persistence_usd),
         interpolated_intervals: report.interpolated_intervals.length,
         undeliverable_mwh: round(report.undeliverable_mwh, 6),
+        energy_revenue_usd: round(report.energy_revenue_usd),
+        as_revenue_usd: round(report.as_revenue_usd),
+        revenue_by_product: Object.fromEntries(Object.entries(report.revenue_by_product).map(([k, v]) => [k, round(v)])),
+        ...(report.as_model ? { as_model: report.as_model, as_missing_intervals: report.as_missing_intervals } : {}),
         failed_days: report.failed_days.length,
         no_history_days: report.no_history_days,
       }),

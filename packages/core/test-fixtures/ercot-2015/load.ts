@@ -4,11 +4,11 @@
  * η = √0.85 each way, 1 MWh stored at the start.
  */
 import { readFileSync } from 'node:fs';
-import type { BatteryParams } from '../optimization/asset-params.js';
-import { parsePriceFile } from '../importers/parse-file.js';
-import type { BacktestPricePoint } from './price-series.js';
+import type { BatteryParams } from '../../src/optimization/asset-params.js';
+import { parsePriceFile } from '../../src/importers/parse-file.js';
+import type { BacktestPricePoint } from '../../src/backtest/price-series.js';
 
-const DIR = new URL('../../test-fixtures/ercot-2015/', import.meta.url);
+const DIR = new URL('./', import.meta.url);
 
 export function readFixtureFile(name: string): { name: string; data: Uint8Array } {
   return { name, data: new Uint8Array(readFileSync(new URL(name, DIR))) };
