@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { BatteryParams } from '../../src/optimization/asset-params.js';
 import { parsePriceFile } from '../../src/importers/parse-file.js';
+import { parseAncillaryPriceFile } from '../../src/importers/ancillary-prices.js';
 import type { BacktestPricePoint } from '../../src/backtest/price-series.js';
 
 const DIR = new URL('./', import.meta.url);
@@ -31,3 +32,9 @@ export const issue14Battery: BatteryParams = {
   degradation_cost_usd_per_mwh: 0,
   max_cycles_per_day: null,
 };
+
+/** The NP4-181-ER 2015 clearing prices (REGDN, REGUP, RRS, NSPIN) as importer rows. */
+export function ercotAsPrices2015() {
+  const [r] = parseAncillaryPriceFile(readFixtureFile('NP4-181-ER_DAMASMCPC_2015.zip'));
+  return r!.rows;
+}
