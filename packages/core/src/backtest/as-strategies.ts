@@ -124,6 +124,7 @@ export async function runRollingAs(o: StrategyRunOptions, s: AsBacktestSetup, r:
   let traded = 0;
   for (let st = o.from; st + r.horizon_intervals <= o.to; st += r.step_intervals) {
     const pts = all.slice(st, st + r.horizon_intervals);
+    const last = st + r.step_intervals + r.horizon_intervals > o.to && r.horizon_intervals === r.step_intervals ? { soc_terminal_min_mwh: o.battery.soc_initial_mwh } : {};
     const opt = await optimizeBatteryAs(o.solve, {
       params: o.battery,
       model: s.model,
@@ -131,6 +132,7 @@ export async function runRollingAs(o: StrategyRunOptions, s: AsBacktestSetup, r:
       products: productInputs(s, pts, (id) => s.prices[id]!.slice(st, st + r.horizon_intervals)),
       interval_hours: o.series.interval_hours,
       soc_initial_mwh: soc,
+      ...last,
       cycle_blocks: [{ start: 0, end: Math.min(r.step_intervals, pts.length) }],
     });
     times.push(opt.solve_time_ms);

@@ -140,7 +140,9 @@ export async function runRolling(o: StrategyRunOptions, r: RollingOptions): Prom
   for (let w = 0; w < windows; w++) {
     const s = o.from + w * r.step_intervals;
     const prices = all.slice(s, s + r.horizon_intervals).map((p) => p.price_usd_per_mwh);
-    const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: prices, interval_hours: dt, soc_initial_mwh: soc, discharge_caps: caps });
+    // The last window of a period ends at least where the period started, as `perfect` does (when its end is the kept end).
+    const last = w === windows - 1 && r.horizon_intervals === r.step_intervals ? { soc_terminal_min_mwh: battery.soc_initial_mwh } : {};
+    const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: prices, interval_hours: dt, soc_initial_mwh: soc, discharge_caps: caps, ...last });
     times.push(opt.solve_time_ms);
     const kept = prices.slice(0, r.step_intervals);
     if (opt.status === 'optimal') {
@@ -221,7 +223,10 @@ export async function runDailyBidding(o: StrategyRunOptions, b: DailyBiddingOpti
       });
       if (fc.point.length !== actual.length || fc.point.some((x) => !Number.isFinite(x))) throw new Error(`forecaster returned an invalid forecast for ${day.date}`);
       const caps = Number.isFinite(cap) ? [{ start: 0, end: actual.length, max_mwh: cap }] : [];
-      const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: fc.point, interval_hours: dt, soc_initial_mwh: soc, discharge_caps: caps }, { duals: true });
+      // Each day may end where its plan ends, but the period's last day ends at least where the period started,
+      // as `perfect` does: the starting charge is not free money, and the capture rate stays ≤ 1.
+      const last = day === days[days.length - 1] ? { soc_terminal_min_mwh: battery.soc_initial_mwh } : {};
+      const opt = await optimizeBattery(o.solve, { params: battery, prices_usd_per_mwh: fc.point, interval_hours: dt, soc_initial_mwh: soc, discharge_caps: caps, ...last }, { duals: true });
       times.push(opt.solve_time_ms);
       if (opt.status !== 'optimal') {
         result = settleDay(day.date, actual, idle(actual.length), battery, dt, soc, opt.status);

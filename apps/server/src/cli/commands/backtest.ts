@@ -101,8 +101,16 @@ function periodBound(value: string | undefined, starts: Date[], timezone: string
 
 function dailyCsv(report: BacktestReport): string {
   const cols = ['date', 'revenue_usd', 'cost_usd', 'degradation_usd', 'net_usd', 'discharged_mwh', 'charged_mwh', 'soc_end_mwh', 'undeliverable_mwh', 'status'] as const;
-  const lines = report.daily.map((d) => cols.map((c) => (typeof d[c] === 'number' ? String(Math.round((d[c] as number) * 1e6) / 1e6) : String(d[c]))).join(','));
-  return [cols.join(','), ...lines].join('\n') + '\n';
+  const products = Object.keys(report.revenue_by_product);
+  const num = (x: number) => String(Math.round(x * 1e6) / 1e6);
+  const lines = report.daily.map((d) => {
+    const base = cols.map((c) => (typeof d[c] === 'number' ? num(d[c] as number) : String(d[c])));
+    // With AS: net energy, AS revenue and each product's revenue after the energy-only columns.
+    const as = products.length ? [num(d.energy_revenue_usd ?? 0), num(d.as_revenue_usd ?? 0), ...products.map((p) => num(d.revenue_by_product?.[p] ?? 0))] : [];
+    return [...base, ...as].join(',');
+  });
+  const header = [...cols, ...(products.length ? ['energy_revenue_usd', 'as_revenue_usd', ...products.map((p) => `${p}_usd`)] : [])];
+  return [header.join(','), ...lines].join('\n') + '\n';
 }
 
 /** AS prices for the backtest: the file's rows for one zone, the products the catalogue knows for the market. */
