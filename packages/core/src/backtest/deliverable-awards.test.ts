@@ -11,6 +11,7 @@ import { runBacktest } from './engine.js';
 import { persistenceForecaster, type BacktestForecaster } from './forecasters.js';
 import { ercotHoustonDa2015, issue14Battery } from '../../test-fixtures/ercot-2015/load.js';
 import type { BacktestPricePoint } from './price-series.js';
+import { EPF_TEST_PERIODS } from '../../test-fixtures/epftoolbox/load-fixtures.js';
 
 function nycDa2019(): BacktestPricePoint[] {
   const url = new URL('../../test-fixtures/nyiso-nyc-2019-2020/nyc-damlbmp-zone-2019-05-01_2020-04-30.csv.gz', import.meta.url);
@@ -68,4 +69,33 @@ describe('deliverable awards (energy only)', () => {
       await pool.close();
     }
   }, 60_000);
+
+  it('epftoolbox NP, BE, FR test periods (two years each, negative prices in BE/FR): persistence and a banded forecast deliver every award', async () => {
+    const pool = createSolverPool({ size: 2 });
+    try {
+      for (const market of ['NP', 'BE', 'FR'] as const) {
+        const url = new URL(`../../test-fixtures/epftoolbox/${market}.csv.gz`, import.meta.url);
+        const rows = gunzipSync(readFileSync(url)).toString('utf8').trim().split('\n').slice(1);
+        // Local hour-beginning stamps with exactly 24 rows per day: read on a UTC clock, one row per hour.
+        const prices = rows.map((line) => {
+          const [stamp, price] = line.split(',');
+          return { interval_start: new Date(`${stamp!.replace(' ', 'T')}Z`), price_usd_per_mwh: Number(price) };
+        });
+        const start = new Date(`${EPF_TEST_PERIODS[market].start}T00:00:00Z`);
+        const banded: BacktestForecaster = (history, day) => {
+          const { point } = persistenceForecaster(history, day);
+          return { point, quantiles: { p10: point.map((x) => x - 8), p50: point, p90: point.map((x) => x + 8) } };
+        };
+        for (const forecaster of [persistenceForecaster, banded]) {
+          const r = await runBacktest({ prices, timezone: 'UTC', battery: issue14Battery, strategy: 'forecast', forecaster, start, compare: false }, { solve: pool.solve });
+          expect(r.daily.length).toBeGreaterThanOrEqual(728);
+          expect(r.undeliverable_mwh).toBe(0);
+          expect(r.failed_days).toEqual([]);
+          expect(r.net_usd).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+  }, 180_000);
 });
