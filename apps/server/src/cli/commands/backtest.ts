@@ -47,11 +47,13 @@ const spec: Record<string, OptionSpec> = {
 const USAGE = `optibid backtest --prices <file> [--format <id>] --location <id> [--run DA] [--start <date>] [--end <date>] --asset <asset.json> [--strategy perfect|persistence|rolling|forecast:<model>] [--horizon-hours 24] [--as-prices <file> [--as-model reference|default] [--as-zone <zone>]] [--out daily.csv]
 
 State of charge: \`perfect\` is one optimisation over the whole period ending at least at the
-starting state of charge; daily strategies carry the state of charge from day to day
-(\`persistence\` and \`forecast:\` plan each day to end at least where it started). Awards are
-cleared jointly with the state of charge, so every award is deliverable. With --as-prices,
-AS capacity is offered price-taker (clears at the product's clearing price); \`persistence\`
-and \`forecast:\` plan on yesterday's AS prices.
+starting state of charge; daily strategies carry the state of charge from day to day.
+Energy only, each day ends where its plan ends, except the period's last day, which ends at
+least at the starting state of charge; with --as-prices, \`persistence\` and \`forecast:\` plan
+every day to end at least where it started. Awards are cleared jointly with the state of
+charge, so every award is deliverable. With --as-prices, AS capacity is offered price-taker
+(clears at the product's clearing price); \`persistence\` and \`forecast:\` plan on
+yesterday's AS prices.
 
 ${formatOptions(spec)}`;
 
