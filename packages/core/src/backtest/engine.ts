@@ -160,7 +160,10 @@ export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): P
   if (rolling.step_intervals < 1 || rolling.horizon_intervals < rolling.step_intervals) throw new Error('rolling: need 1 ≤ step ≤ horizon');
   let lo = Infinity;
   let hi = -Infinity;
-  for (const p of series.points) ((lo = Math.min(lo, p.price_usd_per_mwh)), (hi = Math.max(hi, p.price_usd_per_mwh)));
+  for (const p of series.points) {
+    lo = Math.min(lo, p.price_usd_per_mwh);
+    hi = Math.max(hi, p.price_usd_per_mwh);
+  }
   const limits = config.offer_limits ?? { floor_usd_per_mwh: Math.floor(lo) - 1, cap_usd_per_mwh: Math.ceil(hi) + 1 };
   const bidding = {
     price_floor_usd_per_mwh: limits.floor_usd_per_mwh,
