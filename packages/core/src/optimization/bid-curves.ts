@@ -119,7 +119,7 @@ export interface BatteryCurveInput extends CurveOptions {
    * level); only the spare capacity beyond the plan stays price-responsive.
    * Persistence forecasts carry yesterday's level, and λ with it: a level shift
    * then leaves the charge or the discharge uncleared (ERCOT HB_HOUSTON 2015:
-   * 38.8 % of perfect foresight with opportunity-cost pricing, 93.6 % self-scheduled).
+   * 38.8 % of perfect foresight with opportunity-cost pricing, 93.5 % self-scheduled).
    * Needs `price_floor_usd_per_mwh` and `price_cap_usd_per_mwh`.
    */
   scheduled_pricing?: 'opportunity_cost' | 'self_schedule';
