@@ -1,6 +1,7 @@
 /**
- * Builds the Fastify application on a ServerContext: plugins, error shape,
- * auth hook, OpenAPI, the API modules and the static web app. One port serves
+ * Builds the Fastify application on the composition root's services
+ * (services.ts): plugins, error shape, auth hook, OpenAPI, each module's routes
+ * (handed only the services it needs) and the static web app. One port serves
  * the web app, the API, WebSocket, /docs and /health.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,20 +16,20 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import multipart from '@fastify/multipart';
-import type { ServerContext } from './context.js';
 import { AppError } from './http/errors.js';
 import { registerAuthHook } from './http/auth-hook.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
 import type { App } from './http/types.js';
-import { authRoutes } from './modules/auth/auth-routes.js';
-import { auditRoutes, orgRoutes } from './modules/org/org-routes.js';
-import { systemRoutes } from './modules/system/system-routes.js';
-import { registerRealtime } from './realtime/index.js';
-import { marketRoutes } from './modules/market-data/market-routes.js';
-import { registerTrading } from './modules/trading/index.js';
-import { registerPlatform } from './modules/platform/index.js';
+import { registerAuth } from './modules/auth/index.js';
+import { registerForecasting } from './modules/forecasting/index.js';
+import { registerMarketData } from './modules/market-data/index.js';
 import { registerOptimization } from './modules/optimization/index.js';
-import { getForecastForDay, registerForecasting } from './modules/forecasting/index.js';
+import { registerOrg } from './modules/org/index.js';
+import { registerPlatform } from './modules/platform/index.js';
+import { registerSystem } from './modules/system/index.js';
+import { registerTrading } from './modules/trading/index.js';
+import { registerRealtime } from './realtime/index.js';
+import type { Services } from './services.js';
 import { VERSION } from './version.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
@@ -39,9 +40,9 @@ export interface BuildOptions {
   logger?: boolean | Record<string, unknown>;
 }
 
-export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Promise<App> {
+export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: opts.logger ?? (ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel }),
+    logger: opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
@@ -50,6 +51,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
     bodyLimit: 50 * 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  s.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -58,7 +60,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   // Next.js's exported pages carry inline bootstrapping scripts, so the CSP is left to a reverse proxy.
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   await app.register(cors, {
-    origin: ctx.config.corsOrigins.includes('*') ? true : [...ctx.config.corsOrigins],
+    origin: s.config.corsOrigins.includes('*') ? true : [...s.config.corsOrigins],
     credentials: true,
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
@@ -74,23 +76,20 @@ export async function buildApp(ctx: ServerContext, opts: BuildOptions = {}): Pro
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 50 } });
 
   installErrorHandling(app);
-  registerAuthHook(app, (credential) => ctx.auth.authenticateCredential(credential));
+  registerAuthHook(app, (credential) => s.auth.authenticateCredential(credential));
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  systemRoutes(app, ctx);
-  authRoutes(app, ctx.auth);
-  orgRoutes(app, ctx);
-  auditRoutes(app, ctx);
-  marketRoutes(app, ctx, ctx.markets);
-  await registerTrading(app, ctx);
-  await registerForecasting(app, ctx);
-  await registerOptimization(app, ctx, {
-    forecasts: (a) => getForecastForDay(ctx, a.organization_id, { market: a.market, location: a.location, delivery_date: a.delivery_date, model_version_id: a.model_version_id }),
-  });
-  await registerPlatform(app, ctx);
-  await registerRealtime(app, ctx);
+  registerSystem(app, s);
+  registerAuth(app, s);
+  registerOrg(app, { ...s.org, ctx: s, repos: s.repos, platform: s.platform.repos, quotas: s.platform.quotas, listAudit: (f) => s.platform.repos.admin.audit(f) });
+  registerMarketData(app, s, s.markets);
+  registerTrading(app, { ...s.trading, markets: s.markets, flags: s.platform.flags });
+  registerForecasting(app, s.forecasting, s.health);
+  await registerOptimization(app, s.optimization);
+  await registerPlatform(app, s, s.platform);
+  await registerRealtime(app, s, s.realtime, (token) => s.auth.authenticate(token));
 
-  await registerWeb(app, ctx.config.webDir ?? DEFAULT_WEB_DIR);
+  await registerWeb(app, s.config.webDir ?? DEFAULT_WEB_DIR);
   return app;
 }
 

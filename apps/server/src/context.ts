@@ -1,6 +1,7 @@
 /**
- * Everything a running server holds, opened in order and closed in reverse.
- * Tests build one per suite with a fresh database; the CLI builds one per command.
+ * The infrastructure a server runs on (configuration, database, cache, bus,
+ * the shared repositories, health probes), opened in order and closed in
+ * reverse. It knows nothing of the modules: services.ts builds them on it.
  */
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,12 +12,10 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { holdDataDir } from './db/data-lock.js';
 import { createRepositories, type Repositories } from './db/repositories/index.js';
-import { AuthService } from './modules/auth/auth-service.js';
-import { HealthRegistry } from './modules/system/health.js';
+import { HealthRegistry } from './health.js';
 import { VERSION } from './version.js';
-import { createMarketCatalogue, type MarketOverrides } from '@optibid/core';
+import { createMarketCatalogue, type MarketCatalogue, type MarketOverrides } from '@optibid/core';
 import { ConfigError } from './config/index.js';
-import { MarketService } from './modules/market-data/market-service.js';
 
 export interface ServerContext {
   config: Config;
@@ -25,8 +24,8 @@ export interface ServerContext {
   cache: Cache;
   bus: Bus;
   health: HealthRegistry;
-  auth: AuthService;
-  markets: MarketService;
+  /** The market rules with MARKET_OVERRIDES applied. */
+  catalogue: MarketCatalogue;
   /** Closers run in reverse order of registration on shutdown. */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -81,8 +80,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       cache,
       bus,
       health,
-      auth: new AuthService(repos, cache, config),
-      markets: new MarketService(repos, catalogue),
+      catalogue,
       onClose: (fn) => void closers.push(fn),
       async close() {
         for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);

@@ -1,11 +1,11 @@
 /**
- * Starts the whole server: context, app, background jobs, listen; and stops it
+ * Starts the whole server: services, app, background jobs, listen; and stops it
  * gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close
  * jobs, WebSockets, Redis and the database).
  */
 import type { Config } from './config/index.js';
 import { buildApp } from './app.js';
-import { createContext, type ServerContext } from './context.js';
+import { createServices, type Services } from './services.js';
 import { seedDemo } from './demo/seed.js';
 import { demoSeedSteps } from './demo/steps.js';
 import type { App } from './http/types.js';
@@ -13,13 +13,13 @@ import { startJobs } from './jobs/index.js';
 
 export interface RunningServer {
   app: App;
-  ctx: ServerContext;
+  ctx: Services;
   url: string;
   stop(): Promise<void>;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const ctx = await createContext(config);
+  const ctx = await createServices(config);
   let app: App;
   try {
     if (config.demoMode) await seedDemo(ctx, demoSeedSteps());

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { backends, bearer, describeEachBackend, registerUser, startTestServer, testConfig, type TestServer } from './helpers.js';
-import { createContext, type ServerContext } from '../src/context.js';
+import { createServices, type Services } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import { memberWithRole } from './helpers-accounts.js';
 import { connect, listen, ofType, sleep, type TestClient } from './realtime-client.js';
 import { startSmtp, type TestSmtp } from './platform-smtp.js';
-import { alertEvaluatorOf } from '../src/modules/platform/index.js';
 
 async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 4000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -35,7 +34,7 @@ describeEachBackend('alerts and notifications', (backend) => {
 
   const settle = async () => {
     await sleep(20);
-    await alertEvaluatorOf(server.ctx)!.idle();
+    await server.ctx.platform.alerts.idle();
   };
   const tick = (lmp: number, minute: number) =>
     server.ctx.bus.publish('prices:PJM', {
@@ -158,7 +157,7 @@ describeEachBackend('alerts and notifications', (backend) => {
     await settle();
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ category: 'gate_closure_drafts', data: { bid_id: soon } });
-    expect(alertEvaluatorOf(server.ctx)!.info().gate_timers).toBeGreaterThanOrEqual(1);
+    expect(server.ctx.platform.alerts.info().gate_timers).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -167,10 +166,10 @@ describe('alerts across two server instances sharing PostgreSQL and Redis', () =
   const postgres = backends().find((b) => b.name === 'postgres');
   it.skipIf(!redisUrl || !postgres)('both instances evaluate the same tick, the user is notified once', async () => {
     const database = await postgres!.open();
-    const servers: { ctx: ServerContext; app: Awaited<ReturnType<typeof buildApp>> }[] = [];
+    const servers: { ctx: Services; app: Awaited<ReturnType<typeof buildApp>> }[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        const ctx = await createContext(testConfig({ REDIS_URL: redisUrl! }), { database, migrate: i === 0 });
+        const ctx = await createServices(testConfig({ REDIS_URL: redisUrl! }), { database, migrate: i === 0 });
         const app = await buildApp(ctx, { logger: false });
         await app.ready();
         servers.push({ ctx, app });
@@ -185,13 +184,13 @@ describe('alerts across two server instances sharing PostgreSQL and Redis', () =
       });
       expect(rule.statusCode).toBe(201);
       // Both evaluators hold the rule (the change reached the other instance over Redis), so both will evaluate the tick.
-      for (const s of servers) await eventually(async () => alertEvaluatorOf(s.ctx)!.info().rules >= 1);
+      for (const s of servers) await eventually(async () => s.ctx.platform.alerts.info().rules >= 1);
       const seen: unknown[] = [];
       const unsubscribe = a.ctx.bus.subscribe(`org:${u.user.organization.id}`, (m) => seen.push(m));
       await a.ctx.bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WEST HUB', interval_start: '2024-06-03T14:00:00.000Z', lmp: -25 });
       await eventually(async () => seen.length > 0);
       await sleep(300);
-      for (const s of servers) await alertEvaluatorOf(s.ctx)!.idle();
+      for (const s of servers) await s.ctx.platform.alerts.idle();
       unsubscribe();
       expect(seen.filter((m) => (m as { type: string }).type === 'alert')).toHaveLength(1);
       const list = (await a.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(u.access_token) })).json();

@@ -3,7 +3,6 @@ import { localDayBoundsUtc, utcToZonedParts } from '@optibid/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
 import { createBattery, createDaBid, newOrg, openErcotDay, type Org } from './trading-fixtures.js';
-import { createTradingServices } from '../src/modules/trading/index.js';
 import { simulateDayAheadPrices } from '../src/modules/trading/clearing/simulated-prices.js';
 
 async function platformAdmin(server: TestServer): Promise<string> {
@@ -75,7 +74,7 @@ describeEachBackend('clearing', (backend) => {
     expect(bid.gate_closure).toBe(new Date(hour - 60 * 60_000).toISOString());
     expect((await server.app.inject({ method: 'POST', url: `/api/bids/${bid.id}/submit`, headers: bearer(org.trader) })).json().status).toBe('accepted');
 
-    const later = createTradingServices(server.ctx, { now: () => new Date(hour + 2 * 3_600_000) });
+    const later = server.ctx.at(() => new Date(hour + 2 * 3_600_000)).trading;
     expect((await later.clearing.tick()).rt_cleared).toBe(0);
     await server.ctx.repos.prices.upsert(
       Array.from({ length: 12 }, (_, k) => ({

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localDayBoundsUtc, utcToZonedParts } from '@optibid/core';
 import { bearer, describeEachBackend, registerUser, type TestServer } from './helpers.js';
 import { startForecastServer } from './forecast-helpers.js';
-import { forecastingServices } from '../src/modules/forecasting/index.js';
 
 const TZ = 'America/New_York';
 
@@ -40,7 +39,7 @@ describeEachBackend('forecasts across DST', (backend) => {
     modelId = m.json().id;
     const t = await server.app.inject({ method: 'POST', url: `/api/models/${modelId}/versions`, headers: bearer(token), payload: { eval_days: 8, warmup_days: 0 } });
     expect(t.statusCode, t.body).toBe(202);
-    await forecastingServices(server.ctx).registry.awaitRun(t.json().run.id);
+    await server.ctx.forecasting.registry.awaitRun(t.json().run.id);
     await server.app.inject({ method: 'POST', url: `/api/models/${modelId}/versions/1/stage`, headers: bearer(token), payload: { stage: 'production' } });
   }, 60_000);
   afterAll(async () => server?.close());

@@ -2,19 +2,17 @@
 import fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { createContext } from '../src/context.js';
+import { createServices } from '../src/services.js';
 import { buildApp } from '../src/app.js';
-import { registerForecasting } from '../src/modules/forecasting/index.js';
 import { testConfig, type Backend, type TestServer } from './helpers.js';
 
 const NYC_FILE = fileURLToPath(new URL('../demo-data/nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz', import.meta.url));
 
-/** startTestServer, plus the forecasting routes when app.ts does not register them yet. */
+/** startTestServer on a fresh database. */
 export async function startForecastServer(backend: Backend): Promise<TestServer> {
   const database = await backend.open();
-  const ctx = await createContext(testConfig(), { database });
+  const ctx = await createServices(testConfig(), { database });
   const app = await buildApp(ctx, { logger: false });
-  if (!app.hasRoute({ method: 'GET', url: '/api/models' })) await registerForecasting(app, ctx);
   await app.ready();
   return {
     ctx,

@@ -5,7 +5,6 @@
  * ordered quantiles, no look-ahead past the gate, roles and tenancy.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forecastingServices, getForecastForDay } from '../src/modules/forecasting/index.js';
 import { bearer, describeEachBackend, registerUser, type TestServer } from './helpers.js';
 import { importNyc, startForecastServer } from './forecast-helpers.js';
 import { memberWithRole } from './helpers-accounts.js';
@@ -48,7 +47,7 @@ describeEachBackend('forecast registry and serving', (backend) => {
     const started = res.json();
     expect(started.version.status).toBe('training');
     expect(started.run.status).toBe('running');
-    await forecastingServices(server.ctx).registry.awaitRun(started.run.id);
+    await server.ctx.forecasting.registry.awaitRun(started.run.id);
     return started as { version: { id: string; version: number }; run: { id: string } };
   }
 
@@ -158,11 +157,11 @@ describeEachBackend('forecast registry and serving', (backend) => {
     const got = (await inject(viewer.access_token, 'GET', '/api/forecasts?market=nyiso&location=N.Y.C.&delivery_date=2020-05-01')).json().items;
     expect(got.map((x: { id: string }) => x.id)).toEqual([f.id]);
 
-    const forOptimizer = await getForecastForDay(server.ctx, owner.user.organization.id, { market: 'nyiso', location: 'N.Y.C.', delivery_date: '2020-05-01' });
+    const forOptimizer = await server.ctx.forecasting.forecasts.forDay(owner.user.organization.id, { market: 'nyiso', location: 'N.Y.C.', delivery_date: '2020-05-01' });
     expect(forOptimizer?.model_version_id).toBe(versionIds[2]);
     expect(forOptimizer?.p50).toEqual(f.hours.map((h: Hour) => h.p50));
     expect(forOptimizer?.interval_starts[23]!.toISOString()).toBe('2020-05-02T03:00:00.000Z');
-    expect(await getForecastForDay(server.ctx, other.user.organization.id, { market: 'nyiso', location: 'N.Y.C.', delivery_date: '2020-05-01' })).toBeNull();
+    expect(await server.ctx.forecasting.forecasts.forDay(other.user.organization.id, { market: 'nyiso', location: 'N.Y.C.', delivery_date: '2020-05-01' })).toBeNull();
   }, 60_000);
 
   it('uses nothing after the gate closure: prices changed after it leave the forecast unchanged', async () => {

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { inject, describe } from 'vitest';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { openDatabase, type Database } from '../src/db/client.js';
-import { createContext, type ServerContext } from '../src/context.js';
+import { createServices, type Services } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/http/types.js';
 
@@ -57,14 +57,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export interface TestServer {
-  ctx: ServerContext;
+  ctx: Services;
   app: App;
   close(): Promise<void>;
 }
 
 export async function startTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
   const database = await backend.open();
-  const ctx = await createContext(testConfig(env), { database });
+  const ctx = await createServices(testConfig(env), { database });
   const app = await buildApp(ctx, { logger: false });
   await app.ready();
   return {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
-import { checkQuota, isFeatureEnabled, recordUsage } from '../src/modules/platform/index.js';
 
 async function platformAdmin(server: TestServer) {
   const email = uniqueEmail('padmin');
@@ -65,10 +64,10 @@ describeEachBackend('plans, quotas and feature flags', (backend) => {
     expect(second.statusCode).toBe(403);
     expect(second.json().error.details[0]).toMatchObject({ metric: 'members', limit: 2, used: 2, resets_at: null });
 
-    await expect(checkQuota(server.ctx, org, 'assets')).rejects.toMatchObject({ statusCode: 403, code: 'quota_exceeded' });
-    await expect(checkQuota(server.ctx, org, 'bids_per_day')).resolves.toMatchObject({ used: 0, limit: 2 });
-    await recordUsage(server.ctx, org, 'bids', 2);
-    await expect(checkQuota(server.ctx, org, 'bids_per_day')).rejects.toMatchObject({ statusCode: 429 });
+    await expect(server.ctx.platform.quotas.check(org, 'assets')).rejects.toMatchObject({ statusCode: 403, code: 'quota_exceeded' });
+    await expect(server.ctx.platform.quotas.check(org, 'bids_per_day')).resolves.toMatchObject({ used: 0, limit: 2 });
+    await server.ctx.platform.quotas.recordUsage(org, 'bids', 2);
+    await expect(server.ctx.platform.quotas.check(org, 'bids_per_day')).rejects.toMatchObject({ statusCode: 429 });
     const usage = (await server.app.inject({ method: 'GET', url: '/api/usage', headers: bearer(u.access_token) })).json();
     expect(usage.quotas.find((q: { metric: string }) => q.metric === 'bids_per_day')).toMatchObject({ used: 2, limit: 2, remaining: 0 });
   });
@@ -89,9 +88,9 @@ describeEachBackend('plans, quotas and feature flags', (backend) => {
     expect(put.json().overrides).toEqual([expect.objectContaining({ organization_id: a.user.organization.id, enabled: true })]);
     expect((await features(a.access_token)).own_forecast_model).toBe(true);
     expect((await features(b.access_token)).own_forecast_model).toBe(false);
-    expect(await isFeatureEnabled(server.ctx, a.user.organization.id, 'own_forecast_model')).toBe(true);
-    expect(await isFeatureEnabled(server.ctx, b.user.organization.id, 'own_forecast_model')).toBe(false);
-    expect(await isFeatureEnabled(server.ctx, b.user.organization.id, 'no_such_flag')).toBe(false);
+    expect(await server.ctx.platform.flags.isEnabled(a.user.organization.id, 'own_forecast_model')).toBe(true);
+    expect(await server.ctx.platform.flags.isEnabled(b.user.organization.id, 'own_forecast_model')).toBe(false);
+    expect(await server.ctx.platform.flags.isEnabled(b.user.organization.id, 'no_such_flag')).toBe(false);
 
     const created = await server.app.inject({ method: 'POST', url: '/api/admin/features', headers: bearer(admin.access_token), payload: { key: 'half_rollout', enabled: true, rollout_percentage: 0 } });
     expect(created.statusCode).toBe(201);
@@ -115,7 +114,7 @@ describeEachBackend('plans, quotas and feature flags', (backend) => {
     const u = await registerUser(server.app);
     const org = u.user.organization.id;
     await setPlan(org, 'pro');
-    await recordUsage(server.ctx, org, 'backtests', 4);
+    await server.ctx.platform.quotas.recordUsage(org, 'backtests', 4);
     for (let i = 0; i < 2; i++) await server.app.inject({ method: 'GET', url: '/api/org/members', headers: bearer(u.access_token) });
     const month = new Date().toISOString().slice(0, 7);
     const res = await server.app.inject({ method: 'GET', url: `/api/admin/statements?organization_id=${org}&month=${month}`, headers: bearer(admin.access_token) });

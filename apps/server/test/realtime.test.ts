@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, bearer, registerUser, startTestServer, type TestServer } from './helpers.js';
 import { connect, listen, ofType, sleep, type TestClient } from './realtime-client.js';
-import { realtimeHubOf } from '../src/realtime/index.js';
 import { orgChannel, priceChannel, priceUpdateMessage } from '../src/realtime/messages.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -138,7 +137,7 @@ describe('WebSocket endpoints (public market data)', () => {
   });
 
   it('pings clients and terminates the ones that do not answer', async () => {
-    const hub = realtimeHubOf(server.app);
+    const hub = server.ctx.realtime;
     hub.setHeartbeatInterval(100);
     try {
       const alive = open('/api/ws/ws/market/miso');
@@ -244,7 +243,7 @@ describe('WebSocket endpoints (token required)', () => {
   afterAll(async () => server.close());
 
   it('refuses anonymous sockets after the auth timeout, and bad tokens at once, with 4401', async () => {
-    realtimeHubOf(server.app).authTimeoutMs = 300;
+    server.ctx.realtime.authTimeoutMs = 300;
     const silent = connect(base + '/api/ws/ws/market/pjm');
     // Ping is answered while waiting, but nothing else is allowed.
     await new Promise((r) => silent.ws.once('open', r));

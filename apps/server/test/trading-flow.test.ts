@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
 import { createBattery, createDaBid, daLmp, newOrg, openErcotDay, storeDaPrices, type Org } from './trading-fixtures.js';
-import { createTradingServices } from '../src/modules/trading/index.js';
 import { startClearingJob } from '../src/jobs/clearing.js';
 
 const close = (a: number, b: number, tol = 1e-6) => expect(Math.abs(a - b)).toBeLessThan(tol);
@@ -136,11 +135,11 @@ describeEachBackend('trading loop: battery at ERCOT HB_HOUSTON', (backend) => {
 
     const messages: any[] = [];
     const unsubscribe = ctx.bus.subscribe(`org:${other.id}`, (m) => messages.push(m));
-    const before = createTradingServices(ctx, { now: () => new Date(day.gate.getTime() - 60_000) });
+    const before = ctx.at(() => new Date(day.gate.getTime() - 60_000)).trading;
     expect((await before.clearing.tick()).cleared.filter((c) => c.startsWith(`ERCOT DA ${day.date}`))).toEqual([]);
     expect(messages).toEqual([]);
 
-    const after = createTradingServices(ctx, { now: () => new Date(day.gate.getTime() + 60_000) });
+    const after = ctx.at(() => new Date(day.gate.getTime() + 60_000)).trading;
     const r = await after.clearing.tick();
     expect(r.cleared.some((c) => c.startsWith(`ERCOT DA ${day.date}`))).toBe(true);
     expect(r.drafts_notified).toBeGreaterThanOrEqual(1);
@@ -159,7 +158,7 @@ describeEachBackend('trading loop: battery at ERCOT HB_HOUSTON', (backend) => {
     unsubscribe();
 
     // The day after delivery, the job settles the cleared bids.
-    const dayAfter = createTradingServices(ctx, { now: () => new Date(day.gate.getTime() + 3 * 86_400_000) });
+    const dayAfter = ctx.at(() => new Date(day.gate.getTime() + 3 * 86_400_000)).trading;
     expect((await dayAfter.clearing.tick()).settled).toBeGreaterThanOrEqual(1);
     expect((await server.app.inject({ url: `/api/bids/${bid.id}`, headers: bearer(other.viewer) })).json().status).toBe('settled');
   });

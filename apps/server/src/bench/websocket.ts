@@ -15,9 +15,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
-import { createContext } from '../context.js';
+import { createServices } from '../services.js';
 import { openDatabase } from '../db/client.js';
-import { realtimeHubOf } from '../realtime/index.js';
 import { priceChannel, priceUpdateMessage } from '../realtime/messages.js';
 
 const DEADLINE_MS = 120_000;
@@ -48,7 +47,7 @@ export async function benchWebsocket(opts: WebsocketBenchOptions = {}): Promise<
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optibid-ws-bench-'));
   const config = loadConfig({ OPTIBID_ENV: 'test', DATA_DIR: dataDir, DEMO_MODE: 'false', SIMULATION_MODE: 'false', PUBLIC_MARKET_DATA: 'true', LOG_LEVEL: 'silent' });
   const database = await openDatabase({});
-  const ctx = await createContext(config, { database });
+  const ctx = await createServices(config, { database });
   const app = await buildApp(ctx, { logger: false });
   let worker: Worker | null = null;
   try {
@@ -84,7 +83,7 @@ export async function benchWebsocket(opts: WebsocketBenchOptions = {}): Promise<
     };
 
     const ready = await waitFor('ready', 60_000);
-    const hub = realtimeHubOf(app);
+    const hub = ctx.realtime;
     if (hub.connectionCount !== clients) throw new Error(`only ${hub.connectionCount} of ${clients} clients connected`);
 
     const sentAt = new Float64Array(ticks);

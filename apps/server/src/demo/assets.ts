@@ -4,8 +4,7 @@
  * the same service as any API call; an asset whose name exists is left alone.
  */
 import type { AssetCreateBody } from '@optibid/contracts';
-import type { ServerContext } from '../context.js';
-import { createTradingServices } from '../modules/trading/index.js';
+import type { Services } from '../services.js';
 
 /** A clear-sky-like solar shape over the 24 local hours (fraction of capacity). */
 const SOLAR_SHAPE = [0, 0, 0, 0, 0, 0, 0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.9, 0.85, 0.75, 0.6, 0.4, 0.2, 0.05, 0, 0, 0, 0, 0];
@@ -53,8 +52,8 @@ export const DEMO_ASSETS: readonly AssetCreateBody[] = [
   },
 ];
 
-export async function seedDemoAssets(ctx: ServerContext, organizationId: string): Promise<{ created: string[] }> {
-  const assets = createTradingServices(ctx).assets;
+export async function seedDemoAssets(ctx: Services, organizationId: string): Promise<{ created: string[] }> {
+  const assets = ctx.trading.assets;
   const actor = { organization_id: organizationId, user_id: null };
   const existing = new Set((await assets.list(actor, { limit: 500 })).items.map((a) => a.name));
   const created: string[] = [];

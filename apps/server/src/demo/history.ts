@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDaysYmd, daysBetweenYmd, localDateOf, localDayBoundsUtc, parsePriceFile, type NormalizedPriceRow } from '@optibid/core';
-import type { ServerContext } from '../context.js';
+import type { Services } from '../services.js';
 
 export const DEMO_DATA_DIR = fileURLToPath(new URL('../../demo-data/', import.meta.url));
 const SETTING = 'demo_history';
@@ -35,7 +35,7 @@ export function weeklyShiftDays(newestDay: string, today: string): number {
   return gap <= 0 ? 0 : Math.ceil(gap / 7) * 7;
 }
 
-export async function seedDemoHistory(ctx: ServerContext, now = new Date(), dir = DEMO_DATA_DIR): Promise<DemoHistoryState | { skipped: string }> {
+export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEMO_DATA_DIR): Promise<DemoHistoryState | { skipped: string }> {
   const existing = await ctx.repos.settings.get<DemoHistoryState>(SETTING);
   if (existing) return { skipped: `already seeded at ${existing.seeded_at}` };
   const state: DemoHistoryState = { seeded_at: now.toISOString(), files: [] };

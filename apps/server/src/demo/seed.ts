@@ -2,7 +2,7 @@
  * The demo organisation and its users. Idempotent: a second run changes nothing.
  * Later modules add demo history and assets through `seedDemo`'s steps.
  */
-import type { ServerContext } from '../context.js';
+import type { Services } from '../services.js';
 import { DEMO_ACCOUNTS, DEMO_ORGANIZATION } from './accounts.js';
 
 export interface SeedReport {
@@ -11,9 +11,9 @@ export interface SeedReport {
   steps: Record<string, unknown>;
 }
 
-export type SeedStep = (ctx: ServerContext, organizationId: string) => Promise<unknown>;
+export type SeedStep = (ctx: Services, organizationId: string) => Promise<unknown>;
 
-export async function seedDemo(ctx: ServerContext, extraSteps: Record<string, SeedStep> = {}): Promise<SeedReport> {
+export async function seedDemo(ctx: Services, extraSteps: Record<string, SeedStep> = {}): Promise<SeedReport> {
   const { accounts } = ctx.repos;
   let org = await accounts.findOrganizationByName(DEMO_ORGANIZATION);
   org ??= await accounts.createOrganization(DEMO_ORGANIZATION, { is_demo: true });

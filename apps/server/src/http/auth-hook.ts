@@ -8,7 +8,7 @@ import { can } from '@optibid/core';
 import type { FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthorized } from './errors.js';
 import type { App } from './types.js';
-import type { AuthContext, RequestMeta } from '../modules/auth/auth-context.js';
+import type { AuthContext, RequestMeta } from './auth-context.js';
 
 /** What a user whose organisation requires MFA may still do before enrolling. */
 const MFA_PENDING_ALLOWED = ['/api/auth/me', '/api/auth/mfa/', '/api/auth/logout', '/api/auth/sessions', '/api/features', '/api/notifications'];
@@ -63,4 +63,9 @@ export function registerAuthHook(app: App, authenticate: Authenticator): void {
 export function authOf(request: FastifyRequest): AuthContext {
   if (!request.auth) throw unauthorized();
   return request.auth;
+}
+
+/** The address the caller reached us at, for links in mail. */
+export function originOf(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}`;
 }

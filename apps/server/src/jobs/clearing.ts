@@ -5,17 +5,16 @@
  * gate, and settles bids whose delivery day is over. One tick at a time.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServerContext } from '../context.js';
-import { createTradingServices } from '../modules/trading/index.js';
-import type { Clock } from '../modules/trading/common.js';
+import type { Services } from '../services.js';
+import type { Clock } from '../modules/trading/index.js';
 
 export interface ClearingJobOptions {
   now?: Clock;
   intervalMs?: number;
 }
 
-export async function startClearingJob(ctx: ServerContext, log: Pick<FastifyBaseLogger, 'info' | 'error'>, opts: ClearingJobOptions = {}): Promise<() => Promise<void>> {
-  const { clearing } = createTradingServices(ctx, { now: opts.now });
+export async function startClearingJob(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'error'>, opts: ClearingJobOptions = {}): Promise<() => Promise<void>> {
+  const { clearing } = (opts.now ? ctx.at(opts.now) : ctx).trading;
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {

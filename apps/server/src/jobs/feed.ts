@@ -8,20 +8,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import {
   createPriceSimulator,
-  defaultMarketPriceProfile,
-  learnPriceProfile,
   listMarkets,
   simulationSeedOf,
   type IsoId,
   type MarketDefinition,
-  type PriceProfile,
-  type PriceRun,
   type PriceSimulator,
 } from '@optibid/core';
 import type { ServerContext } from '../context.js';
 import type { PricePoint } from '../db/repositories/prices.js';
 import { intervalStartOf, priceChannel, priceUpdateMessage } from '../realtime/messages.js';
 import { createLeaderLease } from './leader.js';
+import { loadSeriesProfile } from '../realtime/series-profile.js';
 
 export interface FeedSeries {
   iso: IsoId;
@@ -42,43 +39,9 @@ export interface FeedOptions {
   leaseName?: string;
 }
 
-const HISTORY_DAYS = 56;
-const DAY_MS = 86_400_000;
 const RT_INTERVAL_MIN = 5;
-/** Learn from the ISO's published runs first; RT5 last because the feed itself writes RT5. */
-const LEARN_RUN_ORDER: PriceRun[] = ['DA', 'RTH', 'RT15', 'RT5'];
 
 type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
-
-/**
- * The profile of one location: learned from up to 56 days of its newest stored
- * history (the first run in DA, RTH, RT15, RT5 order with enough prices), or the
- * market's built-in shape when there is not enough.
- */
-export async function loadSeriesProfile(ctx: ServerContext, market: MarketDefinition, location: string, runs?: { run: PriceRun; intervals: number; newest: Date }[]): Promise<PriceProfile> {
-  const available = runs ?? (await ctx.repos.prices.locationsWithData(market.iso)).filter((r) => r.location === location);
-  const bounds = { timezone: market.timezone, floor_usd_per_mwh: market.offer_limits.floor_usd_per_mwh, cap_usd_per_mwh: market.offer_limits.hard_cap_usd_per_mwh };
-  for (const run of LEARN_RUN_ORDER) {
-    const r = available.find((x) => x.run === run);
-    if (!r || r.intervals < 48) continue;
-    const until = new Date(r.newest.getTime() + 1);
-    const points = await ctx.repos.prices.recent(market.iso, location, [run], new Date(until.getTime() - HISTORY_DAYS * DAY_MS), until);
-    try {
-      return learnPriceProfile(
-        {
-          interval_start_ms: points.map((p) => p.interval_start.getTime()),
-          lmp_usd_per_mwh: points.map((p) => p.lmp_usd_per_mwh),
-          congestion_usd_per_mwh: points.map((p) => p.congestion_usd_per_mwh),
-          loss_usd_per_mwh: points.map((p) => p.loss_usd_per_mwh),
-        },
-        bounds,
-      );
-    } catch {
-      /* too short within the window: try the next run */
-    }
-  }
-  return defaultMarketPriceProfile(market);
-}
 
 /** The series one market feeds: its default location first if it has data, then the best-covered ones, at most `max`. */
 export async function loadMarketSeries(ctx: ServerContext, market: MarketDefinition, seed: number, max = 4): Promise<FeedSeries[]> {
@@ -95,7 +58,7 @@ export async function loadMarketSeries(ctx: ServerContext, market: MarketDefinit
   const locations = ranked.length ? ranked.slice(0, max) : [market.default_location];
   const series: FeedSeries[] = [];
   for (const location of locations) {
-    const profile = await loadSeriesProfile(ctx, market, location, byLocation.get(location) ?? []);
+    const profile = await loadSeriesProfile(ctx.repos.prices, market, location, byLocation.get(location) ?? []);
     series.push({ iso: market.iso, location, simulator: createPriceSimulator(profile, { seed: (seed ^ simulationSeedOf(`${market.iso}|${location}`)) >>> 0 }) });
   }
   return series;

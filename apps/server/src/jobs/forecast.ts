@@ -13,10 +13,8 @@
  */
 import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, LEAR_BENCHMARK_WINDOWS, nextDayAheadGateClosure, type IsoId } from '@optibid/core';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServerContext } from '../context.js';
-import { loadPriceBook, type Clock } from '../modules/forecasting/common.js';
-import { forecastingServices } from '../modules/forecasting/services.js';
-import { ForecastNotPossibleError } from '../modules/forecasting/forecast-service.js';
+import type { Services } from '../services.js';
+import { ForecastNotPossibleError, loadPriceBook, type Clock } from '../modules/forecasting/index.js';
 import { createLeaderLease } from './leader.js';
 
 export interface ForecastJobOptions {
@@ -56,9 +54,9 @@ export function defaultModelFor(historyDays: number, evalDays: number): { spec: 
   return { spec, note };
 }
 
-export async function runForecastJobOnce(ctx: ServerContext, log: Pick<FastifyBaseLogger, 'info' | 'warn'>, opts: ForecastJobOptions & { ignoreLeadTime?: boolean } = {}): Promise<ForecastJobReport> {
+export async function runForecastJobOnce(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'warn'>, opts: ForecastJobOptions & { ignoreLeadTime?: boolean } = {}): Promise<ForecastJobReport> {
   const now = (opts.now ?? (() => new Date()))();
-  const { registry, forecasts, deps } = forecastingServices(ctx, { now: () => now });
+  const { registry, forecasts, deps } = ctx.at(() => now).forecasting;
   const evalDays = opts.evalDays ?? 28;
   const report: ForecastJobReport = { locations: 0, registered: 0, trained: 0, forecasts_stored: 0, scored: 0, skipped: [] };
   await deps.repo.failStaleRuns();
@@ -120,8 +118,8 @@ export async function runForecastJobOnce(ctx: ServerContext, log: Pick<FastifyBa
 }
 
 /** MAE of served forecasts whose delivery day's prices are all stored; a forecast_error event per score. */
-async function scorePastForecasts(ctx: ServerContext, now: Date): Promise<number> {
-  const { deps } = forecastingServices(ctx);
+async function scorePastForecasts(ctx: Services, now: Date): Promise<number> {
+  const { deps } = ctx.forecasting;
   let scored = 0;
   // A day after tomorrow's UTC date cannot be over anywhere; each row is then checked against its own hours.
   for (const f of await deps.repo.unscoredForecastsAllOrgs(addDaysYmd(now.toISOString().slice(0, 10), 1))) {
@@ -157,7 +155,7 @@ function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
-export async function startForecastJob(ctx: ServerContext, log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>, opts: ForecastJobOptions = {}): Promise<() => Promise<void>> {
+export async function startForecastJob(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>, opts: ForecastJobOptions = {}): Promise<() => Promise<void>> {
   const lease = createLeaderLease(ctx.config.redisUrl, opts.leaseName ?? 'forecast-job');
   await lease.start();
   let running: Promise<void> | null = null;

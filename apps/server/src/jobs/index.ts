@@ -3,14 +3,14 @@
  * returns a stopper; `startJobs` returns one that stops them all.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServerContext } from '../context.js';
+import type { Services } from '../services.js';
 import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
 import { startForecastJob } from './forecast.js';
 
 export type JobStopper = () => Promise<void>;
 
-export async function startJobs(ctx: ServerContext, log: FastifyBaseLogger): Promise<JobStopper> {
+export async function startJobs(ctx: Services, log: FastifyBaseLogger): Promise<JobStopper> {
   const stoppers: JobStopper[] = [];
   if (ctx.config.simulationMode) stoppers.push(await startPriceFeed(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));

@@ -12,7 +12,7 @@ import { ISO_IDS, type IsoId } from '@optibid/core';
 import type { WsStatsBody } from '@optibid/contracts';
 import type { WebSocket } from 'ws';
 import type { Bus, Unsubscribe } from '../bus/index.js';
-import type { AuthContext } from '../modules/auth/auth-context.js';
+import type { AuthContext } from '../http/auth-context.js';
 import { ALERT_CHANNEL, ORG_CHANNEL_PREFIX, PRICE_CHANNEL_PREFIX, sanitizePriceUpdate, zoneOf } from './messages.js';
 
 export type Endpoint = 'market' | 'prices';

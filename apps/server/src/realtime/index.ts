@@ -9,30 +9,22 @@ import { Type } from 'typebox';
 import { WS_CLOSE } from '@optibid/contracts';
 import type { ServerContext } from '../context.js';
 import type { App } from '../http/types.js';
-import { RealtimeHub, type HubOptions } from './hub.js';
+import type { AuthContext } from '../http/auth-context.js';
+import type { RealtimeHub } from './hub.js';
 import { ALL_ZONES_TEXT, isoOfZone } from './messages.js';
 import { realtimeRoutes } from './routes.js';
 import { startSession } from './session.js';
 
-export { RealtimeHub } from './hub.js';
-
-export type RealtimeOptions = HubOptions;
-
-const hubs = new WeakMap<object, RealtimeHub>();
-
-/** The hub registered on an app (tests and the bench read counters or shorten the heartbeat through it). */
-export function realtimeHubOf(app: App): RealtimeHub {
-  const hub = hubs.get(app);
-  if (!hub) throw new Error('realtime is not registered on this app');
-  return hub;
-}
+export { RealtimeHub, type HubOptions } from './hub.js';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) });
 
-export async function registerRealtime(app: App, ctx: ServerContext, opts: RealtimeOptions = {}): Promise<void> {
+/**
+ * The WebSocket endpoints on the composition root's hub; `authenticate` turns a
+ * token into the caller (the auth module's, handed in so realtime does not import modules).
+ */
+export async function registerRealtime(app: App, ctx: ServerContext, hub: RealtimeHub, authenticate: (token: string) => Promise<AuthContext>): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } });
-  const hub = new RealtimeHub(ctx.bus, opts);
-  hubs.set(app, hub);
   hub.start();
   app.addHook('onClose', async () => hub.close());
 
@@ -40,7 +32,7 @@ export async function registerRealtime(app: App, ctx: ServerContext, opts: Realt
 
   const deps = {
     hub,
-    authenticate: (token: string) => ctx.auth.authenticate(token),
+    authenticate,
     publicMarketData: ctx.config.publicMarketData,
   };
 

@@ -22,8 +22,8 @@ import {
 import type { ServerContext } from '../context.js';
 import { badRequest } from '../http/errors.js';
 import type { App } from '../http/types.js';
-import { loadSeriesProfile } from '../jobs/feed.js';
 import type { RealtimeHub } from './hub.js';
+import { loadSeriesProfile } from './series-profile.js';
 import { ALERT_CHANNEL, ALL_ZONES_TEXT, alertMessage, intervalStartOf, isoOfZone, orgChannel, priceChannel, priceUpdateMessage } from './messages.js';
 
 function zoneOrThrow(zone: string, field = 'market_zone'): IsoId {
@@ -110,7 +110,7 @@ function simulateRoutes(app: App, ctx: ServerContext): void {
     const key = `${iso}|${location}`;
     let sim = simulators.get(key);
     if (!sim) {
-      sim = loadSeriesProfile(ctx, getMarket(iso), location).then((profile) => createPriceSimulator(profile, { seed: simulationSeedOf(key) ^ randomInt(2 ** 31) }));
+      sim = loadSeriesProfile(ctx.repos.prices, getMarket(iso), location).then((profile) => createPriceSimulator(profile, { seed: simulationSeedOf(key) ^ randomInt(2 ** 31) }));
       sim.catch(() => simulators.delete(key));
       simulators.set(key, sim);
     }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ISO_IDS, type IsoId } from '@optibid/core';
 import { WS_CLOSE, type ConnectionEstablishedMessage } from '@optibid/contracts';
 import type { WebSocket } from 'ws';
-import type { AuthContext } from '../modules/auth/auth-context.js';
+import type { AuthContext } from '../http/auth-context.js';
 import type { Client, Endpoint, RealtimeHub } from './hub.js';
 import { parseClientMessage, zoneOf } from './messages.js';
 

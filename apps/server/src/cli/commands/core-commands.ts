@@ -1,7 +1,7 @@
 /** serve, migrate, seed-demo, create-admin. */
 import { isRole } from '@optibid/core';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import { createContext } from '../../context.js';
+import { createServices } from '../../services.js';
 import { seedDemo } from '../../demo/seed.js';
 import { demoSeedSteps } from '../../demo/steps.js';
 import { handleSignals, startServer } from '../../server.js';
@@ -30,7 +30,7 @@ export const migrateCommand: CliCommand = {
   usage: 'optibid migrate',
   async run(argv) {
     parseArgs(argv, {});
-    const ctx = await createContext(loadConfig(), { migrate: false });
+    const ctx = await createServices(loadConfig(), { migrate: false });
     try {
       const { migrate } = await import('../../db/migrate.js');
       const r = await migrate(ctx.database);
@@ -48,7 +48,7 @@ export const seedDemoCommand: CliCommand = {
   usage: 'optibid seed-demo',
   async run(argv) {
     parseArgs(argv, {});
-    const ctx = await createContext(loadConfig());
+    const ctx = await createServices(loadConfig());
     try {
       const report = await seedDemo(ctx, demoSeedSteps());
       console.log(JSON.stringify(report, null, 2));
@@ -78,7 +78,7 @@ export const createAdminCommand: CliCommand = {
     if (!isRole(role)) throw new CliUsageError(`--role must be one of owner, admin, trader, analyst, viewer`);
     const email = String(options.email);
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new CliUsageError(`--email "${email}" is not an e-mail address`);
-    const ctx = await createContext(loadConfig());
+    const ctx = await createServices(loadConfig());
     try {
       if (await ctx.repos.accounts.findUserByEmail(email)) {
         console.error(`optibid: a user with email ${email} already exists`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PRICE_FORMAT_IDS } from '@optibid/core';
 import { loadConfig } from '../../config/index.js';
-import { createContext } from '../../context.js';
+import { createServices } from '../../services.js';
 import { CliUsageError, formatOptions, parseArgs, type CliCommand, type OptionSpec } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
@@ -40,7 +40,7 @@ export const importCommand: CliCommand = {
     if (options.run && !['DA', 'RT5', 'RT15', 'RTH'].includes(String(options.run))) throw new CliUsageError('--run must be DA, RT5, RT15 or RTH');
     const files = collect(positionals);
     if (files.length === 0) throw new CliUsageError('no files found');
-    const ctx = await createContext(loadConfig());
+    const ctx = await createServices(loadConfig());
     try {
       const bar = new ProgressBar('import', files.length);
       const report = await ctx.markets.importFiles(

@@ -10,7 +10,7 @@ import type { Cache } from '../../cache/index.js';
 import type { Config } from '../../config/index.js';
 import type { Repositories, UserRow } from '../../db/repositories/index.js';
 import { conflict, forbidden, tooManyRequests, unauthorized, validationFailed } from '../../http/errors.js';
-import type { AuthContext, RequestMeta } from './auth-context.js';
+import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
 import { TokenSigner, hashPassword, newRefreshToken, sha256, verifyPassword } from './crypto.js';
 
 const LOGIN_WINDOW_S = 60;

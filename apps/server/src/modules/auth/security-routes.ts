@@ -12,15 +12,9 @@ import {
   SessionView,
   errorResponses,
 } from '@optibid/contracts';
-import type { FastifyRequest } from 'fastify';
-import { authOf, requestMeta } from '../../http/auth-hook.js';
+import { authOf, originOf, requestMeta } from '../../http/auth-hook.js';
 import type { App } from '../../http/types.js';
 import type { SecurityService } from './security-service.js';
-
-/** The address the caller reached us at, for links in mail. */
-export function originOf(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}`;
-}
 
 export function securityRoutes(app: App, security: SecurityService): void {
   const tags = ['account security'];

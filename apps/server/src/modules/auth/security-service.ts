@@ -12,7 +12,7 @@ import type { Repositories, UserRow } from '../../db/repositories/index.js';
 import type { SecurityRepository } from '../../db/repositories/platform/index.js';
 import { AppError, conflict, notFound, tooManyRequests, unauthorized, validationFailed } from '../../http/errors.js';
 import type { Mailer } from '../../mail/mailer.js';
-import type { AuthContext, RequestMeta } from './auth-context.js';
+import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
 import { checkPasswordPolicy } from './auth-service.js';
 import { hashPassword, sha256, verifyPassword } from './crypto.js';
 

@@ -2,6 +2,8 @@
 import type { MarketDefinition } from '@optibid/core';
 import type { ForecastModelVersionView, ForecastModelView, ForecastRunView, ForecastView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
+import type { MarketService } from '../market-data/index.js';
+import type { FeatureFlags } from '../platform/index.js';
 import type { ArtifactRow, ForecastingRepository, ForecastRow, ModelRow, RunRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { PriceBook } from './price-book.js';
 
@@ -9,6 +11,8 @@ export type Clock = () => Date;
 
 export interface ForecastingDeps {
   ctx: ServerContext;
+  markets: MarketService;
+  flags: FeatureFlags;
   repo: ForecastingRepository;
   now: Clock;
 }

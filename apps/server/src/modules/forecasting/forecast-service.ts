@@ -8,13 +8,11 @@
  */
 import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd } from '@optibid/core';
 import type { ForecastCreateBody, ForecastView } from '@optibid/contracts';
-import type { ServerContext } from '../../context.js';
 import type { ForecastOrigin, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { notFound, validationFailed } from '../../http/errors.js';
 import { type Actor, type ForecastingDeps, forecastView, loadPriceBook } from './common.js';
 import { deliveryDayHours, forecastDay, residualOf } from './engine.js';
 import { InsufficientHistoryError } from './price-book.js';
-import { forecastingServices } from './services.js';
 
 const DEFAULT_QUANTILE_WINDOW_DAYS = 28;
 
@@ -52,7 +50,7 @@ export class ForecastService {
   async produce(actor: Actor, market: string, location: string, date: string, v: VersionRow, origin: ForecastOrigin): Promise<{ row: ForecastRow; created: boolean }> {
     const existing = await this.d.repo.forecastFor(actor.organization_id, v.id, date);
     if (existing) return { row: existing, created: false };
-    const m = this.d.ctx.markets.market(market);
+    const m = this.d.markets.market(market);
     const run = await this.d.repo.getRun(actor.organization_id, v.run_id);
     const Q = Number(run?.params.quantile_window_days ?? DEFAULT_QUANTILE_WINDOW_DAYS);
     const model = createForecastModel(v.model_type);
@@ -109,8 +107,8 @@ export class ForecastService {
   }
 
   async create(actor: Actor, body: ForecastCreateBody): Promise<{ view: ForecastView; created: boolean }> {
-    const m = this.d.ctx.markets.market(body.market);
-    const location = await this.d.ctx.markets.location(m, body.location);
+    const m = this.d.markets.market(body.market);
+    const location = await this.d.markets.location(m, body.location);
     const v = await this.resolveVersion(actor.organization_id, m.iso, location, body.model_version_id);
     try {
       const r = await this.produce(actor, m.iso, location, body.delivery_date, v, 'api');
@@ -124,9 +122,9 @@ export class ForecastService {
   async list(actor: Actor, q: { market?: string; location?: string; delivery_date?: string; model_version_id?: string; origin?: ForecastOrigin; limit?: number }) {
     let market: string | undefined, location: string | undefined;
     if (q.market) {
-      const m = this.d.ctx.markets.market(q.market);
+      const m = this.d.markets.market(q.market);
       market = m.iso;
-      if (q.location) location = await this.d.ctx.markets.location(m, q.location);
+      if (q.location) location = await this.d.markets.location(m, q.location);
     } else if (q.location) location = q.location.toUpperCase();
     if (q.model_version_id && !(await this.d.repo.getVersion(actor.organization_id, q.model_version_id))) throw notFound(`model version ${q.model_version_id}`);
     const rows = await this.d.repo.listForecasts({ organization_id: actor.organization_id, market, location, delivery_date: q.delivery_date, model_version_id: q.model_version_id, origin: q.origin, limit: q.limit ?? 50 });
@@ -137,6 +135,42 @@ export class ForecastService {
     const info = await this.d.repo.versionInfo(organizationId, rows.map((r) => r.model_version_id));
     return rows.map((r) => forecastView(r, info.get(r.model_version_id)!));
   }
+
+  /**
+   * The forecast the optimiser runs on: the stored forecast of the named version
+   * (or of the location's production version) for a market-local delivery day,
+   * produced and stored now when there is none. Null when no version applies or
+   * the stored prices before the gate cannot support a forecast; an unknown or
+   * other organisation's version is a 404.
+   */
+  async forDay(
+    organizationId: string,
+    args: { market: string; location: string; delivery_date: string; model_version_id?: string | null },
+  ): Promise<DayForecastForOptimizer | null> {
+    const m = this.d.markets.market(args.market);
+    const location = await this.d.markets.location(m, args.location);
+    if (!isYmd(args.delivery_date)) throw validationFailed(`delivery_date "${args.delivery_date}" is not YYYY-MM-DD`);
+    let v: VersionRow;
+    if (args.model_version_id) v = await this.resolveVersion(organizationId, m.iso, location, args.model_version_id);
+    else {
+      const p = await this.d.repo.productionVersionFor(organizationId, m.iso, location);
+      if (!p) return null;
+      v = p;
+    }
+    try {
+      const { row } = await this.produce({ organization_id: organizationId, user_id: null }, m.iso, location, args.delivery_date, v, 'api');
+      return {
+        model_version_id: v.id,
+        interval_starts: row.hours.map((h) => new Date(h.interval_start)),
+        p10: row.hours.map((h) => h.p10),
+        p50: row.hours.map((h) => h.p50),
+        p90: row.hours.map((h) => h.p90),
+      };
+    } catch (err) {
+      if (err instanceof ForecastNotPossibleError) return null;
+      throw err;
+    }
+  }
 }
 
 export interface DayForecastForOptimizer {
@@ -145,42 +179,4 @@ export interface DayForecastForOptimizer {
   p10: number[];
   p50: number[];
   p90: number[];
-}
-
-/**
- * The forecast the optimiser runs on: the stored forecast of the named version
- * (or of the location's production version) for a market-local delivery day,
- * produced and stored now when there is none. Null when no version applies or
- * the stored prices before the gate cannot support a forecast; an unknown or
- * other organisation's version is a 404.
- */
-export async function getForecastForDay(
-  ctx: ServerContext,
-  organizationId: string,
-  args: { market: string; location: string; delivery_date: string; model_version_id?: string | null },
-): Promise<DayForecastForOptimizer | null> {
-  const { forecasts, deps } = forecastingServices(ctx);
-  const m = ctx.markets.market(args.market);
-  const location = await ctx.markets.location(m, args.location);
-  if (!isYmd(args.delivery_date)) throw validationFailed(`delivery_date "${args.delivery_date}" is not YYYY-MM-DD`);
-  let v: VersionRow;
-  if (args.model_version_id) v = await forecasts.resolveVersion(organizationId, m.iso, location, args.model_version_id);
-  else {
-    const p = await deps.repo.productionVersionFor(organizationId, m.iso, location);
-    if (!p) return null;
-    v = p;
-  }
-  try {
-    const { row } = await forecasts.produce({ organization_id: organizationId, user_id: null }, m.iso, location, args.delivery_date, v, 'api');
-    return {
-      model_version_id: v.id,
-      interval_starts: row.hours.map((h) => new Date(h.interval_start)),
-      p10: row.hours.map((h) => h.p10),
-      p50: row.hours.map((h) => h.p50),
-      p90: row.hours.map((h) => h.p90),
-    };
-  } catch (err) {
-    if (err instanceof ForecastNotPossibleError) return null;
-    throw err;
-  }
 }

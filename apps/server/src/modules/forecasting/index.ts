@@ -1,23 +1,38 @@
 /**
  * Forecasting on the server: the model registry (models, versions, stages,
  * experiments, runs) and stored day-ahead forecasts. Routes are thin; the
- * services hold the rules and ForecastingRepository the SQL.
+ * services hold the rules and ForecastingRepository the SQL. The services are
+ * built by the composition root (src/services.ts) and shared by the routes,
+ * the daily job and the optimiser's lookup, so trainings started anywhere are
+ * awaited together on shutdown.
  */
-import type { ServerContext } from '../../context.js';
+import type { HealthRegistry } from '../../health.js';
 import type { App } from '../../http/types.js';
+import type { ForecastingDeps } from './common.js';
 import { forecastRoutes } from './forecast-routes.js';
+import { ForecastService } from './forecast-service.js';
 import { registryRoutes } from './registry-routes.js';
-import { forecastingServices } from './services.js';
+import { RegistryService } from './registry-service.js';
 
-export { forecastingServices } from './services.js';
-export { getForecastForDay, type DayForecastForOptimizer } from './forecast-service.js';
+export { ForecastNotPossibleError, type DayForecastForOptimizer } from './forecast-service.js';
+export { loadPriceBook, type Clock, type ForecastingDeps } from './common.js';
+
+export interface ForecastingServices {
+  deps: ForecastingDeps;
+  registry: RegistryService;
+  forecasts: ForecastService;
+}
+
+/** The forecasting services on one set of dependencies; called by the composition root only. */
+export function forecastingServicesOn(deps: ForecastingDeps): ForecastingServices {
+  return { deps, registry: new RegistryService(deps), forecasts: new ForecastService(deps) };
+}
 
 /** Registry and forecast routes, and the `forecast_registry` health entry. */
-export async function registerForecasting(app: App, ctx: ServerContext): Promise<void> {
-  const s = forecastingServices(ctx);
+export function registerForecasting(app: App, s: ForecastingServices, health: HealthRegistry): void {
   registryRoutes(app, s.registry);
   forecastRoutes(app, s.forecasts);
-  ctx.health.register('forecast_registry', async () => {
+  health.register('forecast_registry', async () => {
     const c = await s.deps.repo.counts();
     return {
       status: 'ok',

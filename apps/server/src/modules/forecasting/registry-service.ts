@@ -8,7 +8,6 @@ import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, isOwnForecastM
 import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { conflict, forbidden, notFound, validationFailed } from '../../http/errors.js';
-import { isFeatureEnabled } from '../platform/index.js';
 import { type Actor, type ForecastingDeps, loadPriceBook, modelView, runView, versionView } from './common.js';
 import { evaluateOnBook, evaluationCsv, EvaluationInputError, modelState } from './engine.js';
 
@@ -43,7 +42,7 @@ export class RegistryService {
   }
 
   async listModels(actor: Actor, q: { market?: string; location?: string } = {}) {
-    const market = q.market ? this.d.ctx.markets.market(q.market).iso : undefined;
+    const market = q.market ? this.d.markets.market(q.market).iso : undefined;
     const models = await this.d.repo.listModels(actor.organization_id, { market, location: q.location?.toUpperCase() });
     const versions = await this.d.repo.listVersions(actor.organization_id, models.map((m) => m.id));
     return { items: models.map((m) => modelView(m, versions)), model_types: listForecastModels() };
@@ -55,11 +54,11 @@ export class RegistryService {
   }
 
   async createModel(actor: Actor, body: ForecastModelCreateBody, opts: { managed_by_job?: boolean } = {}) {
-    const market = this.d.ctx.markets.market(body.market);
-    const location = await this.d.ctx.markets.location(market, body.location);
+    const market = this.d.markets.market(body.market);
+    const location = await this.d.markets.location(market, body.location);
     const { spec } = resolveModelType(body.model_type);
     // Our own models (combinations, gradient-boosted trees, ridge) sit behind a flag.
-    if (isOwnForecastModel(spec) && !(await isFeatureEnabled(this.d.ctx, actor.organization_id, 'own_forecast_model'))) {
+    if (isOwnForecastModel(spec) && !(await this.d.flags.isEnabled(actor.organization_id, 'own_forecast_model'))) {
       throw forbidden(`the ${spec} model (our own design) is not enabled for your organisation (feature flag own_forecast_model)`);
     }
     const name = body.name.trim();
@@ -104,7 +103,7 @@ export class RegistryService {
       quantile_levels: [0.1, 0.5, 0.9],
       no_look_ahead: 'each day uses only prices known at its own day-ahead gate closure',
     };
-    const market = this.d.ctx.markets.market(m.market);
+    const market = this.d.markets.market(m.market);
     const asOf = opts.as_of ?? this.d.now();
     const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30, { latest: true });
     // Check before creating anything, so a hopeless request is a 422 and not a failed version.
@@ -128,7 +127,7 @@ export class RegistryService {
   }
 
   private async runTraining(actor: Actor, m: ModelRow, v: VersionRow, runId: string, spec: string, params: { eval_days: number; warmup_days: number; quantile_window_days: number }, book: Awaited<ReturnType<typeof loadPriceBook>>): Promise<void> {
-    const market = this.d.ctx.markets.market(m.market);
+    const market = this.d.markets.market(m.market);
     let lastProgress = { done: 0, total: 0 } as { done: number; total: number; date?: string };
     try {
       const result = await evaluateOnBook(spec, book, {

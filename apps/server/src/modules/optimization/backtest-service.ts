@@ -4,7 +4,6 @@
  * bids, clears price-taker against the actual prices and settles (core's
  * runBacktest). Results are stored per organisation.
  */
-import { checkQuota, recordUsage } from '../platform/index.js';
 import {
   dayAheadGateClosure,
   forecasterFromModel,
@@ -19,8 +18,9 @@ import type { BacktestCreateBody, BacktestView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
 import { badRequest, notFound, validationFailed } from '../../http/errors.js';
-import type { TradingServices } from '../trading/index.js';
-import { orgChannel, type Actor } from '../trading/common.js';
+import type { MarketService } from '../market-data/index.js';
+import type { QuotaGate } from '../platform/index.js';
+import { orgChannel, type Actor, type TradingServices } from '../trading/index.js';
 
 const DAY = 86_400_000;
 /** History loaded before the period, so day one already has a week-ago and a model's calibration window. */
@@ -32,14 +32,21 @@ export class BacktestService {
 
   constructor(
     private readonly ctx: ServerContext,
+    private readonly markets: MarketService,
+    private readonly quotas: QuotaGate,
     private readonly trading: TradingServices,
     private readonly repo: OptimizationRepository,
     private readonly solve: () => Promise<SolveFn>,
   ) {}
 
+  /** Backtests a stopped server left behind are failed, not left "running" for ever. */
+  async failInterrupted(): Promise<void> {
+    await this.repo.failInterrupted();
+  }
+
   async create(actor: Actor, body: BacktestCreateBody): Promise<BacktestView> {
-    const m = this.ctx.markets.market(body.market);
-    const location = await this.ctx.markets.location(m, body.location);
+    const m = this.markets.market(body.market);
+    const location = await this.markets.location(m, body.location);
     const battery = await this.battery(actor, body);
     if (body.end < body.start) throw badRequest(`end (${body.end}) must not be before start (${body.start})`, [{ field: 'end', message: 'before start' }]);
     const strategy = body.strategy;
@@ -50,7 +57,7 @@ export class BacktestService {
         throw validationFailed(`unknown forecast model in strategy ${strategy}: ${(err as Error).message}`, [{ field: 'strategy', message: 'unknown model' }]);
       }
     }
-    await checkQuota(this.ctx, actor.organization_id, 'backtests_per_day');
+    await this.quotas.check(actor.organization_id, 'backtests_per_day');
     const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null };
     const row = await this.repo.insertBacktest({
       organization_id: actor.organization_id,
@@ -58,7 +65,7 @@ export class BacktestService {
       config,
       created_by: actor.user_id,
     });
-    await recordUsage(this.ctx, actor.organization_id, 'backtests');
+    await this.quotas.recordUsage(actor.organization_id, 'backtests');
     await this.ctx.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action: 'backtest.create', target_type: 'backtest', target_id: row.id, details: { strategy, market: m.iso, location } });
     // One backtest at a time per server: they are CPU-bound and the API must stay responsive.
     this.queue = this.queue.then(() => this.execute(row)).catch(() => undefined);
@@ -107,7 +114,7 @@ export class BacktestService {
     try {
       await this.repo.updateBacktest(row.id, { status: 'running', started_at: new Date() });
       await publish(0, 0, 'running');
-      const m = this.ctx.markets.market(c.market);
+      const m = this.markets.market(c.market);
       const start = localDayBoundsUtc(c.start, m.timezone).start;
       const end = localDayBoundsUtc(c.end, m.timezone).end;
       const points = await this.ctx.repos.prices.recent(m.iso, c.location, [c.run], new Date(start.getTime() - LOOKBACK_DAYS * DAY), end);

@@ -6,12 +6,16 @@ import { Type } from 'typebox';
 import { createSolverPool, type SolveFn, type SolverPool } from '@optibid/core';
 import { BacktestCreateBody, BacktestView, BidView, OptimizeBody, OptimizeResult, errorResponses } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
-import { OptimizationRepository } from '../../db/repositories/optimization.js';
+import type { OptimizationRepository } from '../../db/repositories/optimization.js';
 import { authOf } from '../../http/auth-hook.js';
 import type { App } from '../../http/types.js';
-import { createTradingServices } from '../trading/index.js';
+import type { MarketService } from '../market-data/index.js';
+import type { QuotaGate } from '../platform/index.js';
+import type { TradingServices } from '../trading/index.js';
 import { BacktestService } from './backtest-service.js';
 import type { ForecastLookup } from './day-prices.js';
+
+export type { ForecastLookup } from './day-prices.js';
 import { OptimizeService } from './optimize-service.js';
 
 export interface OptimizationModule {
@@ -20,7 +24,18 @@ export interface OptimizationModule {
   close(): Promise<void>;
 }
 
-export function createOptimizationModule(ctx: ServerContext, opts: { forecasts?: ForecastLookup; now?: () => Date } = {}): OptimizationModule {
+export interface OptimizationDeps {
+  ctx: ServerContext;
+  markets: MarketService;
+  quotas: QuotaGate;
+  trading: TradingServices;
+  repo: OptimizationRepository;
+  forecasts?: ForecastLookup;
+  now?: () => Date;
+}
+
+/** The optimiser and backtests on one set of dependencies, with HiGHS workers started on first use; called by the composition root only. */
+export function optimizationServicesOn(d: OptimizationDeps): OptimizationModule {
   let pool: SolverPool | null = null;
   const solve = async (): Promise<SolveFn> => {
     pool ??= createSolverPool({ size: 2, warm_up: 'light' });
@@ -28,15 +43,15 @@ export function createOptimizationModule(ctx: ServerContext, opts: { forecasts?:
     const p = pool;
     return (model, options) => p.solve(model, options);
   };
-  const trading = createTradingServices(ctx, opts.now ? { now: opts.now } : {});
-  const repo = new OptimizationRepository(ctx.database);
-  const backtests = new BacktestService(ctx, trading, repo, solve);
+  const backtests = new BacktestService(d.ctx, d.markets, d.quotas, d.trading, d.repo, solve);
   return {
-    optimize: new OptimizeService(ctx, trading, repo, solve, opts.forecasts, opts.now),
+    optimize: new OptimizeService(d.ctx, d.markets, d.trading, d.repo, solve, d.forecasts, d.now),
     backtests,
     async close() {
       backtests.close();
-      await pool?.close();
+      const p = pool;
+      pool = null;
+      await p?.close();
     },
   };
 }
@@ -46,11 +61,10 @@ const actorOf = (req: Parameters<typeof authOf>[0]) => {
   return { organization_id: a.organization_id, user_id: a.user_id };
 };
 
-export async function registerOptimization(app: App, ctx: ServerContext, opts: { forecasts?: ForecastLookup } = {}): Promise<OptimizationModule> {
-  const mod = createOptimizationModule(ctx, opts);
+export async function registerOptimization(app: App, mod: OptimizationModule): Promise<void> {
   app.addHook('onClose', async () => mod.close());
   // Backtests a stopped server left behind are failed, not left "running" for ever.
-  await new OptimizationRepository(ctx.database).failInterrupted();
+  await mod.backtests.failInterrupted();
 
   app.post('/api/optimize', {
     config: { access: 'optimize:run' },
@@ -96,5 +110,4 @@ export async function registerOptimization(app: App, ctx: ServerContext, opts: {
     schema: { tags: ['backtests'], summary: 'One backtest with its progress and, when done, its result and daily P&L', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 200: BacktestView, ...errorResponses } },
     handler: async (req) => mod.backtests.get(actorOf(req), req.params.id),
   });
-  return mod;
 }

@@ -31,11 +31,11 @@ import {
 } from '@optibid/core';
 import type { OptimizeBody, OptimizeResult } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
+import type { MarketService } from '../market-data/index.js';
 import type { OptimizationRepository } from '../../db/repositories/optimization.js';
 import type { AssetRow } from '../../db/repositories/trading/index.js';
 import { notFound, validationFailed } from '../../http/errors.js';
-import type { TradingServices } from '../trading/index.js';
-import type { Actor } from '../trading/common.js';
+import type { Actor, TradingServices } from '../trading/index.js';
 import { pricesForDay, type DayPrices, type ForecastLookup } from './day-prices.js';
 
 const SIDE: Record<AssetRow['type'], BidSide> = { battery: 'storage', thermal: 'supply', solar: 'supply', wind: 'supply', demand_response: 'supply', load: 'demand' };
@@ -57,6 +57,7 @@ interface Outcome {
 export class OptimizeService {
   constructor(
     private readonly ctx: ServerContext,
+    private readonly markets: MarketService,
     private readonly trading: TradingServices,
     private readonly repo: OptimizationRepository,
     private readonly solve: () => Promise<SolveFn>,
@@ -66,7 +67,7 @@ export class OptimizeService {
 
   async optimize(actor: Actor, body: OptimizeBody): Promise<OptimizeResult> {
     const asset = await this.trading.assets.require(actor.organization_id, body.asset_id);
-    const m = this.ctx.markets.market(asset.market);
+    const m = this.markets.market(asset.market);
     const normalized = normalizeAssetParams(asset.type, asset.params);
     if (!normalized.ok) throw validationFailed(`asset ${asset.name} has invalid parameters`, normalized.issues);
     if (asset.type === 'load') throw validationFailed('a load is not optimised: bid its consumption profile as a demand bid', [{ field: 'asset_id', message: 'load asset' }]);

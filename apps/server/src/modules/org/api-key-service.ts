@@ -10,9 +10,8 @@ import type { ApiKeyScope, ApiKeyView, CreateApiKeyBody } from '@optibid/contrac
 import type { Repositories } from '../../db/repositories/index.js';
 import type { ApiKeyRow, OrgAdminRepository } from '../../db/repositories/platform/index.js';
 import { notFound, unauthorized } from '../../http/errors.js';
-import type { AuthContext, RequestMeta } from '../auth/auth-context.js';
-import { API_KEY_PREFIX } from '../auth/auth-service.js';
-import { sha256 } from '../auth/crypto.js';
+import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import { API_KEY_PREFIX, sha256 } from '../auth/index.js';
 
 const TOUCH_EVERY_MS = 30_000;
 

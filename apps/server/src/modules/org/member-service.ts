@@ -11,10 +11,9 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { InvitationRow, PlatformRepositories } from '../../db/repositories/platform/index.js';
 import { AppError, conflict, forbidden, notFound, unauthorized, validationFailed } from '../../http/errors.js';
 import type { Mailer } from '../../mail/mailer.js';
-import type { AuthContext, RequestMeta } from '../auth/auth-context.js';
-import type { AuthService } from '../auth/auth-service.js';
-import { sha256, verifyPassword } from '../auth/crypto.js';
-import type { QuotaService } from '../platform/quota-service.js';
+import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import { sha256, verifyPassword, type AuthService } from '../auth/index.js';
+import type { QuotaGate } from '../platform/index.js';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -28,7 +27,7 @@ export class MemberService {
     private readonly platform: PlatformRepositories,
     private readonly auth: AuthService,
     private readonly mailer: Mailer,
-    private readonly quotas: QuotaService,
+    private readonly quotas: QuotaGate,
     private readonly log: MailLogger,
   ) {}
 

@@ -21,11 +21,10 @@ import {
 } from '@optibid/contracts';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { PlatformRepositories } from '../../db/repositories/platform/index.js';
-import { authOf, requestMeta } from '../../http/auth-hook.js';
+import { authOf, originOf, requestMeta } from '../../http/auth-hook.js';
 import { notFound } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
-import { originOf } from '../auth/security-routes.js';
-import type { QuotaService } from '../platform/quota-service.js';
+import type { QuotaService } from '../platform/index.js';
 import type { ApiKeyService } from './api-key-service.js';
 import type { MemberService } from './member-service.js';
 

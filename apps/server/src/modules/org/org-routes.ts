@@ -4,8 +4,8 @@ import type { ServerContext } from '../../context.js';
 import { authOf } from '../../http/auth-hook.js';
 import { notFound } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
-import type { AuthContext } from '../auth/auth-context.js';
-import { platformServices } from '../platform/services.js';
+import type { AuthContext } from '../../http/auth-context.js';
+import type { AuditWithActorRow } from '../../db/repositories/platform/index.js';
 
 const MemberList = Type.Object({ items: Type.Array(MemberView) });
 const OrgParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -49,7 +49,10 @@ export function orgRoutes(app: App, ctx: ServerContext): void {
   });
 }
 
-export function auditRoutes(app: App, ctx: ServerContext): void {
+/** Lists audit entries with the actor's email (the platform's admin repository answers it). */
+export type AuditQuery = (filter: { organization_id?: string; action?: string; actor_user_id?: string; since?: Date; before?: Date; limit: number }) => Promise<AuditWithActorRow[]>;
+
+export function auditRoutes(app: App, listAudit: AuditQuery): void {
   app.get('/api/org/audit', {
     config: { access: 'audit:read' },
     schema: {
@@ -60,7 +63,7 @@ export function auditRoutes(app: App, ctx: ServerContext): void {
     },
     handler: async (req) => {
       const q = req.query;
-      const rows = await platformServices(ctx).repos.admin.audit({
+      const rows = await listAudit({
         organization_id: authOf(req).organization_id,
         action: q.action,
         actor_user_id: q.actor_user_id,

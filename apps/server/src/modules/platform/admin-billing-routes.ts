@@ -24,7 +24,7 @@ import type { FlagOverrideRow, FlagRow, SubscriptionRow } from '../../db/reposit
 import { authOf, requestMeta } from '../../http/auth-hook.js';
 import { conflict, notFound, validationFailed } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
-import type { PlatformServices } from './services.js';
+import type { PlatformServices } from './index.js';
 import { planView } from './usage-routes.js';
 
 const access = { access: 'platform_admin' as const };

@@ -26,7 +26,7 @@ import { authOf, requestMeta } from '../../http/auth-hook.js';
 import { conflict, notFound } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import type { BusRate, RecentErrors } from './recent-errors.js';
-import type { PlatformServices } from './services.js';
+import type { PlatformServices } from './index.js';
 import { usageOf } from './usage-routes.js';
 
 const access = { access: 'platform_admin' as const };

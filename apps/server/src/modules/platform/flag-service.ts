@@ -1,5 +1,6 @@
 /** Feature flags evaluated on the server, with a short in-process cache. */
 import { evaluateFeatureFlag, type FlagReason } from '@optibid/core';
+import type { FeatureFlags } from './gates.js';
 import type { FlagRow, PlatformRepositories } from '../../db/repositories/platform/index.js';
 
 const TTL_MS = 5_000;
@@ -10,7 +11,7 @@ export interface FlagEvaluation {
   reason: FlagReason | 'unknown';
 }
 
-export class FlagService {
+export class FlagService implements FeatureFlags {
   private flags: { rows: Map<string, FlagRow>; expires: number } | null = null;
   private readonly overrides = new Map<string, { map: Map<string, boolean>; expires: number }>();
 
@@ -40,6 +41,10 @@ export class FlagService {
     const flag = (await this.definitions()).get(key);
     if (!flag) return { key, enabled: false, reason: 'unknown' };
     return { key, ...evaluateFeatureFlag(flag, organizationId, (await this.overridesOf(organizationId)).get(key)) };
+  }
+
+  async isEnabled(organizationId: string, key: string): Promise<boolean> {
+    return (await this.evaluate(organizationId, key)).enabled;
   }
 
   async evaluateAll(organizationId: string): Promise<FlagEvaluation[]> {

@@ -1,49 +1,41 @@
 /**
- * Running the platform: organisation administration (members, invitations,
- * API keys, settings), account security (MFA, password reset, sessions),
- * plans and quotas, feature flags, alerts and notifications, and the platform
- * admin console. Registered on the root instance, so its hooks (API request
- * quota, error log) apply to every route.
+ * Running the platform: plans and quotas, feature flags, alerts and
+ * notifications, and the platform admin console. Registered on the root
+ * instance, so its hooks (API request quota, error log) apply to every route.
+ * The services are built by the composition root (src/services.ts).
  */
 import type { ServerContext } from '../../context.js';
+import type { PlatformRepositories } from '../../db/repositories/platform/index.js';
 import type { App } from '../../http/types.js';
-import { securityRoutes } from '../auth/security-routes.js';
-import { SecurityService } from '../auth/security-service.js';
-import { ApiKeyService } from '../org/api-key-service.js';
-import { MemberService } from '../org/member-service.js';
-import { orgAdminRoutes } from '../org/org-admin-routes.js';
+import type { Mailer, MailLog } from '../../mail/mailer.js';
 import { adminBillingRoutes } from './admin-billing-routes.js';
 import { adminRoutes } from './admin-routes.js';
-import { AlertEvaluator } from './alerts/alert-evaluator.js';
+import type { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { alertRoutes } from './alerts/alert-routes.js';
+import type { FlagService } from './flag-service.js';
+import type { QuotaService } from './quota-service.js';
 import { BusRate, RecentErrors } from './recent-errors.js';
-import { platformServices } from './services.js';
 import { usageRoutes } from './usage-routes.js';
 
-export { checkQuota, recordUsage } from './quotas.js';
-export { isFeatureEnabled } from './flags.js';
+export type { FeatureFlags, QuotaGate } from './gates.js';
+export { AlertEvaluator } from './alerts/alert-evaluator.js';
+export { FlagService } from './flag-service.js';
+export { QuotaService } from './quota-service.js';
+
+export interface PlatformServices {
+  repos: PlatformRepositories;
+  mailer: Mailer;
+  quotas: QuotaService;
+  flags: FlagService;
+  alerts: AlertEvaluator;
+  log: MailLog & { error(obj: object, msg?: string): void };
+}
 
 /** Routes that stay usable when the day's API request quota is used up (sign-in, usage, the admin console). */
 const UNMETERED = ['/api/auth/', '/api/usage', '/api/admin/'];
 
-/** Evaluators per context, so tests can wait for deliveries to finish. */
-const evaluators = new WeakMap<ServerContext, AlertEvaluator>();
-export function alertEvaluatorOf(ctx: ServerContext): AlertEvaluator | undefined {
-  return evaluators.get(ctx);
-}
-
-export async function registerPlatform(app: App, ctx: ServerContext): Promise<void> {
-  const services = platformServices(ctx, app.log);
-  const { repos, mailer, quotas } = services;
-
-  const security = new SecurityService(ctx.repos, repos.security, ctx.cache, mailer, app.log);
-  const apiKeys = new ApiKeyService(ctx.repos, repos.orgAdmin);
-  ctx.auth.extend({
-    resolveApiKey: (key) => apiKeys.resolve(key),
-    checkSecondFactor: (user, org, code, meta) => security.checkSecondFactor(user, org, code, meta),
-    mfaEnrollmentPending: (userId, org) => security.mfaEnrollmentPending(userId, org),
-  });
-  const members = new MemberService(ctx.repos, repos, ctx.auth, mailer, quotas, app.log);
+export async function registerPlatform(app: App, ctx: ServerContext, services: PlatformServices): Promise<void> {
+  const { quotas, alerts } = services;
 
   // Runs after the auth hook (registered earlier), so the caller is known.
   app.addHook('preHandler', async (req) => {
@@ -58,24 +50,19 @@ export async function registerPlatform(app: App, ctx: ServerContext): Promise<vo
   const busRate = new BusRate();
   const unsubscribeRate = ctx.bus.subscribe('*', () => busRate.count());
 
-  const evaluator = new AlertEvaluator(ctx, repos, mailer, app.log);
-  await evaluator.start();
-  evaluators.set(ctx, evaluator);
+  await alerts.start();
   app.addHook('onClose', async () => {
     unsubscribeRate();
-    await evaluator.stop();
-    evaluators.delete(ctx);
+    await alerts.stop();
     await quotas.flush().catch(() => undefined);
   });
 
-  securityRoutes(app, security);
-  orgAdminRoutes(app, { repos: ctx.repos, platform: repos, members, apiKeys, quotas });
   usageRoutes(app, services);
-  alertRoutes(app, ctx, repos);
+  alertRoutes(app, ctx, services.repos);
   adminRoutes(app, ctx, services, {
     errors,
     busRate,
-    evaluatorInfo: () => evaluator.info(),
+    evaluatorInfo: () => alerts.info(),
   });
   adminBillingRoutes(app, ctx, services);
 }

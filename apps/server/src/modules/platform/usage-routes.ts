@@ -4,7 +4,7 @@ import { FeaturesResponse, UsageView, errorResponses } from '@optibid/contracts'
 import type { PlanRow } from '../../db/repositories/platform/index.js';
 import { authOf } from '../../http/auth-hook.js';
 import type { App } from '../../http/types.js';
-import type { PlatformServices } from './services.js';
+import type { PlatformServices } from './index.js';
 
 export function planView(plan: PlanRow, limits?: PlanLimits) {
   const l = limits ?? (plan.limits as PlanLimits);

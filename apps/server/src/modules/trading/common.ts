@@ -2,12 +2,17 @@
 import { assetBidLimits, formatMarketClock, type AssetSpec, type BidIssue, type BidStatus, type MarketDefinition } from '@optibid/core';
 import type { AssetView, AwardEvent, BidStatusEvent, BidView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
+import type { MarketService } from '../market-data/index.js';
+import type { FeatureFlags, QuotaGate } from '../platform/index.js';
 import type { AssetRow, AwardRow, BidRow, TradingRepositories } from '../../db/repositories/trading/index.js';
 
 export type Clock = () => Date;
 
 export interface TradingDeps {
   ctx: ServerContext;
+  markets: MarketService;
+  quotas: QuotaGate;
+  flags: FeatureFlags;
   repos: TradingRepositories;
   now: Clock;
 }

@@ -1,11 +1,11 @@
 /**
  * The trading loop: assets, bids, clearing, settlement and P&L. Routes are thin;
- * the services hold the rules and the repositories (built here from the
- * database) hold the SQL.
+ * the services hold the rules and the trading repositories hold the SQL. The
+ * services are built by the composition root (src/services.ts).
  */
-import type { ServerContext } from '../../context.js';
-import { createTradingRepositories } from '../../db/repositories/trading/index.js';
 import type { App } from '../../http/types.js';
+import type { MarketService } from '../market-data/index.js';
+import type { FeatureFlags } from '../platform/index.js';
 import { assetRoutes } from './assets/asset-routes.js';
 import { AssetService } from './assets/asset-service.js';
 import { bidRoutes } from './bids/bid-routes.js';
@@ -14,7 +14,9 @@ import { clearingRoutes } from './clearing/clearing-routes.js';
 import { ClearingService } from './clearing/clearing-service.js';
 import { settlementRoutes } from './settlement/settlement-routes.js';
 import { SettlementService } from './settlement/settlement-service.js';
-import type { Clock } from './common.js';
+import type { TradingDeps } from './common.js';
+
+export { orgChannel, type Actor, type Clock, type TradingDeps } from './common.js';
 
 export interface TradingServices {
   assets: AssetService;
@@ -23,9 +25,8 @@ export interface TradingServices {
   settlement: SettlementService;
 }
 
-/** The services on a context; `now` is injectable so tests can stand at any moment relative to a gate. */
-export function createTradingServices(ctx: ServerContext, opts: { now?: Clock } = {}): TradingServices {
-  const deps = { ctx, repos: createTradingRepositories(ctx.database), now: opts.now ?? (() => new Date()) };
+/** The trading services on one set of dependencies; called by the composition root only. */
+export function tradingServicesOn(deps: TradingDeps): TradingServices {
   return {
     assets: new AssetService(deps),
     bids: new BidService(deps),
@@ -35,10 +36,9 @@ export function createTradingServices(ctx: ServerContext, opts: { now?: Clock } 
 }
 
 /** Assets, bids, clearing, settlement and P&L routes. */
-export async function registerTrading(app: App, ctx: ServerContext): Promise<void> {
-  const s = createTradingServices(ctx);
+export function registerTrading(app: App, s: TradingServices & { markets: MarketService; flags: FeatureFlags }): void {
   assetRoutes(app, s.assets);
   bidRoutes(app, s.bids);
-  clearingRoutes(app, ctx, s.clearing);
+  clearingRoutes(app, { markets: s.markets, flags: s.flags, clearing: s.clearing });
   settlementRoutes(app, s.settlement);
 }

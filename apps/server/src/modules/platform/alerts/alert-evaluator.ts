@@ -289,7 +289,7 @@ export class AlertEvaluator {
 
   private timezoneOf(iso: ReturnType<typeof parseIsoId> & string): string {
     try {
-      return this.ctx.markets.catalogue.getMarket(iso).timezone;
+      return this.ctx.catalogue.getMarket(iso).timezone;
     } catch {
       return 'UTC';
     }

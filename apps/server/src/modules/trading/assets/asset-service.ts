@@ -1,5 +1,4 @@
 /** Assets: a market and a catalogue location, parameters validated by core. */
-import { checkQuota } from '../../platform/index.js';
 import { normalizeAssetParams, type AssetType } from '@optibid/core';
 import type { AssetCreateBody, AssetPatchBody, AssetView } from '@optibid/contracts';
 import type { AssetRow } from '../../../db/repositories/trading/index.js';
@@ -25,10 +24,10 @@ export class AssetService {
   }
 
   async create(actor: Actor, body: AssetCreateBody): Promise<AssetView> {
-    const m = this.d.ctx.markets.market(body.market);
-    const location = await this.d.ctx.markets.location(m, body.location);
+    const m = this.d.markets.market(body.market);
+    const location = await this.d.markets.location(m, body.location);
     const params = checkedParams(body.type, body.params);
-    await checkQuota(this.d.ctx, actor.organization_id, 'assets');
+    await this.d.quotas.check(actor.organization_id, 'assets');
     const a = await this.d.repos.assets.create({
       organization_id: actor.organization_id,
       name: body.name.trim(),
@@ -47,7 +46,7 @@ export class AssetService {
   }
 
   async list(actor: Actor, q: { type?: string; market?: string; location?: string; active?: boolean; limit?: number; offset?: number }) {
-    const market = q.market ? this.d.ctx.markets.market(q.market).iso : undefined;
+    const market = q.market ? this.d.markets.market(q.market).iso : undefined;
     const r = await this.d.repos.assets.list({
       organization_id: actor.organization_id,
       type: q.type,
@@ -64,7 +63,7 @@ export class AssetService {
     const current = await this.require(actor.organization_id, id);
     const patch: Partial<Pick<AssetRow, 'name' | 'location' | 'params' | 'active'>> = {};
     if (body.name !== undefined) patch.name = body.name.trim();
-    if (body.location !== undefined) patch.location = await this.d.ctx.markets.location(this.d.ctx.markets.market(current.market), body.location);
+    if (body.location !== undefined) patch.location = await this.d.markets.location(this.d.markets.market(current.market), body.location);
     if (body.params !== undefined) patch.params = checkedParams(current.type, body.params);
     if (body.active !== undefined) patch.active = body.active;
     const a = await this.d.repos.assets.update(actor.organization_id, id, patch);

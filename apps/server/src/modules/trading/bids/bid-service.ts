@@ -4,7 +4,6 @@
  * `org:<organization_id>` after the commit. A late bid is refused (422) with
  * the ISO's gate closure in its own clock; the clock is injectable for tests.
  */
-import { checkQuota, recordUsage } from '../../platform/index.js';
 import {
   assetBidLimits,
   bidGateClosure,
@@ -57,7 +56,7 @@ export class BidService {
   constructor(private readonly d: TradingDeps) {}
 
   private market(iso: string): MarketDefinition {
-    return this.d.ctx.markets.market(iso);
+    return this.d.markets.market(iso);
   }
 
   /** The core's view of a bid; an RT bid's delivery date is the market-local date of its first interval. */
@@ -162,7 +161,7 @@ export class BidService {
     this.refuseIfLate(m, asset, c);
     // A replayed request gets its first answer even at the limit; only new bids are checked.
     // (The check runs before the transaction: PGlite has one connection, which the transaction holds.)
-    if (!(key && (await this.d.repos.bids.keyUsed(actor.organization_id, key)))) await checkQuota(this.d.ctx, actor.organization_id, 'bids_per_day');
+    if (!(key && (await this.d.repos.bids.keyUsed(actor.organization_id, key)))) await this.d.quotas.check(actor.organization_id, 'bids_per_day');
     const answer = await this.once(actor, key, 'POST /api/bids', async (tx, published) => {
       if (c.run === 'DA') {
         const live = await this.d.repos.bids.liveDayAheadForAsset(tx, actor.organization_id, asset.id, c.delivery_date);
@@ -194,7 +193,7 @@ export class BidService {
       published.push({ organization_id: actor.organization_id, message: bidStatusEvent(bid, null, this.d.now()) });
       return { status_code: 201, body: bidView(bid, m) };
     });
-    if (!answer.replayed) await recordUsage(this.d.ctx, actor.organization_id, 'bids');
+    if (!answer.replayed) await this.d.quotas.recordUsage(actor.organization_id, 'bids');
     return answer;
   }
 

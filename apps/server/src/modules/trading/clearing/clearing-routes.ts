@@ -1,11 +1,11 @@
 import { can, isYmd } from '@optibid/core';
-import { isFeatureEnabled } from '../../platform/index.js';
 import { ClearBody, ClearingView, IsoParam, errorResponses } from '@optibid/contracts';
 import { Type } from 'typebox';
-import type { ServerContext } from '../../../context.js';
 import { authOf } from '../../../http/auth-hook.js';
 import { badRequest, forbidden } from '../../../http/errors.js';
 import type { App } from '../../../http/types.js';
+import type { MarketService } from '../../market-data/index.js';
+import type { FeatureFlags } from '../../platform/index.js';
 import type { ClearingService } from './clearing-service.js';
 
 /**
@@ -14,7 +14,8 @@ import type { ClearingService } from './clearing-service.js';
  * price-taker mode, where each bid clears against the LMP on its own so clearing a
  * subset gives exactly the awards a market-wide run would.
  */
-export function clearingRoutes(app: App, ctx: ServerContext, clearing: ClearingService): void {
+export function clearingRoutes(app: App, deps: { markets: MarketService; flags: FeatureFlags; clearing: ClearingService }): void {
+  const { markets, flags, clearing } = deps;
   app.post('/api/markets/:iso/clear', {
     config: { access: 'authenticated' },
     schema: {
@@ -31,11 +32,11 @@ export function clearingRoutes(app: App, ctx: ServerContext, clearing: ClearingS
         if (!can(auth.role, 'org:manage')) throw forbidden(`clearing needs an organisation admin or a platform admin (your role: ${auth.role})`);
         if (mode === 'auction') throw forbidden('auction clearing covers every organisation and needs a platform admin');
       }
-      if (mode === 'auction' && !(await isFeatureEnabled(ctx, auth.organization_id, 'auction_clearing'))) {
+      if (mode === 'auction' && !(await flags.isEnabled(auth.organization_id, 'auction_clearing'))) {
         throw forbidden('auction-mode clearing is not enabled for your organisation (feature flag auction_clearing)');
       }
       if (!isYmd(req.body.delivery_date)) throw badRequest(`delivery_date ${req.body.delivery_date} is not a valid date`);
-      const m = ctx.markets.market(req.params.iso);
+      const m = markets.market(req.params.iso);
       return clearing.clear({
         iso: m.iso,
         run: req.body.run,

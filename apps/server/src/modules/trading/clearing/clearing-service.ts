@@ -55,7 +55,7 @@ export class ClearingService {
   }
 
   private market(iso: string): MarketDefinition {
-    return this.d.ctx.markets.market(iso);
+    return this.d.markets.market(iso);
   }
 
   async clear(req: ClearRequest): Promise<ClearingView> {
@@ -234,7 +234,7 @@ export class ClearingService {
   async tick(): Promise<{ cleared: string[]; rt_cleared: number; drafts_notified: number; settled: number }> {
     const now = this.d.now();
     const cleared: string[] = [];
-    for (const m of this.d.ctx.markets.catalogue.listMarkets()) {
+    for (const m of this.d.markets.catalogue.listMarkets()) {
       const today = localDateOf(now, m.timezone);
       for (const date of [today, addDaysYmd(today, 1)]) {
         const gate = dayAheadGateClosure(m.iso, date, m);

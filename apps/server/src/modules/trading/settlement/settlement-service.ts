@@ -48,7 +48,7 @@ export class SettlementService {
 
   private async compute(actor: Actor, q: SettlementQuery): Promise<Computed> {
     if (q.end < q.start) throw badRequest(`end (${q.end}) is before start (${q.start})`);
-    const market = q.market ? this.d.ctx.markets.market(q.market).iso : undefined;
+    const market = q.market ? this.d.markets.market(q.market).iso : undefined;
     if (q.asset_id) {
       const a = await this.d.repos.assets.get(actor.organization_id, q.asset_id);
       if (!a) throw notFound(`asset ${q.asset_id}`);
@@ -64,7 +64,7 @@ export class SettlementService {
   }
 
   private async settleAsset(actor: Actor, asset: AssetRow, awards: AwardRow[], out: Computed): Promise<void> {
-    const m = this.d.ctx.markets.market(asset.market);
+    const m = this.d.markets.market(asset.market);
     const iso = m.iso as IsoId;
     const base = { asset_id: asset.id, iso, timezone: m.timezone };
     const da = awards.filter((a) => a.run === 'DA');

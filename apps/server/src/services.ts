@@ -1,0 +1,147 @@
+/**
+ * The composition root: every repository and service of a server is built
+ * here, once, in dependency order (configuration → database → cache and bus →
+ * repositories → services), and returned as one typed object. The HTTP app
+ * (app.ts) hands each module only the services it registers routes for; the
+ * jobs, the demo seeding, the CLI and the benches take the same object.
+ * Closing runs the closers in reverse order of opening.
+ */
+import { createContext, type ContextOptions, type ServerContext } from './context.js';
+import type { Config } from './config/index.js';
+import { ForecastingRepository } from './db/repositories/forecasting.js';
+import { OptimizationRepository } from './db/repositories/optimization.js';
+import { createPlatformRepositories } from './db/repositories/platform/index.js';
+import { createTradingRepositories } from './db/repositories/trading/index.js';
+import { Mailer } from './mail/mailer.js';
+import { AuthService, SecurityService } from './modules/auth/index.js';
+import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
+import { MarketService } from './modules/market-data/index.js';
+import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
+import { ApiKeyService, MemberService, type OrgServices } from './modules/org/index.js';
+import { AlertEvaluator, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
+import { tradingServicesOn, type Clock, type TradingServices } from './modules/trading/index.js';
+import { RealtimeHub } from './realtime/index.js';
+
+export interface Log {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * The services' logger. The services are built before Fastify creates its
+ * logger, so they log through this sink, which forwards to whatever logger is
+ * attached (the app's, in a server) and is silent until then.
+ */
+export class LogSink implements Log {
+  private target: Log | null = null;
+
+  attach(log: Log): void {
+    this.target = log;
+  }
+
+  info(obj: object, msg?: string): void {
+    this.target?.info(obj, msg);
+  }
+
+  warn(obj: object, msg?: string): void {
+    this.target?.warn(obj, msg);
+  }
+
+  error(obj: object, msg?: string): void {
+    this.target?.error(obj, msg);
+  }
+}
+
+export interface ServicesOptions extends ContextOptions {
+  /** The clock every service reads (tests stand at chosen moments); default the wall clock. */
+  now?: Clock;
+}
+
+/** The services whose rules depend on the time. */
+export interface ClockedServices {
+  trading: TradingServices;
+  forecasting: ForecastingServices;
+}
+
+export interface Services extends ServerContext, ClockedServices {
+  log: LogSink;
+  markets: MarketService;
+  auth: AuthService;
+  security: SecurityService;
+  org: OrgServices;
+  platform: PlatformServices;
+  optimization: OptimizationModule;
+  realtime: RealtimeHub;
+  /**
+   * The trading and forecasting services reading another clock, on the same
+   * repositories: the clearing and forecast jobs stand each run at one moment,
+   * tests at the moment they choose.
+   */
+  at(now: Clock): ClockedServices;
+}
+
+export async function createServices(config: Config, opts: ServicesOptions = {}): Promise<Services> {
+  const ctx = await createContext(config, opts);
+  const log = new LogSink();
+  const now = opts.now ?? (() => new Date());
+
+  const markets = new MarketService(ctx.repos, ctx.catalogue);
+  const auth = new AuthService(ctx.repos, ctx.cache, config);
+
+  const platformRepos = createPlatformRepositories(ctx.database);
+  const mailer = new Mailer(config, log);
+  const quotas = new QuotaService(ctx, platformRepos);
+  const flags = new FlagService(platformRepos);
+  const alerts = new AlertEvaluator(ctx, platformRepos, mailer, log);
+  const platform: PlatformServices = { repos: platformRepos, mailer, quotas, flags, alerts, log };
+  ctx.onClose(async () => {
+    await quotas.flush().catch(() => undefined);
+    quotas.stop();
+    mailer.close();
+  });
+
+  const security = new SecurityService(ctx.repos, platformRepos.security, ctx.cache, mailer, log);
+  const apiKeys = new ApiKeyService(ctx.repos, platformRepos.orgAdmin);
+  auth.extend({
+    resolveApiKey: (key) => apiKeys.resolve(key),
+    checkSecondFactor: (user, org, code, meta) => security.checkSecondFactor(user, org, code, meta),
+    mfaEnrollmentPending: (userId, org) => security.mfaEnrollmentPending(userId, org),
+  });
+  const members = new MemberService(ctx.repos, platformRepos, auth, mailer, quotas, log);
+
+  const tradingRepos = createTradingRepositories(ctx.database);
+  const forecastingRepo = new ForecastingRepository(ctx.database);
+  const at = (clock: Clock): ClockedServices => ({
+    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock }),
+    forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, now: clock }),
+  });
+  const { trading, forecasting } = at(now);
+  ctx.onClose(() => forecasting.registry.close());
+
+  const optimization = optimizationServicesOn({
+    ctx,
+    markets,
+    quotas,
+    trading,
+    repo: new OptimizationRepository(ctx.database),
+    forecasts: (a) => forecasting.forecasts.forDay(a.organization_id, { market: a.market, location: a.location, delivery_date: a.delivery_date, model_version_id: a.model_version_id }),
+    now,
+  });
+  ctx.onClose(() => optimization.close());
+
+  return {
+    ...ctx,
+    log,
+    markets,
+    auth,
+    security,
+    org: { members, apiKeys },
+    platform,
+    trading,
+    forecasting,
+    optimization,
+    realtime: new RealtimeHub(ctx.bus),
+    at,
+  };
+}
