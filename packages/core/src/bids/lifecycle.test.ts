@@ -17,7 +17,7 @@ describe('bid lifecycle', () => {
   });
 
   it('refuses skipped or backward steps', () => {
-    expect(nextBidStatus('draft', 'clear')).toEqual({ ok: false, reason: 'cannot clear a bid that is draft' });
+    expect(nextBidStatus('draft', 'clear')).toEqual({ ok: false, code: 'status_forbids_action', reason: 'cannot clear a bid that is draft' });
     expect(canBidTransition('draft', 'accepted')).toBe(false);
     expect(canBidTransition('rejected', 'cleared')).toBe(false);
     expect(canBidTransition('settled', 'cleared')).toBe(false);
@@ -34,6 +34,7 @@ describe('bid lifecycle', () => {
     const late = nextBidStatus('accepted', 'cancel', closed);
     expect(late.ok).toBe(false);
     expect(!late.ok && late.reason).toMatch(/after gate closure/);
+    expect(!late.ok && late.code).toBe('gate_closed');
     expect(nextBidStatus('draft', 'cancel').ok).toBe(false);
   });
 

@@ -26,16 +26,38 @@ export interface BidTransitionContext {
   gate_closure: Date;
 }
 
-export type BidTransitionResult = { ok: true; status: BidStatus } | { ok: false; reason: string };
+/**
+ * Why a lifecycle step is refused, stable for code to branch on (like
+ * BID_ISSUE_CODES for validation); the reason beside it is for people.
+ */
+export const BID_REFUSAL_CODES = ['status_forbids_action', 'gate_closed', 'gate_closure_unknown'] as const;
+export type BidRefusalCode = (typeof BID_REFUSAL_CODES)[number];
+
+export type BidTransitionResult = { ok: true; status: BidStatus } | { ok: false; code: BidRefusalCode; reason: string };
+
+/**
+ * The sentence for a refusal, with the verb of what was attempted ("cancel",
+ * or "change" for an edit, which is refused exactly when a cancellation would be).
+ */
+export function bidRefusalReason(code: BidRefusalCode, verb: string, status: BidStatus, gate_closure?: Date): string {
+  switch (code) {
+    case 'status_forbids_action':
+      return `cannot ${verb} a bid that is ${status}`;
+    case 'gate_closure_unknown':
+      return `${verb === 'cancel' ? 'cancelling' : `${verb} `}needs the gate closure time to check against`;
+    case 'gate_closed':
+      return `cannot ${verb} after gate closure${gate_closure ? ` (${gate_closure.toISOString()})` : ''}`;
+  }
+}
 
 /** The status after `action`, or why the action is not allowed from `status`. */
 export function nextBidStatus(status: BidStatus, action: BidAction, ctx?: BidTransitionContext): BidTransitionResult {
+  const refuse = (code: BidRefusalCode): BidTransitionResult => ({ ok: false, code, reason: bidRefusalReason(code, action, status, ctx?.gate_closure) });
   const to = BID_TRANSITIONS[status]?.[action];
-  if (!to) return { ok: false, reason: `cannot ${action} a bid that is ${status}` };
+  if (!to) return refuse('status_forbids_action');
   if (action === 'cancel') {
-    if (!ctx) return { ok: false, reason: 'cancelling needs the gate closure time to check against' };
-    if (ctx.now.getTime() >= ctx.gate_closure.getTime())
-      return { ok: false, reason: `cannot cancel after gate closure (${ctx.gate_closure.toISOString()})` };
+    if (!ctx) return refuse('gate_closure_unknown');
+    if (ctx.now.getTime() >= ctx.gate_closure.getTime()) return refuse('gate_closed');
   }
   return { ok: true, status: to };
 }

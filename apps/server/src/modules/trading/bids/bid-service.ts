@@ -9,6 +9,7 @@ import {
   bidGateClosure,
   isBidEditable,
   localDateOf,
+  bidRefusalReason,
   nextBidStatus,
   statusAfterValidation,
   validateBid,
@@ -245,10 +246,10 @@ export class BidService {
       const gate = { now: this.d.now(), gate_closure: bid.gate_closure };
       if (!isBidEditable(bid.status, gate)) {
         const r = nextBidStatus(bid.status, 'cancel', gate);
-        const why = r.ok ? '' : r.reason;
-        if (gate.now >= bid.gate_closure && ['draft', 'submitted', 'accepted'].includes(bid.status))
-          this.refuseIfLate(m, asset, this.content(m, { ...bid, run: bid.run }));
-        throw conflict(`cannot change a bid that is ${bid.status}: ${why.replace('cancel', 'change')}`);
+        if (r.ok) throw new Error('an uneditable bid must have a refusal');
+        if (r.code === 'gate_closed') this.refuseIfLate(m, asset, this.content(m, { ...bid, run: bid.run }));
+        const why = bidRefusalReason(r.code, 'change', bid.status, bid.gate_closure);
+        throw conflict(`cannot change a bid that is ${bid.status}: ${why}`, [{ code: r.code, message: why }]);
       }
       const c = this.content(m, {
         run: bid.run,
@@ -309,7 +310,7 @@ export class BidService {
       const bid = await this.d.repos.bids.getForUpdate(tx, actor.organization_id, id);
       if (!bid) throw notFound(`bid ${id}`);
       const step = nextBidStatus(bid.status, 'submit');
-      if (!step.ok) throw conflict(step.reason);
+      if (!step.ok) throw conflict(step.reason, [{ code: step.code, message: step.reason }]);
       const m = this.market(bid.market);
       const asset = await this.asset(actor.organization_id, bid.asset_id, tx);
       const c = this.content(m, bid);
@@ -329,8 +330,11 @@ export class BidService {
       const m = this.market(bid.market);
       const step = nextBidStatus(bid.status, 'cancel', { now: this.d.now(), gate_closure: bid.gate_closure });
       if (!step.ok) {
-        if (step.reason.includes('gate closure')) throw new AppError(422, 'validation_failed', `${step.reason.replace(/\(.*\)/, '')}: ${m.iso} gate closed at ${bidView(bid, m).gate_closure_local}`);
-        throw conflict(step.reason);
+        if (step.code === 'gate_closed') {
+          const message = `${bidRefusalReason(step.code, 'cancel', bid.status)} : ${m.iso} gate closed at ${bidView(bid, m).gate_closure_local}`;
+          throw new AppError(422, 'validation_failed', message, [{ code: step.code, message }]);
+        }
+        throw conflict(step.reason, [{ code: step.code, message: step.reason }]);
       }
       const done = await this.transition(tx, published, actor, bid, 'cancelled', { action: 'bid.cancel' });
       return { status_code: 200, body: bidView(done, m) };

@@ -127,6 +127,7 @@ export class ClearingService {
     }));
   }
 
+  /** DA: each bid against its location's stored (or simulated) day-ahead LMPs; the day's prices are read once per location. */
   private async priceTakerDayAhead(m: MarketDefinition, date: string, bids: BidRow[], unpriced: ClearingView['unpriced'], simulated: ClearingView['simulated_prices']) {
     const byLocation = new Map<string, Map<number, number>>();
     for (const loc of new Set(bids.map((b) => b.location))) {
@@ -134,27 +135,31 @@ export class ClearingService {
       byLocation.set(loc, r.lmps);
       if (r.simulated > 0) simulated.push({ location: loc, hours: r.simulated });
     }
-    const out = new Map<string, NewAward[]>();
-    for (const b of bids) {
+    return this.priceTaker(m, bids, unpriced, async (b, periods) => {
       const lmps = byLocation.get(b.location)!;
-      const periods = this.periodsOf(b, m);
-      const series = periods.map((p) => lmps.get(p.interval_start.getTime()) ?? Number.NaN);
-      const missing = series.flatMap((v, k) => (Number.isFinite(v) ? [] : [k]));
-      if (missing.length > 0) {
-        unpriced.push({ bid_id: b.id, location: b.location, missing_periods: missing });
-        continue;
-      }
-      const cleared = clearPriceTaker(b.curves, series);
-      out.set(b.id, this.toAwards(b, m, 'price_taker', cleared.map((c) => c.awarded_mw), series));
-    }
-    return out;
+      return periods.map((p) => lmps.get(p.interval_start.getTime()) ?? Number.NaN);
+    });
   }
 
+  /** RT: each bid against the real-time prices of its own intervals. */
   private async priceTakerRealTime(m: MarketDefinition, bids: BidRow[], unpriced: ClearingView['unpriced']) {
+    return this.priceTaker(m, bids, unpriced, (b, periods) => this.prices.realTime(m, b.location, periods));
+  }
+
+  /**
+   * Price-taker clearing: each bid's curve is read at the price of each of its
+   * periods (NaN where none is known); a bid with a period unpriced is left
+   * out and listed in `unpriced`.
+   */
+  private async priceTaker(
+    m: MarketDefinition,
+    bids: BidRow[],
+    unpriced: ClearingView['unpriced'],
+    seriesOf: (b: BidRow, periods: ReturnType<ClearingService['periodsOf']>) => Promise<number[]>,
+  ) {
     const out = new Map<string, NewAward[]>();
     for (const b of bids) {
-      const periods = this.periodsOf(b, m);
-      const series = await this.prices.realTime(m, b.location, periods);
+      const series = await seriesOf(b, this.periodsOf(b, m));
       const missing = series.flatMap((v, k) => (Number.isFinite(v) ? [] : [k]));
       if (missing.length > 0) {
         unpriced.push({ bid_id: b.id, location: b.location, missing_periods: missing });
