@@ -1,5 +1,5 @@
 /**
- * Bids, their versions, idempotency keys, and audit rows written inside a
+ * Bids, their versions and idempotency keys, written inside a
  * bid transaction (so a transition and its audit entry commit together).
  * Every query is scoped by organization_id except the market-wide reads
  * clearing needs, which say so in their name.
@@ -32,19 +32,10 @@ export interface BidRow {
   updated_at: Date;
 }
 
-export interface BidVersionRow {
-  bid_id: string;
-  version: number;
-  side: BidSide;
-  delivery_date: string;
-  interval_start: Date | null;
-  interval_minutes: number | null;
-  cost_verified: boolean;
-  curves: BidSegment[][];
-  status: BidStatus;
-  created_by: string | null;
-  created_at: Date;
-}
+/** What a version of a bid holds: the fields a change may touch. */
+export type BidContentFields = Pick<BidRow, 'side' | 'delivery_date' | 'interval_start' | 'interval_minutes' | 'cost_verified' | 'curves'>;
+
+export type BidVersionRow = BidContentFields & Pick<BidRow, 'version' | 'status' | 'created_by' | 'created_at'> & { bid_id: string };
 
 export interface BidFilter {
   organization_id: string;
@@ -59,33 +50,9 @@ export interface BidFilter {
   offset: number;
 }
 
-export type NewBid = Pick<
-  BidRow,
-  | 'organization_id'
-  | 'asset_id'
-  | 'market'
-  | 'location'
-  | 'run'
-  | 'side'
-  | 'delivery_date'
-  | 'interval_start'
-  | 'interval_minutes'
-  | 'cost_verified'
-  | 'curves'
-  | 'gate_closure'
-  | 'created_by'
->;
+export type BidContentPatch = BidContentFields & Pick<BidRow, 'gate_closure'>;
 
-export type BidContentPatch = Pick<BidRow, 'side' | 'delivery_date' | 'interval_start' | 'interval_minutes' | 'cost_verified' | 'curves' | 'gate_closure'>;
-
-export interface AuditInsert {
-  organization_id: string | null;
-  actor_user_id: string | null;
-  action: string;
-  target_type: string;
-  target_id: string;
-  details: Record<string, unknown>;
-}
+export type NewBid = BidContentPatch & Pick<BidRow, 'organization_id' | 'asset_id' | 'market' | 'location' | 'run' | 'created_by'>;
 
 const COLS = `id, organization_id, asset_id, market, location, run, side, delivery_date, interval_start, interval_minutes,
   cost_verified, curves, status, version, issues, gate_closure, draft_notified, created_by, submitted_at, cleared_at, created_at, updated_at`;
@@ -244,13 +211,6 @@ export class BidsRepository {
   async clearedBefore(deliveryDateBefore: string): Promise<BidRow[]> {
     const rows = await this.db.query(`SELECT ${COLS} FROM bids WHERE status = 'cleared' AND delivery_date < $1 ORDER BY delivery_date`, [deliveryDateBefore]);
     return rows.map(mapBid);
-  }
-
-  async audit(tx: Sql, e: AuditInsert): Promise<void> {
-    await tx.query(
-      `INSERT INTO audit_log (organization_id, actor_user_id, action, target_type, target_id, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-      [e.organization_id, e.actor_user_id, e.action, e.target_type, e.target_id, JSON.stringify(e.details)],
-    );
   }
 
   /**

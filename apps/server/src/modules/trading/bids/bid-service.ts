@@ -20,7 +20,7 @@ import {
   type MarketDefinition,
 } from '@optibid/core';
 import type { BidCreateBody, BidPatchBody, BidView } from '@optibid/contracts';
-import type { AssetRow, BidRow, Sql } from '../../../db/repositories/trading/index.js';
+import type { AssetRow, BidContentFields, BidContentPatch, BidRow, Sql } from '../../../db/repositories/trading/index.js';
 import { AppError, badRequest, conflict, notFound, validationFailed } from '../../../http/errors.js';
 import { assetSpec, bidStatusEvent, bidView, publishAll, type Actor, type TradingDeps } from '../common.js';
 
@@ -43,14 +43,20 @@ const DEFAULT_SIDE: Record<AssetRow['type'], BidSide> = {
   load: 'demand',
 };
 
-interface ContentFields {
-  run: 'DA' | 'RT';
-  side: BidSide;
-  delivery_date?: string;
-  interval_start?: Date | null;
-  interval_minutes?: number | null;
-  cost_verified: boolean;
-  curves: BidContent['curves'];
+type ContentFields = Pick<BidContentFields, 'side' | 'cost_verified' | 'curves'> &
+  Partial<Pick<BidContentFields, 'delivery_date' | 'interval_start' | 'interval_minutes'>> & { run: 'DA' | 'RT' };
+
+/** The stored form of a bid's content, as a new bid and as a new version. */
+function storedContent(c: BidContent & { delivery_date: string }, m: MarketDefinition): BidContentPatch {
+  return {
+    side: c.side,
+    delivery_date: c.delivery_date,
+    interval_start: c.interval_start ?? null,
+    interval_minutes: c.interval_minutes ?? null,
+    cost_verified: c.cost_verified ?? false,
+    curves: c.curves,
+    gate_closure: bidGateClosure(c, m),
+  };
 }
 
 export class BidService {
@@ -134,14 +140,14 @@ export class BidService {
     opts: { issues?: BidIssue[]; submitted?: boolean; action: string },
   ): Promise<BidRow> {
     const next = await this.d.repos.bids.setStatus(tx, actor.organization_id, bid.id, to, { issues: opts.issues, submitted: opts.submitted });
-    await this.d.repos.bids.audit(tx, {
+    await this.d.ctx.repos.audit.record({
       organization_id: actor.organization_id,
       actor_user_id: actor.user_id,
       action: opts.action,
       target_type: 'bid',
       target_id: bid.id,
       details: { from: bid.status, to, version: bid.version, ...(opts.issues?.length ? { issues: opts.issues } : {}) },
-    });
+    }, tx);
     published.push({ organization_id: actor.organization_id, message: bidStatusEvent(next, bid.status, this.d.now(), opts.issues ? { issues: opts.issues } : {}) });
     return next;
   }
@@ -174,23 +180,17 @@ export class BidService {
         market: m.iso,
         location: asset.location,
         run: c.run,
-        side: c.side,
-        delivery_date: c.delivery_date,
-        interval_start: c.interval_start ?? null,
-        interval_minutes: c.interval_minutes ?? null,
-        cost_verified: c.cost_verified ?? false,
-        curves: c.curves,
-        gate_closure: bidGateClosure(c, m),
+        ...storedContent(c, m),
         created_by: actor.user_id,
       });
-      await this.d.repos.bids.audit(tx, {
+      await this.d.ctx.repos.audit.record({
         organization_id: actor.organization_id,
         actor_user_id: actor.user_id,
         action: 'bid.create',
         target_type: 'bid',
         target_id: bid.id,
         details: { to: 'draft', asset_id: asset.id, market: m.iso, run: c.run, delivery_date: c.delivery_date },
-      });
+      }, tx);
       published.push({ organization_id: actor.organization_id, message: bidStatusEvent(bid, null, this.d.now()) });
       return { status_code: 201, body: bidView(bid, m) };
     });
@@ -273,30 +273,15 @@ export class BidService {
         }
       }
       const status: BidStatus = bid.status === 'draft' ? 'draft' : 'accepted';
-      const next = await this.d.repos.bids.revise(
-        tx,
-        bid,
-        {
-          side: c.side,
-          delivery_date: c.delivery_date,
-          interval_start: c.interval_start ?? null,
-          interval_minutes: c.interval_minutes ?? null,
-          cost_verified: c.cost_verified ?? false,
-          curves: c.curves,
-          gate_closure: bidGateClosure(c, m),
-        },
-        status,
-        issues,
-        actor.user_id,
-      );
-      await this.d.repos.bids.audit(tx, {
+      const next = await this.d.repos.bids.revise(tx, bid, storedContent(c, m), status, issues, actor.user_id);
+      await this.d.ctx.repos.audit.record({
         organization_id: actor.organization_id,
         actor_user_id: actor.user_id,
         action: 'bid.revise',
         target_type: 'bid',
         target_id: bid.id,
         details: { from: bid.status, to: status, version: next.version, previous_version: bid.version },
-      });
+      }, tx);
       published.push({ organization_id: actor.organization_id, message: bidStatusEvent(next, bid.status, this.d.now()) });
       return bidView(next, m);
     });
