@@ -1,7 +1,7 @@
 /**
  * One database handle for the whole server, over either PGlite (embedded,
- * default) or PostgreSQL (node-postgres). Repositories use the Drizzle
- * instance; migrations and health probes use the raw `exec`/`query`.
+ * default) or PostgreSQL (node-postgres). Repositories run plain SQL through
+ * `query` and `transaction`; migrations use `exec`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,25 +10,27 @@ import pg from 'pg';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import copyStreams from 'pg-copy-streams';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import * as schema from './schema/index.js';
-
-export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type DbBackend = 'pglite' | 'postgres';
 
 export interface Database {
   readonly backend: DbBackend;
-  readonly db: Db;
   /** Runs one or more statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs one parameterised statement and returns its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` in one transaction on one connection, committed when it resolves and
+   * rolled back when it throws. PGlite has one connection: inside `fn` only `tx`
+   * may be used, or an outer query would wait for the transaction forever.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Bulk-loads rows with COPY (fast path for data known to be new; fails as a whole on any conflict). */
   copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
 export interface DatabaseOptions {
@@ -58,16 +60,32 @@ async function openPostgres(url: string, options: string | undefined, max: numbe
   pool.on('error', () => undefined);
   const probe = await pool.connect();
   probe.release();
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     backend: 'postgres',
-    db,
     async exec(sql) {
       await pool.query(sql);
     },
     async query<T>(sql: string, params: unknown[] = []) {
       const r = await pool.query(sql, params);
       return r.rows as T[];
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn({
+          async query<R>(sql: string, params: unknown[] = []) {
+            return (await client.query(sql, params)).rows as R[];
+          },
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
     },
     async copyRows(table, columns, rows) {
       const client = await pool.connect();
@@ -87,10 +105,8 @@ async function openPostgres(url: string, options: string | undefined, max: numbe
 async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     backend: 'pglite',
-    db,
     async exec(sql) {
       await client.exec(sql);
     },
@@ -98,6 +114,14 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       const r = await client.query(sql, params);
       return r.rows as T[];
     },
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          async query<R>(sql: string, params: unknown[] = []) {
+            return (await tx.query(sql, params)).rows as R[];
+          },
+        }),
+      ),
     async copyRows(table, columns, rows) {
       const blob = new Blob([...csvChunks(rows)]);
       await client.query(copySql(table, columns, "'/dev/blob'"), [], { blob });

@@ -1,12 +1,33 @@
 /** Organisations, users and memberships. */
-import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Role } from '@optibid/core';
-import type { Db } from '../client.js';
-import { memberships, organizations, users } from '../schema/index.js';
+import type { Database } from '../client.js';
 
-export type OrganizationRow = typeof organizations.$inferSelect;
-export type UserRow = typeof users.$inferSelect;
-export type MembershipRow = typeof memberships.$inferSelect;
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  is_demo: boolean;
+  require_mfa: boolean;
+  created_at: Date;
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  is_platform_admin: boolean;
+  is_active: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+export interface MembershipRow {
+  organization_id: string;
+  user_id: string;
+  role: string;
+  is_active: boolean;
+  created_at: Date;
+}
 
 export interface MemberRow {
   user_id: string;
@@ -25,98 +46,92 @@ export interface MembershipWithOrg {
   created_at: Date;
 }
 
+const ORG_COLS = 'id, name, is_demo, require_mfa, created_at';
+const USER_COLS = 'id, email, name, password_hash, is_platform_admin, is_active, created_at, last_login_at';
+const MEMBERSHIP_COLS = 'organization_id, user_id, role, is_active, created_at';
+const USER_PATCHABLE = ['name', 'password_hash', 'last_login_at', 'is_active', 'is_platform_admin'] as const;
+
 export class AccountsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly database: Database) {}
 
   async createOrganization(name: string, opts: { is_demo?: boolean } = {}): Promise<OrganizationRow> {
-    const [row] = await this.db.insert(organizations).values({ name, is_demo: opts.is_demo ?? false }).returning();
+    const [row] = await this.database.query<OrganizationRow>(`INSERT INTO organizations (name, is_demo) VALUES ($1, $2) RETURNING ${ORG_COLS}`, [name, opts.is_demo ?? false]);
     return row!;
   }
 
   async findOrganization(id: string): Promise<OrganizationRow | null> {
-    const [row] = await this.db.select().from(organizations).where(eq(organizations.id, id));
+    const [row] = await this.database.query<OrganizationRow>(`SELECT ${ORG_COLS} FROM organizations WHERE id = $1`, [id]);
     return row ?? null;
   }
 
   async findOrganizationByName(name: string): Promise<OrganizationRow | null> {
-    const [row] = await this.db.select().from(organizations).where(eq(organizations.name, name)).orderBy(asc(organizations.created_at)).limit(1);
+    const [row] = await this.database.query<OrganizationRow>(`SELECT ${ORG_COLS} FROM organizations WHERE name = $1 ORDER BY created_at LIMIT 1`, [name]);
     return row ?? null;
   }
 
   async createUser(input: { email: string; name: string; password_hash: string; is_platform_admin?: boolean }): Promise<UserRow> {
-    const [row] = await this.db
-      .insert(users)
-      .values({ email: input.email.trim(), name: input.name, password_hash: input.password_hash, is_platform_admin: input.is_platform_admin ?? false })
-      .returning();
+    const [row] = await this.database.query<UserRow>(
+      `INSERT INTO users (email, name, password_hash, is_platform_admin) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLS}`,
+      [input.email.trim(), input.name, input.password_hash, input.is_platform_admin ?? false],
+    );
     return row!;
   }
 
   async findUserByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(sql`lower(${users.email}) = lower(${email.trim()})`);
+    const [row] = await this.database.query<UserRow>(`SELECT ${USER_COLS} FROM users WHERE lower(email) = lower($1)`, [email.trim()]);
     return row ?? null;
   }
 
   async findUser(id: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    const [row] = await this.database.query<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [id]);
     return row ?? null;
   }
 
-  async updateUser(id: string, patch: Partial<Pick<UserRow, 'name' | 'password_hash' | 'last_login_at' | 'is_active' | 'is_platform_admin'>>): Promise<UserRow | null> {
-    const [row] = await this.db.update(users).set(patch).where(eq(users.id, id)).returning();
+  async updateUser(id: string, patch: Partial<Pick<UserRow, (typeof USER_PATCHABLE)[number]>>): Promise<UserRow | null> {
+    // Only the named columns are ever written; an empty patch just reads the row back.
+    const fields = USER_PATCHABLE.filter((k) => patch[k] !== undefined);
+    if (fields.length === 0) return this.findUser(id);
+    const [row] = await this.database.query<UserRow>(
+      `UPDATE users SET ${fields.map((k, i) => `${k} = $${i + 2}`).join(', ')} WHERE id = $1 RETURNING ${USER_COLS}`,
+      [id, ...fields.map((k) => patch[k])],
+    );
     return row ?? null;
   }
 
   async addMembership(organizationId: string, userId: string, role: Role): Promise<void> {
-    await this.db
-      .insert(memberships)
-      .values({ organization_id: organizationId, user_id: userId, role })
-      .onConflictDoUpdate({ target: [memberships.organization_id, memberships.user_id], set: { role, is_active: true } });
+    await this.database.query(
+      `INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, $3)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_active = true`,
+      [organizationId, userId, role],
+    );
   }
 
   /** The membership of a user in one organisation (scoped: another organisation's is never returned). */
   async findMembership(organizationId: string, userId: string): Promise<MembershipRow | null> {
-    const [row] = await this.db
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.organization_id, organizationId), eq(memberships.user_id, userId)));
+    const [row] = await this.database.query<MembershipRow>(`SELECT ${MEMBERSHIP_COLS} FROM memberships WHERE organization_id = $1 AND user_id = $2`, [organizationId, userId]);
     return row ?? null;
   }
 
   async listMembershipsOfUser(userId: string): Promise<MembershipWithOrg[]> {
-    const rows = await this.db
-      .select({
-        organization_id: memberships.organization_id,
-        organization_name: organizations.name,
-        role: memberships.role,
-        is_active: memberships.is_active,
-        created_at: memberships.created_at,
-      })
-      .from(memberships)
-      .innerJoin(organizations, eq(organizations.id, memberships.organization_id))
-      .where(eq(memberships.user_id, userId))
-      .orderBy(asc(memberships.created_at));
-    return rows.map((r) => ({ ...r, role: r.role as Role }));
+    return this.database.query<MembershipWithOrg>(
+      `SELECT m.organization_id, o.name AS organization_name, m.role, m.is_active, m.created_at
+         FROM memberships m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = $1 ORDER BY m.created_at`,
+      [userId],
+    );
   }
 
   async listMembers(organizationId: string): Promise<MemberRow[]> {
-    const rows = await this.db
-      .select({
-        user_id: users.id,
-        email: users.email,
-        name: users.name,
-        role: memberships.role,
-        active: sql<boolean>`${memberships.is_active} AND ${users.is_active}`,
-        joined_at: memberships.created_at,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.user_id))
-      .where(eq(memberships.organization_id, organizationId))
-      .orderBy(asc(memberships.created_at));
-    return rows.map((r) => ({ ...r, role: r.role as Role, active: Boolean(r.active) }));
+    return this.database.query<MemberRow>(
+      `SELECT u.id AS user_id, u.email, u.name, m.role, (m.is_active AND u.is_active) AS active, m.created_at AS joined_at
+         FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 ORDER BY m.created_at`,
+      [organizationId],
+    );
   }
 
   async countOrganizations(): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(organizations);
+    const [row] = await this.database.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
     return Number(row?.n ?? 0);
   }
 }

@@ -21,9 +21,9 @@ export interface Repositories {
 
 export function createRepositories(database: Database): Repositories {
   return {
-    accounts: new AccountsRepository(database.db),
-    sessions: new SessionsRepository(database.db),
-    audit: new AuditRepository(database.db),
+    accounts: new AccountsRepository(database),
+    sessions: new SessionsRepository(database),
+    audit: new AuditRepository(database),
     prices: new PricesRepository(database),
     settings: new SettingsRepository(database),
   };

@@ -1,12 +1,24 @@
 /** Refresh tokens, stored hashed, grouped in rotation families. */
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { refreshTokens } from '../schema/index.js';
+import type { Database } from '../client.js';
 
-export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export interface RefreshTokenRow {
+  id: string;
+  family_id: string;
+  user_id: string;
+  organization_id: string;
+  token_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+const COLS = 'id, family_id, user_id, organization_id, token_hash, created_at, expires_at, rotated_at, revoked_at, user_agent, ip';
 
 export class SessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly database: Database) {}
 
   async insert(input: {
     family_id: string;
@@ -17,12 +29,16 @@ export class SessionsRepository {
     user_agent?: string | null;
     ip?: string | null;
   }): Promise<RefreshTokenRow> {
-    const [row] = await this.db.insert(refreshTokens).values(input).returning();
+    const [row] = await this.database.query<RefreshTokenRow>(
+      `INSERT INTO refresh_tokens (family_id, user_id, organization_id, token_hash, expires_at, user_agent, ip)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLS}`,
+      [input.family_id, input.user_id, input.organization_id, input.token_hash, input.expires_at, input.user_agent ?? null, input.ip ?? null],
+    );
     return row!;
   }
 
   async findByHash(tokenHash: string): Promise<RefreshTokenRow | null> {
-    const [row] = await this.db.select().from(refreshTokens).where(eq(refreshTokens.token_hash, tokenHash));
+    const [row] = await this.database.query<RefreshTokenRow>(`SELECT ${COLS} FROM refresh_tokens WHERE token_hash = $1`, [tokenHash]);
     return row ?? null;
   }
 
@@ -31,44 +47,26 @@ export class SessionsRepository {
    * request rotated or revoked it first, which the caller treats as reuse.
    */
   async markRotated(id: string, at: Date): Promise<boolean> {
-    const rows = await this.db
-      .update(refreshTokens)
-      .set({ rotated_at: at })
-      .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.rotated_at), isNull(refreshTokens.revoked_at)))
-      .returning({ id: refreshTokens.id });
+    const rows = await this.database.query('UPDATE refresh_tokens SET rotated_at = $2 WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL RETURNING id', [id, at]);
     return rows.length === 1;
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<number> {
-    const rows = await this.db
-      .update(refreshTokens)
-      .set({ revoked_at: at })
-      .where(and(eq(refreshTokens.family_id, familyId), isNull(refreshTokens.revoked_at)))
-      .returning({ id: refreshTokens.id });
+    const rows = await this.database.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL RETURNING id', [familyId, at]);
     return rows.length;
   }
 
   async revokeAllForUser(userId: string, at: Date, exceptFamily?: string): Promise<number> {
-    const rows = await this.db
-      .update(refreshTokens)
-      .set({ revoked_at: at })
-      .where(
-        and(
-          eq(refreshTokens.user_id, userId),
-          isNull(refreshTokens.revoked_at),
-          exceptFamily ? sql`${refreshTokens.family_id} <> ${exceptFamily}` : undefined,
-        ),
-      )
-      .returning({ id: refreshTokens.id });
+    const rows = await this.database.query(
+      'UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR family_id <> $3::uuid) RETURNING id',
+      [userId, at, exceptFamily ?? null],
+    );
     return rows.length;
   }
 
   /** Whether a session family still has a live token (access tokens of a revoked family stop working). */
   async isFamilyLive(familyId: string, now: Date): Promise<boolean> {
-    const [row] = await this.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.family_id, familyId), isNull(refreshTokens.revoked_at), sql`${refreshTokens.expires_at} > ${now}`));
+    const [row] = await this.database.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > $2', [familyId, now]);
     return Number(row?.n ?? 0) > 0;
   }
 }

@@ -98,10 +98,7 @@ export class QuotaService {
   async used(organizationId: string, metric: QuotaMetric, now = new Date()): Promise<number> {
     switch (metric) {
       case 'assets':
-        if (!(await this.repos.admin.tableExists('assets'))) return 0;
-        return Number(
-          (await this.ctx.database.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE organization_id = $1 AND active', [organizationId]))[0]?.n ?? 0,
-        );
+        return this.repos.orgAdmin.countActiveAssets(organizationId);
       case 'members':
         return (await this.repos.orgAdmin.countActiveMembers(organizationId)) + (await this.repos.orgAdmin.countPendingInvitations(organizationId, now));
       case 'api_requests_per_day': {

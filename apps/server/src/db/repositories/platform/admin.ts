@@ -75,14 +75,8 @@ export class AdminRepository {
     return { organizations: Number(row!.organizations), users: Number(row!.users), active_users: Number(row!.active_users) };
   }
 
-  async tableExists(name: string): Promise<boolean> {
-    const [row] = await this.database.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
-    return !!row?.t;
-  }
-
   /** Bids still in play: drafts, submitted and accepted, not yet cleared. */
-  async activeBids(): Promise<number | null> {
-    if (!(await this.tableExists('bids'))) return null;
+  async activeBids(): Promise<number> {
     const [row] = await this.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM bids WHERE status IN ('draft', 'submitted', 'accepted')`);
     return Number(row?.n ?? 0);
   }

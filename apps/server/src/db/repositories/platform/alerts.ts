@@ -31,8 +31,31 @@ export interface NotificationRow {
   created_at: Date;
 }
 
+export interface BidForWarning {
+  id: string;
+  asset_id: string;
+  market: string;
+  delivery_date: string;
+  gate_closure: Date;
+  status: string;
+}
+
 export class AlertsRepository {
   constructor(private readonly database: Database) {}
+
+  /** Draft bids of these organisations whose gate closes after `after` (gate-closure warnings to schedule). */
+  async openDrafts(organizationIds: string[], after: Date): Promise<{ id: string; organization_id: string }[]> {
+    return this.database.query(`SELECT id, organization_id FROM bids WHERE status = 'draft' AND gate_closure > $1 AND organization_id = ANY($2::uuid[])`, [after, organizationIds]);
+  }
+
+  /** What a gate-closure warning says about one bid of an organisation. */
+  async bidForWarning(organizationId: string, bidId: string): Promise<BidForWarning | null> {
+    const [bid] = await this.database.query<BidForWarning>(
+      'SELECT id, asset_id, market, delivery_date, gate_closure, status FROM bids WHERE id = $1 AND organization_id = $2',
+      [bidId, organizationId],
+    );
+    return bid ? { ...bid, gate_closure: new Date(bid.gate_closure) } : null;
+  }
 
   async createRule(input: { organization_id: string; user_id: string; name: string; type: string; params: object; email: boolean; enabled: boolean }): Promise<AlertRuleRow> {
     const [row] = await this.database.query<AlertRuleRow>(

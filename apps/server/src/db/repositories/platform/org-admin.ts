@@ -32,6 +32,11 @@ export interface ApiKeyRow {
 export class OrgAdminRepository {
   constructor(private readonly database: Database) {}
 
+  async countActiveAssets(organizationId: string): Promise<number> {
+    const [row] = await this.database.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE organization_id = $1 AND active', [organizationId]);
+    return Number(row?.n ?? 0);
+  }
+
   async createInvitation(input: { organization_id: string; email: string; role: Role; token_hash: string; invited_by: string; expires_at: Date }): Promise<InvitationRow> {
     const [row] = await this.database.query<InvitationRow>(
       `INSERT INTO invitations (organization_id, email, role, token_hash, invited_by, expires_at)

@@ -1,54 +1,25 @@
 /**
  * The SQL runner the trading repositories share: plain `query(text, params)`
  * outside a transaction, and the same interface bound to one connection inside
- * `transaction(fn)` (Drizzle's transaction, so it works on PGlite and
- * node-postgres alike). PGlite has one connection: inside `fn` only the given
+ * `transaction(fn)`. PGlite has one connection: inside `fn` only the given
  * runner may be used, or the outer query would wait for the transaction forever.
  */
-import { sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../client.js';
+import type { Database, Queryable } from '../../client.js';
 
-export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-}
+export type Sql = Queryable;
 
 export interface SqlRunner extends Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
 }
 
-/** `$n` placeholders to a Drizzle SQL object with bound parameters. */
-function toDrizzle(text: string, params: unknown[]): SQL {
-  const parts = text.split(/\$(\d+)/);
-  const chunks: SQL[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    if (i % 2 === 0) {
-      if (parts[i]) chunks.push(sql.raw(parts[i]!));
-    } else {
-      chunks.push(sql`${sql.param(params[Number(parts[i]) - 1])}`);
-    }
-  }
-  return sql.join(chunks, sql.raw(''));
-}
-
 export function sqlRunner(database: Database): SqlRunner {
   return {
     query: (text, params = []) => database.query(text, params),
-    transaction: (fn) =>
-      database.db.transaction(async (tx) =>
-        fn({
-          async query<T>(text: string, params: unknown[] = []) {
-            const r = (await tx.execute(toDrizzle(text, params))) as unknown as { rows: T[] };
-            return r.rows;
-          },
-        }),
-      ),
+    transaction: (fn) => database.transaction(fn),
   };
 }
 
-/**
- * Timestamps arrive as `Date` from the plain drivers and as text
- * (`2025-01-01 00:00:00+00`) through Drizzle's transaction; both become a Date.
- */
+/** Timestamps arrive as `Date` from both drivers; text (`2025-01-01 00:00:00+00`) is accepted too. */
 export function toDate(v: unknown): Date {
   if (v instanceof Date) return v;
   const s = String(v);

@@ -234,21 +234,14 @@ export class AlertEvaluator {
 
   private async scheduleExistingDrafts(): Promise<void> {
     const orgs = new Set((this.byKind.get('gate_closure') ?? []).map((r) => r.row.organization_id));
-    if (orgs.size === 0 || !(await this.repos.admin.tableExists('bids'))) return;
-    const rows = await this.ctx.database.query<{ id: string; organization_id: string }>(
-      `SELECT id, organization_id FROM bids WHERE status = 'draft' AND gate_closure > $1 AND organization_id = ANY($2::uuid[])`,
-      [new Date(), [...orgs]],
-    );
+    if (orgs.size === 0) return;
+    const rows = await this.repos.alerts.openDrafts([...orgs], new Date());
     for (const b of rows) await this.scheduleBid(b.organization_id, b.id);
   }
 
   private async loadDraft(organizationId: string, bidId: string) {
     if (!/^[0-9a-f-]{36}$/i.test(bidId)) return null;
-    const [bid] = await this.ctx.database.query<{ id: string; asset_id: string; market: string; delivery_date: string; gate_closure: Date; status: string }>(
-      'SELECT id, asset_id, market, delivery_date, gate_closure, status FROM bids WHERE id = $1 AND organization_id = $2',
-      [bidId, organizationId],
-    );
-    return bid ? { ...bid, gate_closure: new Date(bid.gate_closure) } : null;
+    return this.repos.alerts.bidForWarning(organizationId, bidId);
   }
 
   /** One timer per (rule, bid) at gate − minutes_before; when it fires the bid is re-read once. */

@@ -213,14 +213,14 @@ export class ClearingService {
         if (b.status === 'accepted') {
           newly++;
           const next = await this.d.repos.bids.setStatus(tx, b.organization_id, b.id, 'cleared', { cleared: true });
-          await this.d.repos.bids.audit(tx, {
+          await this.d.ctx.repos.audit.record({
             organization_id: b.organization_id,
             actor_user_id: userId,
             action: 'bid.clear',
             target_type: 'bid',
             target_id: b.id,
             details: { from: 'accepted', to: 'cleared', mode, total_mwh: rows.reduce((s, a) => s + a.awarded_mw * a.duration_h, 0) },
-          });
+          }, tx);
           events.push({ organization_id: b.organization_id, message: awardEvent(next, rows, mode, now) });
           events.push({ organization_id: b.organization_id, message: bidStatusEvent(next, 'accepted', now) });
         }
@@ -298,7 +298,7 @@ export class ClearingService {
       if (b.delivery_date >= localDateOf(now, m.timezone)) continue;
       const next = await this.d.repos.sql.transaction(async (tx) => {
         const row = await this.d.repos.bids.setStatus(tx, b.organization_id, b.id, 'settled');
-        await this.d.repos.bids.audit(tx, { organization_id: b.organization_id, actor_user_id: null, action: 'bid.settle', target_type: 'bid', target_id: b.id, details: { from: 'cleared', to: 'settled' } });
+        await this.d.ctx.repos.audit.record({ organization_id: b.organization_id, actor_user_id: null, action: 'bid.settle', target_type: 'bid', target_id: b.id, details: { from: 'cleared', to: 'settled' } }, tx);
         return row;
       });
       await publishAll(this.d.ctx, [{ organization_id: b.organization_id, message: bidStatusEvent(next, 'cleared', now) }]);
