@@ -8,7 +8,7 @@
  */
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { AwardEvent, BidStatusEvent, PriceUpdateMessage, WsAlertMessage } from '@optibid/contracts';
+import type { AwardEvent, BacktestProgressEvent, BidStatusEvent, PriceUpdateMessage, WsAlertMessage } from '@optibid/contracts';
 import { useToast } from '@/components/ui';
 import { getAccessToken } from './api';
 import { ConnectionStatusContext, type ConnectionStatus } from './connection-status';
@@ -16,15 +16,7 @@ import { useSession } from './session';
 import { formatMwh } from './format';
 import { usePreferences, type ToastEvent } from './preferences';
 
-/** A backtest job's progress on the organisation channel (done/total days; 1/1 once it succeeded). */
-export interface BacktestProgressEvent {
-  type: 'backtest_progress';
-  backtest_id: string;
-  status: 'running' | 'succeeded' | 'failed' | string;
-  done: number;
-  total: number;
-  timestamp?: string;
-}
+export type { BacktestProgressEvent };
 
 export type RealtimeEvent = PriceUpdateMessage | BidStatusEvent | AwardEvent | WsAlertMessage | BacktestProgressEvent;
 type Listener = (e: RealtimeEvent) => void;

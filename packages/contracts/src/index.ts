@@ -3,6 +3,7 @@ export * from './auth.js';
 export * from './system.js';
 export * from './markets.js';
 export * from './realtime.js';
+export * from './events.js';
 export * from './trading.js';
 export * from './platform.js';
 export * from './admin.js';

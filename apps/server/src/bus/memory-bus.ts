@@ -1,4 +1,4 @@
-import { LocalSubscribers, type Bus, type BusHandler, type BusHealth, type Unsubscribe } from './types.js';
+import { LocalSubscribers, type Bus, type BusChannel, type BusHandler, type BusPattern, type BusTopics, type PatternMessage, type RawHandler, type BusHealth, type Unsubscribe } from './types.js';
 
 /** In-process bus: the default without REDIS_URL. Delivery is asynchronous like Redis's. */
 export class MemoryBus implements Bus {
@@ -8,14 +8,15 @@ export class MemoryBus implements Bus {
 
   async start(): Promise<void> {}
 
-  async publish(channel: string, message: unknown): Promise<void> {
+  async publish<C extends BusChannel>(channel: C, message: BusTopics[C]): Promise<void> {
     if (this.closed) throw new Error('bus is closed');
     // Serialise as Redis would, so a subscriber never shares a mutable object with the publisher.
     const copy: unknown = JSON.parse(JSON.stringify(message));
     queueMicrotask(() => this.local.deliver(channel, copy));
   }
 
-  subscribe(pattern: string, handler: BusHandler): Unsubscribe {
+  subscribe<P extends BusPattern>(pattern: P, typed: BusHandler<PatternMessage<P>>): Unsubscribe {
+    const handler = typed as RawHandler;
     return this.local.add(pattern, handler);
   }
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { LocalSubscribers, type Bus, type BusHandler, type BusHealth, type Unsubscribe } from './types.js';
+import { LocalSubscribers, type Bus, type BusChannel, type BusHandler, type BusPattern, type BusTopics, type PatternMessage, type RawHandler, type BusHealth, type Unsubscribe } from './types.js';
 
 const PREFIX = 'optibid:bus:';
 
@@ -50,7 +50,7 @@ export class RedisBus implements Bus {
     }
   }
 
-  async publish(channel: string, message: unknown): Promise<void> {
+  async publish<C extends BusChannel>(channel: C, message: BusTopics[C]): Promise<void> {
     const raw = JSON.stringify(message);
     if (this.up) {
       try {
@@ -64,7 +64,8 @@ export class RedisBus implements Bus {
     queueMicrotask(() => this.local.deliver(channel, copy));
   }
 
-  subscribe(pattern: string, handler: BusHandler): Unsubscribe {
+  subscribe<P extends BusPattern>(pattern: P, typed: BusHandler<PatternMessage<P>>): Unsubscribe {
+    const handler = typed as RawHandler;
     const off = this.local.add(pattern, handler);
     if (!this.subscribed.has(pattern)) {
       this.subscribed.add(pattern);

@@ -2,9 +2,28 @@
  * The message bus port. Prices and events flow feed → bus → persistence and
  * WebSocket, so two server processes sharing Redis deliver every update to the
  * clients of both. Channels are strings like `prices:PJM` or `org:<uuid>`; a
- * subscription may end in `*` to match a prefix.
+ * subscription may end in `*` to match a prefix. BusTopics says what each
+ * channel carries; publish and subscribe are typed by it.
  */
-export type BusHandler = (message: unknown, channel: string) => void;
+import type { AlertRulesChangedMessage, OrgEvent, PriceChannelMessage, WsAlertMessage } from '@optibid/contracts';
+
+/** Channel → the message it carries (the message types live in contracts). */
+export interface BusTopics {
+  [channel: `prices:${string}`]: PriceChannelMessage;
+  [channel: `org:${string}`]: OrgEvent;
+  'broadcast:alert': WsAlertMessage;
+  'platform:alert_rules': AlertRulesChangedMessage;
+}
+
+export type BusChannel = keyof BusTopics & string;
+/** A channel, or a prefix ending in `*` (`prices:*` is itself a key of BusTopics, so its handler is typed too). */
+export type BusPattern = BusChannel | `${string}*`;
+export type BusMessage = BusTopics[BusChannel];
+export type PatternMessage<P extends BusPattern> = P extends BusChannel ? BusTopics[P] : BusMessage;
+
+export type BusHandler<M = BusMessage> = (message: M, channel: string) => void;
+/** How the implementations hold handlers: the bus carries JSON, typed at publish and subscribe. */
+export type RawHandler = (message: unknown, channel: string) => void;
 export type Unsubscribe = () => void;
 
 export interface BusHealth {
@@ -17,8 +36,8 @@ export interface BusHealth {
 export interface Bus {
   readonly backend: 'memory' | 'redis';
   start(): Promise<void>;
-  publish(channel: string, message: unknown): Promise<void>;
-  subscribe(pattern: string, handler: BusHandler): Unsubscribe;
+  publish<C extends BusChannel>(channel: C, message: BusTopics[C]): Promise<void>;
+  subscribe<P extends BusPattern>(pattern: P, handler: BusHandler<PatternMessage<P>>): Unsubscribe;
   health(): Promise<BusHealth>;
   close(): Promise<void>;
 }
@@ -29,9 +48,9 @@ export function matches(pattern: string, channel: string): boolean {
 
 /** Local fan-out shared by both implementations. */
 export class LocalSubscribers {
-  private readonly subs = new Map<string, Set<BusHandler>>();
+  private readonly subs = new Map<string, Set<RawHandler>>();
 
-  add(pattern: string, handler: BusHandler): Unsubscribe {
+  add(pattern: string, handler: RawHandler): Unsubscribe {
     let set = this.subs.get(pattern);
     if (!set) this.subs.set(pattern, (set = new Set()));
     set.add(handler);

@@ -11,8 +11,8 @@ export const PRICE_CHANNEL_PREFIX = 'prices:';
 export const ORG_CHANNEL_PREFIX = 'org:';
 export const ALERT_CHANNEL = 'broadcast:alert';
 
-export const priceChannel = (iso: IsoId) => `${PRICE_CHANNEL_PREFIX}${iso}`;
-export const orgChannel = (organizationId: string) => `${ORG_CHANNEL_PREFIX}${organizationId}`;
+export const priceChannel = (iso: IsoId) => `${PRICE_CHANNEL_PREFIX}${iso}` as const;
+export const orgChannel = (organizationId: string) => `${ORG_CHANNEL_PREFIX}${organizationId}` as const;
 export const zoneOf = (iso: IsoId) => iso.toLowerCase();
 
 /** `pjm`, `PJM`, `isone`, `ISO-NE` → the IsoId; anything else → undefined. */

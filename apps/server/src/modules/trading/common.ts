@@ -1,6 +1,6 @@
 /** What the trading services share: the clock, actors, views and bus events. */
 import { assetBidLimits, formatMarketClock, type AssetSpec, type BidIssue, type BidStatus, type MarketDefinition } from '@optibid/core';
-import type { AssetView, AwardEvent, BidStatusEvent, BidView } from '@optibid/contracts';
+import type { AssetView, AwardEvent, BidStatusEvent, BidView, OrgEvent } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { MarketService } from '../market-data/index.js';
 import type { FeatureFlags, QuotaGate } from '../platform/index.js';
@@ -23,7 +23,7 @@ export interface Actor {
   user_id: string | null;
 }
 
-export const orgChannel = (organizationId: string) => `org:${organizationId}`;
+export const orgChannel = (organizationId: string) => `org:${organizationId}` as const;
 
 export function assetSpec(a: Pick<AssetRow, 'type' | 'params'>): AssetSpec {
   return { type: a.type, params: a.params } as unknown as AssetSpec;
@@ -119,7 +119,10 @@ export function awardEvent(b: BidRow, awards: AwardRow[], mode: string, now: Dat
   };
 }
 
+/** Events a transaction collects, published once it has committed. */
+export type Published = { organization_id: string; message: OrgEvent }[];
+
 /** Publishes after commit; a bus failure must not undo a committed transition, so it is logged by the bus, not thrown. */
-export async function publishAll(ctx: ServerContext, messages: { organization_id: string; message: unknown }[]): Promise<void> {
+export async function publishAll(ctx: ServerContext, messages: Published): Promise<void> {
   for (const m of messages) await ctx.bus.publish(orgChannel(m.organization_id), m.message).catch(() => undefined);
 }

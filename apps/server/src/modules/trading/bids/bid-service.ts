@@ -22,7 +22,7 @@ import {
 import type { BidCreateBody, BidPatchBody, BidView } from '@optibid/contracts';
 import type { AssetRow, BidContentFields, BidContentPatch, BidRow, Sql } from '../../../db/repositories/trading/index.js';
 import { AppError, badRequest, conflict, notFound, validationFailed } from '../../../http/errors.js';
-import { assetSpec, bidStatusEvent, bidView, publishAll, type Actor, type TradingDeps } from '../common.js';
+import { assetSpec, bidStatusEvent, bidView, publishAll, type Actor, type Published, type TradingDeps } from '../common.js';
 
 export interface BidAnswer {
   status_code: number;
@@ -30,7 +30,6 @@ export interface BidAnswer {
   replayed: boolean;
 }
 
-type Published = { organization_id: string; message: unknown }[];
 
 const TIMING_CODES = new Set(['gate_closed', 'delivery_not_future']);
 

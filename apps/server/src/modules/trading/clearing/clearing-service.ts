@@ -22,7 +22,7 @@ import {
 import type { ClearingView } from '@optibid/contracts';
 import type { AwardRow, BidRow } from '../../../db/repositories/trading/index.js';
 import { validationFailed } from '../../../http/errors.js';
-import { awardEvent, bidStatusEvent, publishAll, type TradingDeps } from '../common.js';
+import { awardEvent, bidStatusEvent, publishAll, type Published, type TradingDeps } from '../common.js';
 import { PriceSource } from './price-source.js';
 
 export type ClearingMode = 'price_taker' | 'auction';
@@ -202,7 +202,7 @@ export class ClearingService {
   /** Writes awards and accepted → cleared transitions in one transaction; returns the events to publish. */
   private async commit(bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
     const now = this.d.now();
-    const events: { organization_id: string; message: unknown }[] = [];
+    const events: Published = [];
     let newly = 0;
     await this.d.repos.sql.transaction(async (tx) => {
       for (const b of bids) {
