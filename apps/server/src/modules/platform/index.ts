@@ -12,6 +12,7 @@ import { adminBillingRoutes } from './admin-billing-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import type { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { alertRoutes } from './alerts/alert-routes.js';
+import type { AlertService } from './alerts/alert-service.js';
 import type { FlagService } from './flag-service.js';
 import type { QuotaService } from './quota-service.js';
 import { BusRate, RecentErrors } from './recent-errors.js';
@@ -19,6 +20,7 @@ import { usageRoutes } from './usage-routes.js';
 
 export type { FeatureFlags, QuotaGate } from './gates.js';
 export { AlertEvaluator } from './alerts/alert-evaluator.js';
+export { AlertService } from './alerts/alert-service.js';
 export { FlagService } from './flag-service.js';
 export { QuotaService } from './quota-service.js';
 
@@ -28,6 +30,7 @@ export interface PlatformServices {
   quotas: QuotaService;
   flags: FlagService;
   alerts: AlertEvaluator;
+  alertRules: AlertService;
   log: MailLog & { error(obj: object, msg?: string): void };
 }
 
@@ -58,7 +61,7 @@ export async function registerPlatform(app: App, ctx: ServerContext, services: P
   });
 
   usageRoutes(app, services);
-  alertRoutes(app, ctx, services.repos);
+  alertRoutes(app, services.alertRules);
   adminRoutes(app, ctx, services, {
     errors,
     busRate,
