@@ -71,6 +71,8 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
       security: [{ bearer: [] }],
     },
+    // Each operation names the access it needs, so clients (and the fuzz suite) can tell organisation-scoped routes apart.
+    transform: ({ schema, url, route }) => ({ url, schema: { ...schema, 'x-access': route.config?.access ?? (url.startsWith('/api/') ? 'authenticated' : 'public') } as typeof schema }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 50 } });
