@@ -4,7 +4,6 @@
  * (handed only the services it needs) and the static web app. One port serves
  * the web app, the API, WebSocket, /docs and /health.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,8 @@ import multipart from '@fastify/multipart';
 import { AppError } from './http/errors.js';
 import { registerAuthHook } from './http/auth-hook.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
+import { installInputGuards } from './http/input-guards.js';
+import { serverOptions } from './http/server-options.js';
 import type { App } from './http/types.js';
 import { registerAuth } from './modules/auth/index.js';
 import { registerForecasting } from './modules/forecasting/index.js';
@@ -41,15 +42,8 @@ export interface BuildOptions {
 }
 
 export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<App> {
-  const app = Fastify({
-    logger: opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel }),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
-    },
-    trustProxy: true,
-    bodyLimit: 50 * 1024 * 1024,
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  const app = Fastify(serverOptions(s.config, opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel }))).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  installInputGuards(app, s.config);
 
   s.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);

@@ -1,6 +1,6 @@
 /** The platform administrators' console (`/api/admin/*`). */
 import { Type } from 'typebox';
-import { IsoDateTime, Nullable, Uuid } from './common.js';
+import { IsoDateTime, Nullable, PageOffset, Uuid } from './common.js';
 import { RoleSchema } from './auth.js';
 import { UsageView } from './platform.js';
 
@@ -10,7 +10,7 @@ export const SearchQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(PageOffset),
   },
   { additionalProperties: false },
 );

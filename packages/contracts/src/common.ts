@@ -16,7 +16,10 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const IsoDateTime = Type.String({ format: 'date-time' });
-export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+/** A calendar date; the server's `date` format refuses days that do not exist (2026-02-30). */
+export const IsoDate = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+/** A page offset: bounded, so no query carries an OFFSET PostgreSQL cannot hold. */
+export const PageOffset = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });
 
 /** `t` or null: a field that is always present and may be empty. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

@@ -87,7 +87,7 @@ export const BacktestCreateBody = Type.Object(
     location: Type.String(),
     run: Type.Optional(PriceRunSchema),
     start: IsoDate,
-    end: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last delivery day, inclusive' }),
+    end: Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last delivery day, inclusive' }),
     strategy: BacktestStrategySchema,
     horizon_hours: Type.Optional(Type.Integer({ minimum: 24, maximum: 168 })),
   },

@@ -4,7 +4,7 @@
  * Instants are ISO 8601 UTC strings; delivery dates are market-local `YYYY-MM-DD`.
  */
 import { Type, type Static } from 'typebox';
-import { IsoDate, IsoDateTime, Nullable, Uuid } from './common.js';
+import { IsoDate, IsoDateTime, Nullable, PageOffset, Uuid } from './common.js';
 
 export const AssetCreateBody = Type.Object(
   {
@@ -51,7 +51,7 @@ export const AssetListQuery = Type.Object(
     location: Type.Optional(Type.String({ maxLength: 100 })),
     active: Type.Optional(Type.Boolean()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(PageOffset),
   },
   { additionalProperties: false },
 );
@@ -157,7 +157,7 @@ export const BidListQuery = Type.Object(
     start: Type.Optional(IsoDate),
     end: Type.Optional(IsoDate),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(PageOffset),
   },
   { additionalProperties: false },
 );

@@ -29,6 +29,13 @@ export interface Config {
   readonly smtpUrl: string | null;
   readonly smtpFrom: string;
   readonly webDir: string | null;
+  /**
+   * Which proxies' X-Forwarded-* headers to believe, as Fastify's `trustProxy` takes it:
+   * false (the default: the socket's address is the client), a hop count, or addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** The server's public origin (https://optibid.example.com) for every link it writes; null → http://localhost:PORT. */
+  readonly publicUrl: string | null;
   /** Offer-limit overrides for figures the research could not verify (JSON: {"ISO": {"floor_usd_per_mwh": ...}}). */
   readonly marketOverrides: Readonly<Record<string, Record<string, unknown>>>;
 }
@@ -140,6 +147,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   }
 
+  const trustProxy = parseTrustProxy(str('TRUST_PROXY'), problems);
+  const publicUrlRaw = url('PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = publicUrlRaw ? publicUrlRaw.replace(/\/+$/, '') : null;
+
   const config: Config = {
     port: int('PORT', 8000, 0, 65535),
     host: str('HOST') ?? '0.0.0.0',
@@ -163,10 +174,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: str('SMTP_FROM') ?? 'OptiBid <no-reply@optibid.local>',
     webDir: str('WEB_DIR') ? path.resolve(cwd, str('WEB_DIR')!) : null,
+    trustProxy,
+    publicUrl,
     marketOverrides: Object.freeze(marketOverrides),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const ADDRESS_OR_CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
+
+/** TRUST_PROXY: off (default), true, a hop count, or a comma-separated list of addresses/CIDRs (loopback, linklocal, uniquelocal too). */
+function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | number | readonly string[] {
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.filter((s) => !ADDRESS_OR_CIDR.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s));
+  if (bad.length || !list.length) {
+    problems.push(`TRUST_PROXY=${raw}: expected false, true, a number of hops, or comma-separated addresses/CIDRs (bad: ${bad.join(', ') || 'empty'})`);
+    return false;
+  }
+  return Object.freeze(list);
 }
 
 function redact(raw: string): string {
@@ -190,6 +219,8 @@ export function configSummary(c: Config): Record<string, unknown> {
     simulation_mode: c.simulationMode,
     public_market_data: c.publicMarketData,
     cors_origins: c.corsOrigins,
+    trust_proxy: c.trustProxy,
+    public_url: c.publicUrl,
     feed_interval_s: c.feedIntervalS,
     smtp: c.smtpUrl ? 'configured' : 'not configured (mail is logged)',
   };

@@ -65,7 +65,8 @@ export function authOf(request: FastifyRequest): AuthContext {
   return request.auth;
 }
 
-/** The address the caller reached us at, for links in mail. */
+/** Where links in mail point (PUBLIC_URL). */
 export function originOf(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}`;
+  // PUBLIC_URL, never the request's (client-chosen) Host or X-Forwarded-Host.
+  return req.server.publicOrigin;
 }

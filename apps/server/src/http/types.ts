@@ -6,6 +6,10 @@ import type { AuthContext, RouteAccess } from './auth-context.js';
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where links the server writes point (PUBLIC_URL). */
+    publicOrigin: string;
+  }
   interface FastifyRequest {
     auth: AuthContext | null;
   }

@@ -91,7 +91,7 @@ export class MarketService {
   private instant(m: MarketDefinition, raw: string, field: string): Date {
     if (isYmd(raw)) return localDayBoundsUtc(raw, m.timezone).start;
     const d = new Date(raw);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(d.getTime())) {
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(d.getTime()) || d.getTime() < CURSOR_MIN_MS || d.getTime() > CURSOR_MAX_MS) {
       throw badRequest(`${field} "${raw}" is neither an ISO 8601 instant nor a YYYY-MM-DD date`, [{ field, message: 'expected an ISO 8601 instant or YYYY-MM-DD' }]);
     }
     return d;
@@ -218,9 +218,13 @@ function encodeCursor(d: Date): string {
   return Buffer.from(d.toISOString()).toString('base64url');
 }
 
+/** Cursors this server writes are instants between these; anything else was not written by us. */
+const CURSOR_MIN_MS = Date.UTC(1900, 0, 1);
+const CURSOR_MAX_MS = Date.UTC(9999, 11, 31);
+
 function decodeCursor(c: string): Date {
   const d = new Date(Buffer.from(c, 'base64url').toString('utf8'));
-  if (Number.isNaN(d.getTime())) throw badRequest('cursor is not valid; use next_cursor from the previous page', [{ field: 'cursor', message: 'invalid' }]);
+  if (Number.isNaN(d.getTime()) || d.getTime() < CURSOR_MIN_MS || d.getTime() > CURSOR_MAX_MS) throw badRequest('cursor is not valid; use next_cursor from the previous page', [{ field: 'cursor', message: 'invalid' }]);
   return d;
 }
 

@@ -1,0 +1,122 @@
+/**
+ * The Fastify server options that are about safety rather than features:
+ * which proxies are believed, how large a body and a path parameter may be,
+ * router errors in the one error shape, and a logger that never writes a
+ * secret (bearer tokens, API keys, `?token=` in URLs, password hashes in
+ * failed-query errors).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
+import type { Config } from '../config/index.js';
+
+/** Default request body limit: a week of hourly bids or prices is far below it. */
+export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+/** Sign-in, registration, password and MFA bodies are a few fields. */
+export const AUTH_BODY_LIMIT_BYTES = 8 * 1024;
+/** Price imports keep a large limit (their multipart parts have their own caps). */
+export const IMPORT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
+/** Longest path parameter the router accepts (ids are 36 characters); longer → 414. */
+export const MAX_PARAM_LENGTH = 200;
+
+/** The body limit a route gets unless it declares its own. */
+export function bodyLimitFor(url: string): number {
+  if (url.startsWith('/api/auth/')) return AUTH_BODY_LIMIT_BYTES;
+  if (url.startsWith('/api/prices/import')) return IMPORT_BODY_LIMIT_BYTES;
+  return DEFAULT_BODY_LIMIT_BYTES;
+}
+
+/** Per-route body limits for every route registered after this runs. */
+export function applyRouteBodyLimit(route: RouteOptions): void {
+  route.bodyLimit ??= bodyLimitFor(route.url);
+}
+
+const REDACTED = '[redacted]';
+/** Object keys whose values are secrets wherever they appear in a log line. */
+const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|authorization|cookie|hash|otp|mfa_code|totp/i;
+/** Secrets recognisable by their form, wherever they appear in text, and what replaces them. */
+const SECRET_TEXT: [RegExp, string][] = [
+  [/\$argon2(id|i|d)\$[^\s'",)]+/g, REDACTED], // password hashes
+  [/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, REDACTED], // JWTs
+  [/obk_[\w-]+/g, REDACTED], // API keys
+  [/([?&](?:token|access_token|refresh_token|api_key|key)=)[^&\s'"]+/gi, `$1${REDACTED}`],
+];
+
+/** Text with every recognisable secret replaced. */
+export function scrubText(text: string): string {
+  let out = text;
+  for (const [re, by] of SECRET_TEXT) out = out.replace(re, by);
+  return out;
+}
+
+/** A copy of a value with secret-named keys redacted and secrets in strings scrubbed (depth-limited). */
+export function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => scrubValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined ? REDACTED : scrubValue(v, depth + 1);
+  return out;
+}
+
+/** Keys pino's own serializers handle (request, reply, error objects are not plain data). */
+const SERIALIZED_KEYS = new Set(['req', 'res', 'err', 'error']);
+
+function scrubLogArg(arg: unknown): unknown {
+  if (typeof arg === 'string') return scrubText(arg);
+  if (arg === null || typeof arg !== 'object' || arg instanceof Error || Object.getPrototypeOf(arg) !== Object.prototype) return arg;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(arg)) out[k] = SERIALIZED_KEYS.has(k) ? v : SECRET_KEY.test(k) && v !== null && v !== undefined ? REDACTED : scrubValue(v);
+  return out;
+}
+
+/** An error as pino would write it, scrubbed: failed-query errors carry the query's parameters in their message. */
+function errSerializer(err: Error & Record<string, unknown>): Record<string, unknown> {
+  const base: Record<string, unknown> = { type: err.constructor?.name ?? 'Error', message: scrubText(String(err.message ?? '')), stack: scrubText(String(err.stack ?? '')) };
+  for (const [k, v] of Object.entries(err)) if (!(k in base)) base[k] = SECRET_KEY.test(k) ? REDACTED : scrubValue(v);
+  if (err.cause instanceof Error) base.cause = errSerializer(err.cause as Error & Record<string, unknown>);
+  return base;
+}
+
+function reqSerializer(req: FastifyRequest['raw'] & { ip?: string; socket?: { remoteAddress?: string } }): Record<string, unknown> {
+  return { method: req.method, url: scrubText(req.url ?? ''), remoteAddress: req.socket?.remoteAddress };
+}
+
+/** Logger options with redaction on top of whatever level/stream the caller chose. */
+export function loggerOptions(logger: boolean | Record<string, unknown>): boolean | Record<string, unknown> {
+  if (logger === false) return false;
+  const given = logger === true ? {} : logger;
+  return {
+    ...given,
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'headers.authorization', 'headers["x-api-key"]'], censor: REDACTED },
+    serializers: { ...((given.serializers as object) ?? {}), req: reqSerializer, err: errSerializer, error: errSerializer },
+    hooks: {
+      // Scrubs the free-form objects services log ({reset_url}, {mail: {text}} …) as well as the message.
+      logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map(scrubLogArg));
+      },
+    },
+  };
+}
+
+/** Router-level errors (bad percent-encoding, over-long parameters) in the documented error shape. */
+function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : 'bad_request';
+  const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : err.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoding' : err.message;
+  void reply.code(status).header('x-request-id', req.id).send({ error: { code, message, request_id: req.id } });
+}
+
+export function serverOptions(config: Pick<Config, 'trustProxy'>, logger: boolean | Record<string, unknown>): FastifyServerOptions {
+  return {
+    logger: loggerOptions(logger),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    // Off unless configured: otherwise any client could choose its own address (rate limits) and host (links).
+    trustProxy: (typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy) as FastifyServerOptions['trustProxy'],
+    bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+  };
+}
