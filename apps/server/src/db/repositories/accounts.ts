@@ -51,8 +51,44 @@ const USER_COLS = 'id, email, name, password_hash, is_platform_admin, is_active,
 const MEMBERSHIP_COLS = 'organization_id, user_id, role, is_active, created_at';
 const USER_PATCHABLE = ['name', 'password_hash', 'last_login_at', 'is_active', 'is_platform_admin'] as const;
 
+/** Thrown when an e-mail address already has an account (the unique index said so, even under a race). */
+export class EmailTakenError extends Error {
+  constructor(readonly email: string) {
+    super(`an account with email ${email} already exists`);
+  }
+}
+
+/** PostgreSQL's unique_violation, whether the driver's error arrives bare or wrapped. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) if (e.code === '23505') return true;
+  return false;
+}
+
 export class AccountsRepository {
   constructor(private readonly database: Database) {}
+
+  /** A user, their organisation (new, or an existing one by id) and the membership, in one transaction. */
+  async createAccount(input: { email: string; name: string; password_hash: string; is_platform_admin?: boolean; organization_name: string; organization_id?: string; role: Role }): Promise<{ user: UserRow; organization_id: string }> {
+    try {
+      return await this.database.transaction(async (tx) => {
+        const [user] = await tx.query<UserRow>(
+          `INSERT INTO users (email, name, password_hash, is_platform_admin) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLS}`,
+          [input.email.trim(), input.name, input.password_hash, input.is_platform_admin ?? false],
+        );
+        const organization_id =
+          input.organization_id ?? (await tx.query<{ id: string }>(`INSERT INTO organizations (name, is_demo) VALUES ($1, false) RETURNING id`, [input.organization_name]))[0]!.id;
+        await tx.query(
+          `INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, $3)
+           ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_active = true`,
+          [organization_id, user!.id, input.role],
+        );
+        return { user: user!, organization_id };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EmailTakenError(input.email.trim());
+      throw err;
+    }
+  }
 
   async createOrganization(name: string, opts: { is_demo?: boolean } = {}): Promise<OrganizationRow> {
     const [row] = await this.database.query<OrganizationRow>(`INSERT INTO organizations (name, is_demo) VALUES ($1, $2) RETURNING ${ORG_COLS}`, [name, opts.is_demo ?? false]);

@@ -9,6 +9,7 @@ import { PASSWORD_MIN_LENGTH, type RegisterBody, type LoginBody, type TokenRespo
 import type { Cache } from '../../cache/index.js';
 import type { Config } from '../../config/index.js';
 import type { Repositories, UserRow } from '../../db/repositories/index.js';
+import { EmailTakenError } from '../../db/repositories/accounts.js';
 import { conflict, forbidden, tooManyRequests, unauthorized, validationFailed } from '../../http/errors.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
 import { TokenSigner, hashPassword, newRefreshToken, sha256, verifyPassword } from './crypto.js';
@@ -83,25 +84,35 @@ export class AuthService {
   }): Promise<{ user: UserRow; organization_id: string }> {
     checkPasswordPolicy(input.password);
     const password_hash = await hashPassword(input.password);
-    const user = await this.repos.accounts.createUser({ email: input.email, name: input.name, password_hash, is_platform_admin: input.is_platform_admin ?? false });
-    const organization_id = input.organization_id ?? (await this.repos.accounts.createOrganization(input.organization_name ?? `${input.name}'s organisation`)).id;
-    await this.repos.accounts.addMembership(organization_id, user.id, input.role);
-    return { user, organization_id };
+    try {
+      return await this.repos.accounts.createAccount({
+        email: input.email,
+        name: input.name,
+        password_hash,
+        is_platform_admin: input.is_platform_admin ?? false,
+        organization_name: input.organization_name ?? `${input.name}'s organisation`,
+        organization_id: input.organization_id,
+        role: input.role,
+      });
+    } catch (err) {
+      // Two registrations racing past the lookup above meet at the unique index.
+      if (err instanceof EmailTakenError) throw conflict(err.message);
+      throw err;
+    }
   }
 
   async login(body: LoginBody, meta: RequestMeta): Promise<TokenResponse> {
     const email = body.email.trim().toLowerCase();
     const ipHit = await this.cache.hit(`login:ip:${meta.ip}`, this.config.loginRateLimit.perIpPerMinute, LOGIN_WINDOW_S);
     if (!ipHit.allowed) throw tooManyRequests(`too many login attempts from this address; try again in ${ipHit.reset_s} s`, ipHit.reset_s);
-    const failures = await this.cache.peek(`login:email:${email}`);
-    if (failures >= this.config.loginRateLimit.perEmailPerMinute) {
-      throw tooManyRequests(`too many failed logins for ${email}; try again in a minute`, LOGIN_WINDOW_S);
-    }
+    // Counted before the password is checked, in one atomic increment: concurrent guesses cannot
+    // all read "under the limit" and then each run a check. A successful sign-in resets it.
+    const emailHit = await this.cache.hit(`login:email:${email}`, this.config.loginRateLimit.perEmailPerMinute, LOGIN_WINDOW_S);
+    if (!emailHit.allowed) throw tooManyRequests(`too many failed logins for ${email}; try again in ${emailHit.reset_s} s`, emailHit.reset_s);
 
     const user = await this.repos.accounts.findUserByEmail(email);
     const ok = user ? await verifyPassword(user.password_hash, body.password) : await this.burnTime(body.password);
     if (!user || !ok || !user.is_active) {
-      await this.cache.hit(`login:email:${email}`, this.config.loginRateLimit.perEmailPerMinute, LOGIN_WINDOW_S);
       await this.repos.audit.record({
         organization_id: null,
         actor_user_id: user?.id ?? null,

@@ -218,17 +218,23 @@ export class BidsRepository {
    * concurrent request with the same key waits on the primary key until the
    * first commits, then finds its stored answer.
    */
-  async claimKey(tx: Sql, organizationId: string, key: string, scope: string): Promise<{ claimed: true } | { claimed: false; scope: string; status_code: number | null; response: unknown }> {
+  async claimKey(
+    tx: Sql,
+    organizationId: string,
+    key: string,
+    scope: string,
+    fingerprint: string | null = null,
+  ): Promise<{ claimed: true } | { claimed: false; scope: string; fingerprint: string | null; status_code: number | null; response: unknown }> {
     const inserted = await tx.query(
-      `INSERT INTO idempotency_keys (organization_id, key, scope) VALUES ($1, $2, $3) ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
-      [organizationId, key, scope],
+      `INSERT INTO idempotency_keys (organization_id, key, scope, fingerprint) VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
+      [organizationId, key, scope, fingerprint],
     );
     if (inserted.length > 0) return { claimed: true };
-    const [row] = await tx.query<{ scope: string; status_code: number | null; response: unknown }>(
-      `SELECT scope, status_code, response FROM idempotency_keys WHERE organization_id = $1 AND key = $2`,
+    const [row] = await tx.query<{ scope: string; fingerprint: string | null; status_code: number | null; response: unknown }>(
+      `SELECT scope, fingerprint, status_code, response FROM idempotency_keys WHERE organization_id = $1 AND key = $2`,
       [organizationId, key],
     );
-    return { claimed: false, scope: row!.scope, status_code: row!.status_code === null ? null : Number(row!.status_code), response: toJson(row!.response) };
+    return { claimed: false, scope: row!.scope, fingerprint: row!.fingerprint, status_code: row!.status_code === null ? null : Number(row!.status_code), response: toJson(row!.response) };
   }
 
   /** Whether an Idempotency-Key was already used (read outside any transaction). */

@@ -19,6 +19,7 @@ import {
   type BidStatus,
   type MarketDefinition,
 } from '@optibid/core';
+import { createHash } from 'node:crypto';
 import type { BidCreateBody, BidPatchBody, BidView } from '@optibid/contracts';
 import type { AssetRow, BidContentFields, BidContentPatch, BidRow, Sql } from '../../../db/repositories/trading/index.js';
 import { AppError, badRequest, conflict, notFound, validationFailed } from '../../../http/errors.js';
@@ -110,14 +111,20 @@ export class BidService {
     key: string | undefined,
     scope: string,
     fn: (tx: Sql, published: Published) => Promise<{ status_code: number; body: BidView }>,
+    request: unknown = null,
   ): Promise<BidAnswer> {
     if (key !== undefined && (key.length === 0 || key.length > 200)) throw badRequest('Idempotency-Key must be 1 to 200 characters');
     const published: Published = [];
+    // The key binds the request (scope is the method and path): a retry must send the same body.
+    const fingerprint = createHash('sha256').update(`${scope}\n${canonicalJson(request)}`).digest('hex');
     const answer = await this.d.repos.sql.transaction(async (tx) => {
       if (key !== undefined) {
-        const claim = await this.d.repos.bids.claimKey(tx, actor.organization_id, key, scope);
+        const claim = await this.d.repos.bids.claimKey(tx, actor.organization_id, key, scope, fingerprint);
         if (!claim.claimed) {
           if (claim.scope !== scope) throw conflict(`Idempotency-Key ${key} was already used for ${claim.scope}`);
+          if (claim.fingerprint !== null && claim.fingerprint !== fingerprint) {
+            throw new AppError(422, 'idempotency_key_reused', `Idempotency-Key ${key} was already used with a different request body; use a new key for a new request`);
+          }
           if (claim.status_code === null) throw conflict(`a request with Idempotency-Key ${key} is still in progress`);
           return { status_code: claim.status_code, body: claim.response as BidView, replayed: true };
         }
@@ -192,7 +199,7 @@ export class BidService {
       }, tx);
       published.push({ organization_id: actor.organization_id, message: bidStatusEvent(bid, null, this.d.now()) });
       return { status_code: 201, body: bidView(bid, m) };
-    });
+    }, body);
     if (!answer.replayed) await this.d.quotas.recordUsage(actor.organization_id, 'bids');
     return answer;
   }
@@ -324,4 +331,13 @@ export class BidService {
       return { status_code: 200, body: bidView(done, m) };
     });
   }
+}
+
+/** JSON with object keys sorted, so the same body sent with its fields in another order fingerprints the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
