@@ -78,11 +78,14 @@ describeEachBackend('fuzz: every route in /openapi.json', (backend) => {
     await createDaBid(server, a, asset.id, day.date, day.hours, STORAGE_CURVE);
     const setup = [
       { url: '/api/alerts/rules', payload: { name: 'r', type: 'bid_rejected', params: {} } },
-      { url: '/api/org/api-keys', payload: { name: 'k', role: 'viewer' } },
+      { url: '/api/org/api-keys', payload: { name: 'k', scopes: ['read'] } },
       { url: '/api/org/invitations', payload: { email: uniqueEmail('invitee'), role: 'viewer' } },
-      { url: '/api/models', payload: { name: 'm', market: 'ercot', location: 'HB_HOUSTON', model: 'naive' } },
+      { url: '/api/models', payload: { name: 'm', market: 'ercot', location: 'HB_HOUSTON', model_type: 'naive' } },
     ];
-    for (const s of setup) await app.inject({ method: 'POST', url: s.url, headers: bearer(a), payload: s.payload });
+    for (const s of setup) {
+      const res = await app.inject({ method: 'POST', url: s.url, headers: bearer(a), payload: s.payload });
+      if (res.statusCode !== 201) throw new Error(`fuzz set-up ${s.url}: ${res.statusCode} ${res.body}`);
+    }
 
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     ops = operationsOf(doc).sort((x, y) => Number(SESSION_ENDING.test(x.path)) - Number(SESSION_ENDING.test(y.path)) || x.path.localeCompare(y.path));

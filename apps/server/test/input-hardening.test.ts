@@ -35,7 +35,7 @@ describeEachBackend('input hardening', (backend) => {
     expect(JSON.parse(patch.body).error.details[0].field).toBe('name');
     const asset = await server.app.inject({ method: 'PATCH', url: `/api/assets/${assetId}`, headers: bearer(org.owner), payload: { name: 'bad\u0000name' } });
     expectShape(asset, 400, 'invalid_character');
-    const key = await server.app.inject({ method: 'POST', url: '/api/org/api-keys', headers: bearer(org.owner), payload: { name: '\u0000', role: 'viewer' } });
+    const key = await server.app.inject({ method: 'POST', url: '/api/org/api-keys', headers: bearer(org.owner), payload: { name: '\u0000', scopes: ['read'] } });
     expectShape(key, 400, 'invalid_character');
   });
 

@@ -39,6 +39,7 @@ const SECRET_TEXT: [RegExp, string][] = [
   [/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, REDACTED], // JWTs
   [/obk_[\w-]+/g, REDACTED], // API keys
   [/([?&](?:token|access_token|refresh_token|api_key|key)=)[^&\s'"]+/gi, `$1${REDACTED}`],
+  [/(token:\s*)[\w-]{16,}/gi, `$1${REDACTED}`], // "Reset token: …" in mail text
 ];
 
 /** Text with every recognisable secret replaced. */

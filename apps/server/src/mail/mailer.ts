@@ -1,7 +1,7 @@
 /**
  * Outgoing mail. With SMTP_URL set, messages go through nodemailer; without
- * it they are written to the log (development), and callers that must hand a
- * token to someone (invitations) show it to the person who asked instead.
+ * it their recipient and subject are logged (development), and callers that
+ * must hand a token to someone (invitations) show it to the person who asked instead.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config/index.js';
@@ -43,7 +43,8 @@ export class Mailer {
 
   async send(message: MailMessage): Promise<MailResult> {
     if (!this.transport) {
-      this.log.info({ mail: { to: message.to, subject: message.subject, text: message.text } }, 'mail: SMTP_URL not set, message logged instead of sent');
+      // Not the text: invitation and reset mails carry single-use tokens, and logs are no place for them.
+      this.log.info({ mail: { to: message.to, subject: message.subject } }, 'mail: SMTP_URL not set, message not sent');
       return { delivered: false, message_id: null };
     }
     const info = await this.transport.sendMail({ from: this.config.smtpFrom, to: message.to, subject: message.subject, text: message.text, html: message.html });
