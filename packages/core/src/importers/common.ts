@@ -4,6 +4,18 @@ import { resolveZonedLocal } from '../time/zoned.js';
 import { parseNumberCell } from './csv.js';
 import type { NormalizedPriceRow, PriceFormatId, PriceRejection } from './types.js';
 
+/**
+ * What a location identifier may look like: ISO names and node ids such as
+ * HB_HOUSTON, N.Y.C., WEST HUB, TH_NP15_GEN-APND or .Z.MAINE. The first
+ * character is a letter, digit or dot, so no identifier can start a
+ * spreadsheet formula (= + - @), and control characters are refused.
+ */
+export const LOCATION_ID = /^[A-Za-z0-9.][A-Za-z0-9 _.,:'/()#&+-]{0,99}$/;
+
+export function isValidLocationId(id: string): boolean {
+  return LOCATION_ID.test(id);
+}
+
 export const RUN_MINUTES: Record<PriceRun, number> = { DA: 60, RTH: 60, RT15: 15, RT5: 5 };
 
 /** The number in cell `idx` of a row; null when the file has no such column (`idx` < 0) or the cell is empty or unreadable. */
@@ -59,7 +71,14 @@ export class RowSink {
     energy: number | null,
     congestion: number | null,
     loss: number | null,
-  ): void {
+    /** The file line the row came from, for a rejection. */
+    line = 0,
+    sheet?: string,
+  ): boolean {
+    if (!isValidLocationId(location)) {
+      this.reject(line, `location ${JSON.stringify(location.slice(0, 120))} is not a valid identifier (letters, digits, space and . _ - / ( ) # & , : ' +, starting with a letter, digit or dot)`, sheet);
+      return false;
+    }
     this.rows.push({
       market,
       location,
@@ -72,6 +91,7 @@ export class RowSink {
       loss_usd_per_mwh: loss,
       source: this.source,
     });
+    return true;
   }
 
   /**
@@ -84,8 +104,7 @@ export class RowSink {
       this.reject(line, `bad LMP ${JSON.stringify(f[c.lmp] ?? '')}`);
       return false;
     }
-    this.push(market, location, run, start, end, lmp, numberCellOrNull(f, c.energy), numberCellOrNull(f, c.congestion), numberCellOrNull(f, c.loss));
-    return true;
+    return this.push(market, location, run, start, end, lmp, numberCellOrNull(f, c.energy), numberCellOrNull(f, c.congestion), numberCellOrNull(f, c.loss), line);
   }
 
   result(): { format: PriceFormatId; rows: NormalizedPriceRow[]; rejections: PriceRejection[] } {

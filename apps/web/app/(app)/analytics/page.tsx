@@ -9,19 +9,11 @@ import { formatDateTime, formatMw, formatMwh, formatUsd, formatUsdPerMwh } from 
 import { useMarkets } from '@/lib/market-queries';
 import { useDisplayTimeZone, usePreferences } from '@/lib/preferences';
 import { addDaysYmd } from '@optibid/core/time';
+import { toCsv } from '@/lib/csv';
 import { useAssets, usePnl, useSettlements } from '@/lib/trading-queries';
 
 type Group = 'day' | 'asset' | 'market';
 type PnlRow = PnlView['rows'][number];
-
-/** RFC 4180 CSV: fields with comma, quote or newline are quoted, quotes doubled. */
-export function toCsv(header: string[], rows: (string | number)[][]): string {
-  const esc = (v: string | number) => {
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(esc).join(',')).join('\n') + '\n';
-}
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));

@@ -84,7 +84,7 @@ export function parseCaisoOasis(text: string, file: string, opts: PriceParseOpti
       sink.reject(p.line, `${p.node} at ${new Date(p.start).toISOString()} has components but no LMP row`);
       continue;
     }
-    sink.push('CAISO', sink.location('CAISO', p.node), p.run, p.start, p.end, p.parts.LMP, p.parts.MCE ?? null, p.parts.MCC ?? null, p.parts.MCL ?? null);
+    sink.push('CAISO', sink.location('CAISO', p.node), p.run, p.start, p.end, p.parts.LMP, p.parts.MCE ?? null, p.parts.MCC ?? null, p.parts.MCL ?? null, p.line);
   }
   return sink.result();
 }

@@ -110,7 +110,7 @@ export function parseEiaWholesale(text: string, file: string, opts: PriceParseOp
       const loss = numberCellOrNull(f, l.loss);
       const given = numberCellOrNull(f, l.energy);
       const energy = given ?? (congestion !== null && loss !== null ? lmp - congestion - loss : null);
-      sink.push(market, l.location!, run, start, end.getTime(), lmp, energy, congestion, loss);
+      sink.push(market, l.location!, run, start, end.getTime(), lmp, energy, congestion, loss, line);
     }
   }
   return sink.result();

@@ -48,9 +48,9 @@ export function parseEpftoolbox(text: string, file: string, opts: PriceParseOpti
       sink.reject(line, `${first}: the dataset interpolated this hour`);
       continue;
     }
-    sink.push(market, location, run, first, first + 3_600_000, price, null, null, null);
+    sink.push(market, location, run, first, first + 3_600_000, price, null, null, null, line);
     const second = localStartMs(m[1]!, minutes, tz, true);
-    if (typeof second === 'number') sink.push(market, location, run, second, second + 3_600_000, price, null, null, null);
+    if (typeof second === 'number') sink.push(market, location, run, second, second + 3_600_000, price, null, null, null, line);
   }
   return sink.result();
 }

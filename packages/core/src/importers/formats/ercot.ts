@@ -74,7 +74,7 @@ export function ercotDamRecords(sink: RowSink, header: SheetRecord, records: Ite
       sink.reject(r.line, 'empty settlement point', r.sheet);
       continue;
     }
-    sink.push('ERCOT', sink.location('ERCOT', point), run, start, start + 3_600_000, price, null, null, null);
+    sink.push('ERCOT', sink.location('ERCOT', point), run, start, start + 3_600_000, price, null, null, null, r.line, r.sheet);
   }
 }
 
@@ -143,7 +143,7 @@ export function parseErcotRtSpp(text: string, file: string, _opts: PriceParseOpt
       continue;
     }
     const point = (f[c.point] ?? '').trim();
-    sink.push('ERCOT', sink.location('ERCOT', point), 'RT15', start, start + 900_000, price, null, null, null);
+    sink.push('ERCOT', sink.location('ERCOT', point), 'RT15', start, start + 900_000, price, null, null, null, line);
   }
   return sink.result();
 }

@@ -92,7 +92,7 @@ export function parseMisoExpost(text: string, file: string, opts: PriceParseOpti
       const mcc = nd.values.MCC?.[h] ?? null;
       const mlc = nd.values.MLC?.[h] ?? null;
       const energy = mcc !== null && mlc !== null ? v - mcc - mlc : null;
-      sink.push('MISO', location, run, start, start + 3_600_000, v, energy, mcc, mlc);
+      sink.push('MISO', location, run, start, start + 3_600_000, v, energy, mcc, mlc, nd.line);
     }
   }
   return sink.result();

@@ -63,7 +63,7 @@ export function parseNyisoZone(text: string, file: string, opts: PriceParseOptio
     const nyCong = c.cong >= 0 ? (parseNumberCell(f[c.cong]) ?? null) : null;
     const congestion = nyCong === null ? null : nyCong === 0 ? 0 : -nyCong;
     const energy = loss !== null && congestion !== null ? lmp - loss - congestion : null;
-    sink.push('NYISO', sink.location('NYISO', name), run, start, start + 3_600_000, lmp, energy, congestion, loss);
+    sink.push('NYISO', sink.location('NYISO', name), run, start, start + 3_600_000, lmp, energy, congestion, loss, line);
   }
   return sink.result();
 }
