@@ -80,6 +80,11 @@ describeEachBackend('input hardening', (backend) => {
       { residual_demand: [[{ mw: -1e308, price_usd_per_mwh: 1e308 }]], rest_of_market_supply: [[{ mw: 1e308, price_usd_per_mwh: -1e308 }]] },
       { residual_demand: [[{ mw: 0, price_usd_per_mwh: 0 }]], rest_of_market_supply: [[{ mw: 0, price_usd_per_mwh: 0 }]] },
     ];
+    // A market day with no bids at all and empty curves has no price in any hour: refused before anything commits.
+    const empty = await server.app.inject({ method: 'POST', url: '/api/markets/spp/clear', headers: bearer(admin), payload: { run: 'DA', delivery_date: day.date, mode: 'auction', ...cases[0] } });
+    expectShape(empty, 422, 'validation_failed');
+    expect(JSON.parse(empty.body).error.message).toMatch(/neither supply nor demand/);
+    expect(await server.ctx.database.query(`SELECT 1 FROM market_clearings WHERE market = 'SPP'`)).toHaveLength(0);
     for (const c of cases) {
       const res = await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(admin), payload: { run: 'DA', delivery_date: day.date, mode: 'auction', ...c } });
       expect(res.statusCode, res.body).toBeLessThan(500);

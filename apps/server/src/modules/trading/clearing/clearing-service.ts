@@ -193,6 +193,11 @@ export class ClearingService {
       residual ??= [[{ mw: -RESIDUAL_DEMAND_MW, price_usd_per_mwh: m.offer_limits.hard_cap_usd_per_mwh }]];
     }
     const result = clearAuction({ periods, bids: bids.map((b) => ({ bid_id: b.id, curves: b.curves })), residual_demand: residual, rest_of_market_supply: rom });
+    // A period with no block on either side has no price at all (NaN): refuse before anything commits.
+    const noMarket = result.periods.filter((p) => !Number.isFinite(p.price_usd_per_mwh)).map((p) => p.period);
+    if (noMarket.length) {
+      throw validationFailed(`auction mode: ${noMarket.length} period(s) (${noMarket.slice(0, 5).join(', ')}${noMarket.length > 5 ? ', …' : ''}) have neither supply nor demand; give residual_demand and rest_of_market_supply for every period`);
+    }
     const price = result.periods.map((p) => p.price_usd_per_mwh);
     const awards = new Map<string, NewAward[]>();
     result.awards.forEach((a, i) => awards.set(a.bid_id, this.toAwards(bids[i]!, m, 'auction', a.awarded_mw, price)));
