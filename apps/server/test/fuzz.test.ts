@@ -94,6 +94,7 @@ describeEachBackend('fuzz: every route in /openapi.json', (backend) => {
     ops = operationsOf(doc).sort((x, y) => Number(SESSION_ENDING.test(x.path)) - Number(SESSION_ENDING.test(y.path)) || x.path.localeCompare(y.path));
 
     // Ids A can see and B cannot: every GET without parameters, read as both.
+    knownIds.clear();
     const seenA = new Set<string>([orgA, user.id]);
     const seenB = new Set<string>();
     for (const op of ops.filter((o) => o.method === 'GET' && o.pathParams.length === 0 && !o.queryParams.some((q) => q.required))) {

@@ -32,6 +32,17 @@ describe('configuration', () => {
     }
   });
 
+  it('trusts no proxy unless TRUST_PROXY says which, and takes PUBLIC_URL without a trailing slash', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({}).publicUrl).toBeNull();
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1', 'loopback']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY=everyone/);
+    expect(loadConfig({ PUBLIC_URL: 'https://optibid.example.com/' }).publicUrl).toBe('https://optibid.example.com');
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL/);
+  });
+
   it('parses durations', () => {
     expect(parseDurationS('900')).toBe(900);
     expect(parseDurationS('15m')).toBe(900);
