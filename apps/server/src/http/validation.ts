@@ -29,7 +29,7 @@ export function isCalendarDate(s: string): boolean {
 
 /** An RFC 3339 instant whose date part is a real date and whose year is 0001–9999 (PostgreSQL and Date agree there). */
 function isInstant(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && isCalendarDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
+  return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/.test(s) && isCalendarDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
 }
 
 function makeAjv(opts: Options): Ajv {
