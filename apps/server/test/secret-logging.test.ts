@@ -9,7 +9,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { createContext } from '../src/context.js';
+import { createServices } from '../src/services.js';
 import type { Database } from '../src/db/client.js';
 import { bearer, describeEachBackend, testConfig, uniqueEmail, type TestServer } from './helpers.js';
 import { connect, listen } from './realtime-client.js';
@@ -20,7 +20,7 @@ describeEachBackend('secrets in logs', (backend) => {
   const lines: string[] = [];
   beforeAll(async () => {
     database = await backend.open();
-    const ctx = await createContext(testConfig({ LOG_LEVEL: 'info', PUBLIC_MARKET_DATA: 'false' }), { database });
+    const ctx = await createServices(testConfig({ LOG_LEVEL: 'info', PUBLIC_MARKET_DATA: 'false' }), { database });
     const stream = new Writable({
       write(chunk: Buffer, _enc, cb) {
         lines.push(chunk.toString('utf8'));
