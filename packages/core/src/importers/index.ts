@@ -3,3 +3,4 @@ export { SUPPORTED_FORMATS, describeSupportedFormats, detectFormatFromText, type
 export { detectFormat, parsePriceFile, parsePriceText, UnsupportedPriceFormatError } from './parse-file.js';
 export { readXlsx, type XlsxRow, type XlsxSheet } from './xlsx.js';
 export * from './ancillary-prices.js';
+export * from './load-forecast/index.js';
