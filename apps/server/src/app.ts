@@ -32,6 +32,7 @@ import { registerTrading } from './modules/trading/index.js';
 import { registerRealtime } from './realtime/index.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
+import { registerMarketFeed } from './modules/market-feed/index.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
 const NON_WEB_PREFIXES = ['/api/', '/health', '/docs', '/openapi.json', '/simulate/'];
@@ -79,6 +80,7 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
   registerAuth(app, s);
   registerOrg(app, { ...s.org, ctx: s, repos: s.repos, platform: s.platform.repos, quotas: s.platform.quotas, listAudit: (f) => s.platform.repos.admin.audit(f) });
   registerMarketData(app, s, s.markets);
+  registerMarketFeed(app, s);
   registerTrading(app, { ...s.trading, markets: s.markets, flags: s.platform.flags });
   registerForecasting(app, s.forecasting, s.health);
   await registerOptimization(app, s.optimization);

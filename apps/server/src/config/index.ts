@@ -4,6 +4,7 @@
  * of what is wrong, so an operator fixes them all in one go.
  */
 import path from 'node:path';
+import { loadMarketFeedConfig, type MarketFeedConfig } from './market-feed.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -38,6 +39,8 @@ export interface Config {
   readonly publicUrl: string | null;
   /** Offer-limit overrides for figures the research could not verify (JSON: {"ISO": {"floor_usd_per_mwh": ...}}). */
   readonly marketOverrides: Readonly<Record<string, Record<string, unknown>>>;
+  /** ISO data clients (config/market-feed.ts). */
+  readonly marketFeed: MarketFeedConfig;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +180,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy,
     publicUrl,
     marketOverrides: Object.freeze(marketOverrides),
+    marketFeed: loadMarketFeedConfig(env, problems, bool('SIMULATION_MODE', demoMode)),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -223,5 +227,6 @@ export function configSummary(c: Config): Record<string, unknown> {
     public_url: c.publicUrl,
     feed_interval_s: c.feedIntervalS,
     smtp: c.smtpUrl ? 'configured' : 'not configured (mail is logged)',
+    market_data_source: c.marketFeed.source,
   };
 }

@@ -7,12 +7,15 @@ import type { Services } from '../services.js';
 import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
 import { startForecastJob } from './forecast.js';
+import { startFetchJob } from './fetch.js';
 
 export type JobStopper = () => Promise<void>;
 
 export async function startJobs(ctx: Services, log: FastifyBaseLogger): Promise<JobStopper> {
   const stoppers: JobStopper[] = [];
-  if (ctx.config.simulationMode) stoppers.push(await startPriceFeed(ctx, log));
+  // MARKET_DATA_SOURCE decides where the shared prices come from; SIMULATION_MODE keeps the simulated clearing.
+  if (ctx.config.simulationMode && ctx.config.marketFeed.source === 'simulated') stoppers.push(await startPriceFeed(ctx, log));
+  stoppers.push(await startFetchJob(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
   stoppers.push(await startForecastJob(ctx, log));
   return async () => {

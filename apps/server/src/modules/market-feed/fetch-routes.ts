@@ -1,0 +1,80 @@
+/** Data freshness per ISO and dataset (public, for the status page) and the fetch records (platform admins). */
+import { Type } from 'typebox';
+import { ISO_IDS } from '@optibid/core';
+import { errorResponses } from '@optibid/contracts';
+import type { ServerContext } from '../../context.js';
+import type { App } from '../../http/types.js';
+import type { MarketFeed } from './index.js';
+import { FETCH_DATASETS } from './iso-clients/index.js';
+
+const Freshness = Type.Object({
+  market: Type.String(),
+  dataset: Type.String(),
+  last_good_fetch_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  last_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  newest_complete_day: Type.Union([Type.String(), Type.Null()]),
+  expected_day: Type.String(),
+  stale: Type.Boolean(),
+});
+
+const FetchRecordView = Type.Object({
+  id: Type.String(),
+  market: Type.String(),
+  dataset: Type.String(),
+  url: Type.String(),
+  days: Type.Array(Type.String()),
+  started_at: Type.String({ format: 'date-time' }),
+  finished_at: Type.String({ format: 'date-time' }),
+  http_status: Type.Union([Type.Integer(), Type.Null()]),
+  bytes: Type.Integer(),
+  sha256: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  rows_inserted: Type.Integer(),
+  rows_updated: Type.Integer(),
+  rows_unchanged: Type.Integer(),
+  rows_rejected: Type.Integer(),
+  ok: Type.Boolean(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  trigger: Type.String(),
+});
+
+export function fetchRoutes(app: App, ctx: ServerContext, feed: MarketFeed): void {
+  app.get('/api/system-status/market-data', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['system'],
+      summary: 'Freshness of each ISO dataset: last good fetch, newest complete day, whether it is stale',
+      response: {
+        200: Type.Object({
+          source: Type.String(),
+          datasets: Type.Array(Freshness),
+          clients: Type.Array(Type.Object({ market: Type.String(), problems: Type.Array(Type.String()) })),
+        }),
+      },
+    },
+    handler: async () => ({
+      source: ctx.config.marketFeed.source,
+      datasets: ctx.config.marketFeed.source === 'iso' || (await feed.records.freshness()).length > 0 ? await feed.scheduler.checkFreshness() : [],
+      clients: feed.service.credentialProblems(),
+    }),
+  });
+
+  app.get('/api/market-feed/fetches', {
+    config: { access: 'platform_admin' },
+    schema: {
+      tags: ['system'],
+      summary: 'Recorded ISO fetches, newest first (platform admins)',
+      querystring: Type.Object({
+        market: Type.Optional(Type.Union(ISO_IDS.map((i) => Type.Literal(i)))),
+        dataset: Type.Optional(Type.Union(FETCH_DATASETS.map((d) => Type.Literal(d)))),
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+      }),
+      response: { 200: Type.Object({ fetches: Type.Array(FetchRecordView) }), ...errorResponses },
+    },
+    handler: async (req) => {
+      const rows = await feed.records.list({ market: req.query.market, dataset: req.query.dataset, limit: req.query.limit });
+      return { fetches: rows.map((r) => ({ ...r, started_at: r.started_at.toISOString(), finished_at: r.finished_at.toISOString() })) };
+    },
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The schedule of the ISO clients: each ISO's DA prices once its publication time has
+ * passed, RT prices every RT interval, load forecasts daily, always over a backfill window so
+ * a gap left by a failed day is fetched again (complete days are skipped). After each pass a
+ * dataset that turned stale raises one alert until it is fresh again.
+ */
+import { addDaysYmd, getMarket, localDateOf, type IsoId } from '@optibid/core';
+import type { FetchRecordsRepository } from '../../db/repositories/fetch-records.js';
+import type { FetchDataset } from './iso-clients/index.js';
+import type { MarketFeedService } from './fetch-service.js';
+import { expectedCompleteDay, freshnessView, type FreshnessView } from './freshness.js';
+
+export interface SchedulerDeps {
+  service: MarketFeedService;
+  records: FetchRecordsRepository;
+  markets: readonly IsoId[];
+  /** How many days back a pass looks for gaps. */
+  backfillDays: number;
+  onStale: (view: FreshnessView) => Promise<void> | void;
+  onError?: (err: Error, iso: IsoId, dataset: FetchDataset) => void;
+  now?: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+
+export class FetchScheduler {
+  private readonly due = new Map<string, number>();
+  private readonly stale = new Set<string>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** How often each dataset is asked for: RT every pricing interval, the rest hourly until complete. */
+  private periodMs(iso: IsoId, dataset: FetchDataset): number {
+    if (dataset === 'rt-lmp') return getMarket(iso).rt_pricing_interval_min * 60_000;
+    return dataset === 'load-forecast' ? DAY_MS / 4 : 3_600_000;
+  }
+
+  /** One pass: fetch whatever is due, then check freshness. Returns the freshness of every dataset. */
+  async tick(): Promise<FreshnessView[]> {
+    const now = this.now();
+    for (const iso of this.deps.markets) {
+      for (const dataset of ['da-lmp', 'rt-lmp', 'load-forecast'] as const) {
+        if (this.deps.service.unavailable(iso, dataset)) continue;
+        const key = `${iso}|${dataset}`;
+        if ((this.due.get(key) ?? 0) > now.getTime()) continue;
+        const to = dataset === 'rt-lmp' ? localDateOf(now, getMarket(iso).timezone) : expectedCompleteDay(iso, dataset, now);
+        const from = addDaysYmd(to, -this.deps.backfillDays);
+        try {
+          await this.deps.service.fetchDays(iso, dataset, from, to, { trigger: 'schedule' });
+        } catch (err) {
+          this.deps.onError?.(err as Error, iso, dataset);
+        }
+        this.due.set(key, now.getTime() + this.periodMs(iso, dataset));
+      }
+    }
+    return this.checkFreshness(now);
+  }
+
+  async checkFreshness(now = this.now()): Promise<FreshnessView[]> {
+    const stored = new Map((await this.deps.records.freshness()).map((f) => [`${f.market}|${f.dataset}`, f]));
+    const out: FreshnessView[] = [];
+    for (const iso of this.deps.markets) {
+      for (const dataset of ['da-lmp', 'rt-lmp', 'load-forecast'] as const) {
+        if (this.deps.service.unavailable(iso, dataset)) continue;
+        const key = `${iso}|${dataset}`;
+        const view = freshnessView(iso, dataset, stored.get(key), now);
+        out.push(view);
+        if (view.stale && !this.stale.has(key)) {
+          this.stale.add(key);
+          await this.deps.onStale(view);
+        } else if (!view.stale) this.stale.delete(key);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Whether each ISO dataset is as fresh as the ISO's calendar says it should be. A dataset is
+ * stale when its newest complete day is older than the day that should be complete by now:
+ * DA prices for tomorrow once the ISO's publication time (plus a grace) has passed, else
+ * today; RT prices for yesterday once today is a grace old; load forecasts for tomorrow once
+ * 06:00 market time (the assumed publication) plus a grace has passed.
+ */
+import { addDaysYmd, dayAheadPublicationTime, getMarket, localDateOf, zonedLocalToUtc, type IsoId } from '@optibid/core';
+import type { DatasetFreshness } from '../../db/repositories/fetch-records.js';
+import type { FetchDataset } from './iso-clients/index.js';
+
+export const FRESHNESS_GRACE_MS = 2 * 3_600_000;
+
+export interface FreshnessView {
+  market: IsoId;
+  dataset: FetchDataset;
+  last_good_fetch_at: string | null;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  newest_complete_day: string | null;
+  expected_day: string;
+  stale: boolean;
+}
+
+/** The newest market-local day that should be complete at `now`. */
+export function expectedCompleteDay(iso: IsoId, dataset: FetchDataset, now: Date): string {
+  const tz = getMarket(iso).timezone;
+  const today = localDateOf(now, tz);
+  const tomorrow = addDaysYmd(today, 1);
+  if (dataset === 'da-lmp') return now.getTime() >= dayAheadPublicationTime(iso, tomorrow).getTime() + FRESHNESS_GRACE_MS ? tomorrow : today;
+  if (dataset === 'load-forecast') return now.getTime() >= zonedLocalToUtc(today, '06:00', tz).getTime() + FRESHNESS_GRACE_MS ? tomorrow : today;
+  return now.getTime() >= zonedLocalToUtc(today, '00:00', tz).getTime() + FRESHNESS_GRACE_MS ? addDaysYmd(today, -1) : addDaysYmd(today, -2);
+}
+
+export function freshnessView(iso: IsoId, dataset: FetchDataset, f: DatasetFreshness | undefined, now: Date): FreshnessView {
+  const expected = expectedCompleteDay(iso, dataset, now);
+  return {
+    market: iso,
+    dataset,
+    last_good_fetch_at: f?.last_good_fetch_at?.toISOString() ?? null,
+    last_attempt_at: f?.last_attempt_at.toISOString() ?? null,
+    last_error: f?.last_error ?? null,
+    newest_complete_day: f?.newest_complete_day ?? null,
+    expected_day: expected,
+    stale: !f?.newest_complete_day || f.newest_complete_day < expected,
+  };
+}

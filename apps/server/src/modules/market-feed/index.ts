@@ -1,0 +1,81 @@
+/**
+ * The ISO market-data feed: one service, scheduler and set of repositories per server
+ * context, built on first use (its dependencies come in through constructors, so a
+ * composition root can build them directly instead).
+ */
+import { ISO_IDS } from '@optibid/core';
+import type { ServerContext } from '../../context.js';
+import { FetchRecordsRepository, LoadForecastsRepository } from '../../db/repositories/fetch-records.js';
+import { PricesRepository } from '../../db/repositories/prices.js';
+import { alertMessage, ALERT_CHANNEL } from '../../realtime/messages.js';
+import type { App } from '../../http/types.js';
+import { createIsoClients } from './iso-clients/index.js';
+import { MarketFeedService } from './fetch-service.js';
+import { FetchScheduler } from './fetch-scheduler.js';
+import { fetchRoutes } from './fetch-routes.js';
+
+export interface MarketFeed {
+  service: MarketFeedService;
+  scheduler: FetchScheduler;
+  records: FetchRecordsRepository;
+  loadForecasts: LoadForecastsRepository;
+}
+
+type FeedContext = Pick<ServerContext, 'config' | 'database' | 'bus'>;
+const feeds = new WeakMap<FeedContext, MarketFeed>();
+
+export function marketFeedOf(ctx: FeedContext, opts: { now?: () => Date } = {}): MarketFeed {
+  let feed = feeds.get(ctx);
+  if (feed) return feed;
+  const records = new FetchRecordsRepository(ctx.database);
+  const loadForecasts = new LoadForecastsRepository(ctx.database);
+  const service = new MarketFeedService({
+    config: ctx.config.marketFeed,
+    clients: createIsoClients(ctx.config.marketFeed),
+    prices: new PricesRepository(ctx.database),
+    loadForecasts,
+    records,
+    now: opts.now,
+  });
+  const scheduler = new FetchScheduler({
+    service,
+    records,
+    markets: ISO_IDS,
+    backfillDays: 7,
+    now: opts.now,
+    onStale: (v) =>
+      ctx.bus.publish(
+        ALERT_CHANNEL,
+        alertMessage({
+          title: `${v.market} ${v.dataset} data is stale`,
+          message: `No complete ${v.dataset} day since ${v.newest_complete_day ?? 'ever'} (expected ${v.expected_day}); last good fetch ${v.last_good_fetch_at ?? 'never'}${v.last_error ? `; last error: ${v.last_error}` : ''}.`,
+          severity: 'warning',
+          iso: v.market,
+          category: 'data_stale',
+        }),
+      ),
+  });
+  feed = { service, scheduler, records, loadForecasts };
+  feeds.set(ctx, feed);
+  return feed;
+}
+
+/** Routes and the /health probe of the feed. */
+export function registerMarketFeed(app: App, ctx: ServerContext): void {
+  const feed = marketFeedOf(ctx);
+  const source = ctx.config.marketFeed.source;
+  ctx.health.register('market_feed', async () => {
+    if (source !== 'iso') return { status: 'ok', message: `MARKET_DATA_SOURCE=${source}` };
+    const problems = feed.service.credentialProblems().flatMap((p) => p.problems.map((m) => `${p.market}: ${m}`));
+    const stale = (await feed.scheduler.checkFreshness()).filter((v) => v.stale).map((v) => `${v.market} ${v.dataset}`);
+    const notes = [...problems, ...(stale.length ? [`stale: ${stale.join(', ')}`] : [])];
+    return { status: notes.length ? 'degraded' : 'ok', message: notes.length ? notes.join('; ') : 'MARKET_DATA_SOURCE=iso, every dataset fresh' };
+  });
+  fetchRoutes(app, ctx, feed);
+}
+
+/** Says at start which clients cannot run and why, so a missing key is never silent. */
+export function logMarketFeedProblems(ctx: ServerContext, log: { warn: (o: object, m: string) => void }): void {
+  if (ctx.config.marketFeed.source !== 'iso') return;
+  for (const p of marketFeedOf(ctx).service.credentialProblems()) log.warn({ market: p.market, problems: p.problems }, `${p.market} data client: ${p.problems.join('; ')}`);
+}
