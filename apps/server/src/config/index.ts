@@ -154,6 +154,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const publicUrlRaw = url('PUBLIC_URL', ['http:', 'https:']);
   const publicUrl = publicUrlRaw ? publicUrlRaw.replace(/\/+$/, '') : null;
 
+  const simulationMode = bool('SIMULATION_MODE', demoMode);
   const config: Config = {
     port: int('PORT', 8000, 0, 65535),
     host: str('HOST') ?? '0.0.0.0',
@@ -166,7 +167,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     accessTokenTtlS: duration('ACCESS_TOKEN_TTL', '15m'),
     refreshTokenTtlS: duration('REFRESH_TOKEN_TTL', '30d'),
     logLevel: oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], env_ === 'test' ? 'silent' : 'info'),
-    simulationMode: bool('SIMULATION_MODE', demoMode),
+    simulationMode,
     publicMarketData: bool('PUBLIC_MARKET_DATA', demoMode),
     corsOrigins: Object.freeze(cors),
     feedIntervalS: int('FEED_INTERVAL_S', 5, 1, 3600),
@@ -180,7 +181,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy,
     publicUrl,
     marketOverrides: Object.freeze(marketOverrides),
-    marketFeed: loadMarketFeedConfig(env, problems, bool('SIMULATION_MODE', demoMode)),
+    marketFeed: loadMarketFeedConfig(env, problems, simulationMode),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -16,12 +16,15 @@ export interface SchedulerDeps {
   markets: readonly IsoId[];
   /** How many days back a pass looks for gaps. */
   backfillDays: number;
+  /** Datasets to keep fresh (default: DA, RT and load forecasts). */
+  datasets?: readonly FetchDataset[];
   onStale: (view: FreshnessView) => Promise<void> | void;
   onError?: (err: Error, iso: IsoId, dataset: FetchDataset) => void;
   now?: () => Date;
 }
 
 const DAY_MS = 86_400_000;
+const DEFAULT_DATASETS: readonly FetchDataset[] = ['da-lmp', 'rt-lmp', 'load-forecast'];
 
 export class FetchScheduler {
   private readonly due = new Map<string, number>();
@@ -42,7 +45,7 @@ export class FetchScheduler {
   async tick(): Promise<FreshnessView[]> {
     const now = this.now();
     for (const iso of this.deps.markets) {
-      for (const dataset of ['da-lmp', 'rt-lmp', 'load-forecast'] as const) {
+      for (const dataset of this.deps.datasets ?? DEFAULT_DATASETS) {
         if (this.deps.service.unavailable(iso, dataset)) continue;
         const key = `${iso}|${dataset}`;
         if ((this.due.get(key) ?? 0) > now.getTime()) continue;
@@ -63,7 +66,7 @@ export class FetchScheduler {
     const stored = new Map((await this.deps.records.freshness()).map((f) => [`${f.market}|${f.dataset}`, f]));
     const out: FreshnessView[] = [];
     for (const iso of this.deps.markets) {
-      for (const dataset of ['da-lmp', 'rt-lmp', 'load-forecast'] as const) {
+      for (const dataset of this.deps.datasets ?? DEFAULT_DATASETS) {
         if (this.deps.service.unavailable(iso, dataset)) continue;
         const key = `${iso}|${dataset}`;
         const view = freshnessView(iso, dataset, stored.get(key), now);

@@ -13,6 +13,7 @@ import { createIsoClients } from './iso-clients/index.js';
 import { MarketFeedService } from './fetch-service.js';
 import { FetchScheduler } from './fetch-scheduler.js';
 import { fetchRoutes } from './fetch-routes.js';
+import type { FreshnessView } from './freshness.js';
 
 export interface MarketFeed {
   service: MarketFeedService;
@@ -43,21 +44,25 @@ export function marketFeedOf(ctx: FeedContext, opts: { now?: () => Date } = {}):
     markets: ISO_IDS,
     backfillDays: 7,
     now: opts.now,
-    onStale: (v) =>
-      ctx.bus.publish(
-        ALERT_CHANNEL,
-        alertMessage({
-          title: `${v.market} ${v.dataset} data is stale`,
-          message: `No complete ${v.dataset} day since ${v.newest_complete_day ?? 'ever'} (expected ${v.expected_day}); last good fetch ${v.last_good_fetch_at ?? 'never'}${v.last_error ? `; last error: ${v.last_error}` : ''}.`,
-          severity: 'warning',
-          iso: v.market,
-          category: 'data_stale',
-        }),
-      ),
+    onStale: (v) => publishStaleAlert(ctx.bus, v),
   });
   feed = { service, scheduler, records, loadForecasts };
   feeds.set(ctx, feed);
   return feed;
+}
+
+/** Tells every socket (and so every trader's screen) that a dataset went stale. */
+export function publishStaleAlert(bus: Pick<ServerContext['bus'], 'publish'>, v: FreshnessView): Promise<void> {
+  return bus.publish(
+    ALERT_CHANNEL,
+    alertMessage({
+      title: `${v.market} ${v.dataset} data is stale`,
+      message: `No complete ${v.dataset} day since ${v.newest_complete_day ?? 'ever'} (expected ${v.expected_day}); last good fetch ${v.last_good_fetch_at ?? 'never'}${v.last_error ? `; last error: ${v.last_error}` : ''}.`,
+      severity: 'warning',
+      iso: v.market,
+      category: 'data_stale',
+    }),
+  );
 }
 
 /** Routes and the /health probe of the feed. */
