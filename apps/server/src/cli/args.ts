@@ -10,15 +10,17 @@ export interface OptionSpec {
   required?: boolean;
   description: string;
   default?: string | boolean;
+  /** May be given several times; the value is then the list, in order. */
+  multiple?: boolean;
 }
 
 export interface ParsedArgs {
-  options: Record<string, string | boolean | undefined>;
+  options: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
 export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): ParsedArgs {
-  const options: Record<string, string | boolean | undefined> = {};
+  const options: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -37,10 +39,11 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new CliUsageError(`--${name} needs a value`);
-    options[name] = value;
+    if (def.multiple) options[name] = [...((options[name] as string[] | undefined) ?? []), value];
+    else options[name] = value;
   }
   for (const [name, def] of Object.entries(spec)) {
-    if (options[name] === undefined && def.default !== undefined) options[name] = def.default;
+    if (options[name] === undefined && def.default !== undefined) options[name] = def.multiple ? [String(def.default)] : def.default;
     if (def.required && options[name] === undefined) throw new CliUsageError(`missing required option --${name}`);
   }
   return { options, positionals };

@@ -8,6 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   createForecastModel,
+  detectFormat,
+  getMarket,
   evaluateForecastDays,
   forecastDatasetFromHourly,
   forecastDatasetFromTidyRows,
@@ -22,20 +24,23 @@ import {
 } from '@optibid/core';
 import { CliUsageError, formatOptions, parseArgs, type CliCommand, type OptionSpec } from '../args.js';
 import { ProgressBar } from '../progress.js';
+import { priceDatasetWithExogenous, readPriceSeries } from '../price-data.js';
 
 const spec: Record<string, OptionSpec> = {
-  data: { type: 'string', required: true, description: 'epftoolbox CSV or tidy price CSV (interval_start_utc, location, lmp, …), optionally .gz' },
+  data: { type: 'string', required: true, multiple: true, description: 'price file or folder in any format the importers read (repeatable), or an epftoolbox / tidy CSV; optionally .gz' },
   'test-start': { type: 'string', required: true, description: 'first test day YYYY-MM-DD (market-local)' },
   'test-end': { type: 'string', description: 'last test day (default: last day of the data)' },
   model: { type: 'string', default: 'default', description: 'naive | weekly-naive | lear:<days> | lear-ensemble | … (see `optibid forecast models`)' },
   out: { type: 'string', description: 'write per-hour forecasts with P10/P50/P90 (and ensemble members) to this CSV' },
   workers: { type: 'string', default: '2', description: 'worker threads (test days split in contiguous chunks)' },
-  location: { type: 'string', description: 'tidy CSV: the location to use (required if it has several)' },
+  location: { type: 'string', description: 'the location to use (required if the data has several)' },
+  run: { type: 'string', description: 'price run for ISO files holding several: DA (default) or RTH' },
+  'exogenous-file': { type: 'string', multiple: true, description: 'load-forecast file[:column] (repeatable), e.g. an EIA-930 file (column default: forecast demand (MW))' },
   timezone: { type: 'string', default: 'UTC', description: 'tidy CSV: IANA time zone of the market days' },
   exogenous: { type: 'string', description: 'tidy CSV: comma-separated exogenous forecast columns' },
 };
 
-const USAGE = `optibid forecast evaluate --data <file> --test-start <date> [--test-end <date>] [--model <spec>] [--out forecasts.csv] [--workers 2]
+const USAGE = `optibid forecast evaluate --data <file or folder>… [--location] [--run] [--exogenous-file <file>[:<column>]]… --test-start <date> [--test-end <date>] [--model <spec>] [--out forecasts.csv] [--workers 2]
        optibid forecast models
 
 ${formatOptions(spec)}`;
@@ -82,6 +87,34 @@ export function readForecastDataset(file: string, opts: { location?: string; tim
   );
 }
 
+/**
+ * An epftoolbox or tidy CSV alone keeps its historical reading (exogenous columns from the
+ * file, --timezone); anything else goes through the importers, with --exogenous-file columns.
+ */
+function loadEvaluationData(options: Record<string, string | boolean | string[] | undefined>): ForecastDataset {
+  const inputs = options.data as string[];
+  const exoFiles = (options['exogenous-file'] as string[] | undefined) ?? [];
+  if (options.run && !['DA', 'RTH'].includes(String(options.run))) throw new CliUsageError('--run must be DA or RTH (hourly prices)');
+  const single = inputs.length === 1 && fs.existsSync(inputs[0]!) && fs.statSync(inputs[0]!).isFile() ? inputs[0]! : null;
+  const simple = single && !exoFiles.length && !options.run ? detectFormat(new Uint8Array(fs.readFileSync(single))) : undefined;
+  if (single && (simple === 'epftoolbox' || simple === 'gridstatus_lmp')) {
+    return readForecastDataset(single, {
+      location: options.location as string | undefined,
+      timezone: String(options.timezone),
+      exogenous: options.exogenous ? String(options.exogenous).split(',').map((s) => s.trim()) : undefined,
+    });
+  }
+  if (options.exogenous) throw new CliUsageError('--exogenous names columns of a tidy CSV; for ISO files use --exogenous-file');
+  const series = readPriceSeries(inputs, { location: options.location as string | undefined, run: options.run as 'DA' | 'RTH' | undefined });
+  if (exoFiles.length === 0) {
+    const tz = getMarket(series.market).timezone;
+    return forecastDatasetFromTidyRows(series.rows.map((r) => ({ interval_start_utc: r.interval_start, price: r.lmp_usd_per_mwh })), tz);
+  }
+  const { dataset, filled_hours } = priceDatasetWithExogenous(series, exoFiles);
+  if (filled_hours) process.stderr.write(`exogenous: ${filled_hours} missing forecast hours filled from the same hour of an earlier day\n`);
+  return dataset;
+}
+
 function runChunk(input: WorkerInput, onProgress: (done: number) => void) {
   const model = createForecastModel(input.model);
   const members: Record<string, Float64Array>[] = [];
@@ -122,14 +155,9 @@ function runWorker(): void {
 if (!isMainThread && (workerData as WorkerInput | undefined)?.kind === 'optibid-forecast-worker') runWorker();
 
 async function evaluate(argv: string[]): Promise<number> {
-  const { options } = parseArgs(argv, spec);
-  const file = String(options.data);
-  if (!fs.existsSync(file)) throw new CliUsageError(`no such file: ${file}`);
-  const data = readForecastDataset(file, {
-    location: options.location as string | undefined,
-    timezone: String(options.timezone),
-    exogenous: options.exogenous ? String(options.exogenous).split(',').map((s) => s.trim()) : undefined,
-  });
+  const { options, positionals } = parseArgs(argv, spec);
+  if (positionals.length) throw new CliUsageError(`unexpected argument "${positionals[0]}" (name data files with --data)`);
+  const data = loadEvaluationData(options);
   const modelSpec = String(options.model);
   const probe = createForecastModel(modelSpec); // validates the spec early
   const start = forecastDayIndex(data, String(options['test-start']));
