@@ -49,10 +49,12 @@ const ROUTES: [RegExp, Handler][] = [
   [/^\/oasisapi\/SingleZip$/, (u) => {
     const start = u.searchParams.get('startdatetime') ?? '';
     if (u.searchParams.get('queryname') === 'PRC_LMP' && /^2025080[12]T/.test(start)) return { status: 200, body: fixtureBytes('market-data/caiso/PRC_LMP_DAM_TH_SP15_20250801_02_derived.zip'), type: 'application/x-zip-compressed' };
+    // The derived RTD CSV in the zip OASIS wraps every answer in.
+    if (u.searchParams.get('queryname') === 'PRC_INTVL_LMP' && /^20250801T/.test(start)) return { status: 200, body: zipSync({ '20250801_20250802_PRC_INTVL_LMP_RTM_LMP_v3.csv': fixtureBytes('market-data/caiso/PRC_INTVL_LMP_RTM_TH_SP15_20250801_derived.csv.gz') }), type: 'application/x-zip-compressed' };
     return { status: 200, body: caisoNoDataZip(), type: 'application/x-zip-compressed' };
   }],
   // ERCOT public API: archive listings and downloads, key and ID token required.
-  [/^\/api\/public-reports\/archive\/(np4-180-er|np4-190-cd)$/, (u, req) => {
+  [/^\/api\/public-reports\/archive\/(np4-180-er|np4-190-cd|np6-905-cd)$/, (u, req) => {
     if (!req.headers['ocp-apim-subscription-key'] || !/^Bearer .+/.test(String(req.headers.authorization))) return { status: 401, body: bytes('{"statusCode":401,"message":"Access denied due to missing subscription key."}') };
     const report = u.pathname.split('/').pop();
     const download = u.searchParams.get('download');
@@ -60,6 +62,12 @@ const ROUTES: [RegExp, Handler][] = [
       if (download === '13060') return { status: 200, body: fixtureBytes('market-data/ercot/NP4-180-ER_DAMLZHBSPP_2015_cut.zip') };
       if (download) return { status: 404, body: bytes('not found') };
       return json({ archives: [{ docId: 13060, friendlyName: 'DAMLZHBSPP_2015', postDatetime: '2016-01-01T00:20:00' }] });
+    }
+    if (report === 'np6-905-cd') {
+      // One derived file holds the whole Central day 2023-11-05 (ERCOT posts one per 15 minutes).
+      if (download === '20231105') return { status: 200, body: zipSync({ 'cdr.00012301.0000000000000000.20231105.SPPHLZNP6905.csv': fixtureBytes('market-data/ercot/NP6-905-CD_20231105_derived.csv.gz') }) };
+      if (download) return { status: 404, body: bytes('not found') };
+      return json({ archives: u.searchParams.get('postDatetimeFrom')?.startsWith('2023-11-05') ? [{ docId: '20231105', friendlyName: 'SPPHLZNP6905_20231105', postDatetime: '2023-11-06T00:10:00' }] : [] });
     }
     const docs: Record<string, string> = { '2015-03-07': '20150308', '2015-10-31': '20151101' };
     if (download) {

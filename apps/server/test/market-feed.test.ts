@@ -118,6 +118,31 @@ describeEachBackend('ISO market-data clients', (backend) => {
     });
   }
 
+  const RT_CASES = [
+    { iso: 'CAISO' as const, day: '2025-08-01', fixture: 'market-data/caiso/PRC_INTVL_LMP_RTM_TH_SP15_20250801_derived.csv.gz', run: 'RT5', intervals: 288 },
+    { iso: 'PJM' as const, day: '2025-05-01', fixture: 'market-data/pjm/rt_hrl_lmps_2025-05-01_02.csv.gz', run: 'RTH', intervals: 24 },
+    { iso: 'ERCOT' as const, day: '2023-11-05', fixture: 'market-data/ercot/NP6-905-CD_20231105_derived.csv.gz', run: 'RT15', intervals: 100 },
+  ];
+  for (const c of RT_CASES) {
+    it(`${c.iso}: a scheduled RT run stores the importer's ${c.run} rows of ${c.day} and completes the day`, async () => {
+      clock = new Date(`${c.day}T12:00:00Z`);
+      const expected = expectedRows({ iso: c.iso, day: c.day, fixture: c.fixture, hours: 0 });
+      const locations = new Set(expected.map((r) => r.location));
+      expect(expected.length).toBe(locations.size * c.intervals);
+      const sched = new FetchScheduler({ service: feed.service, records: feed.records, markets: [c.iso], datasets: ['rt-lmp'], backfillDays: 0, now: () => clock, onStale: () => undefined });
+      await sched.tick();
+      const { start, end } = localDayBoundsUtc(c.day, getMarket(c.iso).timezone);
+      const rows = await ctx.database.query<{ location: string; interval_start: string; lmp_usd_per_mwh: number }>(
+        `SELECT location, interval_start, lmp_usd_per_mwh FROM prices WHERE market = $1 AND run = $2 AND interval_start >= $3 AND interval_start < $4`,
+        [c.iso, c.run, start.toISOString(), end.toISOString()],
+      );
+      const got = new Map(rows.map((r) => [`${r.location}|${new Date(r.interval_start).toISOString()}`, Number(r.lmp_usd_per_mwh)]));
+      expect(got.size).toBe(expected.length);
+      for (const r of expected) expect(got.get(`${r.location}|${r.interval_start.toISOString()}`)).toBeCloseTo(r.lmp_usd_per_mwh, 9);
+      expect((await feed.records.days(c.iso, 'rt-lmp', c.day, c.day))[0]).toMatchObject({ complete: true, rows: expected.length });
+    });
+  }
+
   it('CAISO: a 429 with Retry-After is waited out and retried', async () => {
     iso.fail('/oasisapi', { kind: 'status', status: 429, retryAfterS: 1 });
     const t0 = Date.now();
