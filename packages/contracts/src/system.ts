@@ -39,3 +39,25 @@ export const MetaBody = Type.Object({
   demo_accounts: Type.Array(Type.Object({ email: Type.String(), password: Type.String(), role: Type.String() })),
 });
 export type MetaBody = Static<typeof MetaBody>;
+
+/** Freshness of one ISO dataset fetched by the market-data clients. */
+export const DatasetFreshness = Type.Object({
+  market: Type.String(),
+  dataset: Type.String(),
+  last_good_fetch_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  last_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  newest_complete_day: Type.Union([Type.String(), Type.Null()]),
+  expected_day: Type.String(),
+  stale: Type.Boolean(),
+});
+export type DatasetFreshness = Static<typeof DatasetFreshness>;
+
+export const MarketDataStatusBody = Type.Object({
+  /** MARKET_DATA_SOURCE: iso, simulated or off. */
+  source: Type.String(),
+  datasets: Type.Array(DatasetFreshness),
+  /** ISO clients that cannot run, and why (missing credentials, no importer). */
+  clients: Type.Array(Type.Object({ market: Type.String(), problems: Type.Array(Type.String()) })),
+});
+export type MarketDataStatusBody = Static<typeof MarketDataStatusBody>;

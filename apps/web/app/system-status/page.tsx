@@ -1,6 +1,7 @@
 'use client';
 import { AppShell, PublicLayout } from '@/components/app-shell';
 import { HealthPanel } from '@/components/health-panel';
+import { MarketDataFreshness } from '@/components/market-data-freshness';
 import { ViewerConnection } from '@/components/platform/viewer-connection';
 import { RealtimeProvider } from '@/lib/realtime';
 import { useSession } from '@/lib/session';
@@ -14,6 +15,7 @@ function StatusContent({ signedIn }: { signedIn: boolean }) {
       </div>
       <div className="stack">
         <HealthPanel title="Services" />
+        <MarketDataFreshness />
         <ViewerConnection signedIn={signedIn} />
       </div>
     </>

@@ -1,22 +1,11 @@
 /** Data freshness per ISO and dataset (public, for the status page) and the fetch records (platform admins). */
 import { Type } from 'typebox';
 import { ISO_IDS } from '@optibid/core';
-import { errorResponses } from '@optibid/contracts';
+import { errorResponses, MarketDataStatusBody } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { App } from '../../http/types.js';
 import type { MarketFeed } from './index.js';
 import { FETCH_DATASETS } from './iso-clients/index.js';
-
-const Freshness = Type.Object({
-  market: Type.String(),
-  dataset: Type.String(),
-  last_good_fetch_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  last_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  last_error: Type.Union([Type.String(), Type.Null()]),
-  newest_complete_day: Type.Union([Type.String(), Type.Null()]),
-  expected_day: Type.String(),
-  stale: Type.Boolean(),
-});
 
 const FetchRecordView = Type.Object({
   id: Type.String(),
@@ -45,13 +34,7 @@ export function fetchRoutes(app: App, ctx: ServerContext, feed: MarketFeed): voi
     schema: {
       tags: ['system'],
       summary: 'Freshness of each ISO dataset: last good fetch, newest complete day, whether it is stale',
-      response: {
-        200: Type.Object({
-          source: Type.String(),
-          datasets: Type.Array(Freshness),
-          clients: Type.Array(Type.Object({ market: Type.String(), problems: Type.Array(Type.String()) })),
-        }),
-      },
+      response: { 200: MarketDataStatusBody },
     },
     handler: async () => ({
       source: ctx.config.marketFeed.source,
