@@ -24,10 +24,12 @@ import {
   type PriceRun,
 } from '@optibid/core';
 import { CliUsageError, formatOptions, parseArgs, type CliCommand, type OptionSpec } from '../args.js';
+import { readPriceSeries } from '../price-data.js';
 import { ProgressBar } from '../progress.js';
 
 const spec: Record<string, OptionSpec> = {
-  prices: { type: 'string', required: true, description: 'price file in any format the importers read (.gz/.zip ok)' },
+  prices: { type: 'string', description: 'price file in any format the importers read (.gz/.zip ok)' },
+  data: { type: 'string', multiple: true, description: 'price files or folders in any importer format (repeatable), instead of --prices' },
   format: { type: 'string', description: `skip detection: ${PRICE_FORMAT_IDS.join(' | ')}` },
   location: { type: 'string', required: true, description: 'location id as in the file (e.g. N.Y.C., HB_HOUSTON)' },
   run: { type: 'string', default: 'DA', description: 'price run: DA | RT5 | RT15 | RTH' },
@@ -44,7 +46,7 @@ const spec: Record<string, OptionSpec> = {
   workers: { type: 'string', default: '2', description: 'solver worker threads' },
 };
 
-const USAGE = `optibid backtest --prices <file> [--format <id>] --location <id> [--run DA] [--start <date>] [--end <date>] --asset <asset.json> [--strategy perfect|persistence|rolling|forecast:<model>] [--horizon-hours 24] [--as-prices <file> [--as-model reference|default] [--as-zone <zone>]] [--out daily.csv]
+const USAGE = `optibid backtest --prices <file> | --data <file or folder>… [--format <id>] --location <id> [--run DA] [--start <date>] [--end <date>] --asset <asset.json> [--strategy perfect|persistence|rolling|forecast:<model>] [--horizon-hours 24] [--as-prices <file> [--as-model reference|default] [--as-zone <zone>]] [--out daily.csv]
 
 State of charge: \`perfect\` is one optimisation over the whole period ending at least at the
 starting state of charge; daily strategies carry the state of charge from day to day.
@@ -151,8 +153,10 @@ export const backtestCommand: CliCommand = {
   summary: 'Backtest a battery on a price file (perfect, persistence, rolling, forecast:<model>) with capture rate',
   usage: USAGE,
   async run(argv) {
-    const { options: o } = parseArgs(argv, spec);
-    const file = String(o.prices);
+    const { options: o, positionals } = parseArgs(argv, spec);
+    if (positionals.length) throw new CliUsageError(`unexpected argument "${positionals[0]}" (name price files with --prices or --data)`);
+    if (!o.prices === !o.data) throw new CliUsageError('name the prices with --prices <file> or --data <file or folder> (repeatable)');
+    const file = String(o.prices ?? (o.data as string[]).join(', '));
     const format = o.format as PriceFormatId | undefined;
     if (format && !(PRICE_FORMAT_IDS as readonly string[]).includes(format)) throw new CliUsageError(`unknown --format ${format}`);
     const runId = String(o.run) as PriceRun;
@@ -171,8 +175,9 @@ export const backtestCommand: CliCommand = {
       if (e instanceof CliUsageError) throw e;
       throw new CliUsageError(`cannot read --asset ${String(o.asset)}: ${(e as Error).message}`);
     }
-    const parsed = parsePriceFile({ name: path.basename(file), data: new Uint8Array(fs.readFileSync(file)) }, { ...(format ? { format } : {}), location, run: runId });
-    const all = parsed.flatMap((r) => r.rows);
+    const all = o.data
+      ? readPriceSeries(o.data as string[], { location, run: runId }).rows
+      : parsePriceFile({ name: path.basename(file), data: new Uint8Array(fs.readFileSync(file)) }, { ...(format ? { format } : {}), location, run: runId }).flatMap((r) => r.rows);
     const rows = all.filter((r) => r.run === runId && r.location.toLowerCase() === location.toLowerCase());
     if (rows.length === 0) {
       const seen = [...new Set(all.map((r) => `${r.location} (${r.run})`))].slice(0, 20);
