@@ -143,6 +143,21 @@ describeEachBackend('ISO market-data clients', (backend) => {
     });
   }
 
+  it('the schedule backfills a day a failed pass left incomplete, and leaves complete days alone', async () => {
+    clock = new Date('2022-03-14T12:00:00Z');
+    const sched = new FetchScheduler({ service: feed.service, records: feed.records, markets: ['SPP'], datasets: ['da-lmp'], backfillDays: 2, now: () => clock, onStale: () => undefined });
+    const days = (from: number) => iso.requests.slice(from).map((q) => /DA-LMP-SL-(\d{8})/.exec(decodeURIComponent(q.path))?.[1]).filter(Boolean);
+    // The window is 03-12 … 03-14; the first download (03-12) fails on every attempt.
+    iso.fail('/file-browser-api', { kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+    await sched.tick();
+    expect(await feed.records.completeDays('SPP', 'da-lmp', '2022-03-12', '2022-03-14')).toEqual(new Set(['2022-03-13', '2022-03-14']));
+    const before = iso.requests.length;
+    clock = new Date('2022-03-14T13:30:00Z');
+    await sched.tick();
+    expect(days(before)).toEqual(['20220312']);
+    expect(await feed.records.completeDays('SPP', 'da-lmp', '2022-03-12', '2022-03-14')).toEqual(new Set(['2022-03-12', '2022-03-13', '2022-03-14']));
+  });
+
   it('CAISO: a 429 with Retry-After is waited out and retried', async () => {
     iso.fail('/oasisapi', { kind: 'status', status: 429, retryAfterS: 1 });
     const t0 = Date.now();
