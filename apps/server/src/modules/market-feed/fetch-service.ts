@@ -83,7 +83,7 @@ export class MarketFeedService {
   /** Per ISO, what cannot be fetched and why (missing credentials, no importer). */
   credentialProblems(): { market: IsoId; problems: string[] }[] {
     return (Object.keys(this.deps.clients) as IsoId[])
-      .map((iso) => ({ market: iso, problems: (['da-lmp', 'rt-lmp', 'load-forecast'] as const).map((d) => this.unavailable(iso, d)).filter((p): p is string => p !== null) }))
+      .map((iso) => ({ market: iso, problems: [...new Set((['da-lmp', 'rt-lmp', 'load-forecast'] as const).map((d) => this.unavailable(iso, d)).filter((p): p is string => p !== null))] }))
       .filter((x) => x.problems.length > 0);
   }
 
