@@ -4,6 +4,7 @@ import { ISO_IDS } from '@optibid/core';
 import { errorResponses, MarketDataStatusBody } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { App } from '../../http/types.js';
+import { badRequest } from '../../http/errors.js';
 import type { MarketFeed } from './index.js';
 import { FETCH_DATASETS } from './iso-clients/index.js';
 
@@ -41,6 +42,45 @@ export function fetchRoutes(app: App, ctx: ServerContext, feed: MarketFeed): voi
       datasets: ctx.config.marketFeed.source === 'iso' || (await feed.records.freshness()).length > 0 ? await feed.scheduler.checkFreshness() : [],
       clients: feed.service.credentialProblems(),
     }),
+  });
+
+  app.get('/api/load-forecasts', {
+    config: { access: ctx.config.publicMarketData ? ('public' as const) : ('market:read' as const) },
+    schema: {
+      tags: ['markets'],
+      summary: "An ISO's stored day-ahead load forecast, hourly, with when each hour was (or is assumed) published",
+      querystring: Type.Object({
+        market: Type.Union(ISO_IDS.map((i) => Type.Literal(i))),
+        start: Type.String({ format: 'date-time' }),
+        end: Type.String({ format: 'date-time' }),
+        known_at: Type.Optional(Type.String({ format: 'date-time', description: 'only hours published by then (no look-ahead)' })),
+      }),
+      response: {
+        200: Type.Object({
+          items: Type.Array(
+            Type.Object({
+              area: Type.String(),
+              interval_start: Type.String({ format: 'date-time' }),
+              interval_end: Type.String({ format: 'date-time' }),
+              load_forecast_mw: Type.Number(),
+              published_at: Type.String({ format: 'date-time' }),
+              source: Type.String(),
+            }),
+          ),
+        }),
+        ...errorResponses,
+      },
+    },
+    handler: async (req) => {
+      const start = new Date(req.query.start);
+      const end = new Date(req.query.end);
+      if (!(end > start)) throw badRequest('end must be after start', [{ field: 'end', message: 'must be after start' }]);
+      if (end.getTime() - start.getTime() > 400 * 86_400_000) throw badRequest('at most 400 days per request', [{ field: 'end', message: 'range too long' }]);
+      const rows = await feed.loadForecasts.range(req.query.market, start, end, req.query.known_at ? new Date(req.query.known_at) : undefined);
+      return {
+        items: rows.map((r) => ({ area: r.area, interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), load_forecast_mw: r.load_forecast_mw, published_at: r.published_at.toISOString(), source: r.source })),
+      };
+    },
   });
 
   app.get('/api/market-feed/fetches', {
