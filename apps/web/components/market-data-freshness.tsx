@@ -38,7 +38,7 @@ export function MarketDataFreshness() {
       {q.isLoading ? <Loading /> : q.error ? <ErrorMessage error={q.error} /> : q.data ? (
         <div className="stack" style={{ gap: '0.5rem' }}>
           <span className="muted">
-            Source: <strong>{q.data.source}</strong>
+            Source: <strong data-testid="market-data-source">{q.data.source}</strong>
             {q.data.source === 'iso' ? '' : ' (prices are not fetched from the ISOs)'}
           </span>
           {q.data.clients.map((c) => (

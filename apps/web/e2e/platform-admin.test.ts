@@ -38,6 +38,8 @@ describe.skipIf(missing !== null)('platform admin console and status page in Chr
     await page.waitForSelector('[data-testid="viewer-connection"][data-state="reachable"]');
     await expect(page.getByTestId('viewer-connection').innerText()).resolves.toMatch(/handshake .*ms/);
     await expect(page.getByRole('button', { name: 'Sign out' }).count()).resolves.toBe(0);
+    // The market-data card says where prices come from (the demo runs the simulated feed, nothing fetched).
+    await expect(page.getByTestId('market-data-source').innerText()).resolves.toBe('simulated');
     await h.screenshot(page, 'platform-system-status-public');
 
     // Signed in, the page reports the live socket of the shell.
