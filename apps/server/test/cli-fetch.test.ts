@@ -46,7 +46,7 @@ describe.skipIf(!built)('optibid fetch', () => {
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/3 days, 3 already complete \(skipped\), 0 downloads/);
     expect(again.out).toMatch(/0 inserted, 0 updated, 0 unchanged/);
-  }, 60_000);
+  }, 180_000);
 
   it('fetches an old NYISO day from the month zip and reports a day the ISO has no file for', async () => {
     const r = await run(['NYISO', 'da-lmp', '--from', '2019-11-03', '--to', '2019-11-04']);
@@ -55,7 +55,7 @@ describe.skipIf(!built)('optibid fetch', () => {
     expect(r.out).toMatch(/complete: 1 days \(2019-11-03 … 2019-11-03\)/);
     expect(r.out).toMatch(/incomplete 2019-11-04: no rows for this day/);
     expect(iso.requests.some((q) => q.path === '/public/csv/damlbmp/20191101damlbmp_zone_csv.zip')).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad arguments and a client without credentials', async () => {
     const stray = await run(['PJM', 'da-lmp', 'extra', '--from', '2025-05-01', '--to', '2025-05-01']);
@@ -68,5 +68,5 @@ describe.skipIf(!built)('optibid fetch', () => {
     const key = await run(['PJM', 'da-lmp', '--from', '2025-05-01', '--to', '2025-05-01']);
     expect(key.code).toBe(1);
     expect(key.err).toMatch(/set PJM_API_KEY/);
-  }, 60_000);
+  }, 180_000);
 });

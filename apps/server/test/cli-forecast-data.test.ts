@@ -57,5 +57,5 @@ describe.skipIf(!built)('optibid backtest on ISO files', () => {
     expect(stray.code).toBe(2);
     expect(stray.err).toMatch(/unexpected argument "prices.csv"/);
     expect(cli(['backtest', '--data', file, '--prices', file, ...common]).err).toMatch(/--prices <file> or --data/);
-  });
+  }, 240_000);
 });
