@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getMarket, localDateOf, localDayBoundsUtc, parsePriceFile, type IsoId, type NormalizedPriceRow } from '@optibid/core';
-import { createContext, type ServerContext } from '../src/context.js';
+import { createServices as createContext, type Services as ServerContext } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/http/types.js';
 import { marketFeedOf, publishStaleAlert, type MarketFeed } from '../src/modules/market-feed/index.js';
