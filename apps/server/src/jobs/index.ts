@@ -7,12 +7,14 @@ import type { Services } from '../services.js';
 import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
 import { startForecastJob } from './forecast.js';
+import { startTickPersistence } from './tick-persistence.js';
 
 export type JobStopper = () => Promise<void>;
 
 export async function startJobs(ctx: Services, log: FastifyBaseLogger): Promise<JobStopper> {
   const stoppers: JobStopper[] = [];
-  if (ctx.config.simulationMode) stoppers.push(await startPriceFeed(ctx, log));
+  // The persistence member first, so it stops after the feed (stoppers run in reverse).
+  if (ctx.config.simulationMode) stoppers.push(await startTickPersistence(ctx, log), await startPriceFeed(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
   stoppers.push(await startForecastJob(ctx, log));
   return async () => {
