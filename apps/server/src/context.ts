@@ -54,10 +54,10 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   try {
     if (opts.migrate !== false) await migrate(database);
     const cache = createCache(config.redisUrl);
-    const bus = createBus(config.redisUrl);
+    const bus = createBus(config.redisUrl, config.busUrl);
     // Redis being away at start is not fatal: both fall back to memory and health says degraded.
     await cache.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'cache: Redis unreachable at start, using memory'));
-    await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'bus: Redis unreachable at start, delivering in-process'));
+    await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, `bus: ${bus.backend} unreachable at start, delivering in-process`));
     closers.push(() => cache.close(), () => bus.close());
 
     const repos = createRepositories(database);

@@ -1,13 +1,49 @@
-/** One contract suite for the bus port, run against every implementation this run has. */
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { MemoryBus, RedisBus, type Bus } from '../src/bus/index.js';
+/**
+ * One contract suite for the bus port, run against every implementation this
+ * run has: live publish/subscribe, and the durable event log (replay after a
+ * consumer restart, redelivery after a failure, no loss in a burst).
+ */
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { connect } from 'nats';
+import { MemoryBus, NatsBus, RedisBus, STREAMS, type Bus } from '../src/bus/index.js';
+import { durableSuite } from './bus-durable.js';
 
-const implementations: { name: string; make: () => Bus }[] = [{ name: 'memory', make: () => new MemoryBus() }];
+// Streams and keys of this run only, so parallel runs on one server never meet; deleted after.
+const namespace = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+/** Short, so a message a stopped consumer had read but not acknowledged comes back within the test. */
+const ACK_WAIT_MS = 1500;
+
+interface Impl {
+  name: string;
+  make: () => Bus;
+  /** A restarted consumer runs in a new Bus (a new process); false for memory, whose log dies with the process. */
+  durableAcrossInstances: boolean;
+}
+
+const implementations: Impl[] = [{ name: 'memory', make: () => new MemoryBus(), durableAcrossInstances: false }];
 const redisUrl = inject('redisUrl');
-if (redisUrl) implementations.push({ name: 'redis', make: () => new RedisBus(redisUrl) });
+if (redisUrl) implementations.push({ name: 'redis', make: () => new RedisBus(redisUrl, { namespace, ackWaitMs: ACK_WAIT_MS }), durableAcrossInstances: true });
+const natsUrl = inject('natsUrl');
+if (natsUrl) implementations.push({ name: 'nats', make: () => new NatsBus(natsUrl, { namespace, ackWaitMs: ACK_WAIT_MS }), durableAcrossInstances: true });
+
+afterAll(async () => {
+  if (redisUrl) {
+    const r = new Redis(redisUrl);
+    const keys = await r.keys(`${namespace}:log:*`);
+    if (keys.length) await r.del(...keys);
+    r.disconnect();
+  }
+  if (natsUrl) {
+    const nc = await connect({ servers: natsUrl });
+    const jsm = await nc.jetstreamManager();
+    for (const s of STREAMS) await jsm.streams.delete(`${namespace}_${s.key}`.toUpperCase()).catch(() => undefined);
+    await nc.close();
+  }
+});
 
 const settle = async (bus: Bus) => {
-  if (bus instanceof RedisBus) await bus.ready();
+  if (bus instanceof RedisBus || bus instanceof NatsBus) await bus.ready();
 };
 
 const waitFor = async (cond: () => boolean, ms = 2000) => {
@@ -82,8 +118,10 @@ for (const impl of implementations) {
       expect(await bus.health()).toMatchObject({ status: 'ok', backend: impl.name });
     });
 
-    if (impl.name === 'redis') {
-      it('fans out across two instances (two servers on one Redis)', async () => {
+    durableSuite(impl, open);
+
+    if (impl.name !== 'memory') {
+      it(`fans out across two instances (two servers on one ${impl.name})`, async () => {
         const a = await open();
         const b = await open();
         const channel = `fanout:${Math.random()}`;
@@ -100,16 +138,48 @@ for (const impl of implementations) {
         expect(gotB).toEqual([{ n: 1 }, { n: 2 }]);
       });
 
+    }
+
+    if (impl.name === 'redis') {
       it('degrades to in-process delivery when Redis is unreachable', async () => {
         const bus = new RedisBus('redis://127.0.0.1:1');
         await bus.start().catch(() => undefined);
         opened.push(bus);
         const got: unknown[] = [];
+        const durable: unknown[] = [];
         bus.subscribe('down:x', (m) => got.push(m));
+        const stop = await bus.subscribeDurable('org:down', 'down-persist', async (m) => void durable.push(m));
         await bus.publish('down:x', { still: 'works' });
-        await waitFor(() => got.length === 1);
+        await bus.publish('org:down', { durable: 'in-process' });
+        await waitFor(() => got.length === 1 && durable.length === 1);
+        expect(durable).toEqual([{ durable: 'in-process' }]);
         expect((await bus.health()).status).toBe('degraded');
+        await stop();
       });
     }
+  });
+}
+
+if (natsUrl) {
+  describe('bus contract [nats, unreachable]', () => {
+    it('keeps delivering in-process, live and durable, and says degraded', async () => {
+      const bus = new NatsBus('nats://127.0.0.1:1', { namespace, reconnectDelayMs: 60_000 });
+      await expect(bus.start()).rejects.toThrow();
+      try {
+        const live: unknown[] = [];
+        const durable: unknown[] = [];
+        bus.subscribe('prices:down', (m) => live.push(m));
+        const stop = await bus.subscribeDurable('prices:down', 'down-persist', async (m) => void durable.push(m));
+        await bus.publish('prices:down', { still: 'works' });
+        await waitFor(() => live.length === 1 && durable.length === 1);
+        expect(durable).toEqual([{ still: 'works' }]);
+        const h = await bus.health();
+        expect(h).toMatchObject({ status: 'degraded', backend: 'nats' });
+        expect(h.message).toMatch(/in-process/);
+        await stop();
+      } finally {
+        await bus.close();
+      }
+    });
   });
 }

@@ -8,6 +8,7 @@ import { getMarket } from '@optibid/core';
 import type { PricePoint } from '../src/db/repositories/prices.js';
 import { loadMarketSeries, startPriceFeed } from '../src/jobs/feed.js';
 import { createLeaderLease } from '../src/jobs/leader.js';
+import { startTickPersistence } from '../src/jobs/tick-persistence.js';
 import { describeEachBackend, startTestServer, type TestServer } from './helpers.js';
 import { sleep } from './realtime-client.js';
 
@@ -56,6 +57,7 @@ describeEachBackend('simulated price feed', (backend) => {
   it('publishes one tick per series per interval and stores it as RT5 within the caps', async () => {
     const seen: Record<string, unknown>[] = [];
     const off = server.ctx.bus.subscribe('prices:*', (m) => seen.push(m as Record<string, unknown>));
+    const stopPersistence = await startTickPersistence(server.ctx, quiet);
     const stop = await startPriceFeed(server.ctx, quiet, { intervalMs: 150, seed: 7, markets: ['PJM', 'ERCOT'] });
     await sleep(900);
     await stop();
@@ -63,6 +65,14 @@ describeEachBackend('simulated price feed', (backend) => {
     await sleep(400);
     off();
     expect(seen.length).toBe(countAtStop);
+    // Storing goes through the durable persistence consumer: give it until the last tick is in.
+    const lastStored = async (iso: 'PJM' | 'ERCOT', location: string) =>
+      (await server.ctx.repos.prices.recent(iso, location, ['RT5'], new Date(Date.now() - HOUR), new Date(Date.now() + HOUR))).at(-1)?.lmp_usd_per_mwh;
+    const lastSeen = (location: string) => seen.filter((m) => m.location === location).at(-1)!.lmp;
+    for (let t0 = Date.now(); Date.now() - t0 < 15_000; await sleep(50)) {
+      if ((await lastStored('PJM', 'WESTERN HUB')) === lastSeen('WESTERN HUB') && (await lastStored('ERCOT', 'HB_HOUSTON')) === lastSeen('HB_HOUSTON')) break;
+    }
+    await stopPersistence();
 
     const byLocation = new Map<string, Record<string, unknown>[]>();
     for (const m of seen) byLocation.set(m.location as string, [...(byLocation.get(m.location as string) ?? []), m]);

@@ -4,16 +4,19 @@
  *
  * TEST_DATABASE_URL  admin connection to a real PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/test)
  * TEST_REDIS_URL     a real Redis (e.g. redis://127.0.0.1:6379)
+ * TEST_NATS_URL      a real NATS with JetStream (e.g. nats://127.0.0.1:4222)
  * REQUIRE_INTEGRATION=1 (set by .ci/run): a missing or unreachable server fails the run instead of skipping.
  */
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { connect } from 'nats';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string | null;
     redisUrl: string | null;
+    natsUrl: string | null;
   }
 }
 
@@ -62,7 +65,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error('REQUIRE_INTEGRATION=1 but TEST_REDIS_URL is not set: the Redis suites would be skipped');
   }
 
+  const natsUrl = process.env.TEST_NATS_URL ?? null;
+  if (natsUrl) {
+    try {
+      const nc = await connect({ servers: natsUrl, timeout: 3000, reconnect: false });
+      try {
+        // Fails unless the server runs with JetStream (-js).
+        await (await nc.jetstreamManager({ timeout: 3000 })).getAccountInfo();
+      } finally {
+        await nc.close();
+      }
+    } catch (err) {
+      throw new Error(`TEST_NATS_URL is set but NATS JetStream did not answer: ${(err as Error).message}`, { cause: err });
+    }
+  } else if (required) {
+    throw new Error('REQUIRE_INTEGRATION=1 but TEST_NATS_URL is not set: the NATS suites would be skipped');
+  }
+
   project.provide('pgUrl', pgUrl);
+  project.provide('natsUrl', natsUrl);
   project.provide('redisUrl', redisUrl);
   return async () => {
     if (dropDatabase) await dropDatabase().catch(() => undefined);

@@ -22,7 +22,7 @@ export const ConnectionEstablishedMessage = Type.Object({
   connection_id: Type.String({ format: 'uuid' }),
   /** The zone of /market/{zone}, or `all` on /prices. */
   market_zone: Type.String(),
-  storage_backend: Type.Union([Type.Literal('redis'), Type.Literal('memory')]),
+  storage_backend: Type.Union([Type.Literal('redis'), Type.Literal('memory'), Type.Literal('nats')]),
   timestamp: Type.String({ format: 'date-time' }),
   message: Type.String(),
 });
@@ -87,7 +87,7 @@ export const WS_CLOSE = { unauthorized: 4401, unknownZone: 4404, tooSlow: 4408 }
 export const WsHealthBody = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   connections: Type.Integer(),
-  storage_backend: Type.Union([Type.Literal('redis'), Type.Literal('memory')]),
+  storage_backend: Type.Union([Type.Literal('redis'), Type.Literal('memory'), Type.Literal('nats')]),
   timestamp: Type.String({ format: 'date-time' }),
 });
 export type WsHealthBody = Static<typeof WsHealthBody>;
@@ -100,7 +100,7 @@ export const WsStatsBody = Type.Object({
   messages_sent: Type.Integer(),
   messages_received: Type.Integer(),
   uptime_s: Type.Number(),
-  storage_backend: Type.Union([Type.Literal('redis'), Type.Literal('memory')]),
+  storage_backend: Type.Union([Type.Literal('redis'), Type.Literal('memory'), Type.Literal('nats')]),
   instance_id: Type.String(),
 });
 export type WsStatsBody = Static<typeof WsStatsBody>;

@@ -1,12 +1,39 @@
 import { Redis } from 'ioredis';
-import { LocalSubscribers, type Bus, type BusChannel, type BusHandler, type BusPattern, type BusTopics, type PatternMessage, type RawHandler, type BusHealth, type Unsubscribe } from './types.js';
+import { InProcessLog } from './durable-log.js';
+import { RedisLog } from './redis-log.js';
+import { checkConsumerName, checkNamespace, streamOf, streamOfPattern } from './streams.js';
+import {
+  LocalSubscribers,
+  type Bus,
+  type BusChannel,
+  type BusHandler,
+  type BusHealth,
+  type BusPattern,
+  type BusTopics,
+  type DurableHandler,
+  type DurableOptions,
+  type PatternMessage,
+  type RawDurableHandler,
+  type RawHandler,
+  type StopDurable,
+  type Unsubscribe,
+} from './types.js';
+
+export interface RedisBusOptions {
+  /** Prefix of the event-log keys (tests use their own). Default `optibid`. */
+  namespace?: string;
+  /** How long a read message may stay unacknowledged before another member claims it. Default 30 s. */
+  ackWaitMs?: number;
+}
 
 const PREFIX = 'optibid:bus:';
 
 /**
  * Redis pub/sub bus with one client to publish and one to subscribe (a
- * subscribed Redis connection can do nothing else). If Redis goes away, messages
- * are delivered in-process so this server keeps working, and health says degraded.
+ * subscribed Redis connection can do nothing else); the event-log channels are
+ * also appended to Redis Streams for durable consumers (redis-log.ts). If Redis
+ * goes away, messages are delivered in-process (live and durable) so this server
+ * keeps working, and health says degraded.
  */
 export class RedisBus implements Bus {
   readonly backend = 'redis' as const;
@@ -14,8 +41,12 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly subscribed = new Set<string>();
+  /** The event log (Redis Streams) and its in-process stand-in while Redis is away. */
+  readonly log: RedisLog;
+  private readonly fallbackLog = new InProcessLog();
+  private readonly durables = new Set<StopDurable>();
 
-  constructor(url: string) {
+  constructor(url: string, busOpts: RedisBusOptions = {}) {
     const opts = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) };
     this.pub = new Redis(url, { ...opts, connectionName: 'optibid-bus-pub' });
     this.sub = new Redis(url, { ...opts, connectionName: 'optibid-bus-sub' });
@@ -27,6 +58,7 @@ export class RedisBus implements Bus {
       // Re-subscribe after a reconnect.
       if (this.subscribed.size) void this.sub.psubscribe(...[...this.subscribed].map(redisPattern)).catch(() => undefined);
     });
+    this.log = new RedisLog(this.pub, checkNamespace(busOpts.namespace ?? 'optibid'), busOpts.ackWaitMs ?? 30_000);
   }
 
   private get up(): boolean {
@@ -52,14 +84,18 @@ export class RedisBus implements Bus {
 
   async publish<C extends BusChannel>(channel: C, message: BusTopics[C]): Promise<void> {
     const raw = JSON.stringify(message);
+    const stream = streamOf(channel);
     if (this.up) {
       try {
+        // Appended before the live publish, so a durable consumer never lags a live one's view.
+        if (stream) await this.log.append(stream, channel, raw);
         await this.pub.publish(PREFIX + channel, raw);
         return;
       } catch {
         /* fall through to local delivery */
       }
     }
+    if (stream) this.fallbackLog.append(channel, raw);
     const copy: unknown = JSON.parse(raw);
     queueMicrotask(() => this.local.deliver(channel, copy));
   }
@@ -80,6 +116,22 @@ export class RedisBus implements Bus {
     };
   }
 
+  async subscribeDurable<P extends BusPattern>(pattern: P, consumer: string, typed: DurableHandler<PatternMessage<P>>, opts: DurableOptions = {}): Promise<StopDurable> {
+    const handler = typed as RawDurableHandler;
+    const stream = streamOfPattern(pattern);
+    checkConsumerName(consumer);
+    // Created before returning, so what is published from now on reaches the group.
+    if (this.up) await this.log.ensureGroup(stream, consumer, pattern);
+    const stopFallback = await this.fallbackLog.subscribe(pattern, consumer, handler, opts);
+    const stopMember = this.log.member(stream, consumer, pattern, handler, opts);
+    const stop = async () => {
+      this.durables.delete(stop);
+      await Promise.all([stopMember(), stopFallback()]);
+    };
+    this.durables.add(stop);
+    return stop;
+  }
+
   /** Resolves once Redis has registered every current subscription (tests wait on it). */
   async ready(): Promise<void> {
     if (this.subscribed.size) await this.sub.psubscribe(...[...this.subscribed].map(redisPattern));
@@ -90,13 +142,15 @@ export class RedisBus implements Bus {
     const t0 = performance.now();
     try {
       await this.pub.ping();
-      return { status: 'ok', backend: 'redis', latency_ms: round(performance.now() - t0) };
+      const latency_ms = round(performance.now() - t0);
+      return { status: 'ok', backend: 'redis', latency_ms, streams: await this.log.stats() };
     } catch (err) {
       return { status: 'degraded', backend: 'redis', message: `Redis ping failed: ${(err as Error).message}` };
     }
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.durables].map((stop) => stop()));
     this.pub.disconnect();
     this.sub.disconnect();
   }

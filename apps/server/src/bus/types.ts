@@ -26,18 +26,70 @@ export type BusHandler<M = BusMessage> = (message: M, channel: string) => void;
 export type RawHandler = (message: unknown, channel: string) => void;
 export type Unsubscribe = () => void;
 
+export type BusBackend = 'memory' | 'redis' | 'nats';
+
 export interface BusHealth {
   status: 'ok' | 'degraded' | 'down';
-  backend: 'memory' | 'redis';
+  backend: BusBackend;
   latency_ms?: number;
   message?: string;
+  /** Event-log streams (NATS, Redis): messages held and durable consumers. */
+  streams?: { name: string; messages: number; consumers: number }[];
+}
+
+/** What a durable handler learns about one delivery. */
+export interface Delivery {
+  /** Unique per message within its stream and the same on every redelivery: handlers dedupe on it. */
+  id: string;
+  channel: string;
+  /**
+   * 1 on first delivery; more after a handler failure or a consumer that died
+   * before acknowledging (nats-server 2.9 does not count a delivery handed back
+   * by a stopping consumer, so there it may read 1 again).
+   */
+  attempt: number;
+}
+
+/**
+ * Resolving acknowledges the message; rejecting redelivers it (after a backoff,
+ * before later messages of this consumer). Reject only for transient failures:
+ * a message that can never be handled must be logged and resolved, or it blocks the consumer.
+ */
+export type DurableHandler<M = BusMessage> = (message: M, delivery: Delivery) => Promise<void>;
+/** How the implementations hold durable handlers (the log carries JSON). */
+export type RawDurableHandler = (message: unknown, delivery: Delivery) => Promise<void>;
+
+/** Stops a durable consumer after its current message; its position is kept for the next start. */
+export type StopDurable = () => Promise<void>;
+
+export interface DurableOptions {
+  /** First redelivery delay after a handler failure; doubles up to 10 s. Default 200 ms. */
+  retryDelayMs?: number;
+  /**
+   * Handlers running at once in this member. Default 1: in order, the next
+   * message waiting for the current one (retries included). More lets a handler
+   * batch its writes; handlers still start in order but may finish out of it.
+   */
+  maxInFlight?: number;
 }
 
 export interface Bus {
-  readonly backend: 'memory' | 'redis';
+  readonly backend: BusBackend;
   start(): Promise<void>;
+  /** Live delivery to `subscribe`rs and, when the channel belongs to an event-log stream, an append to it. */
   publish<C extends BusChannel>(channel: C, message: BusTopics[C]): Promise<void>;
+  /** Live delivery, at most once: what is published while not subscribed is not seen. */
   subscribe<P extends BusPattern>(pattern: P, handler: BusHandler<PatternMessage<P>>): Unsubscribe;
+  /**
+   * At-least-once delivery to the consumer group `consumer`: every message published
+   * on a matching channel after the group was first created, in order (one at a
+   * time per member unless maxInFlight), including those published while no member was running.
+   * Instances subscribing with the same name share the work. `pattern` must lie within one
+   * stream (see streams.ts). Resolves once the group exists, so what is published
+   * afterwards reaches it; with the broker unreachable it resolves at once and
+   * delivers in-process until the broker is back.
+   */
+  subscribeDurable<P extends BusPattern>(pattern: P, consumer: string, handler: DurableHandler<PatternMessage<P>>, opts?: DurableOptions): Promise<StopDurable>;
   health(): Promise<BusHealth>;
   close(): Promise<void>;
 }
@@ -46,7 +98,7 @@ export function matches(pattern: string, channel: string): boolean {
   return pattern.endsWith('*') ? channel.startsWith(pattern.slice(0, -1)) : pattern === channel;
 }
 
-/** Local fan-out shared by both implementations. */
+/** Local fan-out shared by the implementations. */
 export class LocalSubscribers {
   private readonly subs = new Map<string, Set<RawHandler>>();
 

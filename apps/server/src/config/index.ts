@@ -18,6 +18,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | null;
   readonly redisUrl: string | null;
+  /** NATS JetStream for the bus and its event log (`nats://…`); null keeps the bus on Redis or in memory. */
+  readonly busUrl: string | null;
   readonly jwtSecret: string;
   readonly accessTokenTtlS: number;
   readonly refreshTokenTtlS: number;
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    busUrl: url('BUS_URL', ['nats:']),
     jwtSecret,
     accessTokenTtlS: duration('ACCESS_TOKEN_TTL', '15m'),
     refreshTokenTtlS: duration('REFRESH_TOKEN_TTL', '30d'),
@@ -217,6 +220,7 @@ export function configSummary(c: Config): Record<string, unknown> {
     data_dir: c.dataDir,
     database: c.databaseUrl ? redact(c.databaseUrl) : 'pglite (embedded)',
     redis: c.redisUrl ? redact(c.redisUrl) : 'in-memory',
+    bus: c.busUrl ? redact(c.busUrl) : c.redisUrl ? 'redis' : 'in-memory',
     jwt_secret: c.jwtSecret === DEFAULT_JWT_SECRET ? 'default (development only)' : 'set',
     access_token_ttl_s: c.accessTokenTtlS,
     refresh_token_ttl_s: c.refreshTokenTtlS,

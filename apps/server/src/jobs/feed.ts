@@ -1,9 +1,10 @@
 /**
  * The simulated live feed (SIMULATION_MODE): for every market, a few locations
  * that have stored history (or the main hub with a built-in shape), one tick
- * per location every FEED_INTERVAL_S, published on `prices:<ISO>` and stored as
- * the RT5 price of the current 5-minute interval. Each tick refines the same
- * interval, so revisions are not kept. Only the leader instance runs it.
+ * per location every FEED_INTERVAL_S, published on `prices:<ISO>` and stored (by
+ * the durable persistence consumer) as the RT5 price of the current 5-minute
+ * interval. Each tick refines the same interval, so revisions are not kept.
+ * Only the leader instance runs it.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import {
@@ -15,10 +16,10 @@ import {
   type PriceSimulator,
 } from '@optibid/core';
 import type { ServerContext } from '../context.js';
-import type { PricePoint } from '../db/repositories/prices.js';
-import { intervalStartOf, priceChannel, priceUpdateMessage } from '../realtime/messages.js';
+import { intervalStartOf, priceChannel } from '../realtime/messages.js';
 import { createLeaderLease } from './leader.js';
 import { loadSeriesProfile } from '../realtime/series-profile.js';
+import { storedTickMessage } from './tick-persistence.js';
 
 export interface FeedSeries {
   iso: IsoId;
@@ -64,25 +65,21 @@ export async function loadMarketSeries(ctx: ServerContext, market: MarketDefinit
   return series;
 }
 
-/** Publishes and stores one tick of every series at `nowMs`. */
-export async function feedTick(ctx: ServerContext, series: FeedSeries[], nowMs: number): Promise<number> {
+/**
+ * Publishes one tick of every series at `nowMs`; the durable `persistence`
+ * consumer (tick-persistence.ts) stores them as the RT5 price of the interval.
+ */
+export async function feedTick(ctx: Pick<ServerContext, 'bus'>, series: FeedSeries[], nowMs: number): Promise<number> {
   const start = intervalStartOf(nowMs, RT_INTERVAL_MIN);
   const end = new Date(start.getTime() + RT_INTERVAL_MIN * 60_000);
   const now = new Date(nowMs);
-  const rows: PricePoint[] = [];
   const publishes: Promise<void>[] = [];
   for (const s of series) {
     const p = s.simulator.next(nowMs);
-    const msg = priceUpdateMessage(
-      s.iso,
-      { location: s.location, interval_start: start, lmp: p.lmp_usd_per_mwh, energy: p.energy_usd_per_mwh, congestion: p.congestion_usd_per_mwh, loss: p.loss_usd_per_mwh },
-      now,
-    );
-    publishes.push(ctx.bus.publish(priceChannel(s.iso), msg));
-    rows.push({
+    const row = {
       market: s.iso,
       location: s.location,
-      run: 'RT5',
+      run: 'RT5' as const,
       interval_start: start,
       interval_end: end,
       lmp_usd_per_mwh: p.lmp_usd_per_mwh,
@@ -90,11 +87,11 @@ export async function feedTick(ctx: ServerContext, series: FeedSeries[], nowMs: 
       congestion_usd_per_mwh: p.congestion_usd_per_mwh,
       loss_usd_per_mwh: p.loss_usd_per_mwh,
       source: 'simulation',
-    });
+    };
+    publishes.push(ctx.bus.publish(priceChannel(s.iso), storedTickMessage(row, now)));
   }
   await Promise.all(publishes);
-  await ctx.repos.prices.upsert(rows, { keepRevisions: false, source: 'simulation' });
-  return rows.length;
+  return series.length;
 }
 
 /**

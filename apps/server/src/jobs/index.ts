@@ -8,13 +8,17 @@ import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
 import { startForecastJob } from './forecast.js';
 import { startFetchJob } from './fetch.js';
+import { startTickPersistence } from './tick-persistence.js';
 
 export type JobStopper = () => Promise<void>;
 
 export async function startJobs(ctx: Services, log: FastifyBaseLogger): Promise<JobStopper> {
   const stoppers: JobStopper[] = [];
   // MARKET_DATA_SOURCE decides where the shared prices come from; SIMULATION_MODE keeps the simulated clearing.
-  if (ctx.config.simulationMode && ctx.config.marketFeed.source === 'simulated') stoppers.push(await startPriceFeed(ctx, log));
+  // The persistence member first, so it stops after the feed (stoppers run in reverse).
+  if (ctx.config.simulationMode && ctx.config.marketFeed.source === 'simulated') {
+    stoppers.push(await startTickPersistence(ctx, log), await startPriceFeed(ctx, log));
+  }
   stoppers.push(await startFetchJob(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
   stoppers.push(await startForecastJob(ctx, log));

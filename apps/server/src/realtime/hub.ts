@@ -63,7 +63,7 @@ export class RealtimeHub {
     this.authTimeoutMs = opts.authTimeoutMs ?? 10_000;
   }
 
-  get backend(): 'redis' | 'memory' {
+  get backend(): Bus['backend'] {
     return this.bus.backend;
   }
 
