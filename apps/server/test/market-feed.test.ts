@@ -4,7 +4,7 @@
  * importer reads from the same file, a second run stores nothing, and every known failure
  * ends in a retry or a recorded error, never a partial day counted complete.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getMarket, localDateOf, localDayBoundsUtc, parsePriceFile, type IsoId, type NormalizedPriceRow } from '@optibid/core';
 import { createServices as createContext, type Services as ServerContext } from '../src/services.js';
 import { buildApp } from '../src/app.js';

@@ -4,7 +4,6 @@
  * the day before delivery (plus a margin); asking earlier only finds nothing.
  */
 import { addDaysYmd, zonedLocalToUtc } from '../time/zoned.js';
-import { getMarket } from './catalogue.js';
 import type { IsoId } from './types.js';
 
 export interface DayAheadPublication {

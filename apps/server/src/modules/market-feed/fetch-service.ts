@@ -180,7 +180,7 @@ export class MarketFeedService {
     } catch (err) {
       // fflate and our parsers throw on a zip cut short; say what happened rather than how.
       const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
-      throw new Error(zip ? `truncated or corrupt zip (${bytes.length} bytes): ${(err as Error).message}` : (err as Error).message);
+      throw new Error(zip ? `truncated or corrupt zip (${bytes.length} bytes): ${(err as Error).message}` : (err as Error).message, { cause: err });
     }
     const rows = results.flatMap((r) => r.rows).filter((r) => r.market === iso);
     const xml = results.find((r) => r.rows.length === 0 && r.rejections.some((x) => /XML message/.test(x.reason)));
