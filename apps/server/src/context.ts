@@ -3,6 +3,7 @@
  * the shared repositories, health probes), opened in order and closed in
  * reverse. It knows nothing of the modules: services.ts builds them on it.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { createBus, type Bus } from './bus/index.js';
@@ -12,6 +13,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { holdDataDir } from './db/data-lock.js';
 import { createRepositories, type Repositories } from './db/repositories/index.js';
+import { ComputePool, defaultComputeThreads } from './compute/pool.js';
 import { HealthRegistry } from './health.js';
 import { VERSION } from './version.js';
 import { createMarketCatalogue, type MarketCatalogue, type MarketOverrides } from '@optibid/core';
@@ -23,6 +25,8 @@ export interface ServerContext {
   repos: Repositories;
   cache: Cache;
   bus: Bus;
+  /** Worker threads for CPU-heavy work (forecast fits and forecasts). */
+  compute: ComputePool;
   health: HealthRegistry;
   /** The market rules with MARKET_OVERRIDES applied. */
   catalogue: MarketCatalogue;
@@ -60,6 +64,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, `bus: ${bus.backend} unreachable at start, delivering in-process`));
     closers.push(() => cache.close(), () => bus.close());
 
+    const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
+    closers.push(() => compute.close());
+
     const repos = createRepositories(database);
     const health = new HealthRegistry(VERSION);
     health.register(
@@ -79,6 +86,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       repos,
       cache,
       bus,
+      compute,
       health,
       catalogue,
       onClose: (fn) => void closers.push(fn),

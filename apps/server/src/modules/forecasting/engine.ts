@@ -1,20 +1,23 @@
 /**
- * Running a core forecasting model on a PriceBook: one delivery day, the
- * walk-forward evaluation of a training run (yielding to the event loop
- * between days, with progress), residual quantiles and the model state saved
- * as a run artefact.
+ * Running a core forecasting model on a PriceBook: delivery days, the
+ * walk-forward evaluation of a training run (with progress), residual
+ * quantiles. The main thread only cuts each day's history at its gate; the
+ * model runs in the compute pool (forecast-task.ts), so the event loop stays
+ * free while it fits.
  */
+import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import {
   addDaysYmd,
   createForecastModel,
   forecastMetrics,
   forecastResidualQuantiles,
-  LearModel,
+  type ForecastHistory,
   type ForecastMetricsReport,
-  type ForecastPointModel,
   type MarketDefinition,
 } from '@optibid/core';
+import type { ComputePool } from '../../compute/pool.js';
 import { deliveryHours, type PriceBook } from './price-book.js';
+import { FORECAST_TASK_URL, type ForecastTaskInput, type ForecastTaskOutput } from './forecast-task.js';
 import type { ForecastHour } from '../../db/repositories/forecasting.js';
 
 export const QUANTILE_LEVELS = [0.1, 0.5, 0.9];
@@ -30,15 +33,53 @@ export interface DayForecast {
   history_end: Date;
 }
 
-export function forecastDay(model: ForecastPointModel, book: PriceBook, date: string, origin?: string): DayForecast {
+export interface DayInput {
+  date: string;
+  history: ForecastHistory;
+  gate_closure: Date;
+  history_end: Date;
+}
+
+/** What a model needing `minDays` may see for `date` (throws InsufficientHistoryError). */
+export function dayInput(minDays: number, book: PriceBook, date: string, origin?: string): DayInput {
   const { history, gate_closure, history_end } = book.historyFor(date, {
     origin,
-    minDays: model.min_history_days,
-    maxDays: origin ? undefined : model.min_history_days + HISTORY_MARGIN_DAYS,
+    minDays,
+    maxDays: origin ? undefined : minDays + HISTORY_MARGIN_DAYS,
   });
-  const point = model.forecastDay(history);
-  if (point.length !== 24 || point.some((x) => !Number.isFinite(x))) throw new Error(`${model.name} produced a non-finite forecast for ${date}`);
-  return { date, daily_point: Float64Array.from(point), gate_closure, history_end };
+  return { date, history, gate_closure, history_end };
+}
+
+/**
+ * Runs one fresh `spec` model through the days' inputs, in order, on a pool
+ * worker (price buffers a history owns are transferred: such inputs are not usable after).
+ */
+export async function forecastInputs(
+  compute: ComputePool,
+  spec: string,
+  inputs: DayInput[],
+  opts: { onDay?: (done: number) => void; signal?: AbortSignal; withState?: boolean } = {},
+): Promise<{ days: DayForecast[]; state: Record<string, unknown> | null }> {
+  if (!inputs.length) return { days: [], state: null };
+  const channel = opts.onDay ? new MessageChannel() : null;
+  channel?.port1.on('message', (done: number) => opts.onDay!(done));
+  const task: ForecastTaskInput = { spec, histories: inputs.map((i) => i.history), progress: channel?.port2, with_state: opts.withState };
+  // Only buffers a history owns whole move; a view into a larger array (a dataset's) is copied, leaving it intact.
+  const owned = new Set<ArrayBuffer>();
+  for (const x of inputs.flatMap((i) => [i.history.prices, ...i.history.exogenous])) {
+    if (x.byteOffset === 0 && x.byteLength === x.buffer.byteLength) owned.add(x.buffer as ArrayBuffer);
+  }
+  const transferList: TransferListItem[] = [...owned];
+  if (channel) transferList.push(channel.port2);
+  try {
+    const out = await compute.run<ForecastTaskOutput>(FORECAST_TASK_URL, 'forecastDays', task, { transferList, signal: opts.signal });
+    return {
+      days: inputs.map((i, k) => ({ date: i.date, daily_point: out.points[k]!, gate_closure: i.gate_closure, history_end: i.history_end })),
+      state: out.state,
+    };
+  } finally {
+    channel?.port1.close();
+  }
 }
 
 /** Residual (actual − point) of a day, or null when its actual prices are not all stored. */
@@ -75,7 +116,8 @@ export interface EvaluationResult {
   days: EvaluationDay[];
   metrics: ForecastMetricsReport;
   naive_metrics: ForecastMetricsReport;
-  model: ForecastPointModel;
+  /** The fitted model's state (forecast-task.ts `modelState`). */
+  state: Record<string, unknown>;
   seconds: number;
 }
 
@@ -87,6 +129,7 @@ export interface EvaluationResult {
  * are over the evaluation days.
  */
 export async function evaluateOnBook(
+  compute: ComputePool,
   spec: string,
   book: PriceBook,
   opts: { evalDays: number; warmupDays: number; quantileWindowDays: number; onProgress?: (done: number, total: number, date: string) => Promise<void> | void },
@@ -107,19 +150,40 @@ export async function evaluateOnBook(
   const warmDates = completes.filter((d) => d < firstEval && d >= firstUsable).slice(opts.warmupDays > 0 ? -opts.warmupDays : completes.length);
   const all = [...warmDates, ...evalDates];
   const origin = book.dates[0]!;
+  const inputs = all.map((date) => dayInput(model.min_history_days, book, date, origin));
+  // Progress is written in order, one at a time; a failing write (the server stopping) cancels the fit.
+  const abort = new AbortController();
+  let progressError: unknown = null;
+  let chain: Promise<void> = Promise.resolve();
+  const onDay = (done: number) => {
+    chain = chain.then(async () => {
+      if (progressError) return;
+      try {
+        await opts.onProgress?.(done, all.length, all[done - 1]!);
+      } catch (err) {
+        progressError = err;
+        abort.abort();
+      }
+    });
+  };
+  let fitted;
+  try {
+    fitted = await forecastInputs(compute, spec, inputs, { onDay, signal: abort.signal, withState: true });
+  } catch (err) {
+    throw progressError ?? err;
+  }
+  await chain;
+  if (progressError) throw progressError;
   const out: EvaluationDay[] = [];
   const residuals: { date: string; r: Float64Array }[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const date = all[i]!;
-    const f = forecastDay(model, book, date, origin);
+  fitted.days.forEach((f, i) => {
+    const date = f.date;
     // Only days whose prices were revealed before this one's gate: strictly before D−1.
     const window = residuals.filter((x) => x.date < addDaysYmd(date, -1)).slice(-opts.quantileWindowDays).map((x) => x.r);
     const actual = book.actual(date)!;
     out.push({ ...f, hours: deliveryDayHours(book.market, date, f.daily_point, window), actual, warmup: i < warmDates.length });
     residuals.push({ date, r: residualOf(book, date, f.daily_point)! });
-    await opts.onProgress?.(i + 1, all.length, date);
-    await new Promise((r) => setImmediate(r));
-  }
+  });
   const scored = out.filter((d) => !d.warmup);
   const actual = new Float64Array(scored.length * 24), point = new Float64Array(scored.length * 24), naive = new Float64Array(scored.length * 24);
   scored.forEach((d, k) => {
@@ -132,45 +196,12 @@ export async function evaluateOnBook(
     days: out,
     metrics: forecastMetrics(actual, point),
     naive_metrics: forecastMetrics(actual, naive),
-    model,
+    state: fitted.state ?? {},
     seconds: (performance.now() - t0) / 1000,
   };
 }
 
 export class EvaluationInputError extends Error {}
-
-/** Feature names of a LEAR model without exogenous inputs, in core's `learFeatures` order. */
-function learFeatureNames(): string[] {
-  const names: string[] = [];
-  for (let h = 0; h < 24; h++) for (const lag of [1, 2, 3, 7]) names.push(`price_d-${lag}_h${String(h).padStart(2, '0')}`);
-  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) names.push(`dow_${d}`);
-  return names;
-}
-
-/**
- * The fitted state worth keeping: for LEAR, the non-zero coefficients of each
- * hour's last recalibration (in the model's transformed, centred feature space;
- * taken from the solver's warm-start vectors), recursively for ensembles.
- */
-export function modelState(model: ForecastPointModel): Record<string, unknown> {
-  const base: Record<string, unknown> = { name: model.name, min_history_days: model.min_history_days };
-  const members = (model as unknown as { members?: ForecastPointModel[] }).members;
-  if (Array.isArray(members)) base.members = members.map(modelState);
-  const weights = (model as unknown as { last_weights?: Float64Array[] }).last_weights;
-  if (Array.isArray(weights) && weights.length) base.last_weights_per_hour = weights.map((w) => Array.from(w));
-  if (model instanceof LearModel) {
-    const warm = (model as unknown as { warm: Float64Array[] | null }).warm;
-    const names = learFeatureNames();
-    base.window_days = model.options.window_days;
-    base.coefficients_per_hour = warm
-      ? warm.map((w, h) => ({
-          hour: h,
-          nonzero: Object.fromEntries([...w].map((c, j) => [names[j] ?? `x${j}`, c] as const).filter(([, c]) => c !== 0)),
-        }))
-      : null;
-  }
-  return base;
-}
 
 /** The evaluation's forecasts as CSV text (one row per delivery hour). */
 export function evaluationCsv(days: EvaluationDay[], m: MarketDefinition): string {

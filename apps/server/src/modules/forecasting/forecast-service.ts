@@ -11,7 +11,7 @@ import type { ForecastCreateBody, ForecastView } from '@optibid/contracts';
 import type { ForecastOrigin, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { notFound, validationFailed } from '../../http/errors.js';
 import { type Actor, type ForecastingDeps, forecastView, loadPriceBook } from './common.js';
-import { deliveryDayHours, forecastDay, residualOf } from './engine.js';
+import { dayInput, deliveryDayHours, forecastInputs, residualOf, type DayInput } from './engine.js';
 import { InsufficientHistoryError } from './price-book.js';
 
 const DEFAULT_QUANTILE_WINDOW_DAYS = 28;
@@ -57,13 +57,14 @@ export class ForecastService {
     const gate = dayAheadGateClosure(m.iso, date, m);
     // Only prices before the gate are even loaded: nothing later can reach the model.
     const book = await loadPriceBook(this.d.ctx, m, location, gate, model.min_history_days + Q + 30);
-    let f;
+    let input;
     try {
-      f = forecastDay(model, book, date);
+      input = dayInput(model.min_history_days, book, date);
     } catch (err) {
       if (err instanceof InsufficientHistoryError) throw new ForecastNotPossibleError(`${v.model_type} cannot forecast ${location} for ${date}: ${err.message}`);
       throw err;
     }
+    const f = (await forecastInputs(this.d.ctx.compute, v.model_type, [input])).days[0]!;
     const residuals = await this.residualWindow(actor.organization_id, v, book, date, Q);
     const stored = await this.d.repo.storeForecast({
       organization_id: actor.organization_id,
@@ -86,24 +87,25 @@ export class ForecastService {
     const last = addDaysYmd(date, -2);
     const first = addDaysYmd(date, -1 - Q);
     const stored = new Map((await this.d.repo.versionForecasts(organizationId, v.id, first, last)).map((f) => [f.delivery_date, f.daily_point]));
-    const out: Float64Array[] = [];
-    let model = null as ReturnType<typeof createForecastModel> | null;
+    const minDays = createForecastModel(v.model_type).min_history_days;
+    const points = new Map<string, ArrayLike<number>>();
+    const missing: DayInput[] = [];
     for (let d = first; d <= last; d = addDaysYmd(d, 1)) {
       if (!book.actual(d)) continue;
-      let point: ArrayLike<number> | undefined = stored.get(d);
-      if (!point) {
-        model ??= createForecastModel(v.model_type);
+      const point = stored.get(d);
+      if (point) points.set(d, point);
+      else {
         try {
-          point = forecastDay(model, book, d).daily_point;
+          missing.push(dayInput(minDays, book, d));
         } catch (err) {
           if (err instanceof InsufficientHistoryError) continue;
           throw err;
         }
-        await new Promise((r) => setImmediate(r));
       }
-      out.push(residualOf(book, d, point)!);
     }
-    return out;
+    // Missing days are re-forecast by one model walking through them in order, as the stored ones were.
+    for (const f of (await forecastInputs(this.d.ctx.compute, v.model_type, missing)).days) points.set(f.date, f.daily_point);
+    return [...points.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, p]) => residualOf(book, d, p)!);
   }
 
   async create(actor: Actor, body: ForecastCreateBody): Promise<{ view: ForecastView; created: boolean }> {

@@ -9,7 +9,7 @@ import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { conflict, forbidden, notFound, validationFailed } from '../../http/errors.js';
 import { type Actor, type ForecastingDeps, loadPriceBook, modelView, runView, versionView } from './common.js';
-import { evaluateOnBook, evaluationCsv, EvaluationInputError, modelState } from './engine.js';
+import { evaluateOnBook, evaluationCsv, EvaluationInputError } from './engine.js';
 
 export interface TrainOptions {
   origin?: 'api' | 'job';
@@ -130,7 +130,7 @@ export class RegistryService {
     const market = this.d.markets.market(m.market);
     let lastProgress = { done: 0, total: 0 } as { done: number; total: number; date?: string };
     try {
-      const result = await evaluateOnBook(spec, book, {
+      const result = await evaluateOnBook(this.d.ctx.compute, spec, book, {
         evalDays: params.eval_days,
         warmupDays: params.warmup_days,
         quantileWindowDays: params.quantile_window_days,
@@ -175,7 +175,7 @@ export class RegistryService {
         trained_through: result.days[result.days.length - 1]?.date ?? null,
         progress: lastProgress,
         artifacts: [
-          { name: 'model-state.json', content_type: 'application/json', content: JSON.stringify(modelState(result.model)) },
+          { name: 'model-state.json', content_type: 'application/json', content: JSON.stringify(result.state) },
           { name: 'forecasts.csv', content_type: 'text/csv', content: evaluationCsv(result.days, market) },
           { name: 'metrics-per-hour.json', content_type: 'application/json', content: JSON.stringify(per_hour.map((p, hour) => ({ hour, ...p }))) },
         ],

@@ -1,0 +1,77 @@
+/**
+ * The forecasting work that runs in a compute-pool worker: one model walked
+ * through a sequence of day histories (a forecast to serve, the residual days
+ * of its quantiles, or a training run's walk-forward), so a fit never blocks
+ * the event loop. The histories arrive transferred (their price buffers move,
+ * not copy); progress goes back on a MessagePort after each day.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { createForecastModel, LearModel, type ForecastHistory, type ForecastPointModel } from '@optibid/core';
+
+/** This module's URL, which the pool loads in its workers. */
+export const FORECAST_TASK_URL = import.meta.url;
+
+export interface ForecastTaskInput {
+  spec: string;
+  /** In delivery order: the model keeps its state (warm starts, refit schedule) from one day to the next. */
+  histories: ForecastHistory[];
+  /** Receives the number of days done after each day. */
+  progress?: MessagePort;
+  /** Return the fitted state (a training run's artefact). */
+  with_state?: boolean;
+}
+
+export interface ForecastTaskOutput {
+  /** 24 local-hour values per history. */
+  points: Float64Array[];
+  state: Record<string, unknown> | null;
+}
+
+export function forecastDays(input: ForecastTaskInput): ForecastTaskOutput {
+  const model = createForecastModel(input.spec);
+  const points: Float64Array[] = [];
+  try {
+    input.histories.forEach((h, i) => {
+      const p = model.forecastDay(h);
+      if (p.length !== 24 || p.some((x) => !Number.isFinite(x))) throw new Error(`${model.name} produced a non-finite forecast for ${h.dates[h.dates.length - 1]}`);
+      points.push(Float64Array.from(p));
+      input.progress?.postMessage(i + 1);
+    });
+  } finally {
+    input.progress?.close();
+  }
+  return { points, state: input.with_state ? modelState(model) : null };
+}
+
+/** Feature names of a LEAR model without exogenous inputs, in core's `learFeatures` order. */
+function learFeatureNames(): string[] {
+  const names: string[] = [];
+  for (let h = 0; h < 24; h++) for (const lag of [1, 2, 3, 7]) names.push(`price_d-${lag}_h${String(h).padStart(2, '0')}`);
+  for (const d of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) names.push(`dow_${d}`);
+  return names;
+}
+
+/**
+ * The fitted state worth keeping: for LEAR, the non-zero coefficients of each
+ * hour's last recalibration (in the model's transformed, centred feature space;
+ * taken from the solver's warm-start vectors), recursively for ensembles.
+ */
+export function modelState(model: ForecastPointModel): Record<string, unknown> {
+  const base: Record<string, unknown> = { name: model.name, min_history_days: model.min_history_days };
+  const members = (model as unknown as { members?: ForecastPointModel[] }).members;
+  if (Array.isArray(members)) base.members = members.map(modelState);
+  const weights = (model as unknown as { last_weights?: Float64Array[] }).last_weights;
+  if (Array.isArray(weights) && weights.length) base.last_weights_per_hour = weights.map((w) => Array.from(w));
+  if (model instanceof LearModel) {
+    const warm = (model as unknown as { warm: Float64Array[] | null }).warm;
+    const names = learFeatureNames();
+    base.window_days = model.options.window_days;
+    base.coefficients_per_hour = warm
+      ? warm.map((w, h) => ({
+          hour: h,
+          nonzero: Object.fromEntries([...w].map((c, j) => [names[j] ?? `x${j}`, c] as const).filter(([, c]) => c !== 0)),
+        }))
+      : null;
+  }
+  return base;
+}
