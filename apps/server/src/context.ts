@@ -14,6 +14,8 @@ import { migrate } from './db/migrate.js';
 import { holdDataDir } from './db/data-lock.js';
 import { createRepositories, type Repositories } from './db/repositories/index.js';
 import { ComputePool, defaultComputeThreads } from './compute/pool.js';
+import { JobRepository } from './db/repositories/jobs.js';
+import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 import { HealthRegistry } from './health.js';
 import { VERSION } from './version.js';
 import { createMarketCatalogue, type MarketCatalogue, type MarketOverrides } from '@optibid/core';
@@ -27,6 +29,8 @@ export interface ServerContext {
   bus: Bus;
   /** Worker threads for CPU-heavy work (forecast fits and forecasts). */
   compute: ComputePool;
+  /** Durable jobs on the database (jobs/queue.ts); a server starts claiming, the CLI does not. */
+  jobs: JobQueue;
   health: HealthRegistry;
   /** The market rules with MARKET_OVERRIDES applied. */
   catalogue: MarketCatalogue;
@@ -40,6 +44,8 @@ export interface ContextOptions {
   database?: Database;
   logger?: Pick<FastifyBaseLogger, 'warn' | 'info'>;
   migrate?: boolean;
+  /** Job queue tuning (tests shorten leases and backoff). */
+  jobs?: Partial<JobQueueOptions>;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<ServerContext> {
@@ -67,6 +73,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
     closers.push(() => compute.close());
 
+    const jobs = new JobQueue(new JobRepository(database), opts.jobs);
+    closers.push(() => jobs.stop());
+
     const repos = createRepositories(database);
     const health = new HealthRegistry(VERSION);
     health.register(
@@ -87,6 +96,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       cache,
       bus,
       compute,
+      jobs,
       health,
       catalogue,
       onClose: (fn) => void closers.push(fn),

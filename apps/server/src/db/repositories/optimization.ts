@@ -84,13 +84,4 @@ export class OptimizationRepository {
     const [row] = await this.database.query<{ n: number }>('SELECT count(*)::int AS n FROM backtests WHERE organization_id = $1 AND created_at >= $2', [organizationId, since]);
     return Number(row?.n ?? 0);
   }
-
-  /** Backtests a stopped server left running are failed on the next start, never silently lost. */
-  async failInterrupted(): Promise<number> {
-    const rows = await this.database.query(
-      `UPDATE backtests SET status = 'failed', error = 'interrupted: the server stopped while it ran', finished_at = now()
-       WHERE status IN ('queued', 'running') RETURNING id`,
-    );
-    return rows.length;
-  }
 }

@@ -18,17 +18,18 @@ import type { BacktestCreateBody, BacktestView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
 import { badRequest, notFound, validationFailed } from '../../http/errors.js';
+import type { JobContext } from '../../jobs/queue.js';
 import type { MarketService } from '../market-data/index.js';
 import type { QuotaGate } from '../platform/index.js';
 import { orgChannel, type Actor, type TradingServices } from '../trading/index.js';
 
 const DAY = 86_400_000;
+
+export const BACKTEST_QUEUE = 'backtest';
 /** History loaded before the period, so day one already has a week-ago and a model's calibration window. */
 const LOOKBACK_DAYS = 120;
 
 export class BacktestService {
-  private queue: Promise<void> = Promise.resolve();
-  private closed = false;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -37,11 +38,20 @@ export class BacktestService {
     private readonly trading: TradingServices,
     private readonly repo: OptimizationRepository,
     private readonly solve: () => Promise<SolveFn>,
-  ) {}
-
-  /** Backtests a stopped server left behind are failed, not left "running" for ever. */
-  async failInterrupted(): Promise<void> {
-    await this.repo.failInterrupted();
+  ) {
+    // A backtest is a durable job: it survives a restart (another instance, or this one restarted,
+    // takes it when the lease of a dead worker expires) and runs on one instance at a time.
+    ctx.jobs.register(BACKTEST_QUEUE, {
+      run: async (payload, job) => {
+        const row = await this.repo.findBacktest(String(payload.organization_id), String(payload.backtest_id));
+        if (!row || row.status === 'succeeded' || row.status === 'failed') return;
+        await this.execute(row, job);
+      },
+      failed: async (payload, error) => {
+        await this.repo.updateBacktest(String(payload.backtest_id), { status: 'failed', error, finished_at: new Date() });
+        await this.publish(String(payload.organization_id), String(payload.backtest_id), 0, 0, 'failed');
+      },
+    });
   }
 
   async create(actor: Actor, body: BacktestCreateBody): Promise<BacktestView> {
@@ -67,8 +77,7 @@ export class BacktestService {
     });
     await this.quotas.recordUsage(actor.organization_id, 'backtests');
     await this.ctx.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action: 'backtest.create', target_type: 'backtest', target_id: row.id, details: { strategy, market: m.iso, location } });
-    // One backtest at a time per server: they are CPU-bound and the API must stay responsive.
-    this.queue = this.queue.then(() => this.execute(row)).catch(() => undefined);
+    await this.ctx.jobs.enqueue(BACKTEST_QUEUE, { backtest_id: row.id, organization_id: actor.organization_id });
     return backtestView(row);
   }
 
@@ -82,13 +91,13 @@ export class BacktestService {
     return (await this.repo.listBacktests(actor.organization_id, limit)).map(backtestView);
   }
 
-  /** Waits for queued backtests (tests, shutdown). */
+  /** Waits until no backtest is queued or running (tests). */
   async idle(): Promise<void> {
-    await this.queue;
+    await this.ctx.jobs.drain();
   }
 
-  close(): void {
-    this.closed = true;
+  private publish(org: string, id: string, done: number, total: number, status: string): Promise<void> {
+    return this.ctx.bus.publish(orgChannel(org), { type: 'backtest_progress', backtest_id: id, status, done, total, timestamp: new Date().toISOString() }).catch(() => undefined);
   }
 
   private async battery(actor: Actor, body: BacktestCreateBody): Promise<BatteryParams> {
@@ -104,13 +113,11 @@ export class BacktestService {
     return n.params as unknown as BatteryParams;
   }
 
-  private async execute(row: BacktestRow): Promise<void> {
-    if (this.closed) return;
+  private async execute(row: BacktestRow, job: JobContext): Promise<void> {
     const c = row.config as { market: string; location: string; run: 'DA' | 'RT5' | 'RT15' | 'RTH'; start: string; end: string; strategy: string; horizon_hours: number; battery: BatteryParams };
     const org = row.organization_id;
     let lastPublish = 0;
-    const publish = (done: number, total: number, status: string) =>
-      this.ctx.bus.publish(orgChannel(org), { type: 'backtest_progress', backtest_id: row.id, status, done, total, timestamp: new Date().toISOString() }).catch(() => undefined);
+    const publish = (done: number, total: number, status: string) => this.publish(org, row.id, done, total, status);
     try {
       await this.repo.updateBacktest(row.id, { status: 'running', started_at: new Date() });
       await publish(0, 0, 'running');
@@ -139,10 +146,12 @@ export class BacktestService {
         {
           solve: await this.solve(),
           onProgress: (done, total) => {
+            if (job.signal.aborted) throw new Error('the backtest was handed back (server stopping or lease lost)');
             const now = Date.now();
             if (now - lastPublish < 500 && done < total) return;
             lastPublish = now;
             void this.repo.updateBacktest(row.id, { progress_done: done, progress_total: total }).catch(() => undefined);
+            void job.progress({ done, total }).catch(() => undefined);
             void publish(done, total, 'running');
           },
         },
@@ -150,6 +159,8 @@ export class BacktestService {
       await this.repo.updateBacktest(row.id, { status: 'succeeded', result: serializeReport(report), progress_done: 1, progress_total: 1, finished_at: new Date() });
       await publish(1, 1, 'succeeded');
     } catch (err) {
+      // Handed back: the job runs again (here or elsewhere); the row stays running until then.
+      if (job.signal.aborted) throw err;
       await this.repo.updateBacktest(row.id, { status: 'failed', error: (err as Error).message, finished_at: new Date() }).catch(() => undefined);
       await publish(0, 0, 'failed');
     }

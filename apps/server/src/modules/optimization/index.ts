@@ -48,7 +48,6 @@ export function optimizationServicesOn(d: OptimizationDeps): OptimizationModule 
     optimize: new OptimizeService(d.ctx, d.markets, d.trading, d.repo, solve, d.forecasts, d.now),
     backtests,
     async close() {
-      backtests.close();
       const p = pool;
       pool = null;
       await p?.close();
@@ -63,8 +62,6 @@ const actorOf = (req: Parameters<typeof authOf>[0]) => {
 
 export async function registerOptimization(app: App, mod: OptimizationModule): Promise<void> {
   app.addHook('onClose', async () => mod.close());
-  // Backtests a stopped server left behind are failed, not left "running" for ever.
-  await mod.backtests.failInterrupted();
 
   app.post('/api/optimize', {
     config: { access: 'optimize:run' },

@@ -1,0 +1,98 @@
+/** The durable job queue's SQL (see jobs/queue.ts for why it is ours and how it behaves). */
+import type { Database } from '../client.js';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface JobRow {
+  id: string;
+  queue: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: Date;
+  locked_by: string | null;
+  lease_expires_at: Date | null;
+  progress: Record<string, unknown> | null;
+  last_error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export class JobRepository {
+  constructor(private readonly database: Database) {}
+
+  async enqueue(job: { queue: string; payload: Record<string, unknown>; max_attempts?: number; delay_ms?: number }): Promise<JobRow> {
+    const [row] = await this.database.query<JobRow>(
+      `INSERT INTO jobs (queue, payload, max_attempts, run_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4::float8 / 1000)) RETURNING *`,
+      [job.queue, JSON.stringify(job.payload), job.max_attempts ?? 3, job.delay_ms ?? 0],
+    );
+    return row!;
+  }
+
+  /**
+   * Claims the oldest due job of the queues: a queued job whose time has come,
+   * or a running one whose lease expired (its worker died). SKIP LOCKED lets
+   * concurrent claimers pass over a row another is taking, so each job goes
+   * to one worker; the lease is measured on the database's clock, which every
+   * instance shares.
+   */
+  async claim(queues: string[], worker: string, leaseMs: number): Promise<JobRow | null> {
+    const [row] = await this.database.query<JobRow>(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2,
+              lease_expires_at = now() + make_interval(secs => $3::float8 / 1000), started_at = coalesce(started_at, now())
+       WHERE id = (
+         SELECT id FROM jobs
+         WHERE queue = ANY($1::text[])
+           AND ((status = 'queued' AND run_at <= now()) OR (status = 'running' AND lease_expires_at < now()))
+         ORDER BY run_at, created_at
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [queues, worker, leaseMs],
+    );
+    return row ?? null;
+  }
+
+  /** Extends the lease while `worker` still holds it; false when it was lost (expired and taken). */
+  async heartbeat(id: string, worker: string, leaseMs: number, progress?: Record<string, unknown>): Promise<boolean> {
+    const rows = await this.database.query(
+      `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3::float8 / 1000), progress = coalesce($4::jsonb, progress)
+       WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`,
+      [id, worker, leaseMs, progress ? JSON.stringify(progress) : null],
+    );
+    return rows.length > 0;
+  }
+
+  async succeed(id: string, worker: string): Promise<boolean> {
+    const rows = await this.database.query(
+      `UPDATE jobs SET status = 'succeeded', finished_at = now(), lease_expires_at = NULL WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`,
+      [id, worker],
+    );
+    return rows.length > 0;
+  }
+
+  /** Back to the queue after `retryInMs`, or failed for good (retryInMs null). */
+  async fail(id: string, worker: string, error: string, retryInMs: number | null): Promise<boolean> {
+    const rows = await this.database.query(
+      retryInMs === null
+        ? `UPDATE jobs SET status = 'failed', last_error = $3, finished_at = now(), lease_expires_at = NULL WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`
+        : `UPDATE jobs SET status = 'queued', last_error = $3, locked_by = NULL, lease_expires_at = NULL, run_at = now() + make_interval(secs => $4::float8 / 1000)
+           WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`,
+      retryInMs === null ? [id, worker, error] : [id, worker, error, retryInMs],
+    );
+    return rows.length > 0;
+  }
+
+  async get(id: string): Promise<JobRow | null> {
+    const [row] = await this.database.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+    return row ?? null;
+  }
+
+  /** Unfinished jobs of the queues. */
+  async pending(queues: string[]): Promise<number> {
+    const [row] = await this.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND status IN ('queued', 'running')`, [queues]);
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Durable jobs on PostgreSQL: a row per job, claimed with `SELECT … FOR
+ * UPDATE SKIP LOCKED`, held under a lease the worker renews by heartbeat,
+ * retried with exponential backoff, finished or failed with the reason.
+ *
+ * Why our own and not graphile-worker or pg-boss: both are good on a
+ * PostgreSQL server, but OptiBid's default database is PGlite, one embedded
+ * connection, where graphile-worker's LISTEN/NOTIFY-driven runner and
+ * pg-boss's own schema, maintenance and multi-connection pool do not run as
+ * designed; the platform needs the *same* queue, tested by one contract
+ * suite, on both. The whole mechanism is four statements (claim, heartbeat,
+ * finish, fail-or-retry) in `db/repositories/jobs.ts`, identical on both
+ * backends; on PGlite (one process) SKIP LOCKED is trivially satisfied, on
+ * PostgreSQL it is what makes a job run once across instances.
+ *
+ * A worker that dies stops heartbeating; when its lease expires another
+ * instance (or the same one restarted) claims the job again — this replaces
+ * failing every unfinished job at start, which also failed jobs another live
+ * instance was running. A handler must therefore be safe to run again.
+ */
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { JobRepository, JobRow } from '../db/repositories/jobs.js';
+
+export interface JobContext {
+  job: JobRow;
+  /** Records progress (and renews the lease). */
+  progress(p: Record<string, unknown>): Promise<void>;
+  /** Aborted when the lease is lost or the server stops. */
+  signal: AbortSignal;
+}
+
+export interface JobHandler {
+  run(payload: Record<string, unknown>, ctx: JobContext): Promise<void>;
+  /** Called once when the job fails for good (attempts exhausted), to mark what it worked on. */
+  failed?(payload: Record<string, unknown>, error: string): Promise<void>;
+}
+
+export interface JobQueueOptions {
+  /** This worker's name in `locked_by`. */
+  worker: string;
+  lease_ms: number;
+  /** How often idle workers look for due jobs. */
+  poll_ms: number;
+  /** First retry delay; doubles with each attempt. */
+  backoff_ms: number;
+  /** Jobs this instance runs at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_JOB_OPTIONS: Omit<JobQueueOptions, 'worker'> = { lease_ms: 30_000, poll_ms: 1_000, backoff_ms: 5_000, concurrency: 1 };
+
+/**
+ * Delay before attempt n+1 after n failed attempts: backoff · 2^(n−1)
+ * (exponential backoff, as graphile-worker and pg-boss default to).
+ */
+export function retryDelayMs(backoffMs: number, attempts: number): number {
+  return backoffMs * 2 ** Math.max(0, attempts - 1);
+}
+
+export class JobQueue {
+  readonly options: JobQueueOptions;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private ticking: Promise<void> | null = null;
+
+  constructor(private readonly repo: JobRepository, opts: Partial<JobQueueOptions> = {}) {
+    this.options = { ...DEFAULT_JOB_OPTIONS, worker: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...opts };
+  }
+
+  register(queue: string, handler: JobHandler): void {
+    this.handlers.set(queue, handler);
+  }
+
+  async enqueue(queue: string, payload: Record<string, unknown>, opts: { max_attempts?: number; delay_ms?: number } = {}): Promise<JobRow> {
+    const row = await this.repo.enqueue({ queue, payload, ...opts });
+    if (this.started) this.kick();
+    return row;
+  }
+
+  get(id: string): Promise<JobRow | null> {
+    return this.repo.get(id);
+  }
+
+  /** Starts claiming jobs of the registered queues (a server; the CLI never does). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.kick();
+  }
+
+  /** Stops claiming; running jobs are aborted and handed back to the queue at once (not waiting for their lease). */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+    for (const r of this.running.values()) r.abort.abort();
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /** Resolves when no job of the registered queues is queued or running anywhere (tests). */
+  async drain(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while ((await this.repo.pending([...this.handlers.keys()])) > 0 || this.running.size > 0) {
+      if (Date.now() > until) throw new Error('jobs did not drain in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ticking ??= this.tick().finally(() => {
+      this.ticking = null;
+      if (this.started) this.timer = setTimeout(() => this.kick(), this.options.poll_ms);
+    });
+  }
+
+  private async tick(): Promise<void> {
+    const queues = [...this.handlers.keys()];
+    while (this.started && queues.length && this.running.size < this.options.concurrency) {
+      const job = await this.repo.claim(queues, this.options.worker, this.options.lease_ms).catch(() => null);
+      if (!job) return;
+      const abort = new AbortController();
+      const done = this.execute(job, abort).finally(() => {
+        this.running.delete(job.id);
+        if (this.started) this.kick();
+      });
+      this.running.set(job.id, { abort, done });
+    }
+  }
+
+  private async execute(job: JobRow, abort: AbortController): Promise<void> {
+    const { worker, lease_ms } = this.options;
+    const handler = this.handlers.get(job.queue)!;
+    if (job.attempts > job.max_attempts) {
+      // Its worker died on every attempt (the lease expired each time): give up, saying so.
+      const error = job.last_error ?? `the job's lease expired on each of its ${job.max_attempts} attempts (its worker stopped)`;
+      if (await this.repo.fail(job.id, worker, error, null)) await handler.failed?.(job.payload, error).catch(() => undefined);
+      return;
+    }
+    const beat = setInterval(() => {
+      void this.repo.heartbeat(job.id, worker, lease_ms).then((held) => held || abort.abort(), () => undefined);
+    }, Math.max(50, Math.floor(lease_ms / 3)));
+    try {
+      await handler.run(job.payload, {
+        job,
+        signal: abort.signal,
+        progress: async (p) => {
+          if (!(await this.repo.heartbeat(job.id, worker, lease_ms, p))) abort.abort();
+        },
+      });
+      clearInterval(beat);
+      await this.repo.succeed(job.id, worker);
+    } catch (err) {
+      clearInterval(beat);
+      const message = (err as Error).message ?? String(err);
+      if (abort.signal.aborted && !this.started) {
+        // The server is stopping: hand the job back now, without spending an attempt's backoff.
+        await this.repo.fail(job.id, worker, `handed back: ${message}`, 0).catch(() => undefined);
+        return;
+      }
+      const last = job.attempts >= job.max_attempts;
+      const ok = await this.repo.fail(job.id, worker, message, last ? null : retryDelayMs(this.options.backoff_ms, job.attempts)).catch(() => false);
+      if (ok && last) await handler.failed?.(job.payload, message).catch(() => undefined);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+}
