@@ -105,6 +105,22 @@ export class ClearingRepository {
     return row ? mapClearing(row) : null;
   }
 
+  /**
+   * Serialises clearings of one market day across connections and instances
+   * until the transaction ends (a transaction-scoped advisory lock on the
+   * day's key; PGlite has one connection, so there it is trivially held).
+   */
+  async lockDay(tx: Sql, market: string, run: string, deliveryDate: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`clearing|${market}|${run}|${deliveryDate}`]);
+  }
+
+  /** The bids' statuses as committed now, their rows locked until the transaction ends. */
+  async statusesForUpdate(tx: Sql, bidIds: string[]): Promise<Map<string, string>> {
+    if (bidIds.length === 0) return new Map();
+    const rows = await tx.query<{ id: string; status: string }>(`SELECT id, status FROM bids WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [bidIds]);
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
   /** `cleared_at` is the service's clock (the job compares it with gate closure). */
   async recordClearing(tx: Sql, c: Pick<ClearingRow, 'market' | 'run' | 'delivery_date' | 'mode' | 'status' | 'bids_cleared' | 'result' | 'triggered_by' | 'cleared_at'>): Promise<ClearingRow> {
     const [row] = await tx.query(

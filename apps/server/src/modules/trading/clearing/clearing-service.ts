@@ -75,7 +75,7 @@ export class ClearingService {
     }
     const now = this.d.now();
     const status = unpriced.length > 0 ? 'partial' : 'complete';
-    const { newly, events } = await this.commit(bids, awards, req.mode, req.triggered_by, async (tx) => {
+    const { newly, events } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, async (tx) => {
       if (!req.organization_id) {
         await this.d.repos.clearing.recordClearing(tx, {
           market: m.iso,
@@ -204,18 +204,29 @@ export class ClearingService {
     return { awards, prices: result.periods.map((p) => ({ period: p.period, price_usd_per_mwh: p.price_usd_per_mwh, cleared_mw: p.cleared_mw })) };
   }
 
-  /** Writes awards and accepted → cleared transitions in one transaction; returns the events to publish. */
-  private async commit(bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
+  /**
+   * Writes awards and accepted → cleared transitions in one transaction under
+   * the day's lock; returns the events to publish. The statuses are read again
+   * under the lock, so of two concurrent clearings (two instances, or the job
+   * and a user) only the first transitions a bid, audits it and announces it:
+   * the second finds the bids cleared and only rewrites the same awards and
+   * the same unique clearing record.
+   */
+  private async commit(day: { market: string; run: string; delivery_date: string }, bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
     const now = this.d.now();
     const events: Published = [];
     let newly = 0;
     await this.d.repos.sql.transaction(async (tx) => {
+      await this.d.repos.clearing.lockDay(tx, day.market, day.run, day.delivery_date);
+      const current = await this.d.repos.clearing.statusesForUpdate(tx, bids.filter((b) => awards.has(b.id)).map((b) => b.id));
       for (const b of bids) {
         const list = awards.get(b.id);
-        if (!list) continue;
+        const status = current.get(b.id);
+        // Gone, or moved on (settled, cancelled) since it was read: not this clearing's to touch.
+        if (!list || (status !== 'accepted' && status !== 'cleared')) continue;
         await this.d.repos.clearing.replaceAwards(tx, b.id, list);
         const rows: AwardRow[] = list.map((a) => ({ ...a, bid_id: b.id }));
-        if (b.status === 'accepted') {
+        if (status === 'accepted') {
           newly++;
           const next = await this.d.repos.bids.setStatus(tx, b.organization_id, b.id, 'cleared', { cleared: true });
           await this.d.ctx.repos.audit.record({
@@ -268,7 +279,7 @@ export class ClearingService {
       const m = this.market(b.market);
       const awards = await this.priceTakerRealTime(m, [b], []);
       if (awards.size === 0) continue;
-      const r = await this.commit([b], awards, 'price_taker', null, async () => undefined);
+      const r = await this.commit({ market: b.market, run: b.run, delivery_date: b.delivery_date }, [b], awards, 'price_taker', null, async () => undefined);
       await publishAll(this.d.ctx, r.events);
       n += r.newly;
     }
