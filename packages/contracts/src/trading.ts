@@ -76,6 +76,19 @@ export const BidCurves = Type.Array(Type.Array(BidSegmentSchema, { maxItems: 100
   maxItems: 400,
   description: 'DA: one curve per hour of the delivery day (23/24/25); RT: one per interval from interval_start',
 });
+export const AncillaryOfferSchema = Type.Object(
+  {
+    product: Type.String({ minLength: 1, maxLength: 20, description: "the ISO's AS product code, e.g. REGUP, REGDN, RRS, NSPIN, ECRS" }),
+    mw: Type.Number({ description: 'capacity offered, MW (≥ 0)' }),
+    price_usd_per_mw: Type.Number({ description: 'offer price, $ per MW per hour of capacity' }),
+  },
+  { additionalProperties: false },
+);
+export type AncillaryOfferBody = Static<typeof AncillaryOfferSchema>;
+export const BidAsOffers = Type.Array(Type.Array(AncillaryOfferSchema, { maxItems: 20 }), {
+  maxItems: 400,
+  description: 'ancillary-service offers: one list per period, indexed like curves (empty list = none that period); validated against the ISO rules and the asset',
+});
 export const BidRunSchema = Type.Union([Type.Literal('DA'), Type.Literal('RT')]);
 export const BidSideSchema = Type.Union([Type.Literal('supply'), Type.Literal('demand'), Type.Literal('storage')]);
 
@@ -89,6 +102,7 @@ export const BidCreateBody = Type.Object(
     side: Type.Optional(BidSideSchema),
     cost_verified: Type.Optional(Type.Boolean()),
     curves: BidCurves,
+    as_offers: Type.Optional(BidAsOffers),
   },
   { additionalProperties: false },
 );
@@ -102,6 +116,7 @@ export const BidPatchBody = Type.Object(
     side: Type.Optional(BidSideSchema),
     cost_verified: Type.Optional(Type.Boolean()),
     curves: Type.Optional(BidCurves),
+    as_offers: Type.Optional(Nullable(BidAsOffers)),
   },
   { additionalProperties: false },
 );
@@ -112,6 +127,7 @@ export const BidIssueView = Type.Object({
   message: Type.String(),
   period: Type.Optional(Type.Integer()),
   segment: Type.Optional(Type.Integer()),
+  product: Type.Optional(Type.String({ description: 'the AS product an AS-offer issue is about' })),
 });
 
 export const AwardView = Type.Object({
@@ -135,6 +151,7 @@ export const BidView = Type.Object({
   interval_minutes: Nullable(Type.Integer()),
   cost_verified: Type.Boolean(),
   curves: Type.Array(Type.Array(Type.Object({ mw: Type.Number(), price_usd_per_mwh: Type.Number() }))),
+  as_offers: Nullable(Type.Array(Type.Array(AncillaryOfferSchema))),
   status: Type.String(),
   version: Type.Integer(),
   issues: Type.Array(BidIssueView),
@@ -171,6 +188,7 @@ export const BidVersionView = Type.Object({
   interval_minutes: Nullable(Type.Integer()),
   cost_verified: Type.Boolean(),
   curves: Type.Array(Type.Array(Type.Object({ mw: Type.Number(), price_usd_per_mwh: Type.Number() }))),
+  as_offers: Nullable(Type.Array(Type.Array(AncillaryOfferSchema))),
   status: Type.String({ description: 'status of the bid when this version was written' }),
   created_by: Nullable(Type.String()),
   created_at: IsoDateTime,

@@ -1,10 +1,10 @@
 /** What the trading services share: the clock, actors, views and bus events. */
-import { assetBidLimits, formatMarketClock, type AssetSpec, type BidIssue, type BidStatus, type MarketDefinition } from '@optibid/core';
+import { assetBidLimits, formatMarketClock, type AssetSpec, type BidStatus, type MarketDefinition } from '@optibid/core';
 import type { AssetView, AwardEvent, BidStatusEvent, BidView, OrgEvent } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { MarketService } from '../market-data/index.js';
 import type { FeatureFlags, QuotaGate } from '../platform/index.js';
-import type { AssetRow, AwardRow, BidRow, TradingRepositories } from '../../db/repositories/trading/index.js';
+import type { AssetRow, AwardRow, BidRow, StoredBidIssue, TradingRepositories } from '../../db/repositories/trading/index.js';
 
 export type Clock = () => Date;
 
@@ -69,6 +69,7 @@ export function bidView(b: BidRow, market: MarketDefinition, awards?: AwardRow[]
     interval_minutes: b.interval_minutes,
     cost_verified: b.cost_verified,
     curves: b.curves,
+    as_offers: b.as_offers,
     status: b.status,
     version: b.version,
     issues: b.issues,
@@ -86,7 +87,7 @@ export function bidStatusEvent(
   b: BidRow,
   previous: BidStatus | null,
   now: Date,
-  extra: { issues?: BidIssue[]; message?: string } = {},
+  extra: { issues?: StoredBidIssue[]; message?: string } = {},
 ): BidStatusEvent {
   return {
     type: 'bid_status',

@@ -4,7 +4,7 @@
  * Every query is scoped by organization_id except the market-wide reads
  * clearing needs, which say so in their name.
  */
-import type { BidIssue, BidRun, BidSegment, BidSide, BidStatus } from '@optibid/core';
+import type { AncillaryOffer, AsOfferIssue, BidIssue, BidRun, BidSegment, BidSide, BidStatus } from '@optibid/core';
 import { toDate, toDateOrNull, toJson, type Sql } from './sql.js';
 
 export interface BidRow {
@@ -20,9 +20,11 @@ export interface BidRow {
   interval_minutes: number | null;
   cost_verified: boolean;
   curves: BidSegment[][];
+  /** AS offers per period, indexed like `curves`; null = energy only. */
+  as_offers: AncillaryOffer[][] | null;
   status: BidStatus;
   version: number;
-  issues: BidIssue[];
+  issues: StoredBidIssue[];
   gate_closure: Date;
   draft_notified: boolean;
   created_by: string | null;
@@ -32,8 +34,11 @@ export interface BidRow {
   updated_at: Date;
 }
 
+/** A broken rule of the energy curves or of the AS offers (same shape, AS ones name the product). */
+export type StoredBidIssue = BidIssue | AsOfferIssue;
+
 /** What a version of a bid holds: the fields a change may touch. */
-export type BidContentFields = Pick<BidRow, 'side' | 'delivery_date' | 'interval_start' | 'interval_minutes' | 'cost_verified' | 'curves'>;
+export type BidContentFields = Pick<BidRow, 'side' | 'delivery_date' | 'interval_start' | 'interval_minutes' | 'cost_verified' | 'curves' | 'as_offers'>;
 
 export type BidVersionRow = BidContentFields & Pick<BidRow, 'version' | 'status' | 'created_by' | 'created_at'> & { bid_id: string };
 
@@ -55,7 +60,7 @@ export type BidContentPatch = BidContentFields & Pick<BidRow, 'gate_closure'>;
 export type NewBid = BidContentPatch & Pick<BidRow, 'organization_id' | 'asset_id' | 'market' | 'location' | 'run' | 'created_by'>;
 
 const COLS = `id, organization_id, asset_id, market, location, run, side, delivery_date, interval_start, interval_minutes,
-  cost_verified, curves, status, version, issues, gate_closure, draft_notified, created_by, submitted_at, cleared_at, created_at, updated_at`;
+  cost_verified, curves, as_offers, status, version, issues, gate_closure, draft_notified, created_by, submitted_at, cleared_at, created_at, updated_at`;
 
 export function mapBid(r: Record<string, unknown>): BidRow {
   return {
@@ -63,6 +68,7 @@ export function mapBid(r: Record<string, unknown>): BidRow {
     interval_start: toDateOrNull(r.interval_start),
     interval_minutes: r.interval_minutes === null ? null : Number(r.interval_minutes),
     curves: toJson(r.curves),
+    as_offers: r.as_offers === null || r.as_offers === undefined ? null : toJson(r.as_offers),
     issues: toJson(r.issues),
     version: Number(r.version),
     gate_closure: toDate(r.gate_closure),
@@ -73,16 +79,18 @@ export function mapBid(r: Record<string, unknown>): BidRow {
   };
 }
 
+const jsonOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
 export class BidsRepository {
   constructor(private readonly db: Sql) {}
 
   async insert(tx: Sql, b: NewBid): Promise<BidRow> {
     const [row] = await tx.query(
       `INSERT INTO bids (organization_id, asset_id, market, location, run, side, delivery_date, interval_start, interval_minutes,
-                         cost_verified, curves, status, gate_closure, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'draft', $12, $13) RETURNING ${COLS}`,
+                         cost_verified, curves, as_offers, status, gate_closure, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $14::jsonb, 'draft', $12, $13) RETURNING ${COLS}`,
       [b.organization_id, b.asset_id, b.market, b.location, b.run, b.side, b.delivery_date, b.interval_start, b.interval_minutes,
-        b.cost_verified, JSON.stringify(b.curves), b.gate_closure, b.created_by],
+        b.cost_verified, JSON.stringify(b.curves), b.gate_closure, b.created_by, jsonOrNull(b.as_offers)],
     );
     const bid = mapBid(row!);
     await this.insertVersion(tx, bid, b.created_by);
@@ -91,9 +99,9 @@ export class BidsRepository {
 
   private async insertVersion(tx: Sql, b: BidRow, userId: string | null): Promise<void> {
     await tx.query(
-      `INSERT INTO bid_versions (bid_id, version, organization_id, side, delivery_date, interval_start, interval_minutes, cost_verified, curves, status, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
-      [b.id, b.version, b.organization_id, b.side, b.delivery_date, b.interval_start, b.interval_minutes, b.cost_verified, JSON.stringify(b.curves), b.status, userId],
+      `INSERT INTO bid_versions (bid_id, version, organization_id, side, delivery_date, interval_start, interval_minutes, cost_verified, curves, as_offers, status, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $12::jsonb, $10, $11)`,
+      [b.id, b.version, b.organization_id, b.side, b.delivery_date, b.interval_start, b.interval_minutes, b.cost_verified, JSON.stringify(b.curves), b.status, userId, jsonOrNull(b.as_offers)],
     );
   }
 
@@ -141,20 +149,20 @@ export class BidsRepository {
   }
 
   /** New content as a new version; the previous versions stay in bid_versions. */
-  async revise(tx: Sql, b: BidRow, patch: BidContentPatch, status: BidStatus, issues: BidIssue[], userId: string | null): Promise<BidRow> {
+  async revise(tx: Sql, b: BidRow, patch: BidContentPatch, status: BidStatus, issues: StoredBidIssue[], userId: string | null): Promise<BidRow> {
     const [row] = await tx.query(
       `UPDATE bids SET side = $3, delivery_date = $4, interval_start = $5, interval_minutes = $6, cost_verified = $7, curves = $8::jsonb,
-         gate_closure = $9, status = $10, issues = $11::jsonb, version = version + 1, updated_at = now()
+         as_offers = $12::jsonb, gate_closure = $9, status = $10, issues = $11::jsonb, version = version + 1, updated_at = now()
        WHERE organization_id = $1 AND id = $2 RETURNING ${COLS}`,
       [b.organization_id, b.id, patch.side, patch.delivery_date, patch.interval_start, patch.interval_minutes, patch.cost_verified,
-        JSON.stringify(patch.curves), patch.gate_closure, status, JSON.stringify(issues)],
+        JSON.stringify(patch.curves), patch.gate_closure, status, JSON.stringify(issues), jsonOrNull(patch.as_offers)],
     );
     const next = mapBid(row!);
     await this.insertVersion(tx, next, userId);
     return next;
   }
 
-  async setStatus(tx: Sql, organizationId: string, id: string, status: BidStatus, opts: { issues?: BidIssue[]; submitted?: boolean; cleared?: boolean } = {}): Promise<BidRow> {
+  async setStatus(tx: Sql, organizationId: string, id: string, status: BidStatus, opts: { issues?: StoredBidIssue[]; submitted?: boolean; cleared?: boolean } = {}): Promise<BidRow> {
     const [row] = await tx.query(
       `UPDATE bids SET status = $3, issues = COALESCE($4::jsonb, issues),
          submitted_at = CASE WHEN $5 THEN now() ELSE submitted_at END,
@@ -168,7 +176,7 @@ export class BidsRepository {
 
   async versions(organizationId: string, bidId: string): Promise<BidVersionRow[]> {
     const rows = await this.db.query(
-      `SELECT bid_id, version, side, delivery_date, interval_start, interval_minutes, cost_verified, curves, status, created_by, created_at
+      `SELECT bid_id, version, side, delivery_date, interval_start, interval_minutes, cost_verified, curves, as_offers, status, created_by, created_at
        FROM bid_versions WHERE organization_id = $1 AND bid_id = $2 ORDER BY version`,
       [organizationId, bidId],
     );
@@ -178,6 +186,7 @@ export class BidsRepository {
       interval_start: toDateOrNull(r.interval_start),
       interval_minutes: r.interval_minutes === null ? null : Number(r.interval_minutes),
       curves: toJson(r.curves),
+      as_offers: r.as_offers === null || r.as_offers === undefined ? null : toJson(r.as_offers),
       created_at: toDate(r.created_at),
     }));
   }

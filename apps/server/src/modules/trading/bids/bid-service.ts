@@ -11,17 +11,19 @@ import {
   localDateOf,
   bidRefusalReason,
   nextBidStatus,
-  statusAfterValidation,
   validateBid,
+  ancillaryAssetLimits,
+  getAncillaryMarket,
+  validateAncillaryOffers,
+  type AncillaryOffer,
   type BidContent,
-  type BidIssue,
   type BidSide,
   type BidStatus,
   type MarketDefinition,
 } from '@optibid/core';
 import { createHash } from 'node:crypto';
 import type { BidCreateBody, BidPatchBody, BidView } from '@optibid/contracts';
-import type { AssetRow, BidContentFields, BidContentPatch, BidRow, Sql } from '../../../db/repositories/trading/index.js';
+import type { AssetRow, BidContentFields, BidContentPatch, BidRow, Sql, StoredBidIssue } from '../../../db/repositories/trading/index.js';
 import { AppError, badRequest, conflict, notFound, validationFailed } from '../../../http/errors.js';
 import { assetSpec, bidStatusEvent, bidView, publishAll, type Actor, type Published, type TradingDeps } from '../common.js';
 
@@ -43,11 +45,14 @@ const DEFAULT_SIDE: Record<AssetRow['type'], BidSide> = {
   load: 'demand',
 };
 
-type ContentFields = Pick<BidContentFields, 'side' | 'cost_verified' | 'curves'> &
+type ContentFields = Pick<BidContentFields, 'side' | 'cost_verified' | 'curves'> & { as_offers?: AncillaryOffer[][] | null } &
   Partial<Pick<BidContentFields, 'delivery_date' | 'interval_start' | 'interval_minutes'>> & { run: 'DA' | 'RT' };
 
+/** The core's view of a bid with its AS offers. */
+type Content = BidContent & { delivery_date: string; as_offers: AncillaryOffer[][] | null };
+
 /** The stored form of a bid's content, as a new bid and as a new version. */
-function storedContent(c: BidContent & { delivery_date: string }, m: MarketDefinition): BidContentPatch {
+function storedContent(c: Content, m: MarketDefinition): BidContentPatch {
   return {
     side: c.side,
     delivery_date: c.delivery_date,
@@ -55,6 +60,7 @@ function storedContent(c: BidContent & { delivery_date: string }, m: MarketDefin
     interval_minutes: c.interval_minutes ?? null,
     cost_verified: c.cost_verified ?? false,
     curves: c.curves,
+    as_offers: c.as_offers,
     gate_closure: bidGateClosure(c, m),
   };
 }
@@ -67,7 +73,7 @@ export class BidService {
   }
 
   /** The core's view of a bid; an RT bid's delivery date is the market-local date of its first interval. */
-  private content(m: MarketDefinition, f: ContentFields): BidContent & { delivery_date: string } {
+  private content(m: MarketDefinition, f: ContentFields): Content {
     if (f.run === 'DA') {
       if (!f.delivery_date) throw badRequest('a day-ahead bid needs delivery_date (YYYY-MM-DD, market-local)');
     } else if (!f.interval_start || !Number.isFinite(f.interval_start.getTime())) {
@@ -83,15 +89,36 @@ export class BidService {
       interval_minutes: f.run === 'RT' ? (f.interval_minutes ?? m.rt_pricing_interval_min) : undefined,
       cost_verified: f.cost_verified,
       curves: f.curves,
+      // An empty offer list everywhere is the same as none: stored as null (energy only).
+      as_offers: f.as_offers && f.as_offers.some((l) => l.length > 0) ? f.as_offers : null,
     };
   }
 
-  private validate(m: MarketDefinition, asset: AssetRow, c: BidContent): BidIssue[] {
-    return validateBid(c, { market: m, limits: assetBidLimits(assetSpec(asset)), now: this.d.now() });
+  /** Every broken rule: the energy curves' (core validateBid) then the AS offers' (core validateAncillaryOffers). */
+  private validate(m: MarketDefinition, asset: AssetRow, c: Content): StoredBidIssue[] {
+    const issues: StoredBidIssue[] = validateBid(c, { market: m, limits: assetBidLimits(assetSpec(asset)), now: this.d.now() });
+    return [...issues, ...this.asIssues(m, asset, c)];
+  }
+
+  /** The AS offers' issues alone, against the ISO's catalogue rules on the delivery date and the asset's limits. */
+  private asIssues(m: MarketDefinition, asset: AssetRow, c: Content) {
+    const offers = c.as_offers;
+    if (!offers) return [];
+    return validateAncillaryOffers({ ...c, as_offers: offers }, { rules: getAncillaryMarket(m.iso), asset: ancillaryAssetLimits(assetSpec(asset)) });
+  }
+
+  /**
+   * AS offers are checked when they are written (422 listing every issue, per period and
+   * product), not only at submission: a draft whose AS offers break the ISO's rules or the
+   * battery's limits is refused outright, like a late bid.
+   */
+  private refuseBadAsOffers(m: MarketDefinition, asset: AssetRow, c: Content): void {
+    const issues = this.asIssues(m, asset, c);
+    if (issues.length > 0) throw validationFailed(`AS offers refused: ${issues.length} rule${issues.length === 1 ? '' : 's'} broken`, issues);
   }
 
   /** 422 naming the ISO's gate closure when the bid is too late to create, change, submit or cancel. */
-  private refuseIfLate(m: MarketDefinition, asset: AssetRow, c: BidContent): void {
+  private refuseIfLate(m: MarketDefinition, asset: AssetRow, c: Content): void {
     const late = this.validate(m, asset, c).filter((i) => TIMING_CODES.has(i.code));
     if (late.length > 0) throw validationFailed(`bid refused: ${late.map((i) => i.message).join('; ')}`, late);
   }
@@ -143,7 +170,7 @@ export class BidService {
     actor: Actor,
     bid: BidRow,
     to: BidStatus,
-    opts: { issues?: BidIssue[]; submitted?: boolean; action: string },
+    opts: { issues?: StoredBidIssue[]; submitted?: boolean; action: string },
   ): Promise<BidRow> {
     const next = await this.d.repos.bids.setStatus(tx, actor.organization_id, bid.id, to, { issues: opts.issues, submitted: opts.submitted });
     await this.d.ctx.repos.audit.record({
@@ -170,8 +197,10 @@ export class BidService {
       interval_minutes: body.interval_minutes,
       cost_verified: body.cost_verified ?? false,
       curves: body.curves,
+      as_offers: body.as_offers ?? null,
     });
     this.refuseIfLate(m, asset, c);
+    this.refuseBadAsOffers(m, asset, c);
     // A replayed request gets its first answer even at the limit; only new bids are checked.
     // (The check runs before the transaction: PGlite has one connection, which the transaction holds.)
     if (!(key && (await this.d.repos.bids.keyUsed(actor.organization_id, key)))) await this.d.quotas.check(actor.organization_id, 'bids_per_day');
@@ -265,13 +294,15 @@ export class BidService {
         interval_minutes: body.interval_minutes ?? bid.interval_minutes,
         cost_verified: body.cost_verified ?? bid.cost_verified,
         curves: body.curves ?? bid.curves,
+        as_offers: body.as_offers === undefined ? bid.as_offers : body.as_offers,
       });
       this.refuseIfLate(m, asset, c);
+      this.refuseBadAsOffers(m, asset, c);
       if (c.run === 'DA' && c.delivery_date !== bid.delivery_date) {
         const live = await this.d.repos.bids.liveDayAheadForAsset(tx, actor.organization_id, asset.id, c.delivery_date, bid.id);
         if (live.length > 0) throw conflict(`asset ${asset.id} already has a day-ahead bid for ${c.delivery_date} (${live[0]})`);
       }
-      let issues: BidIssue[] = [];
+      let issues: StoredBidIssue[] = [];
       if (bid.status !== 'draft') {
         issues = this.validate(m, asset, c);
         if (issues.length > 0) {
@@ -308,7 +339,8 @@ export class BidService {
       this.refuseIfLate(m, asset, c);
       const issues = this.validate(m, asset, c);
       const submitted = await this.transition(tx, published, actor, bid, 'submitted', { submitted: true, action: 'bid.submit' });
-      const outcome = statusAfterValidation(issues);
+      // core's statusAfterValidation rule, over curve and AS issues alike
+      const outcome: BidStatus = issues.length === 0 ? 'accepted' : 'rejected';
       const done = await this.transition(tx, published, actor, submitted, outcome, { issues, action: outcome === 'accepted' ? 'bid.accept' : 'bid.reject' });
       return { status_code: 200, body: bidView(done, m) };
     });
