@@ -180,6 +180,37 @@ export const BidListQuery = Type.Object(
 );
 export const BidList = Type.Object({ items: Type.Array(BidView), total: Type.Integer() });
 
+export const BidExportQuery = Type.Object(
+  {
+    market: Type.String({ minLength: 2, maxLength: 10, description: 'ISO id; ERCOT only (EWS BidSet)' }),
+    delivery_date: IsoDate,
+    transaction: Type.Optional(
+      Type.Union([Type.Literal('ThreePartOffer'), Type.Literal('EnergyBid'), Type.Literal('ASOffer')], { description: 'return only this BidSet, as application/xml' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BidExportQuery = Static<typeof BidExportQuery>;
+
+export const BidExportView = Type.Object({
+  market: Type.String(),
+  delivery_date: Type.String(),
+  form: Type.String({ description: 'generation_and_load_resource before RTC+B (2025-12-05), energy_storage_resource from it' }),
+  documents: Type.Array(Type.Object({ transaction: Type.String(), xml: Type.String({ description: 'a whole XML document whose root is the BidSet' }) })),
+  issues: Type.Array(Type.Object({ code: Type.String(), severity: Type.String(), message: Type.String(), asset_id: Type.Optional(Type.String()), hour_ending: Type.Optional(Type.String()) })),
+  resources: Type.Array(
+    Type.Object({
+      asset_id: Uuid,
+      bid_id: Uuid,
+      resource: Type.String(),
+      load_resource: Nullable(Type.String()),
+      derived_name: Type.Boolean({ description: "true when a name was derived from the asset's name (set resource_name / load_resource_name in the battery's params)" }),
+    }),
+  ),
+  skipped: Type.Array(Type.Object({ bid_id: Uuid, asset_id: Uuid, reason: Type.String() })),
+});
+export type BidExportView = Static<typeof BidExportView>;
+
 export const BidVersionView = Type.Object({
   version: Type.Integer(),
   side: Type.String(),

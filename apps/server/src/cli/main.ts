@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   import: { summary: 'Import ISO price files or folders (format detected from the content)', load: async () => (await import('./commands/import.js')).importCommand },
   forecast: { summary: 'Forecasting: `forecast evaluate` (walk-forward, benchmark metrics) and `forecast models`', load: async () => (await import('./commands/forecast.js')).default },
   fetch: { summary: 'Fetch prices or load forecasts from an ISO for market-local days (skips complete days)', load: async () => (await import('./commands/fetch.js')).fetchCommand },
+  bids: { summary: "Bids: `bids export --market ERCOT --date … --organization …` (EWS BidSet XML of a day's submitted offers)", load: async () => (await import('./commands/bids.js')).default },
   backtest: { summary: 'Backtest a battery strategy over a price file (perfect, persistence, rolling, forecast:<model>)', load: async () => (await import('./commands/backtest.js')).default },
 };
 

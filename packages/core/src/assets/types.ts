@@ -28,6 +28,13 @@ export interface BatteryAssetParams {
   degradation_cost_usd_per_mwh: number;
   /** Full-equivalent cycles allowed per day (discharged MWh / energy_mwh); omit for no limit. */
   max_cycles_per_day?: number | null;
+  /**
+   * ERCOT registration names for offer export (see `ercotResourceNamesOf`): the resource
+   * (ESR from RTC+B, generation resource before) and, before RTC+B, the controllable load
+   * resource. Omitted: derived from the asset's name.
+   */
+  resource_name?: string;
+  load_resource_name?: string;
 }
 
 /** One step of a marginal cost curve: `mw` is the width of the step. */

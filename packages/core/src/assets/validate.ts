@@ -133,7 +133,15 @@ function checkBattery(p: Rec, out: IssueList): void {
     out.add('soc_max_mwh', `soc_max_mwh (${smax}) must not exceed energy_mwh (${energy})`);
   out.num(p, 'degradation_cost_usd_per_mwh', { min: 0 });
   out.num(p, 'max_cycles_per_day', { optional: true, positive: true });
+  for (const key of ['resource_name', 'load_resource_name']) {
+    const v = p[key];
+    if (v !== undefined && (typeof v !== 'string' || !ISO_RESOURCE_NAME.test(v)))
+      out.add(key, `${key} must be 1 to 32 letters, digits or _ . - (the ISO's registered resource name), got ${JSON.stringify(v)}`);
+  }
 }
+
+/** ISO resource names are short identifiers (ERCOT's e.g. `HOUSTON_ESR1`, `BRP_ALVIN_UNIT1`). */
+const ISO_RESOURCE_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 
 function checkSegments(p: Rec, out: IssueList, field: string, valueField: string): number | undefined {
   const segs = p[field];

@@ -4,3 +4,4 @@ export * from './ercot-ews-curves.js';
 export * from './ercot-ews-types.js';
 export * from './ercot-ews-as.js';
 export * from './ercot-ews.js';
+export * from './ercot-resource-names.js';

@@ -9,6 +9,7 @@ import type { FeatureFlags } from '../platform/index.js';
 import { assetRoutes } from './assets/asset-routes.js';
 import { AssetService } from './assets/asset-service.js';
 import { bidRoutes } from './bids/bid-routes.js';
+import { BidExportService } from './bids/bid-export-service.js';
 import { BidService } from './bids/bid-service.js';
 import { clearingRoutes } from './clearing/clearing-routes.js';
 import { ClearingService } from './clearing/clearing-service.js';
@@ -21,6 +22,7 @@ export { orgChannel, type Actor, type Clock, type TradingDeps } from './common.j
 export interface TradingServices {
   assets: AssetService;
   bids: BidService;
+  exports: BidExportService;
   clearing: ClearingService;
   settlement: SettlementService;
 }
@@ -30,6 +32,7 @@ export function tradingServicesOn(deps: TradingDeps): TradingServices {
   return {
     assets: new AssetService(deps),
     bids: new BidService(deps),
+    exports: new BidExportService(deps),
     clearing: new ClearingService(deps),
     settlement: new SettlementService(deps),
   };
@@ -38,7 +41,7 @@ export function tradingServicesOn(deps: TradingDeps): TradingServices {
 /** Assets, bids, clearing, settlement and P&L routes. */
 export function registerTrading(app: App, s: TradingServices & { markets: MarketService; flags: FeatureFlags }): void {
   assetRoutes(app, s.assets);
-  bidRoutes(app, s.bids);
+  bidRoutes(app, s.bids, s.exports);
   clearingRoutes(app, { markets: s.markets, flags: s.flags, clearing: s.clearing });
   settlementRoutes(app, s.settlement);
 }

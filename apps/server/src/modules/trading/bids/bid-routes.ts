@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
-import { BidCreateBody, BidList, BidListQuery, BidPatchBody, BidVersionList, BidView, IdParams, errorResponses } from '@optibid/contracts';
+import { BidCreateBody, BidExportQuery, BidExportView, BidList, BidListQuery, BidPatchBody, BidVersionList, BidView, IdParams, errorResponses } from '@optibid/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authOf } from '../../../http/auth-hook.js';
 import type { App } from '../../../http/types.js';
+import type { BidExportService } from './bid-export-service.js';
 import type { BidAnswer, BidService } from './bid-service.js';
 
 const actorOf = (req: FastifyRequest) => {
@@ -24,8 +25,26 @@ function send(reply: FastifyReply, a: BidAnswer) {
   return reply.code(a.status_code).send(a.body);
 }
 
-export function bidRoutes(app: App, bids: BidService): void {
+export function bidRoutes(app: App, bids: BidService, exports: BidExportService): void {
   const tags = ['bids'];
+  app.get('/api/bids/export', {
+    config: { access: 'bids:read' },
+    schema: {
+      tags,
+      summary:
+        "Your organisation's submitted and accepted day-ahead offers for one day in the ISO's format (ERCOT: one EWS BidSet XML document per transaction type); ?transaction= returns that document as application/xml",
+      querystring: BidExportQuery,
+      // 200: the JSON export, or with ?transaction= one XML document (a string, sent as is)
+      response: { 200: Type.Union([BidExportView, Type.String({ description: 'application/xml: one BidSet document' })]), ...errorResponses },
+    },
+    handler: async (req, reply) => {
+      const { organization_id } = actorOf(req);
+      const q = req.query;
+      if (q.transaction) return reply.type('application/xml; charset=utf-8').send(await exports.document(organization_id, q.market, q.delivery_date, q.transaction));
+      return exports.export(organization_id, q.market, q.delivery_date);
+    },
+  });
+
   app.get('/api/bids', {
     config: { access: 'bids:read' },
     schema: { tags, summary: "Your organisation's bids (filters: status, market, run, asset_id, delivery dates start..end)", querystring: BidListQuery, response: { 200: BidList, ...errorResponses } },
