@@ -23,6 +23,12 @@ export const OptimizeBody = Type.Object(
     run: Type.Literal('DA', { description: 'day-ahead (real-time optimisation is not offered yet)' }),
     delivery_date: IsoDate,
     price_source: PriceSource,
+    as_prices: Type.Optional(
+      Type.Record(Type.String({ maxLength: 20 }), Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }), {
+        description:
+          "battery: ancillary-service clearing prices for the day, $/MW per hour, by the ISO's product code (e.g. REGUP, REGDN, RRS, NSPIN), one per interval; given, energy and these products are co-optimised (core battery-as `default` model) and the run plans AS offers",
+      }),
+    ),
     options: Type.Optional(
       Type.Object(
         {
@@ -52,6 +58,7 @@ export const ScheduleInterval = Type.Object({
   on: Type.Optional(Type.Boolean()),
   curtailed_mw: Type.Optional(Type.Number()),
   reduction_mw: Type.Optional(Type.Number()),
+  as_mw: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'battery with AS prices: planned capacity per AS product' })),
 });
 
 export const OptimizeResult = Type.Object({
@@ -70,6 +77,18 @@ export const OptimizeResult = Type.Object({
   expected_net_usd: Type.Number(),
   bid_curves: Type.Array(Type.Object({ hour_index: Type.Integer(), interval_start: Type.String({ format: 'date-time' }), segments: Type.Array(Segment) })),
   bid_issues: Type.Array(Type.Object({ hour_index: Type.Optional(Type.Integer()), code: Type.Optional(Type.String()), message: Type.String() })),
+  ancillary: Type.Optional(
+    Type.Object({
+      model: Type.String({ description: 'co-optimisation model (core battery-as)' }),
+      price_source: Type.String({ description: 'explicit: the request as_prices' }),
+      expected_energy_revenue_usd: Type.Number(),
+      expected_as_revenue_usd: Type.Number(),
+      revenue_by_product: Type.Record(Type.String(), Type.Number()),
+      as_offers: Type.Array(Type.Array(Type.Object({ product: Type.String(), mw: Type.Number(), price_usd_per_mw: Type.Number() })), {
+        description: 'the planned MW per hour and product, offered price-taker at $0/MW',
+      }),
+    }),
+  ),
   gate_closure: Type.String({ format: 'date-time' }),
   solver: Type.Object({ status: Type.String(), time_ms: Type.Number(), objective: Type.Number(), formulation: Type.Optional(Type.String()) }),
   created_at: Type.String({ format: 'date-time' }),

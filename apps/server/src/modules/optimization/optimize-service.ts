@@ -37,6 +37,7 @@ import type { AssetRow } from '../../db/repositories/trading/index.js';
 import { notFound, validationFailed } from '../../http/errors.js';
 import type { Actor, TradingServices } from '../trading/index.js';
 import { pricesForDay, type DayPrices, type ForecastLookup } from './day-prices.js';
+import { asProductInputs, coOptimizeBattery } from './optimize-ancillary.js';
 
 const SIDE: Record<AssetRow['type'], BidSide> = { battery: 'storage', thermal: 'supply', solar: 'supply', wind: 'supply', demand_response: 'supply', load: 'demand' };
 const TIMING_CODES = new Set(['gate_closed', 'delivery_not_future']);
@@ -52,6 +53,7 @@ interface Outcome {
   net: number;
   curves: { curves: BidCurve[]; violations: BidCurveViolation[] };
   solver: OptimizeResult['solver'];
+  ancillary?: OptimizeResult['ancillary'];
 }
 
 export class OptimizeService {
@@ -71,6 +73,7 @@ export class OptimizeService {
     const normalized = normalizeAssetParams(asset.type, asset.params);
     if (!normalized.ok) throw validationFailed(`asset ${asset.name} has invalid parameters`, normalized.issues);
     if (asset.type === 'load') throw validationFailed('a load is not optimised: bid its consumption profile as a demand bid', [{ field: 'asset_id', message: 'load asset' }]);
+    if (body.as_prices && asset.type !== 'battery') throw validationFailed(`as_prices: only batteries are co-optimised with ancillary services (this asset is ${asset.type})`, [{ field: 'as_prices', message: 'battery only' }]);
     const prices = await pricesForDay(this.ctx, m, asset.location, body.delivery_date, body.price_source, { organization_id: actor.organization_id, forecasts: this.forecasts });
     const spec = { type: asset.type, params: normalized.params } as unknown as AssetSpec;
     const outcome = await this.run(asset.type, normalized.params as unknown, m, spec, body, prices);
@@ -90,6 +93,7 @@ export class OptimizeService {
       expected_net_usd: round(outcome.net, 2),
       bid_curves: outcome.curves.curves.map((c) => ({ hour_index: c.hour_index, interval_start: c.interval_start.toISOString(), segments: c.segments.map((s) => ({ mw: round(s.mw), price_usd_per_mwh: round(s.price_usd_per_mwh, 2) })) })),
       bid_issues: outcome.curves.violations.map((v) => ({ ...(v.hour_index !== undefined ? { hour_index: v.hour_index } : {}), ...(v.code ? { code: v.code } : {}), message: v.message })),
+      ...(outcome.ancillary ? { ancillary: outcome.ancillary } : {}),
       gate_closure: dayAheadGateClosure(m.iso, body.delivery_date, m).toISOString(),
       solver: outcome.solver,
       created_at: createdAt.toISOString(),
@@ -106,7 +110,12 @@ export class OptimizeService {
     if (result.bid_curves.every((c) => c.segments.length === 0)) {
       throw validationFailed('the optimal schedule offers nothing in any hour, so there is no bid to create', [{ field: 'run_id', message: 'empty curves' }]);
     }
-    return this.trading.bids.create(actor, { asset_id: result.asset_id, run: 'DA', delivery_date: result.delivery_date, curves: result.bid_curves.map((c) => c.segments) }, key);
+    const asOffers = result.ancillary?.as_offers;
+    return this.trading.bids.create(
+      actor,
+      { asset_id: result.asset_id, run: 'DA', delivery_date: result.delivery_date, curves: result.bid_curves.map((c) => c.segments), ...(asOffers ? { as_offers: asOffers } : {}) },
+      key,
+    );
   }
 
   private validator(m: MarketDefinition, spec: AssetSpec, side: BidSide, date: string) {
@@ -141,6 +150,32 @@ export class OptimizeService {
     };
     const solveOpts = { ...(opts.time_limit_s ? { time_limit_s: opts.time_limit_s } : {}) };
 
+    if (type === 'battery' && body.as_prices) {
+      const p = params as BatteryParams;
+      const soc0 = opts.soc_initial_mwh ?? p.soc_initial_mwh;
+      const products = asProductInputs(m.iso, body.delivery_date, body.as_prices, starts.length);
+      const r = await coOptimizeBattery(solve, { params: p, products, prices_usd_per_mwh: prices.prices, soc_initial_mwh: soc0, soc_terminal_min_mwh: opts.soc_terminal_min_mwh ?? soc0, curve: curveOpts });
+      if (!('intervals' in r)) return fail(r.status, r.message);
+      const asRevenue = Object.values(r.as_revenue_by_product).reduce((x, y) => x + y, 0);
+      const energyIn = r.intervals.reduce((x, iv) => x + iv.price_usd_per_mwh * iv.charge_mw, 0);
+      return {
+        schedule: r.intervals.map((iv, i) => ({ ...base(i, iv.price_usd_per_mwh), power_mw: round(iv.discharge_mw - iv.charge_mw), charge_mw: round(iv.charge_mw), discharge_mw: round(iv.discharge_mw), soc_mwh: round(iv.soc_mwh), as_mw: Object.fromEntries(Object.entries(iv.as_mw).map(([k, v]) => [k, round(v)])) })),
+        // Revenue: energy sold (net energy revenue + what charging cost) plus AS capacity; cost: charging and degradation.
+        revenue: r.energy_revenue_usd + energyIn + asRevenue,
+        cost: energyIn + r.degradation_usd,
+        net: r.objective_usd,
+        curves: r.curves,
+        solver: { status: 'optimal', time_ms: round(r.solve_time_ms, 3), objective: round(r.objective_usd, 4), formulation: 'lp-as-default' },
+        ancillary: {
+          model: 'default',
+          price_source: 'explicit',
+          expected_energy_revenue_usd: round(r.energy_revenue_usd, 2),
+          expected_as_revenue_usd: round(asRevenue, 2),
+          revenue_by_product: Object.fromEntries(Object.entries(r.as_revenue_by_product).map(([k, v]) => [k, round(v, 2)])),
+          as_offers: r.as_offers,
+        },
+      };
+    }
     if (type === 'battery') {
       const p = params as BatteryParams;
       const soc0 = opts.soc_initial_mwh ?? p.soc_initial_mwh;
