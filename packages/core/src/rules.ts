@@ -13,6 +13,8 @@ export {
   type CurveValidationContext,
 } from './bids/validate.js';
 export * from './bids/lifecycle.js';
-export type { AssetBidLimits } from './assets/types.js';
+export type { AssetBidLimits, AssetSpec } from './assets/types.js';
 export * from './markets/types.js';
 export { dayAheadGateClosure, marketLocalDate, nextDayAheadGateClosure, rtBidClosure } from './markets/gate-closure.js';
+export { validateAncillaryOffers, ancillaryAssetLimits, type AncillaryOffer, type AsOfferIssue } from './bids/ancillary-offers.js';
+export { getAncillaryMarket, ancillaryProductsOn, type AncillaryProduct } from './markets/ancillary-services.js';

@@ -27,6 +27,23 @@ const ROWS: Row[] = [
   { label: 'Median solve time', value: (r) => `${r.solve_time_ms_median.toFixed(1)} ms × ${r.solves}` },
 ];
 
+/** The energy / AS split of a result that co-optimised ancillary services (the CLI backtest's fields, issue 14). */
+type AsSplit = { energy_revenue_usd?: number; as_revenue_usd?: number; revenue_by_product?: Record<string, number> };
+const splitOf = (r: BacktestResult): AsSplit => r as unknown as AsSplit;
+
+/** Rows for the revenue split, present only when some result has it: net energy, total AS, then one per product. */
+export function splitRows(results: BacktestResult[]): Row[] {
+  const withSplit = results.filter((r) => splitOf(r).as_revenue_usd !== undefined);
+  if (!withSplit.length) return [];
+  const products = [...new Set(withSplit.flatMap((r) => Object.keys(splitOf(r).revenue_by_product ?? {})))];
+  const usd = (x: number | undefined) => (x === undefined ? '—' : formatUsd(x));
+  return [
+    { label: 'Energy revenue (net)', hint: 'Σ price × (discharge − charge)', value: (r) => usd(splitOf(r).energy_revenue_usd) },
+    { label: 'AS revenue', hint: 'capacity payments, all products', value: (r) => usd(splitOf(r).as_revenue_usd) },
+    ...products.map((p): Row => ({ label: `AS ${p}`, value: (r) => usd(splitOf(r).revenue_by_product?.[p]) })),
+  ];
+}
+
 /**
  * Selected backtests side by side: the summary metrics in columns, the daily net
  * P&L as grouped bars and the cumulative net as lines (market-local delivery days).
@@ -98,7 +115,7 @@ export function BacktestCompare({ ids }: { ids: string[] }) {
             </tr>
           </thead>
           <tbody>
-            {ROWS.map((row) => (
+            {[...ROWS.slice(0, 4), ...splitRows(loaded.map((b) => b.result!)), ...ROWS.slice(4)].map((row) => (
               <tr key={row.label}>
                 <th scope="row" style={{ fontWeight: 500, fontSize: '0.9rem', textTransform: 'none', letterSpacing: 'normal', color: 'var(--text)' }}>
                   {row.label}

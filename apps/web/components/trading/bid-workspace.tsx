@@ -12,6 +12,7 @@ import { hoursInLocalDay } from '@optibid/core/time';
 import { countdown, hourEnding } from '@/lib/time';
 import { bidStatusTone, newIdempotencyKey, useBidVersions } from '@/lib/trading-queries';
 import { useNow } from '@/lib/use-now';
+import { AsOfferEditor, asFromText, asToText, checkAsOffers, marketHasAs, type AsOfferText } from './as-offer-editor';
 import { CurveEditor, fromText, toText, type SegmentText } from './curve-editor';
 import { OptimisePanel } from './optimise-panel';
 
@@ -72,6 +73,10 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
     [bid?.id, bid?.version, periods, asset.id],
   );
   const [curves, setCurves] = useState<SegmentText[][]>(initial);
+  // AS offers beside the curve: batteries in markets with AS products that day.
+  const withAs = asset.type === 'battery' && marketHasAs(market.iso, bid?.delivery_date ?? deliveryDate);
+  const initialAs = useMemo(() => asToText(bid?.as_offers, periods), [bid?.as_offers, periods]);
+  const [asText, setAsText] = useState<AsOfferText>(initialAs);
   const [dirty, setDirty] = useState(!bid);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -81,10 +86,11 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
 
   useEffect(() => {
     setCurves(initial);
+    setAsText(initialAs);
     setDirty(!bid);
     setServerIssues([]);
     setError(null);
-  }, [initial, bid]);
+  }, [initial, initialAs, bid]);
 
   const editable = canWrite && (!bid || EDITABLE.has(bid.status));
   const parsed = fromText(curves);
@@ -93,6 +99,10 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
   const localIssues = checkCurves(parsed, { market: rules, side, min_mw: asset.bid_limits.min_mw, max_mw: asset.bid_limits.max_mw, cost_verified: bid?.cost_verified });
   // Issues stored on the bid (a rejected submit) or returned by a refused change.
   const apiIssues = [...(bid?.issues ?? []), ...serverIssues] as CurveIssue[];
+  const asOffers = withAs ? asFromText(asText) : null;
+  const asLocal = withAs ? checkAsOffers(market.iso, bid?.delivery_date ?? deliveryDate, asset, parsed, asOffers) : [];
+  const asApi = apiIssues.filter((i) => String(i.code).startsWith('as_')) as unknown as typeof asLocal;
+  const asShown = dirty ? asLocal : [...asApi, ...asLocal.filter((l) => !asApi.some((a) => a.period === l.period && a.code === l.code))];
   const shownIssues = dirty ? localIssues : [...apiIssues, ...localIssues.filter((l) => !apiIssues.some((a) => a.period === l.period && a.segment === l.segment))];
 
   function issuesFrom(err: unknown): CurveIssue[] {
@@ -119,7 +129,7 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
     }
   }
 
-  const body = () => ({ curves: parsed });
+  const body = () => ({ curves: parsed, ...(withAs ? (bid ? { as_offers: asOffers } : asOffers ? { as_offers: asOffers } : {}) : {}) });
   const save = () =>
     run('save', () => (bid ? api.patch<BidView>(`/api/bids/${bid.id}`, body()) : api.post<BidView>('/api/bids', { asset_id: asset.id, run: 'DA', delivery_date: deliveryDate, ...body() })));
   async function submit() {
@@ -197,6 +207,26 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
             maxSegments={rules.max_segments}
           />
         </div>
+        {withAs ? (
+          <details open style={{ marginTop: '0.75rem' }}>
+            <summary style={{ cursor: 'pointer', fontWeight: 600 }}>Ancillary-service offers{asShown.length ? ` · ${asShown.length} issue(s)` : ''}</summary>
+            <AsOfferEditor
+              iso={market.iso}
+              deliveryDate={bid?.delivery_date ?? deliveryDate}
+              timezone={market.timezone}
+              text={asText}
+              onChange={
+                editable
+                  ? (t) => {
+                      setAsText(t);
+                      setDirty(true);
+                    }
+                  : undefined
+              }
+              issues={asShown}
+            />
+          </details>
+        ) : null}
         {editable && canOptimise && (!bid || bid.status === 'draft') ? (
           <details open={!bid} style={{ marginTop: '0.75rem' }}>
             <summary style={{ cursor: 'pointer', fontWeight: 600 }}>Optimise (proposes curves from the optimal schedule)</summary>
