@@ -14,15 +14,23 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const built = fs.existsSync(CLI);
 if (!built && process.env.REQUIRE_INTEGRATION === '1') throw new Error(`the server is not built (${CLI}); run npm run build`);
 
+/** How long one CLI run may take before it is killed (generous: the machine is shared and loaded). */
+const SPAWN_TIMEOUT_MS = 120_000;
+/**
+ * A test's own timeout: above the sum of its runs' spawn timeouts, so a slow run fails on its
+ * exit status and stderr rather than on vitest's (shorter, global 60 s) test timeout.
+ */
+const forRuns = (runs: number) => ({ timeout: runs * SPAWN_TIMEOUT_MS + 10_000 });
+
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'silent', ...env }, timeout: SPAWN_TIMEOUT_MS });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 describe.skipIf(!built)('optibid CLI', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optibid-cli-'));
 
-  it('prints help and refuses unknown commands and options with a non-zero exit', () => {
+  it('prints help and refuses unknown commands and options with a non-zero exit', forRuns(3), () => {
     const help = run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/serve[\s\S]*migrate[\s\S]*seed-demo[\s\S]*create-admin[\s\S]*import/);
@@ -34,7 +42,7 @@ describe.skipIf(!built)('optibid CLI', () => {
     expect(badOpt.err).toMatch(/unknown option --emial/);
   });
 
-  it('migrates, creates an administrator, and refuses a duplicate and a bad e-mail', () => {
+  it('migrates, creates an administrator, and refuses a duplicate and a bad e-mail', forRuns(6), () => {
     const env = { DATA_DIR: dataDir, DEMO_MODE: 'false' };
     const m = run(['migrate'], env);
     expect(m.code, m.err).toBe(0);
@@ -48,7 +56,7 @@ describe.skipIf(!built)('optibid CLI', () => {
     expect(run(['create-admin', '--email', 'a@b.co', '--password', 'short', '--organization', 'X'], env).err).toMatch(/at least 8 characters/);
   });
 
-  it('imports a real ISO file with a report, and refuses a file it cannot read', () => {
+  it('imports a real ISO file with a report, and refuses a file it cannot read', forRuns(2), () => {
     const env = { DATA_DIR: dataDir, DEMO_MODE: 'false' };
     const file = fileURLToPath(new URL('../demo-data/ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', import.meta.url));
     const r = run(['import', file], env);
@@ -61,13 +69,13 @@ describe.skipIf(!built)('optibid CLI', () => {
     expect(bad.err).toMatch(/unknown price file format/);
   });
 
-  it('refuses to start in production with the default secret, listing the problem', () => {
+  it('refuses to start in production with the default secret, listing the problem', forRuns(1), () => {
     const r = run(['serve'], { OPTIBID_ENV: 'production', DATA_DIR: dataDir });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/JWT_SECRET: required in production/);
   });
 
-  it('serves, then shuts down gracefully on SIGTERM with exit code 0', async () => {
+  it('serves, then shuts down gracefully on SIGTERM with exit code 0', forRuns(2), async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, [CLI, 'serve'], {
       env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'optibid-serve-')), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO_MODE: 'false', SIMULATION_MODE: 'false' },
