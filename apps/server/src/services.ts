@@ -18,7 +18,7 @@ import { forecastingServicesOn, type ForecastingServices } from './modules/forec
 import { MarketService } from './modules/market-data/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
 import { ApiKeyService, MemberService, type OrgServices } from './modules/org/index.js';
-import { AlertEvaluator, AlertService, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
+import { AdminBillingService, AdminService, AlertEvaluator, AlertService, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
 import { tradingServicesOn, type Clock, type TradingServices } from './modules/trading/index.js';
 import { RealtimeHub } from './realtime/index.js';
 
@@ -94,7 +94,17 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const quotas = new QuotaService(ctx, platformRepos);
   const flags = new FlagService(platformRepos);
   const alerts = new AlertEvaluator(ctx, platformRepos, mailer, log);
-  const platform: PlatformServices = { repos: platformRepos, mailer, quotas, flags, alerts, alertRules: new AlertService(ctx, platformRepos), log };
+  const platform: PlatformServices = {
+    repos: platformRepos,
+    mailer,
+    quotas,
+    flags,
+    alerts,
+    alertRules: new AlertService(ctx, platformRepos),
+    admin: new AdminService(ctx, platformRepos, quotas),
+    adminBilling: new AdminBillingService(ctx, platformRepos, quotas, flags),
+    log,
+  };
   ctx.onClose(async () => {
     await quotas.flush().catch(() => undefined);
     quotas.stop();

@@ -1,5 +1,5 @@
 /** The platform administrators' console (`/api/admin/*`). */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { IsoDateTime, Nullable, PageOffset, Uuid } from './common.js';
 import { RoleSchema } from './auth.js';
 import { UsageView } from './platform.js';
@@ -51,6 +51,7 @@ export const AdminOrganizationPatch = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), require_mfa: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
+export type AdminOrganizationPatch = Static<typeof AdminOrganizationPatch>;
 
 export const AdminUserView = Type.Object({
   id: Uuid,
@@ -72,11 +73,13 @@ export const AdminUserPatch = Type.Object(
   { is_active: Type.Optional(Type.Boolean()), is_platform_admin: Type.Optional(Type.Boolean()), name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
   { additionalProperties: false },
 );
+export type AdminUserPatch = Static<typeof AdminUserPatch>;
 export const AdminMembershipParams = Type.Object({ id: Uuid, organization_id: Uuid });
 export const AdminMembershipPatch = Type.Object(
   { role: Type.Optional(RoleSchema), is_active: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
+export type AdminMembershipPatch = Static<typeof AdminMembershipPatch>;
 
 export const AdminSystem = Type.Object({
   version: Type.String(),

@@ -126,6 +126,7 @@ const auditFilters = {
 };
 export const OrgAuditQuery = Type.Object(auditFilters, { additionalProperties: false });
 export const AuditQuery = Type.Object({ ...auditFilters, organization_id: Type.Optional(Uuid) }, { additionalProperties: false });
+export type AuditQuery = Static<typeof AuditQuery>;
 
 // ---- account security --------------------------------------------------------------------------
 
@@ -188,6 +189,7 @@ export const PlanPatch = Type.Object(
   },
   { additionalProperties: false },
 );
+export type PlanPatch = Static<typeof PlanPatch>;
 
 export const QuotaView = Type.Object({
   metric: Type.String(),
@@ -217,6 +219,7 @@ export const SubscriptionPut = Type.Object(
   { plan_id: Type.String({ minLength: 1, maxLength: 50 }), limit_overrides: Type.Optional(Type.Partial(PlanLimitsSchema)) },
   { additionalProperties: false },
 );
+export type SubscriptionPut = Static<typeof SubscriptionPut>;
 export const OrganizationIdParams = Type.Object({ organization_id: Uuid });
 
 export const StatementQuery = Type.Object(
@@ -263,6 +266,7 @@ export const CreateFeatureFlagBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type CreateFeatureFlagBody = Static<typeof CreateFeatureFlagBody>;
 export const PatchFeatureFlagBody = Type.Object(
   {
     description: Type.Optional(Type.String({ maxLength: 500 })),
@@ -271,6 +275,7 @@ export const PatchFeatureFlagBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type PatchFeatureFlagBody = Static<typeof PatchFeatureFlagBody>;
 export const FlagOverrideParams = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{1,62}$' }), organization_id: Uuid });
 export const FlagOverrideBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
 

@@ -1,6 +1,6 @@
 /** Organisations, users and memberships. */
 import type { Role } from '@optibid/core';
-import type { Database } from '../client.js';
+import type { Database, Queryable } from '../client.js';
 
 export interface OrganizationRow {
   id: string;
@@ -118,16 +118,16 @@ export class AccountsRepository {
     return row ?? null;
   }
 
-  async findUser(id: string): Promise<UserRow | null> {
-    const [row] = await this.database.query<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [id]);
+  async findUser(id: string, tx: Queryable = this.database): Promise<UserRow | null> {
+    const [row] = await tx.query<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [id]);
     return row ?? null;
   }
 
-  async updateUser(id: string, patch: Partial<Pick<UserRow, (typeof USER_PATCHABLE)[number]>>): Promise<UserRow | null> {
+  async updateUser(id: string, patch: Partial<Pick<UserRow, (typeof USER_PATCHABLE)[number]>>, tx: Queryable = this.database): Promise<UserRow | null> {
     // Only the named columns are ever written; an empty patch just reads the row back.
     const fields = USER_PATCHABLE.filter((k) => patch[k] !== undefined);
-    if (fields.length === 0) return this.findUser(id);
-    const [row] = await this.database.query<UserRow>(
+    if (fields.length === 0) return this.findUser(id, tx);
+    const [row] = await tx.query<UserRow>(
       `UPDATE users SET ${fields.map((k, i) => `${k} = $${i + 2}`).join(', ')} WHERE id = $1 RETURNING ${USER_COLS}`,
       [id, ...fields.map((k) => patch[k])],
     );

@@ -1,5 +1,5 @@
 /** Refresh tokens, stored hashed, grouped in rotation families. */
-import type { Database } from '../client.js';
+import type { Database, Queryable } from '../client.js';
 
 export interface RefreshTokenRow {
   id: string;
@@ -56,8 +56,8 @@ export class SessionsRepository {
     return rows.length;
   }
 
-  async revokeAllForUser(userId: string, at: Date, exceptFamily?: string): Promise<number> {
-    const rows = await this.database.query(
+  async revokeAllForUser(userId: string, at: Date, exceptFamily?: string, tx: Queryable = this.database): Promise<number> {
+    const rows = await tx.query(
       'UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR family_id <> $3::uuid) RETURNING id',
       [userId, at, exceptFamily ?? null],
     );

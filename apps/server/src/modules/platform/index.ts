@@ -8,8 +8,10 @@ import type { ServerContext } from '../../context.js';
 import type { PlatformRepositories } from '../../db/repositories/platform/index.js';
 import type { App } from '../../http/types.js';
 import type { Mailer, MailLog } from '../../mail/mailer.js';
+import type { AdminBillingService } from './admin-billing-service.js';
 import { adminBillingRoutes } from './admin-billing-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import type { AdminService } from './admin-service.js';
 import type { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { alertRoutes } from './alerts/alert-routes.js';
 import type { AlertService } from './alerts/alert-service.js';
@@ -19,6 +21,8 @@ import { BusRate, RecentErrors } from './recent-errors.js';
 import { usageRoutes } from './usage-routes.js';
 
 export type { FeatureFlags, QuotaGate } from './gates.js';
+export { AdminBillingService } from './admin-billing-service.js';
+export { AdminService } from './admin-service.js';
 export { AlertEvaluator } from './alerts/alert-evaluator.js';
 export { AlertService } from './alerts/alert-service.js';
 export { FlagService } from './flag-service.js';
@@ -31,6 +35,8 @@ export interface PlatformServices {
   flags: FlagService;
   alerts: AlertEvaluator;
   alertRules: AlertService;
+  admin: AdminService;
+  adminBilling: AdminBillingService;
   log: MailLog & { error(obj: object, msg?: string): void };
 }
 
@@ -62,10 +68,10 @@ export async function registerPlatform(app: App, ctx: ServerContext, services: P
 
   usageRoutes(app, services);
   alertRoutes(app, services.alertRules);
-  adminRoutes(app, ctx, services, {
-    errors,
-    busRate,
+  adminRoutes(app, services.admin, {
+    recentErrors: () => errors.list(),
+    messagesPerSecond: () => busRate.perSecond(),
     evaluatorInfo: () => alerts.info(),
   });
-  adminBillingRoutes(app, ctx, services);
+  adminBillingRoutes(app, services.adminBilling);
 }

@@ -1,32 +1,9 @@
 /** What the caller's organisation may use (plan, limits, usage) and which features are on for it. */
-import { usageDay, type PlanLimits } from '@optibid/core';
 import { FeaturesResponse, UsageView, errorResponses } from '@optibid/contracts';
-import type { PlanRow } from '../../db/repositories/platform/index.js';
 import { authOf } from '../../http/auth-hook.js';
 import type { App } from '../../http/types.js';
 import type { PlatformServices } from './index.js';
-
-export function planView(plan: PlanRow, limits?: PlanLimits) {
-  const l = limits ?? (plan.limits as PlanLimits);
-  return {
-    id: plan.id,
-    name: plan.name,
-    price_usd_per_month: Number(plan.price_usd_per_month),
-    limits: {
-      assets: l.assets ?? null,
-      bids_per_day: l.bids_per_day ?? null,
-      api_requests_per_day: l.api_requests_per_day ?? null,
-      backtests_per_day: l.backtests_per_day ?? null,
-      members: l.members ?? null,
-    },
-  };
-}
-
-export async function usageOf(services: PlatformServices, organizationId: string) {
-  const now = new Date();
-  const { plan, limits, quotas } = await services.quotas.statuses(organizationId, now);
-  return { organization_id: organizationId, plan: planView(plan, limits), day: usageDay(now), quotas };
-}
+import { usageOf } from './plan-view.js';
 
 export function usageRoutes(app: App, services: PlatformServices): void {
   app.get('/api/usage', {
@@ -36,7 +13,7 @@ export function usageRoutes(app: App, services: PlatformServices): void {
       summary: "Your organisation's plan, limits and usage (per-day quotas reset at 00:00 UTC)",
       response: { 200: UsageView, ...errorResponses },
     },
-    handler: async (req) => usageOf(services, authOf(req).organization_id),
+    handler: async (req) => usageOf(services.quotas, authOf(req).organization_id),
   });
 
   app.get('/api/features', {

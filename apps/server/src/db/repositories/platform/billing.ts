@@ -1,5 +1,5 @@
 /** Plans, subscriptions and usage per UTC day. */
-import type { Database } from '../../client.js';
+import type { Database, Queryable } from '../../client.js';
 
 export interface PlanRow {
   id: string;
@@ -32,8 +32,8 @@ export class BillingRepository {
     return row ?? null;
   }
 
-  async updatePlan(id: string, patch: { name?: string; price_usd_per_month?: number; limits?: Record<string, number | null> }): Promise<PlanRow | null> {
-    const [row] = await this.database.query<PlanRow>(
+  async updatePlan(id: string, patch: { name?: string; price_usd_per_month?: number; limits?: Record<string, number | null> }, tx: Queryable = this.database): Promise<PlanRow | null> {
+    const [row] = await tx.query<PlanRow>(
       `UPDATE plans SET name = COALESCE($2, name), price_usd_per_month = COALESCE($3, price_usd_per_month),
               limits = limits || COALESCE($4::jsonb, '{}'::jsonb), updated_at = now()
        WHERE id = $1 RETURNING id, name, price_usd_per_month, limits, sort_order`,
@@ -63,8 +63,8 @@ export class BillingRepository {
     );
   }
 
-  async putSubscription(organizationId: string, planId: string, overrides: Record<string, number | null> | undefined, at: Date): Promise<void> {
-    await this.database.query(
+  async putSubscription(organizationId: string, planId: string, overrides: Record<string, number | null> | undefined, at: Date, tx: Queryable = this.database): Promise<void> {
+    await tx.query(
       `INSERT INTO subscriptions (organization_id, plan_id, limit_overrides, started_at, updated_at)
        VALUES ($1, $2, COALESCE($3::jsonb, '{}'::jsonb), $4, $4)
        ON CONFLICT (organization_id) DO UPDATE SET

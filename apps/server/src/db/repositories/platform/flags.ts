@@ -1,5 +1,5 @@
 /** Feature flags and their per-organisation overrides. */
-import type { Database } from '../../client.js';
+import type { Database, Queryable } from '../../client.js';
 
 export interface FlagRow {
   key: string;
@@ -30,8 +30,8 @@ export class FlagsRepository {
     return row ?? null;
   }
 
-  async create(input: { key: string; description: string; enabled: boolean; rollout_percentage: number }): Promise<FlagRow | null> {
-    const [row] = await this.database.query<FlagRow>(
+  async create(input: { key: string; description: string; enabled: boolean; rollout_percentage: number }, tx: Queryable = this.database): Promise<FlagRow | null> {
+    const [row] = await tx.query<FlagRow>(
       `INSERT INTO feature_flags (key, description, enabled, rollout_percentage) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key) DO NOTHING RETURNING *`,
       [input.key, input.description, input.enabled, input.rollout_percentage],
@@ -39,8 +39,8 @@ export class FlagsRepository {
     return row ?? null;
   }
 
-  async update(key: string, patch: { description?: string; enabled?: boolean; rollout_percentage?: number }): Promise<FlagRow | null> {
-    const [row] = await this.database.query<FlagRow>(
+  async update(key: string, patch: { description?: string; enabled?: boolean; rollout_percentage?: number }, tx: Queryable = this.database): Promise<FlagRow | null> {
+    const [row] = await tx.query<FlagRow>(
       `UPDATE feature_flags SET description = COALESCE($2, description), enabled = COALESCE($3, enabled),
               rollout_percentage = COALESCE($4, rollout_percentage), updated_at = now()
        WHERE key = $1 RETURNING *`,
@@ -49,8 +49,8 @@ export class FlagsRepository {
     return row ?? null;
   }
 
-  async remove(key: string): Promise<boolean> {
-    return (await this.database.query('DELETE FROM feature_flags WHERE key = $1 RETURNING key', [key])).length === 1;
+  async remove(key: string, tx: Queryable = this.database): Promise<boolean> {
+    return (await tx.query('DELETE FROM feature_flags WHERE key = $1 RETURNING key', [key])).length === 1;
   }
 
   async listOverrides(key?: string): Promise<FlagOverrideRow[]> {
@@ -70,16 +70,16 @@ export class FlagsRepository {
     return new Map(rows.map((r) => [r.flag_key, r.enabled]));
   }
 
-  async setOverride(key: string, organizationId: string, enabled: boolean): Promise<void> {
-    await this.database.query(
+  async setOverride(key: string, organizationId: string, enabled: boolean, tx: Queryable = this.database): Promise<void> {
+    await tx.query(
       `INSERT INTO feature_flag_overrides (flag_key, organization_id, enabled) VALUES ($1, $2, $3)
        ON CONFLICT (flag_key, organization_id) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()`,
       [key, organizationId, enabled],
     );
   }
 
-  async removeOverride(key: string, organizationId: string): Promise<boolean> {
-    const rows = await this.database.query('DELETE FROM feature_flag_overrides WHERE flag_key = $1 AND organization_id = $2 RETURNING flag_key', [key, organizationId]);
+  async removeOverride(key: string, organizationId: string, tx: Queryable = this.database): Promise<boolean> {
+    const rows = await tx.query('DELETE FROM feature_flag_overrides WHERE flag_key = $1 AND organization_id = $2 RETURNING flag_key', [key, organizationId]);
     return rows.length === 1;
   }
 }

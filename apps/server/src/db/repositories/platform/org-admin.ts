@@ -1,6 +1,6 @@
 /** Invitations and API keys (tokens and keys stored as SHA-256 only), and membership changes. */
 import type { Role } from '@optibid/core';
-import type { Database } from '../../client.js';
+import type { Database, Queryable } from '../../client.js';
 
 export interface InvitationRow {
   id: string;
@@ -81,8 +81,8 @@ export class OrgAdminRepository {
     return rows.length === 1;
   }
 
-  async setMembership(organizationId: string, userId: string, patch: { role?: Role; is_active?: boolean }): Promise<boolean> {
-    const rows = await this.database.query(
+  async setMembership(organizationId: string, userId: string, patch: { role?: Role; is_active?: boolean }, tx: Queryable = this.database): Promise<boolean> {
+    const rows = await tx.query(
       `UPDATE memberships SET role = COALESCE($3, role), is_active = COALESCE($4, is_active)
        WHERE organization_id = $1 AND user_id = $2 RETURNING user_id`,
       [organizationId, userId, patch.role ?? null, patch.is_active ?? null],
@@ -104,16 +104,16 @@ export class OrgAdminRepository {
     return Number(row?.n ?? 0);
   }
 
-  async revokeSessionsInOrganization(organizationId: string, userId: string, at: Date): Promise<number> {
-    const rows = await this.database.query(
+  async revokeSessionsInOrganization(organizationId: string, userId: string, at: Date, tx: Queryable = this.database): Promise<number> {
+    const rows = await tx.query(
       'UPDATE refresh_tokens SET revoked_at = $3 WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
       [organizationId, userId, at],
     );
     return rows.length;
   }
 
-  async setRequireMfa(organizationId: string, patch: { require_mfa?: boolean; name?: string }): Promise<void> {
-    await this.database.query('UPDATE organizations SET require_mfa = COALESCE($2, require_mfa), name = COALESCE($3, name) WHERE id = $1', [
+  async setRequireMfa(organizationId: string, patch: { require_mfa?: boolean; name?: string }, tx: Queryable = this.database): Promise<void> {
+    await tx.query('UPDATE organizations SET require_mfa = COALESCE($2, require_mfa), name = COALESCE($3, name) WHERE id = $1', [
       organizationId,
       patch.require_mfa ?? null,
       patch.name ?? null,
