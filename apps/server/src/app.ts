@@ -78,7 +78,7 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   registerSystem(app, s);
   registerAuth(app, s);
-  registerOrg(app, { ...s.org, ctx: s, repos: s.repos, platform: s.platform.repos, quotas: s.platform.quotas, listAudit: (f) => s.platform.repos.admin.audit(f) });
+  registerOrg(app, s.org);
   registerMarketData(app, s, s.markets);
   registerMarketFeed(app, s);
   registerTrading(app, { ...s.trading, markets: s.markets, flags: s.platform.flags });

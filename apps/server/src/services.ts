@@ -17,7 +17,7 @@ import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
 import { MarketService } from './modules/market-data/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
-import { ApiKeyService, MemberService, type OrgServices } from './modules/org/index.js';
+import { ApiKeyService, MemberService, OrganizationService, type OrgServices } from './modules/org/index.js';
 import { AdminBillingService, AdminService, AlertEvaluator, AlertService, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
 import { tradingServicesOn, type Clock, type TradingServices } from './modules/trading/index.js';
 import { RealtimeHub } from './realtime/index.js';
@@ -146,7 +146,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     markets,
     auth,
     security,
-    org: { members, apiKeys },
+    org: { orgs: new OrganizationService(ctx.database, ctx.repos, platformRepos, quotas), members, apiKeys },
     platform,
     trading,
     forecasting,

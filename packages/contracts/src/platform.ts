@@ -125,6 +125,7 @@ const auditFilters = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 };
 export const OrgAuditQuery = Type.Object(auditFilters, { additionalProperties: false });
+export type OrgAuditQuery = Static<typeof OrgAuditQuery>;
 export const AuditQuery = Type.Object({ ...auditFilters, organization_id: Type.Optional(Uuid) }, { additionalProperties: false });
 export type AuditQuery = Static<typeof AuditQuery>;
 

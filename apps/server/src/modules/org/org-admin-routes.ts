@@ -19,22 +19,19 @@ import {
   UserIdParams,
   errorResponses,
 } from '@optibid/contracts';
-import type { Repositories } from '../../db/repositories/index.js';
-import type { PlatformRepositories } from '../../db/repositories/platform/index.js';
 import { authOf, originOf, requestMeta } from '../../http/auth-hook.js';
-import { notFound } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
-import type { QuotaService } from '../platform/index.js';
 import type { ApiKeyService } from './api-key-service.js';
 import type { MemberService } from './member-service.js';
+import type { OrganizationService } from './organization-service.js';
 
 const errors = { ...errorResponses, 410: ErrorBody };
 
 export function orgAdminRoutes(
   app: App,
-  deps: { repos: Repositories; platform: PlatformRepositories; members: MemberService; apiKeys: ApiKeyService; quotas: QuotaService },
+  deps: { orgs: OrganizationService; members: MemberService; apiKeys: ApiKeyService },
 ): void {
-  const { members, apiKeys } = deps;
+  const { orgs, members, apiKeys } = deps;
   const tags = ['organisation'];
 
   app.patch('/api/org/members/:user_id', {
@@ -107,34 +104,14 @@ export function orgAdminRoutes(
   app.get('/api/org/settings', {
     config: { access: 'org:read' },
     schema: { tags, summary: 'Your organisation: name, MFA requirement, plan', response: { 200: OrgSettingsView, ...errors } },
-    handler: async (req) => settings(authOf(req).organization_id),
+    handler: async (req) => orgs.settings(authOf(req).organization_id),
   });
 
   app.patch('/api/org/settings', {
     config: { access: 'org:manage' },
     schema: { tags, summary: 'Rename the organisation or require two-factor sign-in for its members', body: OrgSettingsPatch, response: { 200: OrgSettingsView, ...errors } },
-    handler: async (req) => {
-      const auth = authOf(req);
-      await deps.platform.orgAdmin.setRequireMfa(auth.organization_id, { require_mfa: req.body.require_mfa, name: req.body.name?.trim() || undefined });
-      await deps.repos.audit.record({
-        organization_id: auth.organization_id,
-        actor_user_id: auth.user_id,
-        action: 'org.settings_changed',
-        target_type: 'organization',
-        target_id: auth.organization_id,
-        details: { ...req.body },
-        ...requestMeta(req),
-      });
-      return settings(auth.organization_id);
-    },
+    handler: async (req) => orgs.changeSettings(authOf(req), req.body, requestMeta(req)),
   });
-
-  async function settings(organizationId: string) {
-    const org = await deps.repos.accounts.findOrganization(organizationId);
-    if (!org) throw notFound('organization');
-    const { plan } = await deps.quotas.planOf(organizationId);
-    return { id: org.id, name: org.name, require_mfa: org.require_mfa, plan_id: plan.id, created_at: org.created_at.toISOString() };
-  }
 
   app.get('/api/org/api-keys', {
     config: { access: 'org:manage' },
