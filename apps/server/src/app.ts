@@ -76,10 +76,10 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
   registerAuthHook(app, (credential) => s.auth.authenticateCredential(credential));
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  registerSystem(app, s);
+  registerSystem(app, s.system);
   registerAuth(app, s);
   registerOrg(app, s.org);
-  registerMarketData(app, s, s.markets);
+  registerMarketData(app, s.markets, { publicMarketData: s.config.publicMarketData });
   registerMarketFeed(app, s);
   registerTrading(app, { ...s.trading, markets: s.markets, flags: s.platform.flags });
   registerForecasting(app, s.forecasting, s.health);

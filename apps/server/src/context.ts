@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createBus, type Bus } from './bus/index.js';
 import { createCache, type Cache } from './cache/index.js';
 import type { Config } from './config/index.js';
-import { openDatabase, type Database } from './db/client.js';
+import { openDatabase, ping, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { holdDataDir } from './db/data-lock.js';
 import { createRepositories, type Repositories } from './db/repositories/index.js';
@@ -81,7 +81,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     health.register(
       'database',
       async () => {
-        await database.query('SELECT 1');
+        await ping(database);
         return { status: 'ok', backend: database.backend };
       },
       { critical: true },

@@ -20,6 +20,7 @@ import { optimizationServicesOn, type OptimizationModule } from './modules/optim
 import { ApiKeyService, MemberService, OrganizationService, type OrgServices } from './modules/org/index.js';
 import { AdminBillingService, AdminService, AlertEvaluator, AlertService, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
 import { tradingServicesOn, type Clock, type TradingServices } from './modules/trading/index.js';
+import { SystemService } from './modules/system/index.js';
 import { RealtimeHub } from './realtime/index.js';
 
 export interface Log {
@@ -66,6 +67,7 @@ export interface ClockedServices {
 
 export interface Services extends ServerContext, ClockedServices {
   log: LogSink;
+  system: SystemService;
   markets: MarketService;
   auth: AuthService;
   security: SecurityService;
@@ -143,6 +145,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   return {
     ...ctx,
     log,
+    system: new SystemService(ctx.health, ctx.database, config),
     markets,
     auth,
     security,

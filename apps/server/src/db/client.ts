@@ -33,6 +33,11 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** The cheapest round trip that proves the database answers (health and readiness probes). */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export interface DatabaseOptions {
   /** postgres:// URL; absent → PGlite. */
   url?: string | null;

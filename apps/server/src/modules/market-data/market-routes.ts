@@ -11,7 +11,6 @@ import {
   PriceStatsView,
   errorResponses,
 } from '@optibid/contracts';
-import type { ServerContext } from '../../context.js';
 import { authOf } from '../../http/auth-hook.js';
 import { badRequest } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
@@ -19,9 +18,9 @@ import type { ImportFile, MarketService } from './market-service.js';
 
 const MAX_IMPORT_FILES = 50;
 
-export function marketRoutes(app: App, ctx: ServerContext, markets: MarketService): void {
+export function marketRoutes(app: App, markets: MarketService, opts: { publicMarketData: boolean }): void {
   // Market reference data is public when market data is; otherwise any signed-in user reads it.
-  const readAccess = ctx.config.publicMarketData ? ('public' as const) : ('market:read' as const);
+  const readAccess = opts.publicMarketData ? ('public' as const) : ('market:read' as const);
 
   app.get('/api/markets', {
     config: { access: readAccess },
@@ -49,18 +48,7 @@ export function marketRoutes(app: App, ctx: ServerContext, markets: MarketServic
         ...errorResponses,
       },
     },
-    handler: async (req) => {
-      const m = markets.market(req.params.iso);
-      const stored = await ctx.repos.prices.locationsWithData(m.iso);
-      const runsOf = (id: string) => stored.filter((s) => s.location === id).map((s) => s.run);
-      const known = new Set(m.locations.map((l) => l.id));
-      const items = [
-        ...m.locations.map((l) => ({ ...l, aliases: l.aliases ? [...l.aliases] : undefined, has_data: runsOf(l.id).length > 0, runs: runsOf(l.id) })),
-        // Locations that only imported files brought (e.g. individual nodes).
-        ...[...new Set(stored.map((s) => s.location))].filter((id) => !known.has(id)).map((id) => ({ id, name: id, type: 'node', has_data: true, runs: runsOf(id) })),
-      ];
-      return { market: m.iso, items };
-    },
+    handler: async (req) => markets.locations(req.params.iso),
   });
 
   app.get('/api/prices', {
@@ -111,20 +99,11 @@ export function marketRoutes(app: App, ctx: ServerContext, markets: MarketServic
       if (files.length === 0) throw badRequest('no file in the upload');
       if (fields.run && !['DA', 'RT5', 'RT15', 'RTH'].includes(fields.run)) throw badRequest(`run must be DA, RT5, RT15 or RTH (got ${fields.run})`);
       const auth = authOf(req);
-      const report = await markets.importFiles(
+      const report = await markets.importUpload(
         files,
         { format: fields.format, market: fields.market, location: fields.location, run: fields.run as 'DA' | undefined },
-        { organization_id: auth.organization_id, user_id: auth.user_id, origin: 'api' },
+        { organization_id: auth.organization_id, user_id: auth.user_id, ip: req.ip },
       );
-      await ctx.repos.audit.record({
-        organization_id: auth.organization_id,
-        actor_user_id: auth.user_id,
-        action: 'prices.import',
-        target_type: 'price_import',
-        target_id: report.import_id,
-        ip: req.ip,
-        details: { files: files.map((f) => f.name), inserted: report.inserted, updated: report.updated, rejected: report.rejected },
-      });
       if (report.files.length === 0 && report.refused.length > 0) {
         throw badRequest(report.refused.map((r) => r.reason).join('\n'), report.refused);
       }

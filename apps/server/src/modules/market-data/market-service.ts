@@ -142,6 +142,34 @@ export class MarketService {
   }
 
   /** Parses and stores price files. Bad lines are reported and never abort the good ones. */
+  /** An ISO's hubs and zones with the runs stored for each, then the locations only imported files brought (e.g. individual nodes). */
+  async locations(iso: string) {
+    const m = this.market(iso);
+    const stored = await this.repos.prices.locationsWithData(m.iso);
+    const runsOf = (id: string) => stored.filter((s) => s.location === id).map((s) => s.run);
+    const known = new Set(m.locations.map((l) => l.id));
+    const items = [
+      ...m.locations.map((l) => ({ ...l, aliases: l.aliases ? [...l.aliases] : undefined, has_data: runsOf(l.id).length > 0, runs: runsOf(l.id) })),
+      ...[...new Set(stored.map((s) => s.location))].filter((id) => !known.has(id)).map((id) => ({ id, name: id, type: 'node', has_data: true, runs: runsOf(id) })),
+    ];
+    return { market: m.iso, items };
+  }
+
+  /** An import through the API, recorded in the audit log with its counts (each file is stored in its own transactions, so the row follows them). */
+  async importUpload(files: ImportFile[], opts: ImportOptions, by: { organization_id: string; user_id: string; ip: string }): Promise<ImportReport> {
+    const report = await this.importFiles(files, opts, { organization_id: by.organization_id, user_id: by.user_id, origin: 'api' });
+    await this.repos.audit.record({
+      organization_id: by.organization_id,
+      actor_user_id: by.user_id,
+      action: 'prices.import',
+      target_type: 'price_import',
+      target_id: report.import_id,
+      ip: by.ip,
+      details: { files: files.map((f) => f.name), inserted: report.inserted, updated: report.updated, rejected: report.rejected },
+    });
+    return report;
+  }
+
   async importFiles(files: ImportFile[], opts: ImportOptions, actor: ImportActor, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
     const parseOpts = this.parseOptions(opts);
     const report: ImportReport = { import_id: null, files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };

@@ -1,0 +1,41 @@
+/** What the server says about itself: health of every service, readiness, public facts for the web app. */
+import type { Config } from '../../config/index.js';
+import { ping, type Database } from '../../db/client.js';
+import { DEMO_ACCOUNTS } from '../../demo/accounts.js';
+import type { HealthRegistry } from '../../health.js';
+import { VERSION } from '../../version.js';
+
+export class SystemService {
+  constructor(
+    private readonly health: HealthRegistry,
+    private readonly database: Database,
+    private readonly config: Config,
+  ) {}
+
+  check() {
+    return this.health.check();
+  }
+
+  /** Ready when the database answers; otherwise the reason it does not. */
+  async readiness(): Promise<{ ready: true } | { ready: false; message: string }> {
+    try {
+      await ping(this.database);
+      return { ready: true };
+    } catch (err) {
+      return { ready: false, message: (err as Error).message };
+    }
+  }
+
+  meta() {
+    const c = this.config;
+    return {
+      name: 'OptiBid',
+      version: VERSION,
+      environment: c.env,
+      demo_mode: c.demoMode,
+      simulation_mode: c.simulationMode,
+      public_market_data: c.publicMarketData,
+      demo_accounts: c.demoMode ? DEMO_ACCOUNTS.map(({ email, password, role }) => ({ email, password, role })) : [],
+    };
+  }
+}
