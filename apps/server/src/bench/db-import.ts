@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
+// This bench measures the prices repository alone, without the services around it.
+// eslint-disable-next-line optibid/server-boundaries
 import { PricesRepository, type PricePoint } from '../db/repositories/prices.js';
 
 function syntheticRows(n: number): PricePoint[] {
