@@ -9,7 +9,7 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { PlatformRepositories } from '../../db/repositories/platform/index.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
 import { notFound } from '../../http/errors.js';
-import type { QuotaService } from '../platform/index.js';
+import { auditEntries, type QuotaService } from '../platform/index.js';
 
 function assertOwnOrganization(auth: AuthContext, organizationId: string): void {
   if (auth.organization_id !== organizationId && !auth.is_platform_admin) throw notFound('organization');
@@ -61,15 +61,7 @@ export class OrganizationService {
   }
 
   /** The organisation's audit entries, newest first, with each actor's email. */
-  async audit(organizationId: string, q: OrgAuditQuery) {
-    const rows = await this.platform.admin.audit({
-      organization_id: organizationId,
-      action: q.action,
-      actor_user_id: q.actor_user_id,
-      since: q.since ? new Date(q.since) : undefined,
-      before: q.before ? new Date(q.before) : undefined,
-      limit: q.limit ?? 100,
-    });
-    return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
+  audit(organizationId: string, q: OrgAuditQuery) {
+    return auditEntries(this.platform, { ...q, organization_id: organizationId });
   }
 }

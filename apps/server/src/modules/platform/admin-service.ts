@@ -77,6 +77,22 @@ export function recordAdminChange(
   );
 }
 
+/**
+ * Audit entries, newest first, with each actor's email: for the admin console
+ * (any organisation) and for one organisation's own log.
+ */
+export async function auditEntries(repos: PlatformRepositories, q: AuditQuery) {
+  const rows = await repos.admin.audit({
+    organization_id: q.organization_id,
+    action: q.action,
+    actor_user_id: q.actor_user_id,
+    since: q.since ? new Date(q.since) : undefined,
+    before: q.before ? new Date(q.before) : undefined,
+    limit: q.limit ?? 100,
+  });
+  return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
+}
+
 export class AdminService {
   constructor(
     private readonly ctx: ServerContext,
@@ -197,16 +213,8 @@ export class AdminService {
     };
   }
 
-  async audit(q: AuditQuery) {
-    const rows = await this.repos.admin.audit({
-      organization_id: q.organization_id,
-      action: q.action,
-      actor_user_id: q.actor_user_id,
-      since: q.since ? new Date(q.since) : undefined,
-      before: q.before ? new Date(q.before) : undefined,
-      limit: q.limit ?? 100,
-    });
-    return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
+  audit(q: AuditQuery) {
+    return auditEntries(this.repos, q);
   }
 
   flushUsage(): Promise<void> {

@@ -22,7 +22,7 @@ import { usageRoutes } from './usage-routes.js';
 
 export type { FeatureFlags, QuotaGate } from './gates.js';
 export { AdminBillingService } from './admin-billing-service.js';
-export { AdminService } from './admin-service.js';
+export { AdminService, auditEntries } from './admin-service.js';
 export { AlertEvaluator } from './alerts/alert-evaluator.js';
 export { AlertService } from './alerts/alert-service.js';
 export { FlagService } from './flag-service.js';

@@ -1,5 +1,6 @@
 /** Cross-organisation reads for the platform admin console. */
 import type { Database } from '../../client.js';
+import type { AuditRow } from '../audit.js';
 
 export interface AdminOrganizationRow {
   id: string;
@@ -24,19 +25,8 @@ export interface AdminUserRow {
   organizations: number;
 }
 
-export interface AuditWithActorRow {
-  id: string;
-  organization_id: string | null;
-  actor_user_id: string | null;
-  actor_email: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  details: Record<string, unknown>;
-  created_at: Date;
-}
+/** An audit row with its actor's email (null for system actions or a deleted user). */
+export type AuditWithActorRow = AuditRow & { actor_email: string | null };
 
 const like = (q: string | undefined) => (q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null);
 
