@@ -6,8 +6,7 @@
 import { isYmd, parseIsoId } from '@optibid/core';
 import { loadConfig } from '../../config/index.js';
 import { createContext } from '../../context.js';
-import { marketFeedOf } from '../../modules/market-feed/index.js';
-import { FETCH_DATASETS, type FetchDataset } from '../../modules/market-feed/iso-clients/index.js';
+import { FETCH_DATASETS, marketFeedOf, type FetchDataset } from '../../modules/market-feed/index.js';
 import { CliUsageError, formatOptions, parseArgs, type CliCommand, type OptionSpec } from '../args.js';
 import { ProgressBar } from '../progress.js';
 

@@ -15,6 +15,8 @@ import { FetchScheduler } from './fetch-scheduler.js';
 import { fetchRoutes } from './fetch-routes.js';
 import type { FreshnessView } from './freshness.js';
 
+export { FETCH_DATASETS, type FetchDataset } from './iso-clients/index.js';
+
 export interface MarketFeed {
   service: MarketFeedService;
   scheduler: FetchScheduler;
