@@ -83,7 +83,9 @@ describe.skipIf(!built)('optibid CLI', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let ready = false;
-    for (let i = 0; i < 150 && !ready; i++) {
+    // Migrating a fresh PGlite folder takes about 50 s on the loaded test machine: wait as long as a CLI run may take.
+    const deadline = Date.now() + SPAWN_TIMEOUT_MS;
+    while (!ready && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
       ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
     }
