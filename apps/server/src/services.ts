@@ -16,6 +16,7 @@ import { Mailer } from './mail/mailer.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
 import { MarketService } from './modules/market-data/index.js';
+import { marketFeedOn, type MarketFeed } from './modules/market-feed/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
 import { ApiKeyService, MemberService, OrganizationService, type OrgServices } from './modules/org/index.js';
 import { AdminBillingService, AdminService, AlertEvaluator, AlertService, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
@@ -69,6 +70,8 @@ export interface Services extends ServerContext, ClockedServices {
   log: LogSink;
   system: SystemService;
   markets: MarketService;
+  /** The ISO data clients, their scheduler and fetch records (MARKET_DATA_SOURCE=iso). */
+  marketFeed: MarketFeed;
   auth: AuthService;
   security: SecurityService;
   org: OrgServices;
@@ -147,6 +150,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     log,
     system: new SystemService(ctx.health, ctx.database, config),
     markets,
+    marketFeed: marketFeedOn(ctx, { now }),
     auth,
     security,
     org: { orgs: new OrganizationService(ctx.database, ctx.repos, platformRepos, quotas), members, apiKeys },

@@ -9,7 +9,7 @@ import { getMarket, localDateOf, localDayBoundsUtc, parsePriceFile, type IsoId, 
 import { createServices as createContext, type Services as ServerContext } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/http/types.js';
-import { marketFeedOf, publishStaleAlert, type MarketFeed } from '../src/modules/market-feed/index.js';
+import { publishStaleAlert, type MarketFeed } from '../src/modules/market-feed/index.js';
 import { FetchScheduler } from '../src/modules/market-feed/fetch-scheduler.js';
 import { ALERT_CHANNEL } from '../src/realtime/messages.js';
 import { bearer, describeEachBackend, registerUser, testConfig } from './helpers.js';
@@ -66,9 +66,9 @@ describeEachBackend('ISO market-data clients', (backend) => {
         ISO_FETCH_MAX_ATTEMPTS: '3',
         ISO_FETCH_MAX_RETRY_AFTER_S: '5',
       }),
-      { database },
+      { database, now: () => clock },
     );
-    feed = marketFeedOf(ctx, { now: () => clock });
+    feed = ctx.marketFeed;
     app = await buildApp(ctx, { logger: false });
     await app.ready();
   });
@@ -250,7 +250,7 @@ describeEachBackend('ISO market-data clients', (backend) => {
       expect(health.services.market_feed.status).toBe('degraded');
       expect(health.services.market_feed.message).toMatch(/PJM: PJM Data Miner needs a subscription key: set PJM_API_KEY/);
       expect(health.services.market_feed.message).toMatch(/ERCOT_API_SUBSCRIPTION_KEY and ERCOT_API_ID_TOKEN/);
-      await expect(marketFeedOf(ctx2).service.fetchDays('PJM', 'da-lmp', '2025-05-01', '2025-05-01', { trigger: 'api' })).rejects.toThrow(/PJM_API_KEY/);
+      await expect(ctx2.marketFeed.service.fetchDays('PJM', 'da-lmp', '2025-05-01', '2025-05-01', { trigger: 'api' })).rejects.toThrow(/PJM_API_KEY/);
     } finally {
       await app2.close();
       await ctx2.close();

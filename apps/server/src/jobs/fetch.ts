@@ -3,13 +3,13 @@
  * Which datasets are due, and when a dataset is stale, is the scheduler's business.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServerContext } from '../context.js';
-import { logMarketFeedProblems, marketFeedOf } from '../modules/market-feed/index.js';
+import { logMarketFeedProblems } from '../modules/market-feed/index.js';
+import type { Services } from '../services.js';
 
-export async function startFetchJob(ctx: ServerContext, log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>, opts: { intervalMs?: number } = {}): Promise<() => Promise<void>> {
+export async function startFetchJob(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>, opts: { intervalMs?: number } = {}): Promise<() => Promise<void>> {
   if (ctx.config.marketFeed.source !== 'iso') return async () => undefined;
   logMarketFeedProblems(ctx, log);
-  const { scheduler } = marketFeedOf(ctx);
+  const { scheduler } = ctx.marketFeed;
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {

@@ -5,8 +5,8 @@
  */
 import { isYmd, parseIsoId } from '@optibid/core';
 import { loadConfig } from '../../config/index.js';
-import { createContext } from '../../context.js';
-import { FETCH_DATASETS, marketFeedOf, type FetchDataset } from '../../modules/market-feed/index.js';
+import { FETCH_DATASETS, type FetchDataset } from '../../modules/market-feed/index.js';
+import { createServices } from '../../services.js';
 import { CliUsageError, formatOptions, parseArgs, type CliCommand, type OptionSpec } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
@@ -35,9 +35,9 @@ export const fetchCommand: CliCommand = {
     for (const [name, v] of [['from', from], ['to', to]] as const) if (!isYmd(v)) throw new CliUsageError(`--${name} must be a date YYYY-MM-DD, got "${v}"`);
     if (to < from) throw new CliUsageError('--to is before --from');
     if ((Date.parse(to) - Date.parse(from)) / 86_400_000 >= MAX_DAYS) throw new CliUsageError(`at most ${MAX_DAYS} days per run`);
-    const ctx = await createContext(loadConfig());
+    const ctx = await createServices(loadConfig());
     try {
-      const { service } = marketFeedOf(ctx);
+      const { service } = ctx.marketFeed;
       const why = service.unavailable(market, dataset);
       if (why) {
         console.error(`optibid fetch: ${market} ${dataset}: ${why}`);

@@ -1,7 +1,6 @@
 /**
- * The ISO market-data feed: one service, scheduler and set of repositories per server
- * context, built on first use (its dependencies come in through constructors, so a
- * composition root can build them directly instead).
+ * The ISO market-data feed: its service, scheduler and repositories, built once by the
+ * composition root (services.ts) through marketFeedOn.
  */
 import { ISO_IDS } from '@optibid/core';
 import type { ServerContext } from '../../context.js';
@@ -25,11 +24,9 @@ export interface MarketFeed {
 }
 
 type FeedContext = Pick<ServerContext, 'config' | 'database' | 'bus'>;
-const feeds = new WeakMap<FeedContext, MarketFeed>();
 
-export function marketFeedOf(ctx: FeedContext, opts: { now?: () => Date } = {}): MarketFeed {
-  let feed = feeds.get(ctx);
-  if (feed) return feed;
+/** The feed on a context's database and bus; called by the composition root only. */
+export function marketFeedOn(ctx: FeedContext, opts: { now?: () => Date } = {}): MarketFeed {
   const records = new FetchRecordsRepository(ctx.database);
   const loadForecasts = new LoadForecastsRepository(ctx.database);
   const service = new MarketFeedService({
@@ -48,9 +45,7 @@ export function marketFeedOf(ctx: FeedContext, opts: { now?: () => Date } = {}):
     now: opts.now,
     onStale: (v) => publishStaleAlert(ctx.bus, v),
   });
-  feed = { service, scheduler, records, loadForecasts };
-  feeds.set(ctx, feed);
-  return feed;
+  return { service, scheduler, records, loadForecasts };
 }
 
 /** Tells every socket (and so every trader's screen) that a dataset went stale. */
@@ -68,8 +63,8 @@ export function publishStaleAlert(bus: Pick<ServerContext['bus'], 'publish'>, v:
 }
 
 /** Routes and the /health probe of the feed. */
-export function registerMarketFeed(app: App, ctx: ServerContext): void {
-  const feed = marketFeedOf(ctx);
+export function registerMarketFeed(app: App, ctx: ServerContext & { marketFeed: MarketFeed }): void {
+  const feed = ctx.marketFeed;
   const source = ctx.config.marketFeed.source;
   ctx.health.register('market_feed', async () => {
     if (source !== 'iso') return { status: 'ok', message: `MARKET_DATA_SOURCE=${source}` };
@@ -82,7 +77,7 @@ export function registerMarketFeed(app: App, ctx: ServerContext): void {
 }
 
 /** Says at start which clients cannot run and why, so a missing key is never silent. */
-export function logMarketFeedProblems(ctx: ServerContext, log: { warn: (o: object, m: string) => void }): void {
+export function logMarketFeedProblems(ctx: ServerContext & { marketFeed: MarketFeed }, log: { warn: (o: object, m: string) => void }): void {
   if (ctx.config.marketFeed.source !== 'iso') return;
-  for (const p of marketFeedOf(ctx).service.credentialProblems()) log.warn({ market: p.market, problems: p.problems }, `${p.market} data client: ${p.problems.join('; ')}`);
+  for (const p of ctx.marketFeed.service.credentialProblems()) log.warn({ market: p.market, problems: p.problems }, `${p.market} data client: ${p.problems.join('; ')}`);
 }
