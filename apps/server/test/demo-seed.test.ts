@@ -10,6 +10,7 @@ import { bearer, describeEachBackend, startTestServer, type TestServer } from '.
 
 /** Seeding a year of history and two weeks of optimised bids takes ~20 s of CPU; the shared test machine may stretch that. */
 const SEED_TIMEOUT_MS = 300_000;
+const ERCO_2015_12_15_HE01_MW = 29277;
 const silent = { info: () => undefined, warn: () => undefined };
 
 describeEachBackend('demo seed', (backend) => {
@@ -38,6 +39,7 @@ describeEachBackend('demo seed', (backend) => {
     expect(second.steps.assets).toEqual({ created: [] });
     expect(second.steps.history).toHaveProperty('skipped');
     expect(second.steps.bids).toHaveProperty('skipped');
+    expect(second.steps.load_forecasts).toHaveProperty('skipped');
     expect(await get('/api/bids?limit=500')).toEqual(bidsBefore);
     expect(await get('/api/prices/stats?market=ERCOT&location=HB_HOUSTON&start=2020-01-01&end=2030-01-01')).toEqual(pricesBefore);
     const meta = (await server.app.inject({ method: 'GET', url: '/api/meta' })).json();
@@ -88,6 +90,21 @@ describeEachBackend('demo seed', (backend) => {
     expect(pnl.totals.revenue_usd).toBeGreaterThan(0);
     expect(pnl.totals.mwh_sold).toBeGreaterThan(0);
   }, SEED_TIMEOUT_MS);
+
+  it("stores each ISO's EIA-930 demand forecast shifted by the same weeks as its prices: the forecast of a demo day is that real day's", async () => {
+    const history = (await server.ctx.repos.settings.get<{ files: { file: string; shift_days: number }[] }>('demo_history'))!;
+    const ercotShift = history.files.find((f) => f.file.startsWith('ercot_dam_hb_houston_2015'))!.shift_days;
+    // 2015-12-15 HE01 (Central) = 06:00–07:00 UTC, labelled by EIA-930 at its end, 07:00: ERCO forecast 29,277 MW (line `2015-12-15 07:00:00,29233,OKAY,29233,29277`).
+    const start = new Date(Date.parse('2015-12-15T06:00:00Z') + ercotShift * 86_400_000);
+    const lf = await get(`/api/load-forecasts?market=ERCOT&start=${start.toISOString()}&end=${new Date(start.getTime() + 24 * 3_600_000).toISOString()}`);
+    expect(lf.items).toHaveLength(24);
+    expect(lf.items[0].load_forecast_mw).toBeCloseTo(ERCO_2015_12_15_HE01_MW, 6);
+    expect(lf.items[0].source).toBe(`demo-shifted:ERCO_2015-07-02_2016-01-01.csv.gz:+${ercotShift}d`);
+    // Known by 06:00 Central the day before, shifted with the day.
+    expect(Date.parse(lf.items[0].published_at)).toBe(Date.parse('2015-12-14T12:00:00Z') + ercotShift * 86_400_000);
+    const nyiso = await get(`/api/load-forecasts?market=NYISO&start=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&end=${new Date().toISOString()}`);
+    expect(nyiso.items.length).toBeGreaterThanOrEqual(7 * 24 - 2);
+  });
 
   it('trains a LEAR production model, not a naive one, where a year of history is stored', async () => {
     const report = await runForecastJobOnce(server.ctx, silent, { ignoreLeadTime: true });

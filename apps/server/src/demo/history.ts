@@ -14,11 +14,11 @@ import { addDaysYmd, daysBetweenYmd, localDateOf, localDayBoundsUtc, parsePriceF
 import type { Services } from '../services.js';
 
 export const DEMO_DATA_DIR = fileURLToPath(new URL('../../demo-data/', import.meta.url));
-const SETTING = 'demo_history';
+export const DEMO_HISTORY_SETTING = 'demo_history';
 
-interface DemoHistoryState {
+export interface DemoHistoryState {
   seeded_at: string;
-  files: { file: string; shift_days: number; rows: number }[];
+  files: { file: string; shift_days: number; rows: number; market?: string; runs?: string[] }[];
 }
 
 /** Files that do not say their market and location (the epftoolbox layout), by name prefix. */
@@ -45,7 +45,7 @@ export function weeklyShiftDays(newestDay: string, today: string): number {
 }
 
 export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEMO_DATA_DIR): Promise<DemoHistoryState | { skipped: string }> {
-  const existing = await ctx.repos.settings.get<DemoHistoryState>(SETTING);
+  const existing = await ctx.repos.settings.get<DemoHistoryState>(DEMO_HISTORY_SETTING);
   if (existing) return { skipped: `already seeded at ${existing.seeded_at}` };
   const state: DemoHistoryState = { seeded_at: now.toISOString(), files: [] };
   for (const file of listDemoFiles(dir)) {
@@ -67,8 +67,8 @@ export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEM
       }))
       .filter((r) => (r.run === 'DA' ? r.interval_end.getTime() <= endOfTomorrow : r.interval_end.getTime() <= now.getTime()));
     await ctx.repos.prices.upsert(shifted);
-    state.files.push({ file, shift_days: shiftDays, rows: shifted.length });
+    state.files.push({ file, shift_days: shiftDays, rows: shifted.length, market: rows[0]!.market, runs: [...new Set(rows.map((r) => r.run))].sort() });
   }
-  await ctx.repos.settings.set(SETTING, state);
+  await ctx.repos.settings.set(DEMO_HISTORY_SETTING, state);
   return state;
 }
