@@ -58,7 +58,7 @@ describe.skipIf(!built)('optibid CLI', () => {
 
   it('imports a real ISO file with a report, and refuses a file it cannot read', forRuns(2), () => {
     const env = { DATA_DIR: dataDir, DEMO_MODE: 'false' };
-    const file = fileURLToPath(new URL('../demo-data/ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', import.meta.url));
+    const file = fileURLToPath(new URL('./fixtures/ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', import.meta.url));
     const r = run(['import', file], env);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/1440 rows → 1440 inserted, 0 updated, 0 unchanged, 0 rejected/);

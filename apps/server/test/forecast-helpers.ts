@@ -6,7 +6,7 @@ import { createServices } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import { testConfig, type Backend, type TestServer } from './helpers.js';
 
-const NYC_FILE = fileURLToPath(new URL('../demo-data/nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz', import.meta.url));
+const NYC_FILE = fileURLToPath(new URL('./fixtures/nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz', import.meta.url));
 
 /** startTestServer on a fresh database. */
 export async function startForecastServer(backend: Backend): Promise<TestServer> {

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DATA_DIR, seedDemoHistory, weeklyShiftDays } from '../src/demo/history.js';
+import { seedDemoHistory, weeklyShiftDays } from '../src/demo/history.js';
 import { bearer, describeEachBackend, registerUser, startTestServer, type TestServer } from './helpers.js';
 import { memberWithRole } from './helpers-accounts.js';
 import { multipart } from './multipart.js';
 
 const ERCOT_FILE = 'ercot_dam_hb_houston_2015-11-02_12-31.csv.gz';
-const ercotBytes = () => new Uint8Array(fs.readFileSync(`${DEMO_DATA_DIR}/${ERCOT_FILE}`));
+const ercotBytes = () => new Uint8Array(fs.readFileSync(new URL(`./fixtures/${ERCOT_FILE}`, import.meta.url)));
 
 describeEachBackend('market data API', (backend) => {
   let server: TestServer;

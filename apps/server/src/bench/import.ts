@@ -11,11 +11,11 @@ import { parsePriceFile } from '@optibid/core';
 const DEMO_DIR = fileURLToPath(new URL('../../demo-data/', import.meta.url));
 
 const CASES: { label: string; file: string }[] = [
-  { label: 'pjm_hrl_lmps', file: 'pjm_da_hrl_lmps_western_hub_2025-06-02_08-01.csv.gz' },
+  { label: 'pjm_hrl_lmps', file: 'pjm_da_hrl_lmps_western_hub_2025-05-01_08-01.csv.gz' },
   { label: 'gridstatus_lmp (CAISO RT5)', file: 'caiso_rt_th_sp15_2025-08_gridstatus.csv.gz' },
   { label: 'eia_wholesale_lmp (MISO, 8 hubs)', file: 'eia_miso_lmp_rt_hr_hubs_2024-10-07_12-05.csv.gz' },
-  { label: 'nyiso_lbmp_zone', file: 'nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz' },
-  { label: 'ercot_dam_spp_yearly (CSV)', file: 'ercot_dam_hb_houston_2015-11-02_12-31.csv.gz' },
+  { label: 'nyiso_lbmp_zone', file: 'nyiso_damlbmp_zone_nyc_2019-05-01_2020-04-30.csv.gz' },
+  { label: 'ercot_dam_spp_yearly (CSV)', file: 'ercot_dam_hb_houston_2015.csv.gz' },
   { label: 'spp_lmp_sl', file: 'spp_da_lmp_sl_hubs_2022-02_03.csv.gz' },
 ];
 

@@ -10,22 +10,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addDaysYmd, daysBetweenYmd, localDateOf, localDayBoundsUtc, parsePriceFile, type NormalizedPriceRow } from '@optibid/core';
+import { addDaysYmd, daysBetweenYmd, localDateOf, localDayBoundsUtc, parsePriceFile, type NormalizedPriceRow, type PriceParseOptions } from '@optibid/core';
 import type { Services } from '../services.js';
 
 export const DEMO_DATA_DIR = fileURLToPath(new URL('../../demo-data/', import.meta.url));
-const SETTING = 'demo_history';
+export const DEMO_HISTORY_SETTING = 'demo_history';
 
-interface DemoHistoryState {
+export interface DemoHistoryState {
   seeded_at: string;
-  files: { file: string; shift_days: number; rows: number }[];
+  files: { file: string; shift_days: number; rows: number; market?: string; runs?: string[] }[];
 }
 
+/** Files that do not say their market and location (the epftoolbox layout), by name prefix. */
+const FILE_OPTIONS: readonly { prefix: string; options: PriceParseOptions }[] = [{ prefix: 'epftoolbox_pjm_comed_', options: { market: 'PJM', location: 'COMED' } }];
+
+export function demoFileOptions(file: string): PriceParseOptions {
+  return FILE_OPTIONS.find((o) => file.startsWith(o.prefix))?.options ?? {};
+}
+
+/** The price files; sub-folders (load forecasts, AS prices) are read by their own steps. */
 export function listDemoFiles(dir = DEMO_DATA_DIR): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
-    .readdirSync(dir)
-    .filter((f) => !/^readme/i.test(f) && !f.startsWith('.'))
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && !/^readme/i.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => e.name)
     .sort();
 }
 
@@ -36,12 +45,12 @@ export function weeklyShiftDays(newestDay: string, today: string): number {
 }
 
 export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEMO_DATA_DIR): Promise<DemoHistoryState | { skipped: string }> {
-  const existing = await ctx.repos.settings.get<DemoHistoryState>(SETTING);
+  const existing = await ctx.repos.settings.get<DemoHistoryState>(DEMO_HISTORY_SETTING);
   if (existing) return { skipped: `already seeded at ${existing.seeded_at}` };
   const state: DemoHistoryState = { seeded_at: now.toISOString(), files: [] };
   for (const file of listDemoFiles(dir)) {
     const data = new Uint8Array(fs.readFileSync(path.join(dir, file)));
-    const rows: NormalizedPriceRow[] = parsePriceFile({ name: file, data }).flatMap((r) => r.rows);
+    const rows: NormalizedPriceRow[] = parsePriceFile({ name: file, data }, demoFileOptions(file)).flatMap((r) => r.rows);
     if (rows.length === 0) continue;
     const tz = ctx.markets.market(rows[0]!.market).timezone;
     const newest = rows.reduce((a, r) => (r.interval_start > a ? r.interval_start : a), rows[0]!.interval_start);
@@ -58,8 +67,8 @@ export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEM
       }))
       .filter((r) => (r.run === 'DA' ? r.interval_end.getTime() <= endOfTomorrow : r.interval_end.getTime() <= now.getTime()));
     await ctx.repos.prices.upsert(shifted);
-    state.files.push({ file, shift_days: shiftDays, rows: shifted.length });
+    state.files.push({ file, shift_days: shiftDays, rows: shifted.length, market: rows[0]!.market, runs: [...new Set(rows.map((r) => r.run))].sort() });
   }
-  await ctx.repos.settings.set(SETTING, state);
+  await ctx.repos.settings.set(DEMO_HISTORY_SETTING, state);
   return state;
 }
