@@ -18,11 +18,11 @@ const CURVE = [
   { mw: -5, price_usd_per_mwh: 20 },
   { mw: 5, price_usd_per_mwh: 50 },
 ];
-/** RRS clears (2 ≤ 12), REGDN clears (1 ≤ 8), NSPIN does not (5 > 3). */
+/** RRS clears (2 ≤ 12), REGDN clears (1 ≤ 8), NSPIN does not (5 > 3); up 5 MW + discharge 5 MW = the 10 MW limit. */
 const OFFERS = [
-  { product: 'RRS', mw: 5, price_usd_per_mw: 2 },
+  { product: 'RRS', mw: 4, price_usd_per_mw: 2 },
   { product: 'REGDN', mw: 4, price_usd_per_mw: 1 },
-  { product: 'NSPIN', mw: 2, price_usd_per_mw: 5 },
+  { product: 'NSPIN', mw: 1, price_usd_per_mw: 5 },
 ];
 
 const day = openErcotDay();
@@ -64,7 +64,7 @@ describeEachBackend('ancillary-service clearing and settlement', (backend) => {
     // A re-run replaces the AS awards, never duplicates them.
     expect((await clear()).json()).toMatchObject({ newly_cleared: 0 });
 
-    // Independent expectation: energy hour by hour at daLmp (charge 5 MW where ≤ 20, discharge where ≥ 50), AS RRS 5 MW × 12 and REGDN 4 MW × 8 every hour.
+    // Independent expectation: energy hour by hour at daLmp (charge 5 MW where ≤ 20, discharge where ≥ 50), AS RRS 4 MW × 12 and REGDN 4 MW × 8 every hour.
     let energy = 0;
     let discharged = 0;
     for (let k = 0; k < day.hours; k++) {
@@ -75,7 +75,7 @@ describeEachBackend('ancillary-service clearing and settlement', (backend) => {
         discharged += 5;
       }
     }
-    const rrs = 5 * MCPC.RRS * day.hours;
+    const rrs = 4 * MCPC.RRS * day.hours;
     const regdn = 4 * MCPC.REGDN * day.hours;
 
     const s = (await server.app.inject({ url: `/api/settlements?start=${day.date}&end=${day.date}`, headers: bearer(a.viewer) })).json();
