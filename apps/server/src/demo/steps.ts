@@ -1,3 +1,4 @@
+import { seedDemoAncillaryPrices } from './ancillary-history.js';
 import { seedDemoAssets } from './assets.js';
 import { seedDemoHistory } from './history.js';
 import type { SeedStep } from './seed.js';
@@ -6,6 +7,7 @@ import type { SeedStep } from './seed.js';
 export function demoSeedSteps(): Record<string, SeedStep> {
   return {
     history: (ctx) => seedDemoHistory(ctx),
+    ancillary_prices: (ctx) => seedDemoAncillaryPrices(ctx),
     assets: (ctx, organizationId) => seedDemoAssets(ctx, organizationId),
   };
 }
