@@ -1,7 +1,7 @@
 'use client';
 /** Market data queries: catalogue, locations, price series, latest prices and statistics. */
 import { useQuery } from '@tanstack/react-query';
-import type { LocationView, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
+import type { AncillaryPricePage, LocationView, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
 import { api } from './api';
 
 export type PriceRun = 'DA' | 'RT5' | 'RT15' | 'RTH';
@@ -126,4 +126,18 @@ export function usePriceStats(p: Omit<SeriesParams, 'resolution'> | null) {
 export function realTimeRunOf(latest: LatestPrice[] | undefined, location: string): PriceRun {
   const rt = (latest ?? []).filter((l) => l.location === location && l.run !== 'DA').sort((a, b) => b.interval_start.localeCompare(a.interval_start));
   return (rt[0]?.run as PriceRun | undefined) ?? 'RT5';
+}
+
+/** Ancillary-service clearing prices of a market's zone over a range (every product). */
+export function useAncillaryPrices(p: { market: string; start: string; end: string; zone?: string } | null) {
+  return useQuery({
+    queryKey: ['ancillary-prices', p],
+    queryFn: ({ signal }) => {
+      const q = new URLSearchParams({ market: p!.market, start: p!.start, end: p!.end });
+      if (p!.zone) q.set('zone', p!.zone);
+      return api.get<AncillaryPricePage>(`/api/ancillary-prices?${q}`, { signal });
+    },
+    enabled: !!p,
+    staleTime: 60_000,
+  });
 }

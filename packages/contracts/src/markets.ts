@@ -105,7 +105,8 @@ export const ImportFileReport = Type.Object({
   unchanged: Type.Integer(),
   rejected: Type.Integer(),
   markets: Type.Array(Type.String()),
-  locations: Type.Array(Type.String()),
+  locations: Type.Array(Type.String(), { description: 'locations; for an ancillary-service price file, the zones' }),
+  products: Type.Optional(Type.Array(Type.String(), { description: 'ancillary-service products of the file (AS price files only)' })),
   first_interval: Type.Union([Type.String(), Type.Null()]),
   last_interval: Type.Union([Type.String(), Type.Null()]),
 });
@@ -120,3 +121,35 @@ export const ImportReport = Type.Object({
   refused: Type.Array(Type.Object({ file: Type.String(), reason: Type.String() }), { description: 'files not read at all (unknown format)' }),
 });
 export type ImportReport = Static<typeof ImportReport>;
+
+export const AncillaryPriceQuery = Type.Object(
+  {
+    market: IsoParam,
+    zone: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: "where the price applies: ERCOT's system-wide `ERCOT`, an SPP reserve zone (`1`…`5`, `SPP`); default: the market's own zone when stored, else the first stored" })),
+    product: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'the ISO\'s product code (`REGUP`, `RegDN`, …), any case; default: every product' })),
+    run: Type.Optional(PriceRunSchema),
+    start: Type.String({ description: 'inclusive: an ISO 8601 instant, or a YYYY-MM-DD date in the market-local calendar' }),
+    end: Type.String({ description: 'exclusive: an ISO 8601 instant, or a YYYY-MM-DD date in the market-local calendar; at most 400 days after start' }),
+  },
+  { additionalProperties: false },
+);
+export type AncillaryPriceQuery = Static<typeof AncillaryPriceQuery>;
+
+export const AncillaryPriceView = Type.Object({
+  product: Type.String(),
+  interval_start: Type.String({ format: 'date-time' }),
+  interval_end: Type.String({ format: 'date-time' }),
+  price_usd_per_mw: Type.Number({ description: 'capacity clearing price, USD per MW per hour' }),
+});
+export type AncillaryPriceView = Static<typeof AncillaryPriceView>;
+
+export const AncillaryPricePage = Type.Object({
+  market: Type.String(),
+  zone: Type.String(),
+  run: PriceRunSchema,
+  timezone: Type.String(),
+  zones: Type.Array(Type.String(), { description: 'every zone with stored AS prices in this market' }),
+  products: Type.Array(Type.String(), { description: 'the products in `items`, in order' }),
+  items: Type.Array(AncillaryPriceView, { description: 'ordered by product, then time' }),
+});
+export type AncillaryPricePage = Static<typeof AncillaryPricePage>;

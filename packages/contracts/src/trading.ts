@@ -272,11 +272,13 @@ export const SettlementLineView = Type.Object({
   market: Type.String(),
   location: Type.String(),
   market_date: Type.String(),
-  kind: Type.String({ description: 'da_energy (award × DA LMP × h) or rt_deviation ((delivered − DA award) × RT price × h)' }),
+  kind: Type.String({ description: 'da_energy (award × DA LMP × h), rt_deviation ((delivered − DA award) × RT price × h) or as_capacity (AS award MW × clearing price × h)' }),
+  product: Type.Optional(Type.String({ description: 'as_capacity lines: the AS product as the ISO names it' })),
   interval_start: IsoDateTime,
   duration_h: Type.Number(),
   mw: Type.Number(),
-  price_usd_per_mwh: Type.Number(),
+  price_usd_per_mwh: Nullable(Type.Number({ description: 'energy lines; null on as_capacity lines' })),
+  price_usd_per_mw: Type.Optional(Type.Number({ description: 'as_capacity lines: the clearing price, USD per MW per hour' })),
   amount_usd: Type.Number(),
 });
 
@@ -286,6 +288,7 @@ export const SettlementAssetView = Type.Object({
   type: Type.String(),
   da_usd: Type.Number(),
   rt_usd: Type.Number(),
+  as_usd: Type.Number({ description: 'AS capacity payments' }),
   total_usd: Type.Number(),
   battery: Type.Optional(
     Type.Object({
@@ -327,6 +330,9 @@ export const PnlRowView = Type.Object({
   mwh_sold: Type.Number(),
   mwh_bought: Type.Number(),
   net_mwh: Type.Number(),
+  energy_revenue_usd: Type.Number({ description: 'net energy settlement (DA + RT), USD' }),
+  as_revenue_usd: Type.Number({ description: 'AS capacity payments, USD' }),
+  revenue_by_product: Type.Record(Type.String(), Type.Number(), { description: 'AS capacity payments per product (as the ISO names it), USD' }),
   cycles: Type.Optional(Type.Number()),
 });
 

@@ -152,3 +152,28 @@ describe('P&L aggregation', () => {
     expect(byMarket.map((r) => r.key)).toEqual(['CAISO', 'ERCOT']);
   });
 });
+
+describe('P&L with AS capacity', () => {
+  it('adds capacity payments to revenue and splits them by product beside net energy', () => {
+    const day = '2026-07-01';
+    const lines = settleDayAhead({ asset_id: 'bat', iso: 'ERCOT', intervals: [
+      { interval_start: hour(0), duration_h: 1, awarded_mw: -2, price_usd_per_mwh: 20 },
+      { interval_start: hour(1), duration_h: 1, awarded_mw: 3, price_usd_per_mwh: 50 },
+    ], timezone: 'America/Chicago' });
+    const ancillary = [
+      { asset_id: 'bat', iso: 'ERCOT' as const, market_date: day, product: 'RRS', amount_usd: 2 * 11.5 },
+      { asset_id: 'bat', iso: 'ERCOT' as const, market_date: day, product: 'REGDN', amount_usd: 1 * 7.25 },
+      { asset_id: 'bat', iso: 'ERCOT' as const, market_date: day, product: 'RRS', amount_usd: 1 * 9 },
+    ];
+    const [r] = aggregatePnl({ lines, ancillary_lines: ancillary, deliveries: [], group_by: 'asset' });
+    expect(r!.energy_revenue_usd).toBeCloseTo(150 - 40, 9);
+    expect(r!.as_revenue_usd).toBeCloseTo(23 + 7.25 + 9, 9);
+    expect(Object.keys(r!.revenue_by_product)).toEqual(['REGDN', 'RRS']);
+    expect(r!.revenue_by_product.RRS).toBeCloseTo(32, 9);
+    expect(r!.revenue_usd).toBeCloseTo(150 + 39.25, 9);
+    expect(r!.net_usd).toBeCloseTo(110 + 39.25, 9);
+    const [plain] = aggregatePnl({ lines, deliveries: [], group_by: 'day' });
+    expect(plain!.revenue_by_product).toEqual({});
+    expect(plain!.as_revenue_usd).toBe(0);
+  });
+});

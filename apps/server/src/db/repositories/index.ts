@@ -1,11 +1,13 @@
 import type { Database } from '../client.js';
 import { AccountsRepository } from './accounts.js';
+import { AncillaryPricesRepository } from './ancillary-prices.js';
 import { AuditRepository } from './audit.js';
 import { SessionsRepository } from './sessions.js';
 import { PricesRepository } from './prices.js';
 import { SettingsRepository } from './settings.js';
 
 export * from './accounts.js';
+export * from './ancillary-prices.js';
 export * from './audit.js';
 export * from './sessions.js';
 export * from './prices.js';
@@ -16,6 +18,7 @@ export interface Repositories {
   sessions: SessionsRepository;
   audit: AuditRepository;
   prices: PricesRepository;
+  ancillaryPrices: AncillaryPricesRepository;
   settings: SettingsRepository;
 }
 
@@ -25,6 +28,7 @@ export function createRepositories(database: Database): Repositories {
     sessions: new SessionsRepository(database),
     audit: new AuditRepository(database),
     prices: new PricesRepository(database),
+    ancillaryPrices: new AncillaryPricesRepository(database),
     settings: new SettingsRepository(database),
   };
 }

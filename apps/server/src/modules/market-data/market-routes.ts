@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import {
+  AncillaryPricePage,
+  AncillaryPriceQuery,
   ImportReport,
   IsoParam,
   LatestPrices,
@@ -74,11 +76,22 @@ export function marketRoutes(app: App, markets: MarketService, opts: { publicMar
     handler: async (req) => markets.stats(req.query),
   });
 
+  app.get('/api/ancillary-prices', {
+    config: { access: readAccess },
+    schema: {
+      tags: ['prices'],
+      summary: 'Ancillary-service clearing prices (USD per MW per hour) of one zone, per product, ordered by product then time',
+      querystring: AncillaryPriceQuery,
+      response: { 200: AncillaryPricePage, ...errorResponses },
+    },
+    handler: async (req) => markets.ancillaryPrices(req.query),
+  });
+
   app.post('/api/prices/import', {
     config: { access: 'prices:import' },
     schema: {
       tags: ['prices'],
-      summary: 'Import ISO price files (multipart: files, and optional fields format, market, location, run)',
+      summary: 'Import ISO price files, energy or ancillary-service (ERCOT NP4-181-ER, SPP DA-MCP), detected from the content (multipart: files, and optional fields format, market, location, run)',
       consumes: ['multipart/form-data'],
       response: { 200: ImportReport, ...errorResponses },
     },

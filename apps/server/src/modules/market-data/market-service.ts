@@ -4,24 +4,30 @@
  * and imports of ISO price files (shared by the API and the CLI).
  */
 import {
+  ANCILLARY_PRICE_FORMATS,
   isYmd,
   localDayBoundsUtc,
   nextDayAheadGateClosure,
+  parseAncillaryPriceFile,
   parsePriceFile,
   PRICE_FORMAT_IDS,
   UnsupportedPriceFormatError,
+  type AncillaryPriceParseResult,
   type IsoId,
   type MarketCatalogue,
   type MarketDefinition,
   type PriceFormatId,
   type PriceParseOptions,
+  type PriceParseResult,
   type PriceRun,
 } from '@optibid/core';
-import type { ImportReport, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
+import type { AncillaryPricePage, ImportReport, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
 import type { PricePoint, Repositories } from '../../db/repositories/index.js';
 import { badRequest, notFound } from '../../http/errors.js';
 
 const MAX_REJECTIONS = 1000;
+/** Longest range one AS price request may span (a year of hourly products fits with room). */
+const MAX_AS_RANGE_DAYS = 400;
 
 export interface ImportActor {
   organization_id: string | null;
@@ -141,6 +147,44 @@ export class MarketService {
     return { market: m.iso, location, run, start: start.toISOString(), end: end.toISOString(), ...s };
   }
 
+  /** Ancillary-service clearing prices of one zone (every product, or one), for a range. */
+  async ancillaryPrices(q: { market: string; zone?: string; product?: string; run?: PriceRun; start: string; end: string }): Promise<AncillaryPricePage> {
+    const m = this.market(q.market);
+    const { start, end } = this.range(m, q.start, q.end);
+    if (end.getTime() - start.getTime() > MAX_AS_RANGE_DAYS * 86_400_000) {
+      throw badRequest(`the range spans more than ${MAX_AS_RANGE_DAYS} days; ask for less`, [{ field: 'end', message: `at most ${MAX_AS_RANGE_DAYS} days after start` }]);
+    }
+    const run = q.run ?? 'DA';
+    const series = await this.repos.ancillaryPrices.series(m.iso);
+    const zones = [...new Set(series.map((s) => s.zone))];
+    let zone: string;
+    if (q.zone) {
+      const hit = zones.find((z) => z.toUpperCase() === q.zone!.trim().toUpperCase());
+      if (!hit) throw notFound(`ancillary-service prices for zone ${q.zone} in ${m.iso} (zones with prices: ${zones.join(', ') || 'none'})`);
+      zone = hit;
+    } else {
+      zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? m.iso);
+    }
+    let products: string[] | undefined;
+    if (q.product) {
+      const stored = [...new Set(series.filter((s) => s.zone === zone).map((s) => s.product))];
+      const hit = stored.find((p) => p.toUpperCase() === q.product!.trim().toUpperCase());
+      if (!hit) throw notFound(`ancillary-service product ${q.product} in ${m.iso} zone ${zone} (products with prices: ${stored.join(', ') || 'none'})`);
+      products = [hit];
+    }
+    // The range bound keeps a request within hourly products × 400 days; the limit only guards a sub-hourly series.
+    const rows = await this.repos.ancillaryPrices.query({ market: m.iso, zone, run, products, start, end, limit: 200_000 });
+    return {
+      market: m.iso,
+      zone,
+      run,
+      timezone: m.timezone,
+      zones,
+      products: [...new Set(rows.map((r) => r.product))],
+      items: rows.map((r) => ({ product: r.product, interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), price_usd_per_mw: r.price_usd_per_mw })),
+    };
+  }
+
   /** Parses and stores price files. Bad lines are reported and never abort the good ones. */
   /** An ISO's hubs and zones with the runs stored for each, then the locations only imported files brought (e.g. individual nodes). */
   async locations(iso: string) {
@@ -175,9 +219,15 @@ export class MarketService {
     const report: ImportReport = { import_id: null, files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };
     let done = 0;
     for (const file of files) {
-      let results;
+      let results: PriceParseResult[];
       try {
-        results = parsePriceFile(file, parseOpts);
+        const parsed = this.parse(file, parseOpts, opts.format);
+        if (parsed.kind === 'ancillary') {
+          for (const r of parsed.results) this.addAncillary(report, r, await this.repos.ancillaryPrices.upsert(r.rows, { source: `import:${r.file}` }));
+          onProgress?.(++done, files.length, file.name);
+          continue;
+        }
+        results = parsed.results;
       } catch (err) {
         if (err instanceof UnsupportedPriceFormatError) report.refused.push({ file: file.name, reason: err.message });
         else report.refused.push({ file: file.name, reason: `could not be read: ${(err as Error).message}` });
@@ -213,11 +263,64 @@ export class MarketService {
     return report;
   }
 
+  /**
+   * Energy formats first, exactly as before; a file no energy parser reads is tried as an
+   * ancillary-service price file (ERCOT NP4-181-ER, SPP DA-MCP), whose rows go to their own series.
+   * An explicit AS `format` goes straight to the AS parsers.
+   */
+  private parse(file: ImportFile, parseOpts: PriceParseOptions, format: string | undefined): { kind: 'energy'; results: PriceParseResult[] } | { kind: 'ancillary'; results: AncillaryPriceParseResult[] } {
+    if (format && isAncillaryFormat(format)) return { kind: 'ancillary', results: this.parseAncillary(file, format) };
+    try {
+      return { kind: 'energy', results: parsePriceFile(file, parseOpts) };
+    } catch (err) {
+      if (!(err instanceof UnsupportedPriceFormatError) || parseOpts.format) throw err;
+      let ancillary: AncillaryPriceParseResult[];
+      try {
+        ancillary = parseAncillaryPriceFile(file);
+      } catch {
+        throw err;
+      }
+      return { kind: 'ancillary', results: ancillary };
+    }
+  }
+
+  private parseAncillary(file: ImportFile, format: string): AncillaryPriceParseResult[] {
+    const results = parseAncillaryPriceFile(file);
+    const wrong = results.find((r) => r.format !== format);
+    if (wrong) throw new Error(`${wrong.file} is ${wrong.format}, not ${format}`);
+    return results;
+  }
+
+  private addAncillary(report: ImportReport, r: AncillaryPriceParseResult, stored: { inserted: number; updated: number; unchanged: number }): void {
+    const times = r.rows.map((x) => x.interval_start.getTime());
+    report.files.push({
+      file: r.file,
+      format: r.format,
+      rows: r.rows.length,
+      ...stored,
+      rejected: r.rejections.length,
+      markets: [...new Set(r.rows.map((x) => x.market))],
+      locations: [...new Set(r.rows.map((x) => x.zone))].slice(0, 200),
+      products: [...new Set(r.rows.map((x) => x.product))],
+      first_interval: times.length ? new Date(times.reduce((a, b) => Math.min(a, b))).toISOString() : null,
+      last_interval: times.length ? new Date(times.reduce((a, b) => Math.max(a, b))).toISOString() : null,
+    });
+    report.inserted += stored.inserted;
+    report.updated += stored.updated;
+    report.unchanged += stored.unchanged;
+    report.rejected += r.rejections.length;
+    for (const rej of r.rejections) {
+      if (report.rejections.length >= MAX_REJECTIONS) break;
+      report.rejections.push({ file: r.file, line: rej.line, reason: rej.reason });
+    }
+  }
+
   private parseOptions(opts: ImportOptions): PriceParseOptions {
     const out: PriceParseOptions = {};
-    if (opts.format) {
+    if (opts.format && !isAncillaryFormat(opts.format)) {
       if (!(PRICE_FORMAT_IDS as readonly string[]).includes(opts.format)) {
-        throw badRequest(`unknown format "${opts.format}"; formats we read: ${PRICE_FORMAT_IDS.join(', ')}`, [{ field: 'format', message: 'unknown format' }]);
+        const known = [...PRICE_FORMAT_IDS, ...ANCILLARY_PRICE_FORMATS];
+        throw badRequest(`unknown format "${opts.format}"; formats we read: ${known.join(', ')}`, [{ field: 'format', message: 'unknown format' }]);
       }
       out.format = opts.format as PriceFormatId;
     }
@@ -226,6 +329,10 @@ export class MarketService {
     if (opts.run) out.run = opts.run;
     return out;
   }
+}
+
+function isAncillaryFormat(f: string): boolean {
+  return (ANCILLARY_PRICE_FORMATS as readonly string[]).includes(f);
 }
 
 export function priceView(p: PricePoint): PriceView {

@@ -4,6 +4,7 @@ import type { PnlView, SettlementView } from '@optibid/contracts';
 import { Button, Card, EmptyState, ErrorMessage, Field, Input, Loading, Table, Tabs } from '@/components/ui';
 import { BacktestsSection } from '@/components/backtests/backtests-section';
 import { EChart, axisStyle, chartColors, type ChartOption } from '@/components/charts/echart';
+import { RevenueByProductChart } from '@/components/trading/revenue-by-product-chart';
 import { tradingWindow } from '@/components/trading/trading-summary';
 import { formatDateTime, formatMw, formatMwh, formatUsd, formatUsdPerMwh } from '@/lib/format';
 import { useMarkets } from '@/lib/market-queries';
@@ -54,6 +55,8 @@ function PnlPanel({ group, start, end, label }: { group: Group; start: string; e
   const cols = [
     { key: 'k', header: group === 'day' ? 'Day' : group === 'asset' ? 'Asset' : 'Market', render: (r: PnlRow) => label(r.key) },
     { key: 'rev', header: 'Revenue', numeric: true, render: (r: PnlRow) => formatUsd(r.revenue_usd) },
+    { key: 'en', header: 'Energy (net)', numeric: true, render: (r: PnlRow) => formatUsd(r.energy_revenue_usd) },
+    { key: 'as', header: 'Ancillary', numeric: true, render: (r: PnlRow) => (r.as_revenue_usd ? formatUsd(r.as_revenue_usd) : '—') },
     { key: 'cost', header: 'Cost', numeric: true, render: (r: PnlRow) => formatUsd(r.cost_usd) },
     { key: 'deg', header: 'Degradation', numeric: true, render: (r: PnlRow) => formatUsd(r.degradation_cost_usd) },
     { key: 'net', header: 'Net', numeric: true, render: (r: PnlRow) => <strong className={r.net_usd < 0 ? 'text-danger' : undefined}>{formatUsd(r.net_usd)}</strong> },
@@ -62,7 +65,8 @@ function PnlPanel({ group, start, end, label }: { group: Group; start: string; e
     { key: 'cyc', header: 'Cycles', numeric: true, render: (r: PnlRow) => (r.cycles === undefined ? '—' : r.cycles.toFixed(2)) },
   ];
   function exportCsv() {
-    const header = ['key', 'revenue_usd', 'cost_usd', 'degradation_cost_usd', 'net_usd', 'mwh_sold', 'mwh_bought', 'net_mwh', 'cycles'];
+    const products = Object.keys(pnl.data!.totals.revenue_by_product).sort();
+    const header = ['key', 'revenue_usd', 'cost_usd', 'degradation_cost_usd', 'net_usd', 'mwh_sold', 'mwh_bought', 'net_mwh', 'cycles', 'energy_revenue_usd', 'as_revenue_usd', ...products.map((p) => `${p}_usd`)];
     const data = [...rows, { ...pnl.data!.totals, key: 'TOTAL' }].map((r) => [
       r.key === 'TOTAL' ? 'TOTAL' : label(r.key),
       r.revenue_usd.toFixed(2),
@@ -73,6 +77,9 @@ function PnlPanel({ group, start, end, label }: { group: Group; start: string; e
       r.mwh_bought.toFixed(3),
       r.net_mwh.toFixed(3),
       r.cycles === undefined ? '' : r.cycles.toFixed(3),
+      r.energy_revenue_usd.toFixed(2),
+      r.as_revenue_usd.toFixed(2),
+      ...products.map((p) => (r.revenue_by_product[p] ?? 0).toFixed(2)),
     ]);
     download(`optibid-pnl-by-${group}-${start}-${end}.csv`, toCsv(header, data));
   }
@@ -88,6 +95,7 @@ function PnlPanel({ group, start, end, label }: { group: Group; start: string; e
         </Button>
       </div>
       <EChart option={option} height={240} label={`Net P&L by ${group} in USD`} testId={`pnl-chart-${group}`} />
+      <RevenueByProductChart rows={rows} label={label} group={group} />
       <Table columns={cols} rows={rows} rowKey={(r) => r.key} />
     </div>
   );
@@ -105,6 +113,7 @@ function SettlementPanel({ data, assetName }: { data: SettlementView; assetName:
           { key: 'n', header: 'Asset', render: (a) => <button type="button" className="ui-button ui-button--ghost ui-button--sm" onClick={() => setAsset(asset === a.asset_id ? '' : a.asset_id)}>{a.name}</button> },
           { key: 'da', header: 'Day-ahead', numeric: true, render: (a) => formatUsd(a.da_usd) },
           { key: 'rt', header: 'RT deviation', numeric: true, render: (a) => formatUsd(a.rt_usd) },
+          { key: 'as', header: 'AS capacity', numeric: true, render: (a) => formatUsd(a.as_usd) },
           { key: 't', header: 'Total', numeric: true, render: (a) => <strong>{formatUsd(a.total_usd)}</strong> },
           { key: 'b', header: 'Battery', render: (a) => (a.battery ? `${a.battery.cycles.toFixed(2)} cycles, ${formatMwh(a.battery.discharged_mwh)} out${a.battery.violations.length ? `, ${a.battery.violations.length} SoC violation(s)` : ''}` : '—') },
         ]}
@@ -116,13 +125,13 @@ function SettlementPanel({ data, assetName }: { data: SettlementView; assetName:
         columns={[
           { key: 'i', header: 'Interval', render: (l) => formatDateTime(l.interval_start, tz, { seconds: false }) },
           { key: 'a', header: 'Asset', render: (l) => assetName(l.asset_id) },
-          { key: 'k', header: 'Kind', render: (l) => l.kind },
+          { key: 'k', header: 'Kind', render: (l) => (l.product ? `${l.kind} ${l.product}` : l.kind) },
           { key: 'mw', header: 'MW', numeric: true, render: (l) => formatMw(l.mw) },
-          { key: 'p', header: 'Price', numeric: true, render: (l) => formatUsdPerMwh(l.price_usd_per_mwh) },
+          { key: 'p', header: 'Price', numeric: true, render: (l) => (l.price_usd_per_mw !== undefined ? `${formatUsd(l.price_usd_per_mw)}/MW-h` : formatUsdPerMwh(l.price_usd_per_mwh)) },
           { key: 'usd', header: 'Amount', numeric: true, render: (l) => formatUsd(l.amount_usd) },
         ]}
         rows={lines.slice(0, 300)}
-        rowKey={(l) => `${l.bid_id}-${l.asset_id}-${l.kind}-${l.interval_start}`}
+        rowKey={(l) => `${l.bid_id}-${l.asset_id}-${l.kind}-${l.product ?? ''}-${l.interval_start}`}
         empty={<EmptyState title="No settlement lines" />}
       />
     </div>

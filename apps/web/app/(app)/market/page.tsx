@@ -2,11 +2,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { PriceStatsView, PriceUpdateMessage } from '@optibid/contracts';
 import { Card, EmptyState, ErrorMessage, Field, Input, Loading, Select, Table } from '@/components/ui';
+import { AncillaryPriceCharts } from '@/components/market/ancillary-price-charts';
 import { ImportPanel } from '@/components/market/import-panel';
 import { PriceChart } from '@/components/market/price-chart';
 import { formatDateTime, formatUsdPerMwh } from '@/lib/format';
 import { useForecastOverlay } from '@/lib/forecast-queries';
-import { useLatestPrices, useLocations, useMarkets, usePriceSeries, usePriceStats, type PriceRun, type Resolution } from '@/lib/market-queries';
+import { useAncillaryPrices, useLatestPrices, useLocations, useMarkets, usePriceSeries, usePriceStats, type PriceRun, type Resolution } from '@/lib/market-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { usePriceUpdates } from '@/lib/realtime';
 import { hasPermission, useUser } from '@/lib/session';
@@ -78,6 +79,9 @@ export default function MarketPage() {
   const rt = usePriceSeries(base ? { ...base, run: rtRun, resolution } : null);
   const daStats = usePriceStats(base ? { ...base, run: 'DA' } : null);
   const rtStats = usePriceStats(base ? { ...base, run: rtRun } : null);
+  const [asZone, setAsZone] = useState('');
+  useEffect(() => setAsZone(''), [iso]);
+  const ancillary = useAncillaryPrices(iso && range ? { market: iso, start: range.start, end: range.end, ...(asZone ? { zone: asZone } : {}) } : null);
   const overlay = useForecastOverlay(base?.market, base?.location, base?.start, base?.end);
 
   const marketOptions = useMemo(() => (markets.data ?? []).map((m) => ({ value: m.iso, label: `${m.iso} · ${m.name}` })), [markets.data]);
@@ -156,6 +160,25 @@ export default function MarketPage() {
                     ? `Forecast overlay: ${overlay.label}, P50 with its P10–P90 band, ${overlay.forecasts.length} delivery day(s) (${overlay.forecasts[0]!.delivery_date} – ${overlay.forecasts[overlay.forecasts.length - 1]!.delivery_date}).`
                     : 'No stored forecast for this location in this range: register and train a model on the Forecasts page.'}
             </p>
+          </Card>
+          <Card
+            title={`${market.iso} ancillary services: capacity clearing prices${ancillary.data ? ` · zone ${ancillary.data.zone}` : ''}`}
+            actions={
+              (ancillary.data?.zones.length ?? 0) > 1 ? (
+                <Field label="Zone">
+                  {(p) => <Select {...p} value={ancillary.data!.zone} onChange={(e) => setAsZone(e.target.value)} options={ancillary.data!.zones.map((z) => ({ value: z, label: z }))} />}
+                </Field>
+              ) : null
+            }
+          >
+            <ErrorMessage error={ancillary.error} />
+            {ancillary.isPending ? (
+              <Loading label="Loading ancillary-service prices…" />
+            ) : !ancillary.data?.items.length ? (
+              <EmptyState title="No ancillary-service prices for this market and range">Import an ISO's AS price file below (ERCOT NP4-181-ER, SPP DA-MCP).</EmptyState>
+            ) : (
+              <AncillaryPriceCharts products={ancillary.data.products} items={ancillary.data.items} timeZone={tz} />
+            )}
           </Card>
           <div className="grid-2">
             <Card title="Statistics">

@@ -17,6 +17,44 @@ export interface AwardRow {
   mode: string;
 }
 
+/** One AS product's award in one period of a bid (table bid_as_awards). */
+export interface AsAwardRow {
+  bid_id: string;
+  period: number;
+  product: string;
+  organization_id: string;
+  asset_id: string;
+  market: string;
+  zone: string;
+  run: string;
+  delivery_date: string;
+  interval_start: Date;
+  duration_h: number;
+  offered_mw: number;
+  offer_price_usd_per_mw: number;
+  clearing_price_usd_per_mw: number;
+  awarded_mw: number;
+  curtailed_mw: number;
+}
+
+const AS_AWARD_COLS =
+  'bid_id, period, product, organization_id, asset_id, market, zone, run, delivery_date, interval_start, duration_h, offered_mw, offer_price_usd_per_mw, clearing_price_usd_per_mw, awarded_mw, curtailed_mw';
+
+function mapAsAward(r: Record<string, unknown>): AsAwardRow {
+  const n = (k: string) => Number(r[k]);
+  return {
+    ...(r as unknown as AsAwardRow),
+    period: n('period'),
+    interval_start: toDate(r.interval_start),
+    duration_h: n('duration_h'),
+    offered_mw: n('offered_mw'),
+    offer_price_usd_per_mw: n('offer_price_usd_per_mw'),
+    clearing_price_usd_per_mw: n('clearing_price_usd_per_mw'),
+    awarded_mw: n('awarded_mw'),
+    curtailed_mw: n('curtailed_mw'),
+  };
+}
+
 export interface ClearingRow {
   id: string;
   market: string;
@@ -81,6 +119,49 @@ export class ClearingRepository {
         awards.map((a) => a.price_usd_per_mwh),
       ],
     );
+  }
+
+  /** Replaces a bid's AS awards (every offered product and period, awarded or not). */
+  async replaceAsAwards(tx: Sql, bidId: string, awards: Omit<AsAwardRow, 'bid_id'>[]): Promise<void> {
+    await tx.query(`DELETE FROM bid_as_awards WHERE bid_id = $1`, [bidId]);
+    if (awards.length === 0) return;
+    const a0 = awards[0]!;
+    await tx.query(
+      `INSERT INTO bid_as_awards (bid_id, organization_id, asset_id, market, zone, run, delivery_date, period, product, interval_start, duration_h,
+                                  offered_mw, offer_price_usd_per_mw, clearing_price_usd_per_mw, awarded_mw, curtailed_mw)
+       SELECT $1, $2, $3, $4, $5, $6, $7, t.period, t.product, t.interval_start, t.duration_h, t.offered, t.offer_price, t.mcpc, t.awarded, t.curtailed
+       FROM unnest($8::int[], $9::text[], $10::timestamptz[], $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::float8[], $16::float8[])
+         AS t(period, product, interval_start, duration_h, offered, offer_price, mcpc, awarded, curtailed)`,
+      [
+        bidId, a0.organization_id, a0.asset_id, a0.market, a0.zone, a0.run, a0.delivery_date,
+        awards.map((a) => a.period),
+        awards.map((a) => a.product),
+        awards.map((a) => a.interval_start.toISOString()),
+        awards.map((a) => a.duration_h),
+        awards.map((a) => a.offered_mw),
+        awards.map((a) => a.offer_price_usd_per_mw),
+        awards.map((a) => a.clearing_price_usd_per_mw),
+        awards.map((a) => a.awarded_mw),
+        awards.map((a) => a.curtailed_mw),
+      ],
+    );
+  }
+
+  async asAwardsOfBid(organizationId: string, bidId: string): Promise<AsAwardRow[]> {
+    const rows = await this.db.query(`SELECT ${AS_AWARD_COLS} FROM bid_as_awards WHERE organization_id = $1 AND bid_id = $2 ORDER BY period, product`, [organizationId, bidId]);
+    return rows.map(mapAsAward);
+  }
+
+  /** AS awards of an organisation over market-local delivery days [from, to], optionally one asset or market. */
+  async asAwards(f: { organization_id: string; from: string; to: string; asset_id?: string; market?: string }): Promise<AsAwardRow[]> {
+    const rows = await this.db.query(
+      `SELECT ${AS_AWARD_COLS} FROM bid_as_awards
+       WHERE organization_id = $1 AND delivery_date >= $2 AND delivery_date <= $3
+         AND ($4::uuid IS NULL OR asset_id = $4::uuid) AND ($5::text IS NULL OR market = $5::text)
+       ORDER BY asset_id, interval_start, product`,
+      [f.organization_id, f.from, f.to, f.asset_id ?? null, f.market ?? null],
+    );
+    return rows.map(mapAsAward);
   }
 
   async awardsOfBid(organizationId: string, bidId: string): Promise<AwardRow[]> {

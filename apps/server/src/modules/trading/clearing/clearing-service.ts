@@ -23,6 +23,7 @@ import type { ClearingView } from '@optibid/contracts';
 import type { AwardRow, BidRow } from '../../../db/repositories/trading/index.js';
 import { validationFailed } from '../../../http/errors.js';
 import { awardEvent, bidStatusEvent, publishAll, type Published, type TradingDeps } from '../common.js';
+import { AncillaryClearing, type NewAsAward } from './ancillary-clearing.js';
 import { PriceSource } from './price-source.js';
 
 export type ClearingMode = 'price_taker' | 'auction';
@@ -49,9 +50,11 @@ const RESIDUAL_DEMAND_MW = 500;
 
 export class ClearingService {
   readonly prices: PriceSource;
+  private readonly ancillary: AncillaryClearing;
 
   constructor(private readonly d: TradingDeps) {
     this.prices = new PriceSource(d);
+    this.ancillary = new AncillaryClearing(d);
   }
 
   private market(iso: string): MarketDefinition {
@@ -73,9 +76,11 @@ export class ClearingService {
     } else {
       awards = await this.priceTakerRealTime(m, bids, unpriced);
     }
+    // AS offers clear beside the day-ahead energy awards, against the stored AS prices.
+    const asAwards = req.run === 'DA' ? await this.ancillary.clearDayAhead(m, req.delivery_date, bids, awards, unpriced) : new Map<string, NewAsAward[]>();
     const now = this.d.now();
     const status = unpriced.length > 0 ? 'partial' : 'complete';
-    const { newly, events } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, async (tx) => {
+    const { newly, events } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, asAwards, async (tx) => {
       if (!req.organization_id) {
         await this.d.repos.clearing.recordClearing(tx, {
           market: m.iso,
@@ -205,14 +210,14 @@ export class ClearingService {
   }
 
   /**
-   * Writes awards and accepted → cleared transitions in one transaction under
+   * Writes energy and AS awards and accepted → cleared transitions in one transaction under
    * the day's lock; returns the events to publish. The statuses are read again
    * under the lock, so of two concurrent clearings (two instances, or the job
    * and a user) only the first transitions a bid, audits it and announces it:
    * the second finds the bids cleared and only rewrites the same awards and
    * the same unique clearing record.
    */
-  private async commit(day: { market: string; run: string; delivery_date: string }, bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
+  private async commit(day: { market: string; run: string; delivery_date: string }, bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, asAwards: Map<string, NewAsAward[]>, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
     const now = this.d.now();
     const events: Published = [];
     let newly = 0;
@@ -225,6 +230,7 @@ export class ClearingService {
         // Gone, or moved on (settled, cancelled) since it was read: not this clearing's to touch.
         if (!list || (status !== 'accepted' && status !== 'cleared')) continue;
         await this.d.repos.clearing.replaceAwards(tx, b.id, list);
+        if (b.run === 'DA') await this.d.repos.clearing.replaceAsAwards(tx, b.id, asAwards.get(b.id) ?? []);
         const rows: AwardRow[] = list.map((a) => ({ ...a, bid_id: b.id }));
         if (status === 'accepted') {
           newly++;
@@ -279,7 +285,7 @@ export class ClearingService {
       const m = this.market(b.market);
       const awards = await this.priceTakerRealTime(m, [b], []);
       if (awards.size === 0) continue;
-      const r = await this.commit({ market: b.market, run: b.run, delivery_date: b.delivery_date }, [b], awards, 'price_taker', null, async () => undefined);
+      const r = await this.commit({ market: b.market, run: b.run, delivery_date: b.delivery_date }, [b], awards, 'price_taker', null, new Map(), async () => undefined);
       await publishAll(this.d.ctx, r.events);
       n += r.newly;
     }

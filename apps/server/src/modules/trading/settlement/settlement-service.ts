@@ -5,13 +5,18 @@
  * (delivered − DA award) × RT price × h where RT prices exist, delivered being
  * the metered value, else the DA award plus any RT award. Battery state of
  * charge is tracked from the deliveries and its limit violations reported.
+ * AS capacity lines (`as_capacity`, one per product and period) pay awarded MW ×
+ * the product's clearing price × h (core's `settleAncillaryAwards`); P&L splits
+ * revenue into net energy and AS per product.
  */
 import {
   aggregatePnl,
   deliveriesFromAwards,
+  settleAncillaryAwards,
   settleDayAhead,
   settleRealTime,
   trackBatterySoc,
+  type AncillarySettlementLine,
   type BatteryAssetParams,
   type DeliveryRecord,
   type IsoId,
@@ -22,15 +27,17 @@ import {
   type SettlementLine,
 } from '@optibid/core';
 import type { PnlView, SettlementView } from '@optibid/contracts';
-import type { AssetRow, AwardRow } from '../../../db/repositories/trading/index.js';
+import type { AsAwardRow, AssetRow, AwardRow } from '../../../db/repositories/trading/index.js';
 import { badRequest, notFound } from '../../../http/errors.js';
 import type { Actor, TradingDeps } from '../common.js';
 
 const H = 3_600_000;
 type Line = SettlementLine & { bid_id: string | null; location: string };
+type AsLine = AncillarySettlementLine & { bid_id: string; location: string };
 
 interface Computed {
   lines: Line[];
+  ancillary: AsLine[];
   deliveries: DeliveryRecord[];
   assets: SettlementView['assets'];
   batteries: Record<string, PnlBatteryInfo>;
@@ -54,19 +61,37 @@ export class SettlementService {
       if (!a) throw notFound(`asset ${q.asset_id}`);
     }
     const awards = await this.d.repos.clearing.awards({ organization_id: actor.organization_id, from: q.start, to: q.end, asset_id: q.asset_id, market });
+    const asAwards = await this.d.repos.clearing.asAwards({ organization_id: actor.organization_id, from: q.start, to: q.end, asset_id: q.asset_id, market });
     const byAsset = new Map<string, AwardRow[]>();
     for (const a of awards) byAsset.set(a.asset_id, [...(byAsset.get(a.asset_id) ?? []), a]);
-    const assets = await this.d.repos.assets.getMany(actor.organization_id, [...byAsset.keys()]);
-    const out: Computed = { lines: [], deliveries: [], assets: [], batteries: {} };
-    for (const asset of assets) await this.settleAsset(actor, asset, byAsset.get(asset.id)!, out);
+    const asByAsset = new Map<string, AsAwardRow[]>();
+    for (const a of asAwards) asByAsset.set(a.asset_id, [...(asByAsset.get(a.asset_id) ?? []), a]);
+    const assets = await this.d.repos.assets.getMany(actor.organization_id, [...new Set([...byAsset.keys(), ...asByAsset.keys()])]);
+    const out: Computed = { lines: [], ancillary: [], deliveries: [], assets: [], batteries: {} };
+    for (const asset of assets) await this.settleAsset(actor, asset, byAsset.get(asset.id) ?? [], asByAsset.get(asset.id) ?? [], out);
+    out.ancillary.sort((a, b) => a.interval_start.getTime() - b.interval_start.getTime() || a.asset_id.localeCompare(b.asset_id) || a.product.localeCompare(b.product));
     out.lines.sort((a, b) => a.interval_start.getTime() - b.interval_start.getTime() || a.asset_id.localeCompare(b.asset_id) || a.kind.localeCompare(b.kind));
     return out;
   }
 
-  private async settleAsset(actor: Actor, asset: AssetRow, awards: AwardRow[], out: Computed): Promise<void> {
+  /** One line per AS award with MW > 0: awarded MW × clearing price × h. */
+  private ancillaryLines(asset: AssetRow, iso: IsoId, rows: AsAwardRow[]): AsLine[] {
+    return rows.flatMap((r) =>
+      settleAncillaryAwards([{ ...r, period: 0 }], { asset_id: asset.id, iso, market_date: r.delivery_date, periods: [r] }).map((l) => ({ ...l, bid_id: r.bid_id, location: asset.location })),
+    );
+  }
+
+  private async settleAsset(actor: Actor, asset: AssetRow, awards: AwardRow[], asAwards: AsAwardRow[], out: Computed): Promise<void> {
     const m = this.d.markets.market(asset.market);
     const iso = m.iso as IsoId;
     const base = { asset_id: asset.id, iso, timezone: m.timezone };
+    const ancillary = this.ancillaryLines(asset, iso, asAwards);
+    out.ancillary.push(...ancillary);
+    const as_usd = ancillary.reduce((s, l) => s + l.amount_usd, 0);
+    if (awards.length === 0) {
+      out.assets.push({ asset_id: asset.id, name: asset.name, type: asset.type, da_usd: 0, rt_usd: 0, as_usd, total_usd: as_usd });
+      return;
+    }
     const da = awards.filter((a) => a.run === 'DA');
     const rt = awards.filter((a) => a.run === 'RT');
     const lines: Line[] = [];
@@ -100,7 +125,7 @@ export class SettlementService {
 
     const da_usd = lines.filter((l) => l.kind === 'da_energy').reduce((s, l) => s + l.amount_usd, 0);
     const rt_usd = lines.filter((l) => l.kind === 'rt_deviation').reduce((s, l) => s + l.amount_usd, 0);
-    const view: SettlementView['assets'][number] = { asset_id: asset.id, name: asset.name, type: asset.type, da_usd, rt_usd, total_usd: da_usd + rt_usd };
+    const view: SettlementView['assets'][number] = { asset_id: asset.id, name: asset.name, type: asset.type, da_usd, rt_usd, as_usd, total_usd: da_usd + rt_usd + as_usd };
     if (asset.type === 'battery') {
       const p = asset.params as unknown as BatteryAssetParams;
       const track = trackBatterySoc(p, deliveries.map((d) => ({ interval_start: d.interval_start, duration_h: d.duration_h, mw: d.delivered_mw })), m.timezone);
@@ -124,10 +149,22 @@ export class SettlementService {
 
   async settlements(actor: Actor, q: SettlementQuery): Promise<SettlementView> {
     const c = await this.compute(actor, q);
-    return {
-      start: q.start,
-      end: q.end,
-      lines: c.lines.map((l) => ({
+    const asLines = c.ancillary.map((l) => ({
+      bid_id: l.bid_id,
+      asset_id: l.asset_id,
+      market: l.iso,
+      location: l.location,
+      market_date: l.market_date,
+      kind: l.kind,
+      product: l.product,
+      interval_start: l.interval_start.toISOString(),
+      duration_h: l.duration_h,
+      mw: l.mw,
+      price_usd_per_mwh: null,
+      price_usd_per_mw: l.price_usd_per_mw,
+      amount_usd: l.amount_usd,
+    }));
+    const energyLines = c.lines.map((l) => ({
         bid_id: l.bid_id,
         asset_id: l.asset_id,
         market: l.iso,
@@ -139,17 +176,21 @@ export class SettlementService {
         mw: l.mw,
         price_usd_per_mwh: l.price_usd_per_mwh,
         amount_usd: l.amount_usd,
-      })),
+    }));
+    return {
+      start: q.start,
+      end: q.end,
+      lines: [...energyLines, ...asLines].sort((a, b) => a.interval_start.localeCompare(b.interval_start) || a.asset_id.localeCompare(b.asset_id) || a.kind.localeCompare(b.kind)),
       assets: c.assets,
-      total_usd: c.lines.reduce((s, l) => s + l.amount_usd, 0),
+      total_usd: c.lines.reduce((s, l) => s + l.amount_usd, 0) + c.ancillary.reduce((s, l) => s + l.amount_usd, 0),
     };
   }
 
   async pnl(actor: Actor, q: SettlementQuery & { group_by?: PnlGroupBy }): Promise<PnlView> {
     const c = await this.compute(actor, q);
     const group_by = q.group_by ?? 'asset';
-    const rows = aggregatePnl({ lines: c.lines, deliveries: c.deliveries, group_by, batteries: c.batteries });
-    const totals: PnlRow = { key: 'total', revenue_usd: 0, cost_usd: 0, degradation_cost_usd: 0, net_usd: 0, mwh_sold: 0, mwh_bought: 0, net_mwh: 0 };
+    const rows = aggregatePnl({ lines: c.lines, ancillary_lines: c.ancillary, deliveries: c.deliveries, group_by, batteries: c.batteries });
+    const totals: PnlRow = { key: 'total', revenue_usd: 0, cost_usd: 0, degradation_cost_usd: 0, net_usd: 0, mwh_sold: 0, mwh_bought: 0, net_mwh: 0, energy_revenue_usd: 0, as_revenue_usd: 0, revenue_by_product: {} };
     for (const r of rows) {
       totals.revenue_usd += r.revenue_usd;
       totals.cost_usd += r.cost_usd;
@@ -158,6 +199,9 @@ export class SettlementService {
       totals.mwh_sold += r.mwh_sold;
       totals.mwh_bought += r.mwh_bought;
       totals.net_mwh += r.net_mwh;
+      totals.energy_revenue_usd += r.energy_revenue_usd;
+      totals.as_revenue_usd += r.as_revenue_usd;
+      for (const [k, v] of Object.entries(r.revenue_by_product)) totals.revenue_by_product[k] = (totals.revenue_by_product[k] ?? 0) + v;
       if (r.cycles !== undefined) totals.cycles = (totals.cycles ?? 0) + r.cycles;
     }
     return { group_by, start: q.start, end: q.end, rows, totals };
