@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bearer, describeEachBackend, registerUser, startTestServer, type TestServer } from './helpers.js';
+import { bearer, describeEachBackend, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
 import { memberWithRole } from './helpers-accounts.js';
 import { multipart } from './multipart.js';
 
@@ -17,13 +17,24 @@ describeEachBackend('ancillary-service prices', (backend) => {
   let server: TestServer;
   let analyst: string;
   let viewer: string;
+  let admin: string;
   beforeAll(async () => {
     server = await startTestServer(backend);
     const owner = await registerUser(server.app);
     analyst = (await memberWithRole(server, owner.user.organization.id, 'analyst')).access_token;
     viewer = (await memberWithRole(server, owner.user.organization.id, 'viewer')).access_token;
+    // AS clearing prices are market-wide: only the platform stores them through the API.
+    const email = uniqueEmail('platform');
+    await server.ctx.auth.createAccount({ email, password: 'platform-password-1', name: 'Platform', organization_name: 'Operator', role: 'owner', is_platform_admin: true });
+    admin = (await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'platform-password-1' } })).json().access_token;
   });
   afterAll(async () => server?.close());
+
+  it("refuses an organisation's AS price upload: the shared market's AS prices are the platform's", async () => {
+    const res = await importFiles(analyst, [{ name: 'NP4-181-ER_DAMASMCPC_2015.zip', data: read('ercot-2015/NP4-181-ER_DAMASMCPC_2015.zip') }]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/market-wide/);
+  });
 
   const importFiles = (token: string, files: { name: string; data: Uint8Array | string }[], fields: Record<string, string> = {}) => {
     const body = multipart(files, fields);
@@ -32,7 +43,7 @@ describeEachBackend('ancillary-service prices', (backend) => {
   const get = (url: string) => server.app.inject({ method: 'GET', url, headers: bearer(viewer) });
 
   it('imports the ERCOT NP4-181-ER yearly zip as four product series, not as energy', async () => {
-    const res = await importFiles(analyst, [{ name: 'NP4-181-ER_DAMASMCPC_2015.zip', data: read('ercot-2015/NP4-181-ER_DAMASMCPC_2015.zip') }]);
+    const res = await importFiles(admin, [{ name: 'NP4-181-ER_DAMASMCPC_2015.zip', data: read('ercot-2015/NP4-181-ER_DAMASMCPC_2015.zip') }]);
     expect(res.statusCode).toBe(200);
     const r = res.json();
     expect(r.files).toHaveLength(1);
@@ -43,7 +54,7 @@ describeEachBackend('ancillary-service prices', (backend) => {
     expect(locations.items.filter((l: { has_data: boolean }) => l.has_data)).toEqual([]);
 
     // Re-import: every row unchanged.
-    const again = (await importFiles(analyst, [{ name: 'again.zip', data: read('ercot-2015/NP4-181-ER_DAMASMCPC_2015.zip') }])).json();
+    const again = (await importFiles(admin, [{ name: 'again.zip', data: read('ercot-2015/NP4-181-ER_DAMASMCPC_2015.zip') }])).json();
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 * 8760 });
   });
 
@@ -66,7 +77,7 @@ describeEachBackend('ancillary-service prices', (backend) => {
   });
 
   it('imports SPP DA-MCP per reserve zone and serves a chosen zone', async () => {
-    const r = (await importFiles(analyst, [{ name: 'DA-MCP-202202010100.csv', data: read('market-data/spp/DA-MCP-202202010100.csv') }])).json();
+    const r = (await importFiles(admin, [{ name: 'DA-MCP-202202010100.csv', data: read('market-data/spp/DA-MCP-202202010100.csv') }])).json();
     // 144 lines (24 hours × 6 zones) × 4 products.
     expect(r.files[0]).toMatchObject({ format: 'spp_da_mcp', rows: 576, inserted: 576, markets: ['SPP'] });
     const page = (await get('/api/ancillary-prices?market=spp&zone=1&product=RegUP&start=2022-02-01&end=2022-02-02')).json();
@@ -76,16 +87,16 @@ describeEachBackend('ancillary-service prices', (backend) => {
   });
 
   it('keeps energy imports as they were, and an explicit AS format is honoured', async () => {
-    const energy = (await importFiles(analyst, [{ name: 'spp.csv.gz', data: read('market-data/spp/DA-LMP-SL_hubs_2022-03-12_14.csv.gz') }])).json();
+    const energy = (await importFiles(admin, [{ name: 'spp.csv.gz', data: read('market-data/spp/DA-LMP-SL_hubs_2022-03-12_14.csv.gz') }])).json();
     expect(energy.files[0].format).toBe('spp_lmp_sl');
     expect(energy.files[0].products).toBeUndefined();
-    const forced = (await importFiles(analyst, [{ name: 'mcp.csv', data: read('market-data/spp/DA-MCP-202203130100.csv') }], { format: 'spp_da_mcp' })).json();
+    const forced = (await importFiles(admin, [{ name: 'mcp.csv', data: read('market-data/spp/DA-MCP-202203130100.csv') }], { format: 'spp_da_mcp' })).json();
     // 138 lines (23 hours × 6 zones) × 6 products (RampUP/RampDN appear that day).
     expect(forced.files[0]).toMatchObject({ format: 'spp_da_mcp', rows: 828 });
-    const wrong = await importFiles(analyst, [{ name: 'mcp.csv', data: read('market-data/spp/DA-MCP-202203130100.csv') }], { format: 'ercot_dam_as_mcpc' });
+    const wrong = await importFiles(admin, [{ name: 'mcp.csv', data: read('market-data/spp/DA-MCP-202203130100.csv') }], { format: 'ercot_dam_as_mcpc' });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error.message).toMatch(/spp_da_mcp, not ercot_dam_as_mcpc/);
-    const junk = await importFiles(analyst, [{ name: 'x.csv', data: 'a,b\n1,2\n' }]);
+    const junk = await importFiles(admin, [{ name: 'x.csv', data: 'a,b\n1,2\n' }]);
     expect(junk.statusCode).toBe(400);
     expect(junk.json().error.message).toMatch(/unknown price file format/);
   });

@@ -13,9 +13,11 @@ describeEachBackend('market data API', (backend) => {
   let server: TestServer;
   let analyst: string;
   let viewer: string;
+  let orgId: string;
   beforeAll(async () => {
     server = await startTestServer(backend);
     const owner = await registerUser(server.app);
+    orgId = owner.user.organization.id;
     analyst = (await memberWithRole(server, owner.user.organization.id, 'analyst')).access_token;
     viewer = (await memberWithRole(server, owner.user.organization.id, 'viewer')).access_token;
   });
@@ -40,6 +42,7 @@ describeEachBackend('market data API', (backend) => {
     expect(unknown.json().error.message).toMatch(/market nem .*known markets: pjm/);
   });
 
+  // An analyst's imports go into the organisation's own series (scope own); test/price-tenancy.test.ts covers the shared market.
   it('imports a real ISO file, reports counts, and keeps a revision when a corrected file is re-imported', async () => {
     const first = await importFiles(analyst, [{ name: ERCOT_FILE, data: ercotBytes() }]);
     expect(first.statusCode).toBe(200);
@@ -54,15 +57,15 @@ describeEachBackend('market data API', (backend) => {
     expect(second).toMatchObject({ inserted: 0, updated: 1, unchanged: 1439, rejected: 1 });
     expect(second.rejections[0]).toMatchObject({ file: 'corrected.csv', line: 1442 });
     const start = '2015-11-02T06:00:00.000Z'; // HE01 Central = 00:00 CST = 06:00 UTC
-    const revisions = await server.ctx.repos.prices.revisions('ERCOT', 'HB_HOUSTON', 'DA', new Date(start));
+    const revisions = await server.ctx.repos.prices.revisions('ERCOT', 'HB_HOUSTON', 'DA', new Date(start), orgId);
     expect(revisions).toHaveLength(1);
     expect(revisions[0]!.lmp_usd_per_mwh).toBe(12.48);
-    const now = (await server.app.inject({ method: 'GET', url: `/api/prices?market=ercot&location=hb_houston&start=${start}&end=2015-11-02T07:00:00Z`, headers: bearer(viewer) })).json();
+    const now = (await server.app.inject({ method: 'GET', url: `/api/prices?market=ercot&location=hb_houston&start=${start}&end=2015-11-02T07:00:00Z&scope=own`, headers: bearer(viewer) })).json();
     expect(now.items).toEqual([expect.objectContaining({ interval_start: start, lmp_usd_per_mwh: 13.99, run: 'DA' })]);
   });
 
   it('queries native, hourly and daily series in market-local days, paged by cursor', async () => {
-    const q = (extra: string) => server.app.inject({ method: 'GET', url: `/api/prices?market=ERCOT&location=HB_HOUSTON&run=DA&start=2015-11-10&end=2015-11-12${extra}`, headers: bearer(viewer) });
+    const q = (extra: string) => server.app.inject({ method: 'GET', url: `/api/prices?market=ERCOT&location=HB_HOUSTON&run=DA&start=2015-11-10&end=2015-11-12&scope=own${extra}`, headers: bearer(viewer) });
     const native = (await q('&limit=30')).json();
     expect(native.items).toHaveLength(30);
     expect(native.items[0].interval_start).toBe('2015-11-10T06:00:00.000Z');
@@ -79,7 +82,7 @@ describeEachBackend('market data API', (backend) => {
   });
 
   it('computes statistics and the latest price per location', async () => {
-    const s = (await server.app.inject({ method: 'GET', url: '/api/prices/stats?market=ercot&location=HB_HOUSTON&start=2015-11-10&end=2015-11-12', headers: bearer(viewer) })).json();
+    const s = (await server.app.inject({ method: 'GET', url: '/api/prices/stats?market=ercot&location=HB_HOUSTON&start=2015-11-10&end=2015-11-12&scope=own', headers: bearer(viewer) })).json();
     expect(s.intervals).toBe(48);
     expect(s.days).toBe(2);
     expect(s.min_usd_per_mwh).toBeLessThanOrEqual(s.mean_usd_per_mwh);

@@ -46,6 +46,10 @@ export const PriceView = Type.Object({
 });
 export type PriceView = Static<typeof PriceView>;
 
+/** Whose series: the platform's shared market (the default) or the caller's organisation's own imports. Never merged. */
+export const PriceScope = Type.Union([Type.Literal('shared'), Type.Literal('own')], { description: "shared: the platform's market that clearing and every organisation read (default); own: your organisation's imported series" });
+export type PriceScope = Static<typeof PriceScope>;
+
 export const PriceQuery = Type.Object(
   {
     market: IsoParam,
@@ -56,6 +60,7 @@ export const PriceQuery = Type.Object(
     resolution: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('hourly'), Type.Literal('daily')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
     cursor: Type.Optional(Type.String({ maxLength: 100 })),
+    scope: Type.Optional(PriceScope),
   },
   { additionalProperties: false },
 );
@@ -67,6 +72,7 @@ export const PricePage = Type.Object({
   run: PriceRunSchema,
   resolution: Type.String(),
   timezone: Type.String(),
+  scope: PriceScope,
   items: Type.Array(PriceView),
   next_cursor: Type.Union([Type.String(), Type.Null()]),
 });
@@ -75,7 +81,7 @@ export const LatestPriceView = Type.Intersect([PriceView, Type.Object({ previous
 export const LatestPrices = Type.Object({ market: Type.String(), items: Type.Array(LatestPriceView) });
 
 export const PriceStatsQuery = Type.Object(
-  { market: IsoParam, location: Type.String({ minLength: 1 }), run: Type.Optional(PriceRunSchema), start: Type.String(), end: Type.String() },
+  { market: IsoParam, location: Type.String({ minLength: 1 }), run: Type.Optional(PriceRunSchema), start: Type.String(), end: Type.String(), scope: Type.Optional(PriceScope) },
   { additionalProperties: false },
 );
 export const PriceStatsView = Type.Object({
@@ -112,6 +118,7 @@ export const ImportFileReport = Type.Object({
 });
 export const ImportReport = Type.Object({
   import_id: Type.Union([Type.String(), Type.Null()]),
+  scope: Type.Optional(PriceScope),
   files: Type.Array(ImportFileReport),
   inserted: Type.Integer(),
   updated: Type.Integer(),

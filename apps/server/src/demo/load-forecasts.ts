@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { addDaysYmd, localDateOf, localDayBoundsUtc, parseEia930DemandForecast } from '@optibid/core';
-import { marketFeedOf } from '../modules/market-feed/index.js';
 import type { Services } from '../services.js';
 import { DEMO_DATA_DIR, DEMO_HISTORY_SETTING, type DemoHistoryState } from './history.js';
 
@@ -51,7 +50,7 @@ export async function seedDemoLoadForecasts(ctx: Services, now = new Date(), dir
         source: `demo-shifted:${file}:+${priceFile.shift_days}d`,
       }))
       .filter((r) => r.interval_end.getTime() <= endOfTomorrow);
-    await marketFeedOf(ctx).loadForecasts.upsert(rows);
+    await ctx.marketFeed.loadForecasts.upsert(rows);
     state.files.push({ file, market, shift_days: priceFile.shift_days, rows: rows.length, missing_hours: parsed.rejections.length });
   }
   await ctx.repos.settings.set(SETTING, state);

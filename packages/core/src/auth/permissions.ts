@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'optimize:run',
   'backtest:run',
   'forecast:read',
+  'forecast:run', // compute a forecast now (CPU-heavy: not for viewers)
   'forecast:manage', // train, promote model versions
   'alerts:manage',
   'usage:read',
@@ -40,8 +41,8 @@ const READ: Permission[] = [
 const MATRIX: Record<Role, ReadonlySet<Permission>> = {
   owner: new Set(PERMISSIONS),
   admin: new Set(PERMISSIONS),
-  trader: new Set<Permission>([...READ, 'assets:write', 'bids:write', 'optimize:run', 'backtest:run']),
-  analyst: new Set<Permission>([...READ, 'prices:import', 'optimize:run', 'backtest:run', 'forecast:manage']),
+  trader: new Set<Permission>([...READ, 'assets:write', 'bids:write', 'optimize:run', 'backtest:run', 'forecast:run']),
+  analyst: new Set<Permission>([...READ, 'prices:import', 'optimize:run', 'backtest:run', 'forecast:run', 'forecast:manage']),
   viewer: new Set<Permission>(READ),
 };
 

@@ -52,6 +52,8 @@ export const importCommand: CliCommand = {
           run: options.run as 'DA' | undefined,
         },
         { organization_id: null, user_id: null, origin: 'cli' },
+        // The operator's import writes the shared market.
+        null,
         (done, _total, file) => bar.update(done, path.basename(file)),
       );
       bar.done();

@@ -36,7 +36,12 @@ export interface PriceQuery {
   timezone: string;
   after?: Date;
   limit: number;
+  /** Whose series: null (the default) is the shared market, an organisation id that organisation's own. */
+  owner?: string | null;
 }
+
+/** Rows of one series owner: the shared market (owner null) or one organisation's own. */
+const OWNER_IS = (param: number) => `owner_organization_id IS NOT DISTINCT FROM $${param}::uuid`;
 
 export interface PriceStats {
   intervals: number;
@@ -70,11 +75,11 @@ ${
   keepRevisions
     ? `revised AS (
   INSERT INTO price_revisions (market, location, run, interval_start, lmp_usd_per_mwh, energy_usd_per_mwh,
-                               congestion_usd_per_mwh, loss_usd_per_mwh, source, ingested_at, revised_by_source)
+                               congestion_usd_per_mwh, loss_usd_per_mwh, source, ingested_at, revised_by_source, owner_organization_id)
   SELECT p.market, p.location, p.run, p.interval_start, p.lmp_usd_per_mwh, p.energy_usd_per_mwh,
-         p.congestion_usd_per_mwh, p.loss_usd_per_mwh, p.source, p.ingested_at, i.source
+         p.congestion_usd_per_mwh, p.loss_usd_per_mwh, p.source, p.ingested_at, i.source, p.owner_organization_id
   FROM prices p JOIN incoming i USING (market, location, run, interval_start)
-  WHERE (p.lmp_usd_per_mwh, p.energy_usd_per_mwh, p.congestion_usd_per_mwh, p.loss_usd_per_mwh)
+  WHERE p.${OWNER_IS(11)} AND (p.lmp_usd_per_mwh, p.energy_usd_per_mwh, p.congestion_usd_per_mwh, p.loss_usd_per_mwh)
         IS DISTINCT FROM (i.lmp, i.energy, i.congestion, i.loss)
   RETURNING 1
 ),`
@@ -82,9 +87,9 @@ ${
 }
 upserted AS (
   INSERT INTO prices AS p (market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
-                           congestion_usd_per_mwh, loss_usd_per_mwh, source)
-  SELECT market, location, run, interval_start, interval_end, lmp, energy, congestion, loss, source FROM incoming
-  ON CONFLICT (market, location, run, interval_start) DO UPDATE SET
+                           congestion_usd_per_mwh, loss_usd_per_mwh, source, owner_organization_id)
+  SELECT market, location, run, interval_start, interval_end, lmp, energy, congestion, loss, source, $11::uuid FROM incoming
+  ON CONFLICT (market, location, run, interval_start, owner_organization_id) DO UPDATE SET
     interval_end = EXCLUDED.interval_end,
     lmp_usd_per_mwh = EXCLUDED.lmp_usd_per_mwh,
     energy_usd_per_mwh = EXCLUDED.energy_usd_per_mwh,
@@ -106,8 +111,9 @@ export class PricesRepository {
    * old values into price_revisions (unless `keepRevisions` is false, as for the
    * simulated live feed that refines the current interval every tick).
    */
-  async upsert(rows: readonly PricePoint[] | readonly NormalizedPriceRow[], opts: { keepRevisions?: boolean; source?: string } = {}): Promise<UpsertResult> {
+  async upsert(rows: readonly PricePoint[] | readonly NormalizedPriceRow[], opts: { keepRevisions?: boolean; source?: string; owner?: string | null } = {}): Promise<UpsertResult> {
     const keep = opts.keepRevisions ?? true;
+    const owner = opts.owner ?? null;
     // The same key twice in one statement cannot be upserted: the last occurrence wins, as in a file read top to bottom.
     const dedup = new Map<string, PricePoint>();
     for (const r of rows as PricePoint[]) dedup.set(`${r.market}|${r.location}|${r.run}|${r.interval_start.getTime()}`, r);
@@ -117,9 +123,10 @@ export class PricesRepository {
       const batch = all.slice(i, i + BATCH);
       // Fast path: a batch none of whose keys exist yet (a first import) goes in with COPY.
       // A concurrent writer inserting the same keys makes COPY fail as a whole; the upsert then redoes it.
-      if (!(await this.anyExists(batch))) {
+      if (!(await this.anyExists(batch, owner))) {
         try {
-          await this.database.copyRows('prices', COPY_COLUMNS, batch.map((r) => copyRow(r, opts.source)));
+          if (owner === null) await this.database.copyRows('prices', COPY_COLUMNS, batch.map((r) => copyRow(r, opts.source)));
+          else await this.database.copyRows('prices', [...COPY_COLUMNS, 'owner_organization_id'], batch.map((r) => [...copyRow(r, opts.source), owner]));
           result.inserted += batch.length;
           continue;
         } catch {
@@ -139,7 +146,7 @@ export class PricesRepository {
         cols[8]!.push(r.loss_usd_per_mwh);
         cols[9]!.push(r.source ?? opts.source ?? 'unknown');
       }
-      const [counts] = await this.database.query<{ inserted: number; updated: number }>(UPSERT_SQL(keep), cols);
+      const [counts] = await this.database.query<{ inserted: number; updated: number }>(UPSERT_SQL(keep), [...cols, owner]);
       result.inserted += Number(counts?.inserted ?? 0);
       result.updated += Number(counts?.updated ?? 0);
       result.unchanged += batch.length - Number(counts?.inserted ?? 0) - Number(counts?.updated ?? 0);
@@ -148,7 +155,7 @@ export class PricesRepository {
   }
 
   /** Whether any key of the batch is already stored (one index range scan per series in the batch). */
-  private async anyExists(batch: readonly PricePoint[]): Promise<boolean> {
+  private async anyExists(batch: readonly PricePoint[], owner: string | null): Promise<boolean> {
     const series = new Map<string, { market: string; location: string; run: string; min: number; max: number }>();
     for (const r of batch) {
       const k = `${r.market}|${r.location}|${r.run}`;
@@ -165,8 +172,9 @@ export class PricesRepository {
       `SELECT EXISTS (
          SELECT 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS s(market, location, run, lo, hi)
          JOIN prices p ON p.market = s.market AND p.location = s.location AND p.run = s.run AND p.interval_start BETWEEN s.lo AND s.hi
+           AND p.${OWNER_IS(6)}
        ) AS hit`,
-      [list.map((s) => s.market), list.map((s) => s.location), list.map((s) => s.run), list.map((s) => new Date(s.min).toISOString()), list.map((s) => new Date(s.max).toISOString())],
+      [list.map((s) => s.market), list.map((s) => s.location), list.map((s) => s.run), list.map((s) => new Date(s.min).toISOString()), list.map((s) => new Date(s.max).toISOString()), owner],
     );
     return Boolean(rows[0]?.hit);
   }
@@ -178,9 +186,9 @@ export class PricesRepository {
         `SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
                 congestion_usd_per_mwh, loss_usd_per_mwh, source
          FROM prices WHERE market = $1 AND location = $2 AND run = $3
-           AND interval_start >= $4 AND interval_start < $5 AND interval_start > $6
+           AND interval_start >= $4 AND interval_start < $5 AND interval_start > $6 AND ${OWNER_IS(8)}
          ORDER BY interval_start LIMIT $7`,
-        [q.market, q.location, q.run, q.start, q.end, after, q.limit],
+        [q.market, q.location, q.run, q.start, q.end, after, q.limit, q.owner ?? null],
       );
       return rows.map(normalisePoint);
     }
@@ -188,15 +196,15 @@ export class PricesRepository {
     const bucket =
       q.resolution === 'hourly'
         ? `date_trunc('hour', interval_start)`
-        : `(date_trunc('day', interval_start AT TIME ZONE $8) AT TIME ZONE $8)`;
-    const bucketEnd = q.resolution === 'hourly' ? `b + interval '1 hour'` : `((date_trunc('day', b AT TIME ZONE $8) + interval '1 day') AT TIME ZONE $8)`;
-    const params: unknown[] = [q.market, q.location, q.run, q.start, q.end, after, q.limit];
+        : `(date_trunc('day', interval_start AT TIME ZONE $9) AT TIME ZONE $9)`;
+    const bucketEnd = q.resolution === 'hourly' ? `b + interval '1 hour'` : `((date_trunc('day', b AT TIME ZONE $9) + interval '1 day') AT TIME ZONE $9)`;
+    const params: unknown[] = [q.market, q.location, q.run, q.start, q.end, after, q.limit, q.owner ?? null];
     if (q.resolution === 'daily') params.push(q.timezone);
     const w = `extract(epoch from (interval_end - interval_start))`;
     const rows = await this.database.query<PricePoint>(
       `WITH s AS (
          SELECT ${bucket} AS b, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh, congestion_usd_per_mwh, loss_usd_per_mwh
-         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_IS(8)}
        )
        SELECT $1::text AS market, $2::text AS location, $3::text AS run, b AS interval_start, ${bucketEnd} AS interval_end,
               sum(lmp_usd_per_mwh * ${w}) / sum(${w}) AS lmp_usd_per_mwh,
@@ -214,14 +222,14 @@ export class PricesRepository {
       `WITH s AS (
          SELECT interval_start, lmp_usd_per_mwh AS p, extract(epoch from (interval_end - interval_start)) / 3600.0 AS h,
                 (interval_start AT TIME ZONE $6)::date AS d
-         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_IS(7)}
        ), daily AS (SELECT d, max(p) - min(p) AS spread FROM s GROUP BY d)
        SELECT (SELECT count(*)::int FROM s) AS intervals,
               (SELECT avg(p) FROM s) AS mean, (SELECT min(p) FROM s) AS min, (SELECT max(p) FROM s) AS max,
               (SELECT stddev_pop(p) FROM s) AS std,
               (SELECT coalesce(sum(h) FILTER (WHERE p < 0), 0) FROM s) AS negative_hours,
               (SELECT avg(spread) FROM daily) AS spread, (SELECT count(*)::int FROM daily) AS days`,
-      [q.market, q.location, q.run, q.start, q.end, q.timezone],
+      [q.market, q.location, q.run, q.start, q.end, q.timezone, q.owner ?? null],
     );
     const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     return {
@@ -237,47 +245,47 @@ export class PricesRepository {
   }
 
   /** The newest interval per location and run in a market, with the one before it (for the change). */
-  async latest(market: IsoId): Promise<LatestPrice[]> {
+  async latest(market: IsoId, owner: string | null = null): Promise<LatestPrice[]> {
     const rows = await this.database.query<PricePoint & { previous_lmp_usd_per_mwh: number | null; rn: number }>(
       `SELECT * FROM (
          SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
                 congestion_usd_per_mwh, loss_usd_per_mwh, source,
                 lead(lmp_usd_per_mwh) OVER w AS previous_lmp_usd_per_mwh,
                 row_number() OVER w AS rn
-         FROM prices WHERE market = $1 AND interval_start > now() - interval '60 days' AND interval_start <= now()
+         FROM prices WHERE market = $1 AND interval_start > now() - interval '60 days' AND interval_start <= now() AND ${OWNER_IS(2)}
          WINDOW w AS (PARTITION BY location, run ORDER BY interval_start DESC)
        ) x WHERE rn = 1 ORDER BY location, run`,
-      [market],
+      [market, owner],
     );
     return rows.map((r) => ({ ...normalisePoint(r), previous_lmp_usd_per_mwh: r.previous_lmp_usd_per_mwh === null ? null : Number(r.previous_lmp_usd_per_mwh) }));
   }
 
   /** Recent history of one series (the feed learns its shape from it). */
-  async recent(market: IsoId, location: string, runs: PriceRun[], since: Date, until: Date): Promise<PricePoint[]> {
+  async recent(market: IsoId, location: string, runs: PriceRun[], since: Date, until: Date, owner: string | null = null): Promise<PricePoint[]> {
     const rows = await this.database.query<PricePoint>(
       `SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh, congestion_usd_per_mwh, loss_usd_per_mwh
-       FROM prices WHERE market = $1 AND location = $2 AND run = ANY($3::text[]) AND interval_start >= $4 AND interval_start < $5
+       FROM prices WHERE market = $1 AND location = $2 AND run = ANY($3::text[]) AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_IS(6)}
        ORDER BY interval_start`,
-      [market, location, runs, since, until],
+      [market, location, runs, since, until, owner],
     );
     return rows.map(normalisePoint);
   }
 
   /** Locations that have any stored prices in a market, with their count and newest interval. */
-  async locationsWithData(market: IsoId): Promise<{ location: string; run: PriceRun; intervals: number; newest: Date }[]> {
+  async locationsWithData(market: IsoId, owner: string | null = null): Promise<{ location: string; run: PriceRun; intervals: number; newest: Date }[]> {
     const rows = await this.database.query<{ location: string; run: PriceRun; intervals: number; newest: Date }>(
-      `SELECT location, run, count(*)::int AS intervals, max(interval_start) AS newest FROM prices WHERE market = $1 GROUP BY location, run ORDER BY location, run`,
-      [market],
+      `SELECT location, run, count(*)::int AS intervals, max(interval_start) AS newest FROM prices WHERE market = $1 AND ${OWNER_IS(2)} GROUP BY location, run ORDER BY location, run`,
+      [market, owner],
     );
     return rows.map((r) => ({ ...r, intervals: Number(r.intervals), newest: new Date(r.newest) }));
   }
 
-  async revisions(market: IsoId, location: string, run: PriceRun, intervalStart: Date): Promise<(PricePoint & { revised_at: Date })[]> {
+  async revisions(market: IsoId, location: string, run: PriceRun, intervalStart: Date, owner: string | null = null): Promise<(PricePoint & { revised_at: Date })[]> {
     const rows = await this.database.query<PricePoint & { revised_at: Date }>(
       `SELECT market, location, run, interval_start, interval_start AS interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
               congestion_usd_per_mwh, loss_usd_per_mwh, source, revised_at
-       FROM price_revisions WHERE market = $1 AND location = $2 AND run = $3 AND interval_start = $4 ORDER BY revised_at`,
-      [market, location, run, intervalStart],
+       FROM price_revisions WHERE market = $1 AND location = $2 AND run = $3 AND interval_start = $4 AND ${OWNER_IS(5)} ORDER BY revised_at`,
+      [market, location, run, intervalStart, owner],
     );
     return rows.map((r) => ({ ...normalisePoint(r), revised_at: new Date(r.revised_at) }));
   }

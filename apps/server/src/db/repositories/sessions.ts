@@ -65,8 +65,12 @@ export class SessionsRepository {
   }
 
   /** Whether a session family still has a live token (access tokens of a revoked family stop working). */
-  async isFamilyLive(familyId: string, now: Date): Promise<boolean> {
-    const [row] = await this.database.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > $2', [familyId, now]);
+  /** Whether the session (refresh-token family) is live and belongs to this user in this organisation. */
+  async isFamilyLive(familyId: string, userId: string, organizationId: string, now: Date): Promise<boolean> {
+    const [row] = await this.database.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = $1 AND user_id = $2 AND organization_id = $3 AND revoked_at IS NULL AND expires_at > $4',
+      [familyId, userId, organizationId, now],
+    );
     return Number(row?.n ?? 0) > 0;
   }
 }

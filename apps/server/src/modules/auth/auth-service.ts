@@ -230,7 +230,8 @@ export class AuthService {
     const [user, membership, live] = await Promise.all([
       this.repos.accounts.findUser(claims.sub),
       this.repos.accounts.findMembership(claims.org, claims.sub),
-      this.repos.sessions.isFamilyLive(claims.sid, new Date()),
+      // The session must be the caller's own in that organisation: a live sid of another user proves nothing.
+      this.repos.sessions.isFamilyLive(claims.sid, claims.sub, claims.org, new Date()),
     ]);
     if (!user?.is_active || !membership?.is_active) throw unauthorized('this account is no longer active');
     if (!live) throw unauthorized('this session was ended; sign in again');

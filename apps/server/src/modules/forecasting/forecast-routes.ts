@@ -22,7 +22,7 @@ export function forecastRoutes(app: App, forecasts: ForecastService): void {
   });
 
   app.post('/api/forecasts', {
-    config: { access: 'forecast:read' },
+    config: { access: 'forecast:run' },
     schema: {
       tags,
       summary: "Produce and store a forecast now (the named version, else the location's production version), using only prices known at the day's gate closure; 200 when that version already has one",

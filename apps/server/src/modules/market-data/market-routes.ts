@@ -14,11 +14,32 @@ import {
   errorResponses,
 } from '@optibid/contracts';
 import { authOf } from '../../http/auth-hook.js';
-import { badRequest } from '../../http/errors.js';
+import { badRequest, forbidden, unauthorized } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
-import type { ImportFile, MarketService } from './market-service.js';
+import type { FastifyRequest } from 'fastify';
+import type { ImportFile, MarketService, PriceOwner } from './market-service.js';
 
 const MAX_IMPORT_FILES = 50;
+
+/** The series a read names: the shared market unless `scope=own`, which needs a signed-in organisation. */
+function readOwner(req: FastifyRequest, scope: 'shared' | 'own' | undefined): PriceOwner {
+  if (scope !== 'own') return null;
+  if (!req.auth) throw unauthorized("scope=own reads your organisation's series: sign in");
+  return req.auth.organization_id;
+}
+
+/**
+ * The series an API import writes. Only the platform writes the shared market, so a platform admin's import
+ * goes there unless it asks for `own`; anyone else's goes into its organisation's own series.
+ */
+function importOwner(req: FastifyRequest, scope: string | undefined): PriceOwner {
+  const auth = authOf(req);
+  if (scope !== undefined && scope !== 'shared' && scope !== 'own') throw badRequest(`scope must be shared or own (got ${scope})`, [{ field: 'scope', message: 'shared or own' }]);
+  if (scope === 'own') return auth.organization_id;
+  if (auth.is_platform_admin) return null;
+  if (scope === 'shared') throw forbidden('only the platform writes the shared market; your imports go into your organisation\'s own series (scope=own)');
+  return auth.organization_id;
+}
 
 export function marketRoutes(app: App, markets: MarketService, opts: { publicMarketData: boolean }): void {
   // Market reference data is public when market data is; otherwise any signed-in user reads it.
@@ -56,7 +77,7 @@ export function marketRoutes(app: App, markets: MarketService, opts: { publicMar
   app.get('/api/prices', {
     config: { access: readAccess },
     schema: { tags: ['prices'], summary: 'A price series, ordered by time, paged with a cursor', querystring: PriceQuery, response: { 200: PricePage, ...errorResponses } },
-    handler: async (req) => markets.prices(req.query),
+    handler: async (req) => markets.prices(req.query, readOwner(req, req.query.scope)),
   });
 
   app.get('/api/prices/latest', {
@@ -73,7 +94,7 @@ export function marketRoutes(app: App, markets: MarketService, opts: { publicMar
   app.get('/api/prices/stats', {
     config: { access: readAccess },
     schema: { tags: ['prices'], summary: 'Mean, min, max, std, negative-price hours and mean daily spread', querystring: PriceStatsQuery, response: { 200: PriceStatsView, ...errorResponses } },
-    handler: async (req) => markets.stats(req.query),
+    handler: async (req) => markets.stats(req.query, readOwner(req, req.query.scope)),
   });
 
   app.get('/api/ancillary-prices', {
@@ -91,7 +112,8 @@ export function marketRoutes(app: App, markets: MarketService, opts: { publicMar
     config: { access: 'prices:import' },
     schema: {
       tags: ['prices'],
-      summary: 'Import ISO price files, energy or ancillary-service (ERCOT NP4-181-ER, SPP DA-MCP), detected from the content (multipart: files, and optional fields format, market, location, run)',
+      summary:
+        "Import ISO price files, energy or ancillary-service (ERCOT NP4-181-ER, SPP DA-MCP), detected from the content (multipart: files, and optional fields format, market, location, run, scope). An organisation's import goes into its own series (scope own); only a platform admin writes the shared market (scope shared, its default) and the market-wide AS prices",
       consumes: ['multipart/form-data'],
       response: { 200: ImportReport, ...errorResponses },
     },
@@ -103,19 +125,21 @@ export function marketRoutes(app: App, markets: MarketService, opts: { publicMar
         if (part.type === 'file') {
           if (files.length >= MAX_IMPORT_FILES) throw badRequest(`at most ${MAX_IMPORT_FILES} files per import`);
           files.push({ name: part.filename || 'upload', data: new Uint8Array(await part.toBuffer()) });
-        } else if (['format', 'market', 'location', 'run'].includes(part.fieldname)) {
+        } else if (['format', 'market', 'location', 'run', 'scope'].includes(part.fieldname)) {
           fields[part.fieldname] = String(part.value);
         } else {
-          throw badRequest(`unknown field "${part.fieldname}"; send files and optionally format, market, location, run`);
+          throw badRequest(`unknown field "${part.fieldname}"; send files and optionally format, market, location, run, scope`);
         }
       }
       if (files.length === 0) throw badRequest('no file in the upload');
       if (fields.run && !['DA', 'RT5', 'RT15', 'RTH'].includes(fields.run)) throw badRequest(`run must be DA, RT5, RT15 or RTH (got ${fields.run})`);
       const auth = authOf(req);
+      const owner = importOwner(req, fields.scope);
       const report = await markets.importUpload(
         files,
         { format: fields.format, market: fields.market, location: fields.location, run: fields.run as 'DA' | undefined },
         { organization_id: auth.organization_id, user_id: auth.user_id, ip: req.ip },
+        owner,
       );
       if (report.files.length === 0 && report.refused.length > 0) {
         throw badRequest(report.refused.map((r) => r.reason).join('\n'), report.refused);

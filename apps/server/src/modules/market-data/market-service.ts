@@ -35,6 +35,12 @@ export interface ImportActor {
   origin: 'api' | 'cli' | 'seed';
 }
 
+/**
+ * Whose series an import or a query touches: null is the platform's shared
+ * market, an organisation id that organisation's own series.
+ */
+export type PriceOwner = string | null;
+
 export interface ImportFile {
   name: string;
   data: Uint8Array;
@@ -77,10 +83,10 @@ export class MarketService {
   }
 
   /** A catalogue location (by id, name, node id or alias), or a location the stored data has. */
-  async location(m: MarketDefinition, raw: string): Promise<string> {
+  async location(m: MarketDefinition, raw: string, owner: PriceOwner = null): Promise<string> {
     const known = this.catalogue.findLocation(m.iso, raw);
     if (known) return known.id;
-    const stored = await this.repos.prices.locationsWithData(m.iso);
+    const stored = await this.repos.prices.locationsWithData(m.iso, owner);
     const hit = stored.find((s) => s.location.toUpperCase() === raw.trim().toUpperCase());
     if (hit) return hit.location;
     throw notFound(`location ${raw} in ${m.iso}`);
@@ -103,15 +109,15 @@ export class MarketService {
     return d;
   }
 
-  async prices(q: { market: string; location: string; run?: PriceRun; start: string; end: string; resolution?: 'native' | 'hourly' | 'daily'; limit?: number; cursor?: string }) {
+  async prices(q: { market: string; location: string; run?: PriceRun; start: string; end: string; resolution?: 'native' | 'hourly' | 'daily'; limit?: number; cursor?: string }, owner: PriceOwner = null) {
     const m = this.market(q.market);
-    const location = await this.location(m, q.location);
+    const location = await this.location(m, q.location, owner);
     const { start, end } = this.range(m, q.start, q.end);
     const run = q.run ?? 'DA';
     const resolution = q.resolution ?? 'native';
     const limit = q.limit ?? 1000;
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.repos.prices.query({ market: m.iso, location, run, start, end, resolution, timezone: m.timezone, after, limit: limit + 1 });
+    const rows = await this.repos.prices.query({ market: m.iso, location, run, start, end, resolution, timezone: m.timezone, after, limit: limit + 1, owner });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -120,6 +126,7 @@ export class MarketService {
       run,
       resolution,
       timezone: m.timezone,
+      scope: owner === null ? ('shared' as const) : ('own' as const),
       items: page.map(priceView),
       next_cursor: rows.length > limit && last ? encodeCursor(last.interval_start) : null,
     };
@@ -138,12 +145,12 @@ export class MarketService {
     };
   }
 
-  async stats(q: { market: string; location: string; run?: PriceRun; start: string; end: string }): Promise<PriceStatsView> {
+  async stats(q: { market: string; location: string; run?: PriceRun; start: string; end: string }, owner: PriceOwner = null): Promise<PriceStatsView> {
     const m = this.market(q.market);
-    const location = await this.location(m, q.location);
+    const location = await this.location(m, q.location, owner);
     const { start, end } = this.range(m, q.start, q.end);
     const run = q.run ?? 'DA';
-    const s = await this.repos.prices.stats({ market: m.iso, location, run, start, end, timezone: m.timezone });
+    const s = await this.repos.prices.stats({ market: m.iso, location, run, start, end, timezone: m.timezone, owner });
     return { market: m.iso, location, run, start: start.toISOString(), end: end.toISOString(), ...s };
   }
 
@@ -185,7 +192,6 @@ export class MarketService {
     };
   }
 
-  /** Parses and stores price files. Bad lines are reported and never abort the good ones. */
   /** An ISO's hubs and zones with the runs stored for each, then the locations only imported files brought (e.g. individual nodes). */
   async locations(iso: string) {
     const m = this.market(iso);
@@ -200,8 +206,8 @@ export class MarketService {
   }
 
   /** An import through the API, recorded in the audit log with its counts (each file is stored in its own transactions, so the row follows them). */
-  async importUpload(files: ImportFile[], opts: ImportOptions, by: { organization_id: string; user_id: string; ip: string }): Promise<ImportReport> {
-    const report = await this.importFiles(files, opts, { organization_id: by.organization_id, user_id: by.user_id, origin: 'api' });
+  async importUpload(files: ImportFile[], opts: ImportOptions, by: { organization_id: string; user_id: string; ip: string }, owner: PriceOwner): Promise<ImportReport> {
+    const report = await this.importFiles(files, opts, { organization_id: by.organization_id, user_id: by.user_id, origin: 'api' }, owner);
     await this.repos.audit.record({
       organization_id: by.organization_id,
       actor_user_id: by.user_id,
@@ -209,20 +215,30 @@ export class MarketService {
       target_type: 'price_import',
       target_id: report.import_id,
       ip: by.ip,
-      details: { files: files.map((f) => f.name), inserted: report.inserted, updated: report.updated, rejected: report.rejected },
+      details: { files: files.map((f) => f.name), scope: report.scope, inserted: report.inserted, updated: report.updated, rejected: report.rejected },
     });
     return report;
   }
 
-  async importFiles(files: ImportFile[], opts: ImportOptions, actor: ImportActor, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
+  /**
+   * Parses and stores price files into one owner's series (`owner` null: the shared market, which only the
+   * platform writes; the caller decides who may). Bad lines are reported and never abort the good ones.
+   */
+  async importFiles(files: ImportFile[], opts: ImportOptions, actor: ImportActor, owner: PriceOwner, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
     const parseOpts = this.parseOptions(opts);
-    const report: ImportReport = { import_id: null, files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };
+    const report: ImportReport = { import_id: null, scope: owner === null ? 'shared' : 'own', files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };
     let done = 0;
     for (const file of files) {
       let results: PriceParseResult[];
       try {
         const parsed = this.parse(file, parseOpts, opts.format);
         if (parsed.kind === 'ancillary') {
+          // AS clearing prices are market-wide and have no per-organisation series: only the platform writes them.
+          if (owner !== null) {
+            report.refused.push({ file: file.name, reason: 'ancillary-service price files are market-wide: only a platform admin (or the operator\'s optibid import) stores them' });
+            onProgress?.(++done, files.length, file.name);
+            continue;
+          }
           for (const r of parsed.results) this.addAncillary(report, r, await this.repos.ancillaryPrices.upsert(r.rows, { source: `import:${r.file}` }));
           onProgress?.(++done, files.length, file.name);
           continue;
@@ -235,7 +251,7 @@ export class MarketService {
         continue;
       }
       for (const r of results) {
-        const stored = await this.repos.prices.upsert(r.rows);
+        const stored = await this.repos.prices.upsert(r.rows, { owner });
         const times = r.rows.map((x) => x.interval_start.getTime());
         report.files.push({
           file: r.file,
