@@ -89,6 +89,9 @@ describeEachBackend('demo seed', (backend) => {
     expect(pnl.rows.length).toBeGreaterThanOrEqual(3);
     expect(pnl.totals.revenue_usd).toBeGreaterThan(0);
     expect(pnl.totals.mwh_sold).toBeGreaterThan(0);
+    // The Houston battery was co-optimised on the previous day's ERCOT AS prices: its capacity awards are paid by product.
+    expect(pnl.totals.as_revenue_usd).toBeGreaterThan(0);
+    expect(Object.keys(pnl.totals.revenue_by_product).length).toBeGreaterThan(0);
   }, SEED_TIMEOUT_MS);
 
   it("stores each ISO's EIA-930 demand forecast shifted by the same weeks as its prices: the forecast of a demo day is that real day's", async () => {

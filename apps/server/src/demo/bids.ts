@@ -6,9 +6,13 @@
  * prices. The clearing job settles them at start, like any delivered bid. Each
  * step runs through the same services as the API, each at its moment: a
  * service clock stands before the gate to create and submit, after the day to
- * clear. Done once (recorded in the settings); a second seed changes nothing.
+ * clear. A battery in a market with stored ancillary-service prices is
+ * co-optimised over energy and AS on the previous day's AS clearing prices
+ * (published before the gate), so its bids carry AS offers and the P&L shows
+ * revenue by product. Done once (recorded in the settings); a second seed
+ * changes nothing.
  */
-import { addDaysYmd, dayAheadGateClosure, localDateOf, type MarketDefinition } from '@optibid/core';
+import { addDaysYmd, dayAheadGateClosure, localDateOf, localDayBoundsUtc, type MarketDefinition } from '@optibid/core';
 import type { OptimizeResult } from '@optibid/contracts';
 import type { Actor } from '../modules/trading/index.js';
 import type { Services } from '../services.js';
@@ -49,7 +53,8 @@ export async function seedDemoBids(ctx: Services, organizationId: string, now = 
     for (let k = DEMO_BID_DAYS; k >= 1; k--) {
       const date = addDaysYmd(today, -k);
       clock = new Date(dayAheadGateClosure(m.iso, date, m).getTime() - H);
-      const run = await optimiseOnForecast(optimize, actor, asset.id, date);
+      const asPrices = asset.type === 'battery' ? await previousDayAsPrices(ctx, m, date) : undefined;
+      const run = await optimiseOnForecast(optimize, actor, asset.id, date, asPrices);
       if ('reason' in run) {
         state.skipped.push({ asset: asset.name, delivery_date: date, reason: run.reason });
         continue;
@@ -58,7 +63,8 @@ export async function seedDemoBids(ctx: Services, organizationId: string, now = 
         state.skipped.push({ asset: asset.name, delivery_date: date, reason: `the optimal schedule on the ${run.model} forecast offers nothing` });
         continue;
       }
-      const draft = await at.trading.bids.create(actor, { asset_id: asset.id, run: 'DA', delivery_date: date, curves: run.result.bid_curves.map((c) => c.segments) });
+      const asOffers = run.result.ancillary?.as_offers;
+      const draft = await at.trading.bids.create(actor, { asset_id: asset.id, run: 'DA', delivery_date: date, curves: run.result.bid_curves.map((c) => c.segments), ...(asOffers ? { as_offers: asOffers } : {}) });
       const bidId = (draft.body as { id: string }).id;
       const submitted = await at.trading.bids.submit(actor, bidId);
       state.bids.push({ asset: asset.name, delivery_date: date, bid_id: bidId, status: (submitted.body as { status: string }).status, model: run.model });
@@ -76,14 +82,35 @@ export async function seedDemoBids(ctx: Services, organizationId: string, now = 
   return state;
 }
 
-type Optimize = (actor: Actor, body: { asset_id: string; run: 'DA'; delivery_date: string; price_source: { type: 'forecast'; model: string } }) => Promise<OptimizeResult>;
+type AsPrices = Record<string, number[]>;
+type Optimize = (actor: Actor, body: { asset_id: string; run: 'DA'; delivery_date: string; price_source: { type: 'forecast'; model: string }; as_prices?: AsPrices }) => Promise<OptimizeResult>;
+
+/**
+ * The previous delivery day's stored AS clearing prices per product (the market-wide zone),
+ * hour by hour: the persistence forecast of AS prices. Undefined when the market has none
+ * stored or the two days differ in length (a DST day), so that bid stays energy-only.
+ */
+async function previousDayAsPrices(ctx: Services, m: MarketDefinition, date: string): Promise<AsPrices | undefined> {
+  const series = await ctx.repos.ancillaryPrices.series(m.iso);
+  const zone = series.some((s) => s.zone === m.iso) ? m.iso : series[0]?.zone;
+  if (!zone) return undefined;
+  const day = localDayBoundsUtc(date, m.timezone);
+  const prev = localDayBoundsUtc(addDaysYmd(date, -1), m.timezone);
+  const hours = Math.round((day.end.getTime() - day.start.getTime()) / H);
+  if (Math.round((prev.end.getTime() - prev.start.getTime()) / H) !== hours) return undefined;
+  const rows = await ctx.repos.ancillaryPrices.query({ market: m.iso, zone, run: 'DA', start: prev.start, end: prev.end, limit: 10_000 });
+  const byProduct = new Map<string, number[]>();
+  for (const r of rows) byProduct.set(r.product, [...(byProduct.get(r.product) ?? []), r.price_usd_per_mw]);
+  const complete = [...byProduct].filter(([, prices]) => prices.length === hours);
+  return complete.length ? Object.fromEntries(complete) : undefined;
+}
 
 /** The optimiser's run on the first forecast model the stored history supports. */
-async function optimiseOnForecast(optimize: Optimize, actor: Actor, assetId: string, date: string): Promise<{ result: OptimizeResult; model: string } | { reason: string }> {
+async function optimiseOnForecast(optimize: Optimize, actor: Actor, assetId: string, date: string, asPrices?: AsPrices): Promise<{ result: OptimizeResult; model: string } | { reason: string }> {
   const reasons: string[] = [];
   for (const model of DEMO_BID_FORECAST_MODELS) {
     try {
-      return { result: await optimize(actor, { asset_id: assetId, run: 'DA', delivery_date: date, price_source: { type: 'forecast', model } }), model };
+      return { result: await optimize(actor, { asset_id: assetId, run: 'DA', delivery_date: date, price_source: { type: 'forecast', model }, ...(asPrices ? { as_prices: asPrices } : {}) }), model };
     } catch (err) {
       reasons.push(`${model}: ${(err as Error).message}`);
     }

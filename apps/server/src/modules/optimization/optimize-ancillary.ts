@@ -13,6 +13,7 @@
 import {
   ancillaryProductsOn,
   buildBatteryBidCurves,
+  curveExtentsMw,
   durationHoursOn,
   optimizeBatteryAs,
   type AncillaryOffer,
@@ -92,19 +93,46 @@ export async function coOptimizeBattery(
   // The curve builder reads only the scheduled MW and the price when self-scheduling.
   const schedule = { status: 'optimal', intervals: intervals.map((iv) => ({ ...iv, net_mw: iv.discharge_mw - iv.charge_mw })) } as unknown as Parameters<typeof buildBatteryBidCurves>[0]['schedule'];
   const curves = buildBatteryBidCurves({ ...a.curve, params: a.params, schedule, forecast_usd_per_mwh: a.prices_usd_per_mwh, scheduled_pricing: 'self_schedule' });
-  const as_offers = r.intervals.map((iv) =>
-    Object.entries(iv.as_mw)
+  const offered = offeredAsMw(r.intervals.map((iv) => iv.as_mw), curves, a.params, a.products);
+  const as_offers = offered.map((hour) =>
+    Object.entries(hour)
       .filter(([, mw]) => mw > 1e-6)
       .map(([product, mw]) => ({ product, mw: Math.round(mw * 1e4) / 1e4, price_usd_per_mw: AS_OFFER_PRICE_USD_PER_MW })),
   );
+  const as_revenue_by_product: Record<string, number> = {};
+  for (const p of a.products) as_revenue_by_product[p.id] = offered.reduce((sum, hour, t) => sum + (hour[p.id] ?? 0) * (p.prices_usd_per_mw[t] ?? 0), 0);
   return {
     intervals,
     energy_revenue_usd: r.energy_revenue_usd,
-    as_revenue_by_product: r.as_revenue_by_product,
+    as_revenue_by_product,
     degradation_usd: r.degradation_usd,
     objective_usd: r.objective_usd,
     solve_time_ms: r.solve_time_ms,
     as_offers,
     curves,
   };
+}
+
+/**
+ * The AS MW the bid offers per hour: the plan's MW within the headroom the bid's own energy
+ * curve leaves in the worst case, the rule core's validateAncillaryOffers applies (Σ up ≤
+ * discharge power − the most the curve can sell; Σ down ≤ charge power − the most it can buy).
+ * The LP may count a scheduled charge as up headroom (stopping it is upward); a submitted bid
+ * is checked without trusting that the charge clears, so such hours offer less, the most
+ * valuable product first, and the expected AS revenue is what is offered.
+ */
+function offeredAsMw(planned: Record<string, number>[], curves: BidCurveSet, params: BatteryParams, products: readonly AsProductInput[]): Record<string, number>[] {
+  return planned.map((hour, t) => {
+    const ext = curveExtentsMw(curves.curves[t]?.segments ?? []);
+    const room = { up: Math.max(0, params.discharge_power_mw - ext.sell_mw), down: Math.max(0, params.charge_power_mw - ext.buy_mw) };
+    const byValue = [...products].sort((x, y) => (y.prices_usd_per_mw[t] ?? 0) - (x.prices_usd_per_mw[t] ?? 0));
+    const out: Record<string, number> = {};
+    for (const p of byValue) {
+      const mw = Math.min(hour[p.id] ?? 0, room[p.direction]);
+      if (mw <= 1e-6) continue;
+      out[p.id] = mw;
+      room[p.direction] -= mw;
+    }
+    return out;
+  });
 }
