@@ -35,7 +35,7 @@ describe.skipIf(missing !== null && !required)('ERCOT battery AS offers in Chrom
     return ((await r.json()) as { access_token: string }).access_token;
   }
 
-  test('an optimised bid shows its AS offers, is submitted from the editor and clears', async () => {
+  test('an optimised bid shows its AS offers, is submitted from the editor and clears; analytics shows revenue by product', async () => {
     const token = await login(TRADER.email, TRADER.password);
     const asset = await api<{ id: string }>(token, 'POST', '/api/assets', {
       name: 'E2E AS Battery', type: 'battery', market: 'ercot', location: 'HB_HOUSTON',
@@ -72,6 +72,19 @@ describe.skipIf(missing !== null && !required)('ERCOT battery AS offers in Chrom
     const after = await api<{ status: string; as_offers: { product: string; mw: number }[][] }>(token, 'GET', `/api/bids/${bid.json.id}`);
     expect(after.json.status).toBe('cleared');
     expect(after.json.as_offers[5]).toEqual([{ product: 'REGUP', mw: 10, price_usd_per_mw: 0 }]);
+
+    // The demo battery's seeded bids carried AS offers, cleared and settled: analytics splits revenue by product.
+    await trader.goto(h.url('/analytics'));
+    const chart = trader.getByTestId('revenue-by-product-day');
+    await chart.waitFor({ timeout: 30_000 });
+    const table = trader.locator('table', { hasText: 'Ancillary' }).first();
+    await table.waitFor();
+    const header = (await table.locator('thead th').allInnerTexts()).map((t) => t.trim());
+    const col = header.findIndex((t) => /^ancillary/i.test(t));
+    expect(col, JSON.stringify(header)).toBeGreaterThanOrEqual(0);
+    const cells = await table.locator(`tbody tr td:nth-child(${col + 1})`).allInnerTexts();
+    expect(cells.some((c) => /\$\s?[1-9]/.test(c))).toBe(true);
+    await h.screenshot(trader, 'analytics-revenue-by-product');
     expect(h.pageErrors).toEqual([]);
   });
 });
