@@ -45,10 +45,13 @@ describeEachBackend('accounts repository contract', (backend) => {
     const u = await repos.accounts.createUser({ email: uniqueEmail(), name: 'S', password_hash: 'h' });
     const family = crypto.randomUUID();
     const t = await repos.sessions.insert({ family_id: family, user_id: u.id, organization_id: org.id, token_hash: `hash-${Math.random()}`, expires_at: new Date(Date.now() + 60_000) });
-    expect(await repos.sessions.isFamilyLive(family, new Date())).toBe(true);
+    expect(await repos.sessions.isFamilyLive(family, u.id, org.id, new Date())).toBe(true);
+    // A session is live only for the user and organisation it belongs to.
+    expect(await repos.sessions.isFamilyLive(family, crypto.randomUUID(), org.id, new Date())).toBe(false);
+    expect(await repos.sessions.isFamilyLive(family, u.id, crypto.randomUUID(), new Date())).toBe(false);
     expect(await repos.sessions.markRotated(t.id, new Date())).toBe(true);
     expect(await repos.sessions.markRotated(t.id, new Date())).toBe(false);
     expect(await repos.sessions.revokeFamily(family, new Date())).toBe(1);
-    expect(await repos.sessions.isFamilyLive(family, new Date())).toBe(false);
+    expect(await repos.sessions.isFamilyLive(family, u.id, org.id, new Date())).toBe(false);
   });
 });
