@@ -98,7 +98,7 @@ export const ANCILLARY_SERVICES: Record<IsoId, AncillaryMarket> = {
     ],
     up_and_down_together: true,
     storage_rules: [
-      { effective_from: '2025-12-05', rule: 'RTC+B: one energy-storage-resource model with a combined energy bid-offer curve; ancillary services co-optimised with energy in real time; state of charge enforced in RUC and SCED', source: 'ERCOT RTC+B go-live 2025-12-05 (../shared/research/domain.md [35][36][37])' },
+      { effective_from: '2025-12-05', rule: 'RTC+B: one energy-storage-resource model with a combined energy bid-offer curve; ancillary services co-optimised with energy in real time; state of charge enforced in RUC and SCED', source: 'ERCOT RTC+B go-live 2025-12-05 (ERCOT market notices and NPRR1282/NPRR1339)' },
     ],
     unverified: [
       'products[*].offer_cap_usd_per_mw (the system-wide offer cap, $5,000 since 2022; $9,000 in 2015)',
@@ -145,7 +145,7 @@ export const ANCILLARY_SERVICES: Record<IsoId, AncillaryMarket> = {
     up_and_down_together: true,
     storage_rules: [],
     unverified: ['products[*].duration_rules', 'products[*].offer_cap_usd_per_mw', 'products[*].expected_deployment_fraction'],
-    sources: ['NYISO Ancillary Services Manual', '../shared/research/domain.md [38][39] (ESR model filings)'],
+    sources: ['NYISO Ancillary Services Manual', 'NYISO energy storage resource model filings (FERC, ESR participation model)'],
   },
   MISO: {
     iso: 'MISO',
