@@ -48,6 +48,15 @@ describe.skipIf(!built)('optibid fetch', () => {
     expect(again.out).toMatch(/0 inserted, 0 updated, 0 unchanged/);
   }, 180_000);
 
+  it('fetches ERCOT AS prices of a past year from the yearly NP4-181-ER zip', async () => {
+    const r = await run(['ERCOT', 'as-prices', '--from', '2015-11-01', '--to', '2015-11-02']);
+    expect(r.code, r.err).toBe(0);
+    // REGDN, REGUP, RRS, NSPIN × (25 + 24) hours.
+    expect(r.out).toMatch(/stored AS price intervals \(zone × product × hour\): 196 inserted, 0 updated, 0 unchanged, 0 rejected/);
+    expect(r.out).toMatch(/complete: 2 days \(2015-11-01 … 2015-11-02\)/);
+    expect(iso.requests.some((q) => q.path === '/api/public-reports/archive/np4-181-er?download=13091')).toBe(true);
+  }, 180_000);
+
   it('fetches an old NYISO day from the month zip and reports a day the ISO has no file for', async () => {
     const r = await run(['NYISO', 'da-lmp', '--from', '2019-11-03', '--to', '2019-11-04']);
     expect(r.code).toBe(1);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, zipSync } from 'fflate';
+import { replayAsToday } from './iso-replay-today.js';
 
 const FIX = fileURLToPath(new URL('../../../packages/core/test-fixtures/', import.meta.url));
 export function fixtureBytes(rel: string): Uint8Array {
@@ -54,7 +55,7 @@ const ROUTES: [RegExp, Handler][] = [
     return { status: 200, body: caisoNoDataZip(), type: 'application/x-zip-compressed' };
   }],
   // ERCOT public API: archive listings and downloads, key and ID token required.
-  [/^\/api\/public-reports\/archive\/(np4-180-er|np4-190-cd|np6-905-cd)$/, (u, req) => {
+  [/^\/api\/public-reports\/archive\/(np4-180-er|np4-181-er|np4-190-cd|np6-905-cd)$/, (u, req) => {
     if (!req.headers['ocp-apim-subscription-key'] || !/^Bearer .+/.test(String(req.headers.authorization))) return { status: 401, body: bytes('{"statusCode":401,"message":"Access denied due to missing subscription key."}') };
     const report = u.pathname.split('/').pop();
     const download = u.searchParams.get('download');
@@ -63,20 +64,26 @@ const ROUTES: [RegExp, Handler][] = [
       if (download) return { status: 404, body: bytes('not found') };
       return json({ archives: [{ docId: 13060, friendlyName: 'DAMLZHBSPP_2015', postDatetime: '2016-01-01T00:20:00' }] });
     }
+    if (report === 'np4-181-er') {
+      // The original yearly DAM AS clearing-price zip, unchanged.
+      if (download === '13091') return { status: 200, body: fixtureBytes('ercot-2015/NP4-181-ER_DAMASMCPC_2015.zip') };
+      if (download) return { status: 404, body: bytes('not found') };
+      return json({ archives: [{ docId: 13091, friendlyName: 'DAMASMCPC_2015', postDatetime: '2016-01-01T08:00:05' }] });
+    }
     if (report === 'np6-905-cd') {
       // One derived file holds the whole Central day 2023-11-05 (ERCOT posts one per 15 minutes).
       if (download === '20231105') return { status: 200, body: zipSync({ 'cdr.00012301.0000000000000000.20231105.SPPHLZNP6905.csv': fixtureBytes('market-data/ercot/NP6-905-CD_20231105_derived.csv.gz') }) };
       if (download) return { status: 404, body: bytes('not found') };
       return json({ archives: u.searchParams.get('postDatetimeFrom')?.startsWith('2023-11-05') ? [{ docId: '20231105', friendlyName: 'SPPHLZNP6905_20231105', postDatetime: '2023-11-06T00:10:00' }] : [] });
     }
-    const docs: Record<string, string> = { '2015-03-07': '20150308', '2015-10-31': '20151101' };
+    const docs: Record<string, string> = { '2015-03-07': '20150308', '2015-10-31': '20151101', '2015-11-01': '20151102' };
     if (download) {
       const day = Object.values(docs).find((d) => d === download);
-      return day ? { status: 200, body: zipSync({ [`cdr.00012331.0000000000000000.${day}.DAMSPNP4190.csv`]: fixtureBytes(`market-data/ercot/DAMSPNP4190_${day}_derived.csv.gz`) }) } : { status: 404, body: bytes('not found') };
+      return day ? { status: 200, body: zipSync({ [`cdr.00012331.0000000000000000.${day}.DAMSPNP4190.csv`]: fixtureBytes(`market-data/ercot/DAMSPNP4190_${day}_derived.csv.gz`) }) } : null;
     }
     const post = (u.searchParams.get('postDatetimeFrom') ?? '').slice(0, 10);
     const doc = docs[post];
-    return json({ archives: doc ? [{ docId: doc, friendlyName: `DAMSPNP4190_${doc}`, postDatetime: `${post}T13:30:00` }] : [] });
+    return doc ? json({ archives: [{ docId: doc, friendlyName: `DAMSPNP4190_${doc}`, postDatetime: `${post}T13:30:00` }] }) : null;
   }],
   // PJM Data Miner 2: the CSV export's lines whose EPT hour-beginning date is the requested day.
   [/^\/api\/v1\/(da|rt)_hrl_lmps$/, (u, req) => {
@@ -86,25 +93,26 @@ const ROUTES: [RegExp, Handler][] = [
     return { status: 200, body: filterCsv(fixtureBytes(`market-data/pjm/${feed}_2025-05-01_02.csv.gz`), (f) => (f[1] ?? '').startsWith(`${day} `)), type: 'text/csv' };
   }],
   // NYISO MIS: the daily files we have, and a month's zip holding the daily files of that month we have.
-  [/^\/public\/csv\/damlbmp\//, (u) => {
-    const name = u.pathname.split('/').pop()!;
-    const have = ['20190501', '20191103', '20200308'];
-    let m = /^(\d{8})damlbmp_zone\.csv$/.exec(name);
-    if (m && have.includes(m[1]!)) return { status: 200, body: fixtureBytes(`market-data/nyiso/${m[1]}damlbmp_zone.csv.gz`), type: 'text/csv' };
-    m = /^(\d{6})01damlbmp_zone_csv\.zip$/.exec(name);
+  [/^\/public\/csv\/(damlbmp|rtlbmp)\//, (u) => {
+    const [, , , kind, name] = u.pathname.split('/') as [string, string, string, 'damlbmp' | 'rtlbmp', string];
+    const have = NYISO_DAYS[kind];
+    let m = new RegExp(`^(\\d{8})${kind}_zone\\.csv$`).exec(name);
+    if (m && have.includes(m[1]!)) return { status: 200, body: fixtureBytes(nyisoFixture(kind, m[1]!)), type: 'text/csv' };
+    m = new RegExp(`^(\\d{6})01${kind}_zone_csv\\.zip$`).exec(name);
     const month = m ? have.filter((d) => d.startsWith(m![1]!)) : [];
-    if (month.length) return { status: 200, body: zipSync(Object.fromEntries(month.map((d) => [`${d}damlbmp_zone.csv`, fixtureBytes(`market-data/nyiso/${d}damlbmp_zone.csv.gz`)]))) };
+    if (month.length) return { status: 200, body: zipSync(Object.fromEntries(month.map((d) => [`${d}${kind}_zone.csv`, fixtureBytes(nyisoFixture(kind, d))]))) };
     return null;
   }],
-  [/^\/marketreports\/(\d{8})_da_expost_lmp\.csv$/, (u) => {
-    const d = u.pathname.slice(15, 23);
-    return ['20220313', '20221106'].includes(d) ? { status: 200, body: fixtureBytes(`market-data/miso/${d}_da_expost_lmp_derived.csv.gz`), type: 'text/csv' } : null;
+  [/^\/marketreports\/(\d{8})_(da_expost_lmp|rt_lmp_final)\.csv$/, (u) => {
+    const [, d, report] = /(\d{8})_(\w+)\.csv$/.exec(u.pathname)!;
+    const have = report === 'da_expost_lmp' ? ['20220313', '20221106'] : ['20221106'];
+    return have.includes(d!) ? { status: 200, body: fixtureBytes(`market-data/miso/${d}_${report}_derived.csv.gz`), type: 'text/csv' } : null;
   }],
   // SPP file browser: the hub lines of the daily DA-LMP-SL file (intervals ending after 00:00 of the day, up to 24:00).
-  [/^\/file-browser-api\/download\/da-lmp-by-location$/, (u) => {
-    const m = /DA-LMP-SL-(\d{8})0100\.csv$/.exec(u.searchParams.get('path') ?? '');
-    if (!m || !['20220312', '20220313', '20220314'].includes(m[1]!)) return null;
-    const day = ymd(m[1]!);
+  [/^\/file-browser-api\/download\/da-lmp-by-settlement-location$/, (u) => {
+    const m = /^\/(\d{4})\/(\d{2})\/By_Day\/DA-LMP-SL-(\d{8})0100\.csv$/.exec(u.searchParams.get('path') ?? '');
+    if (!m || !['20220312', '20220313', '20220314'].includes(m[3]!)) return null;
+    const day = ymd(m[3]!);
     const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const mdy = (d: string) => `${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(0, 4)}`;
     return {
@@ -113,18 +121,53 @@ const ROUTES: [RegExp, Handler][] = [
       type: 'text/csv',
     };
   }],
-  [/^\/static-transform\/csv\/histRpts\/da-lmp\/WW_DALMP_ISO_(\d{8})\.csv$/, (u) => {
+  [/^\/file-browser-api\/download\/rtbm-lmp-by-location$/, (u) => {
+    const m = /^\/(\d{4})\/(\d{2})\/By_Day\/RTBM-LMP-DAILY-SL-(\d{8})\.csv$/.exec(u.searchParams.get('path') ?? '');
+    return m?.[3] === '20220313' ? { status: 200, body: fixtureBytes('market-data/spp/RTBM-LMP-DAILY-SL-20220313_derived.csv.gz'), type: 'text/csv' } : null;
+  }],
+  // SPP's original DA-MCP files, unchanged (kept in the month's folder, no By_Day).
+  [/^\/file-browser-api\/download\/da-mcp$/, (u) => {
+    const m = /^\/(\d{4})\/(\d{2})\/DA-MCP-(\d{8})0100\.csv$/.exec(u.searchParams.get('path') ?? '');
+    return m && SPP_MCP_DAYS.includes(m[3]!) ? { status: 200, body: fixtureBytes(`market-data/spp/DA-MCP-${m[3]}0100.csv`), type: 'text/csv' } : null;
+  }],
+  [/^\/static-transform\/csv\/histRpts\/(da-lmp\/WW_DALMP_ISO|rt-lmp\/lmp_rt_final)_(\d{8})\.csv$/, (u) => {
     const d = u.pathname.slice(-12, -4);
+    if (u.pathname.includes('/rt-lmp/')) return d === '20220313' ? { status: 200, body: fixtureBytes(`market-data/isone/lmp_rt_final_${d}_derived.csv.gz`), type: 'text/csv' } : null;
     return ['20220313', '20221106'].includes(d) ? { status: 200, body: fixtureBytes(`market-data/isone/WW_DALMP_ISO_${d}_derived.csv.gz`), type: 'text/csv' } : null;
   }],
-  [/^\/data\/release_2020_Oct\/balancing_authorities\/(NYIS|ERCO)\.csv$/, (u) => ({ status: 200, body: fixtureBytes(`eia930/${u.pathname.slice(-8, -4)}_cut.csv.gz`), type: 'text/csv' })],
+  [/^\/data\/release_2020_Oct\/balancing_authorities\/[A-Z]{3,4}\.csv$/, (u) => {
+    const ba = u.pathname.split('/').pop()!.slice(0, -4);
+    return EIA930_CUTS[ba] ? { status: 200, body: fixtureBytes(`eia930/${EIA930_CUTS[ba]}`), type: 'text/csv' } : null;
+  }],
 ];
+
+const NYISO_DAYS = { damlbmp: ['20190501', '20191103', '20200308'], rtlbmp: ['20220313', '20221106', '20221207'] };
+/** NYISO's own DA files; the RT ones are derived from EIA's hourly RT zonal LMPs (see the fixtures' README). */
+const nyisoFixture = (kind: 'damlbmp' | 'rtlbmp', day: string) => `market-data/nyiso/${day}${kind}_zone${kind === 'rtlbmp' ? '_derived' : ''}.csv.gz`;
+const SPP_MCP_DAYS = ['20220201', '20220312', '20220313', '20220314'];
+const EIA930_CUTS: Record<string, string> = {
+  NYIS: 'NYIS_cut.csv.gz',
+  ERCO: 'ERCO_cut.csv.gz',
+  ...Object.fromEntries(['CISO', 'PJM', 'MISO', 'SWPP', 'ISNE'].map((ba) => [ba, `${ba}_2019-11-03_06_cut.csv.gz`])),
+};
 
 function json(v: unknown) {
   return { status: 200, body: bytes(JSON.stringify(v)), type: 'application/json' };
 }
 
+/** ISO_BASE_URL_* for every client (and EIA-930), all pointing at one test server. */
+export function isoBaseUrlEnv(url: string): Record<string, string> {
+  return Object.fromEntries(['CAISO', 'ERCOT', 'PJM', 'NYISO', 'MISO', 'SPP', 'ISONE', 'EIA930'].map((k) => [`ISO_BASE_URL_${k}`, url]));
+}
+
+export interface IsoTestServerOptions {
+  /** Answer requests for days no recording holds with a recorded day re-dated (iso-replay-today.ts). */
+  replayToday?: boolean;
+}
+
 export class IsoTestServer {
+  constructor(private readonly opts: IsoTestServerOptions = {}) {}
+
   private server: http.Server | null = null;
   private readonly faults: { prefix: string; fault: Fault }[] = [];
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -172,7 +215,9 @@ export class IsoTestServer {
       return;
     }
     const route = ROUTES.find(([re]) => re.test(u.pathname));
-    const answer = route ? route[1](u, req) : null;
+    const replay = () => (this.opts.replayToday ? replayAsToday(u, fixtureBytes, new Date()) : null);
+    // Replaying, the EIA-930 files are built around today rather than served as recorded.
+    const answer = this.opts.replayToday && u.pathname.includes('/balancing_authorities/') ? (replay() ?? route?.[1](u, req) ?? null) : ((route ? route[1](u, req) : null) ?? replay());
     if (!answer) {
       this.requests.push({ path, status: 404 });
       res.writeHead(404).end('not found');

@@ -124,7 +124,7 @@ describeEachBackend('ISO market-data clients', (backend) => {
     { iso: 'ERCOT' as const, day: '2023-11-05', fixture: 'market-data/ercot/NP6-905-CD_20231105_derived.csv.gz', run: 'RT15', intervals: 100 },
   ];
   for (const c of RT_CASES) {
-    it(`${c.iso}: a scheduled RT run stores the importer's ${c.run} rows of ${c.day} and completes the day`, async () => {
+    it(`${c.iso}: a scheduled RT run stores the importer's ${c.run} rows of ${c.day} and completes the day; a second run stores nothing`, async () => {
       clock = new Date(`${c.day}T12:00:00Z`);
       const expected = expectedRows({ iso: c.iso, day: c.day, fixture: c.fixture, hours: 0 });
       const locations = new Set(expected.map((r) => r.location));
@@ -140,6 +140,12 @@ describeEachBackend('ISO market-data clients', (backend) => {
       expect(got.size).toBe(expected.length);
       for (const r of expected) expect(got.get(`${r.location}|${r.interval_start.toISOString()}`)).toBeCloseTo(r.lmp_usd_per_mwh, 9);
       expect((await feed.records.days(c.iso, 'rt-lmp', c.day, c.day))[0]).toMatchObject({ complete: true, rows: expected.length });
+      // A second run asks nothing; a forced re-fetch stores nothing new.
+      const before = iso.requests.length;
+      await new FetchScheduler({ service: feed.service, records: feed.records, markets: [c.iso], datasets: ['rt-lmp'], backfillDays: 0, now: () => clock, onStale: () => undefined }).tick();
+      expect(iso.requests.length).toBe(before);
+      const again = await feed.service.fetchDays(c.iso, 'rt-lmp', c.day, c.day, { trigger: 'api', force: true });
+      expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: expected.length, days_complete: [c.day] });
     });
   }
 

@@ -15,7 +15,7 @@ export const SUPPORTED_FORMATS: readonly PriceFormatInfo[] = [
   { id: 'pjm_hrl_lmps', description: 'PJM Data Miner 2 da_hrl_lmps / rt_hrl_lmps (/ rt_fivemin_hrl_lmps) CSV export' },
   { id: 'nyiso_lbmp_zone', description: 'NYISO damlbmp_zone / rtlbmp_zone CSV (Time Stamp, Name, PTID, LBMP, losses, congestion)' },
   { id: 'miso_expost_lmp', description: 'MISO da_expost_lmp (and da_exante_lmp, rt_lmp_final) wide CSV, HE 1..HE 24 in EST' },
-  { id: 'spp_lmp_sl', description: 'SPP DA-LMP-SL / RTBM-LMP-SL settlement location CSV (Interval, GMTIntervalEnd, Settlement Location, Pnode, LMP, MLC, MCC, MEC)' },
+  { id: 'spp_lmp_sl', description: 'SPP DA-LMP-SL / RTBM-LMP-SL settlement location CSV (Interval, GMTIntervalEnd, Settlement Location, Pnode, LMP, MLC, MCC, MEC; the daily RTBM-LMP-DAILY-SL: GMT Interval, Settlement Location Name, PNODE Name)' },
   { id: 'isone_hourly_lmp', description: 'ISO-NE WW_DALMP_ISO hourly LMP report (C/H/D/T records, hour ending, 02X repeated hour)' },
   { id: 'eia_wholesale_lmp', description: 'EIA Wholesale Electricity Market Data LMP files (3 title lines, per-location LMP/Congestion/Energy/Loss columns)' },
   { id: 'epftoolbox', description: 'epftoolbox benchmark CSV (Date, price, exogenous columns); needs market and location' },
@@ -44,7 +44,7 @@ export function detectFormatFromText(text: string, _filename?: string): PriceFor
   if (has('DeliveryDate', 'DeliveryHour', 'DeliveryInterval', 'SettlementPointPrice')) return 'ercot_rt_spp';
   if (has('datetime_beginning_utc', 'pnode_id')) return 'pjm_hrl_lmps';
   if (has('Time Stamp', 'Name', 'LBMP ($/MWHr)')) return 'nyiso_lbmp_zone';
-  if (has('GMTIntervalEnd', 'Settlement Location', 'LMP')) return 'spp_lmp_sl';
+  if (has('GMTIntervalEnd', 'Settlement Location', 'LMP') || has('GMT Interval', 'Settlement Location Name', 'LMP')) return 'spp_lmp_sl';
   if ((has('interval_start_utc') || has('Interval Start')) && has('location') && (has('lmp') || has('spp'))) return 'gridstatus_lmp';
   const second = splitCsvLine(head[1] ?? '');
   if (

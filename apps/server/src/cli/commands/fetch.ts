@@ -21,7 +21,7 @@ const spec: Record<string, OptionSpec> = {
 
 export const fetchCommand: CliCommand = {
   name: 'fetch',
-  summary: 'Fetch prices or load forecasts from an ISO for a range of market-local days',
+  summary: 'Fetch prices, AS prices or load forecasts from an ISO for a range of market-local days',
   usage: `optibid fetch <market> <dataset> --from YYYY-MM-DD --to YYYY-MM-DD\n\n  market: PJM, CAISO, ERCOT, NYISO, MISO, SPP, ISONE\n  dataset: ${FETCH_DATASETS.join(', ')}\n\n${formatOptions(spec)}`,
   async run(argv) {
     const { options, positionals } = parseArgs(argv, spec);
@@ -55,7 +55,7 @@ export const fetchCommand: CliCommand = {
       bar.done();
       if (options.json) console.log(JSON.stringify(report, null, 2));
       else {
-        const what = dataset === 'load-forecast' ? 'forecast hours' : 'price intervals';
+        const what = dataset === 'load-forecast' ? 'forecast hours' : dataset === 'as-prices' ? 'AS price intervals (zone × product × hour)' : 'price intervals';
         console.log(`${market} ${dataset} ${from} … ${to}: ${report.days_requested} days, ${report.days_skipped.length} already complete (skipped), ${report.downloads} downloads`);
         console.log(`stored ${what}: ${report.inserted} inserted, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected} rejected`);
         console.log(`complete: ${report.days_complete.length} days${report.days_complete.length ? ` (${report.days_complete[0]} … ${report.days_complete[report.days_complete.length - 1]})` : ''}`);

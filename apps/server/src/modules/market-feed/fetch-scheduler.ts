@@ -1,6 +1,7 @@
 /**
- * The schedule of the ISO clients: each ISO's DA prices once its publication time has
- * passed, RT prices every RT interval, load forecasts daily, always over a backfill window so
+ * The schedule of the ISO clients: each ISO's DA prices (and DA ancillary-service prices where
+ * we read them) once its publication time has passed, RT prices every RT interval, load
+ * forecasts daily, always over a backfill window so
  * a gap left by a failed day is fetched again (complete days are skipped). After each pass a
  * dataset that turned stale raises one alert until it is fresh again.
  */
@@ -16,7 +17,7 @@ export interface SchedulerDeps {
   markets: readonly IsoId[];
   /** How many days back a pass looks for gaps. */
   backfillDays: number;
-  /** Datasets to keep fresh (default: DA, RT and load forecasts). */
+  /** Datasets to keep fresh (default: DA, RT, AS prices and load forecasts; each ISO's unsupported or history-only ones are left out). */
   datasets?: readonly FetchDataset[];
   onStale: (view: FreshnessView) => Promise<void> | void;
   onError?: (err: Error, iso: IsoId, dataset: FetchDataset) => void;
@@ -24,7 +25,7 @@ export interface SchedulerDeps {
 }
 
 const DAY_MS = 86_400_000;
-const DEFAULT_DATASETS: readonly FetchDataset[] = ['da-lmp', 'rt-lmp', 'load-forecast'];
+const DEFAULT_DATASETS: readonly FetchDataset[] = ['da-lmp', 'rt-lmp', 'as-prices', 'load-forecast'];
 
 export class FetchScheduler {
   private readonly due = new Map<string, number>();
@@ -33,6 +34,11 @@ export class FetchScheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Whether the schedule keeps this dataset of this ISO fresh. */
+  private kept(iso: IsoId, dataset: FetchDataset): boolean {
+    return !this.deps.service.unavailable(iso, dataset) && !this.deps.service.notScheduled(iso, dataset);
   }
 
   /** How often each dataset is asked for: RT every pricing interval, the rest hourly until complete. */
@@ -46,7 +52,7 @@ export class FetchScheduler {
     const now = this.now();
     for (const iso of this.deps.markets) {
       for (const dataset of this.deps.datasets ?? DEFAULT_DATASETS) {
-        if (this.deps.service.unavailable(iso, dataset)) continue;
+        if (!this.kept(iso, dataset)) continue;
         const key = `${iso}|${dataset}`;
         if ((this.due.get(key) ?? 0) > now.getTime()) continue;
         const to = dataset === 'rt-lmp' ? localDateOf(now, getMarket(iso).timezone) : expectedCompleteDay(iso, dataset, now);
@@ -67,7 +73,7 @@ export class FetchScheduler {
     const out: FreshnessView[] = [];
     for (const iso of this.deps.markets) {
       for (const dataset of this.deps.datasets ?? DEFAULT_DATASETS) {
-        if (this.deps.service.unavailable(iso, dataset)) continue;
+        if (!this.kept(iso, dataset)) continue;
         const key = `${iso}|${dataset}`;
         const view = freshnessView(iso, dataset, stored.get(key), now);
         out.push(view);

@@ -7,21 +7,24 @@
 import { createHash } from 'node:crypto';
 import {
   getMarket,
+  parseAncillaryPriceFile,
   hoursInLocalDay,
   localDateOf,
   parseLoadForecastFile,
   parsePriceFile,
   ymdRange,
+  type AncillaryPriceRow,
   type IsoId,
   type LoadForecastRow,
   type NormalizedPriceRow,
   type PriceRun,
 } from '@optibid/core';
 import type { MarketFeedConfig } from '../../config/market-feed.js';
+import type { AncillaryPricesRepository } from '../../db/repositories/ancillary-prices.js';
 import type { FetchDay, FetchRecordsRepository, LoadForecastsRepository } from '../../db/repositories/fetch-records.js';
 import type { PricesRepository } from '../../db/repositories/prices.js';
 import { FetchFailedError, PoliteHttp } from './polite-http.js';
-import type { FetchDataset, IsoClient, PlannedDownload } from './iso-clients/index.js';
+import { AS_PRICES_UNSUPPORTED, type FetchDataset, type IsoClient, type PlannedDownload } from './iso-clients/index.js';
 
 export interface FetchDaysOptions {
   trigger: 'schedule' | 'cli' | 'api';
@@ -49,12 +52,13 @@ export interface MarketFeedDeps {
   config: MarketFeedConfig;
   clients: Record<IsoId, IsoClient>;
   prices: PricesRepository;
+  ancillaryPrices: AncillaryPricesRepository;
   loadForecasts: LoadForecastsRepository;
   records: FetchRecordsRepository;
   now?: () => Date;
 }
 
-type AnyRow = NormalizedPriceRow | LoadForecastRow;
+type AnyRow = NormalizedPriceRow | AncillaryPriceRow | LoadForecastRow;
 const RUN_MINUTES: Record<PriceRun, number> = { DA: 60, RTH: 60, RT15: 15, RT5: 5 };
 
 export class MarketFeedService {
@@ -80,10 +84,21 @@ export class MarketFeedService {
     return this.deps.clients[iso].unavailable(dataset);
   }
 
-  /** Per ISO, what cannot be fetched and why (missing credentials, no importer). */
+  /** Why the schedule leaves a dataset alone although it can be fetched by hand (a history-only source), or null. */
+  notScheduled(iso: IsoId, dataset: FetchDataset): string | null {
+    return this.deps.clients[iso].notScheduled?.(dataset) ?? null;
+  }
+
+  /**
+   * Per ISO, what cannot be fetched for lack of credentials. An ISO whose AS prices no importer
+   * reads is not a problem to report (most ISOs), but an AS client missing its keys is.
+   */
   credentialProblems(): { market: IsoId; problems: string[] }[] {
     return (Object.keys(this.deps.clients) as IsoId[])
-      .map((iso) => ({ market: iso, problems: [...new Set((['da-lmp', 'rt-lmp', 'load-forecast'] as const).map((d) => this.unavailable(iso, d)).filter((p): p is string => p !== null))] }))
+      .map((iso) => ({
+        market: iso,
+        problems: [...new Set((['da-lmp', 'rt-lmp', 'as-prices', 'load-forecast'] as const).map((d) => this.unavailable(iso, d)).filter((p): p is string => p !== null && p !== AS_PRICES_UNSUPPORTED))],
+      }))
       .filter((x) => x.problems.length > 0);
   }
 
@@ -99,8 +114,9 @@ export class MarketFeedService {
     const client = this.deps.clients[iso];
     const http = this.httpFor(dataset === 'load-forecast' ? 'EIA930' : iso);
     let plan: PlannedDownload[];
+    const skipped = new Map<string, string>();
     try {
-      plan = await client.plan(dataset, todo, { http, now: this.now() });
+      plan = await client.plan(dataset, todo, { http, now: this.now(), skip: (ds, reason) => ds.forEach((d) => skipped.set(d, reason)) });
     } catch (err) {
       const msg = (err as Error).message;
       await this.deps.records.record({ ...emptyRecord(iso, dataset, todo, opts.trigger, new Date()), url: `${iso} ${dataset} listing`, http_status: err instanceof FetchFailedError ? err.status : null, error: msg });
@@ -123,8 +139,9 @@ export class MarketFeedService {
     for (const d of todo) {
       const o = outcome.get(d);
       if (o?.complete) report.days_complete.push(d);
-      else report.days_incomplete.push({ day: d, reason: o?.detail ?? 'no download succeeded' });
+      else report.days_incomplete.push({ day: d, reason: o?.detail ?? skipped.get(d) ?? 'no download succeeded' });
     }
+    if (skipped.size) report.errors.push(`${iso} ${dataset}: ${skipped.size} day(s) not fetched: ${[...new Set(skipped.values())].join('; ')}`);
     return report;
   }
 
@@ -143,7 +160,12 @@ export class MarketFeedService {
       const tz = getMarket(iso).timezone;
       const wanted = new Set(dl.days);
       const kept = rows.filter((r) => wanted.has(localDateOf(r.interval_start, tz)));
-      const stored = dl.kind === 'load-forecast' ? await this.deps.loadForecasts.upsert(kept as LoadForecastRow[]) : await this.deps.prices.upsert(kept as NormalizedPriceRow[]);
+      const stored =
+        dl.kind === 'load-forecast'
+          ? await this.deps.loadForecasts.upsert(kept as LoadForecastRow[])
+          : dl.kind === 'as-prices'
+            ? await this.deps.ancillaryPrices.upsert(kept as AncillaryPriceRow[], { source: `fetch:${dl.name}` })
+            : await this.deps.prices.upsert(kept as NormalizedPriceRow[]);
       Object.assign(rec, { rows_inserted: stored.inserted, rows_updated: stored.updated, rows_unchanged: stored.unchanged, rows_rejected: rejected });
       report.inserted += stored.inserted;
       report.updated += stored.updated;
@@ -176,6 +198,10 @@ export class MarketFeedService {
     }
     let results;
     try {
+      if (dl.kind === 'as-prices') {
+        const as = parseAncillaryPriceFile({ name: dl.name, data: bytes });
+        return { rows: as.flatMap((r) => r.rows).filter((r) => r.market === iso), rejected: as.reduce((s, r) => s + r.rejections.length, 0), noData: null };
+      }
       results = parsePriceFile({ name: dl.name, data: bytes });
     } catch (err) {
       // fflate and our parsers throw on a zip cut short; say what happened rather than how.
@@ -202,8 +228,9 @@ export function judgeDay(day: string, timeZone: string, rows: AnyRow[], noData: 
   const hours = hoursInLocalDay(day, timeZone);
   const series = new Map<string, { n: Set<number>; expected: number }>();
   for (const r of rows) {
-    const key = 'run' in r ? `${r.location}|${r.run}` : `${r.area}|LF`;
-    const minutes = 'run' in r ? RUN_MINUTES[r.run] : 60;
+    // Energy: location × run; AS: reserve zone × product (hourly); load forecast: area (hourly).
+    const key = 'zone' in r ? `${r.zone} ${r.product}|AS` : 'run' in r ? `${r.location}|${r.run}` : `${r.area}|LF`;
+    const minutes = 'location' in r ? RUN_MINUTES[r.run] : 60;
     let s = series.get(key);
     if (!s) series.set(key, (s = { n: new Set(), expected: (hours * 60) / minutes }));
     s.n.add(r.interval_start.getTime());

@@ -1,8 +1,8 @@
 /**
  * Whether each ISO dataset is as fresh as the ISO's calendar says it should be. A dataset is
  * stale when its newest complete day is older than the day that should be complete by now:
- * DA prices for tomorrow once the ISO's publication time (plus a grace) has passed, else
- * today; RT prices for yesterday once today is a grace old; load forecasts for tomorrow once
+ * DA prices (and DA AS prices, published with them) for tomorrow once the ISO's publication
+ * time (plus a grace) has passed, else today; RT prices for yesterday once today is a grace old; load forecasts for tomorrow once
  * 06:00 market time (the assumed publication) plus a grace has passed.
  */
 import { addDaysYmd, dayAheadPublicationTime, getMarket, localDateOf, zonedLocalToUtc, type IsoId } from '@optibid/core';
@@ -27,7 +27,7 @@ export function expectedCompleteDay(iso: IsoId, dataset: FetchDataset, now: Date
   const tz = getMarket(iso).timezone;
   const today = localDateOf(now, tz);
   const tomorrow = addDaysYmd(today, 1);
-  if (dataset === 'da-lmp') return now.getTime() >= dayAheadPublicationTime(iso, tomorrow).getTime() + FRESHNESS_GRACE_MS ? tomorrow : today;
+  if (dataset === 'da-lmp' || dataset === 'as-prices') return now.getTime() >= dayAheadPublicationTime(iso, tomorrow).getTime() + FRESHNESS_GRACE_MS ? tomorrow : today;
   if (dataset === 'load-forecast') return now.getTime() >= zonedLocalToUtc(today, '06:00', tz).getTime() + FRESHNESS_GRACE_MS ? tomorrow : today;
   return now.getTime() >= zonedLocalToUtc(today, '00:00', tz).getTime() + FRESHNESS_GRACE_MS ? addDaysYmd(today, -1) : addDaysYmd(today, -2);
 }

@@ -4,11 +4,12 @@
  */
 import { ISO_IDS } from '@optibid/core';
 import type { ServerContext } from '../../context.js';
+import { AncillaryPricesRepository } from '../../db/repositories/ancillary-prices.js';
 import { FetchRecordsRepository, LoadForecastsRepository } from '../../db/repositories/fetch-records.js';
 import { PricesRepository } from '../../db/repositories/prices.js';
 import { alertMessage, ALERT_CHANNEL } from '../../realtime/messages.js';
 import type { App } from '../../http/types.js';
-import { createIsoClients } from './iso-clients/index.js';
+import { createIsoClients, FETCH_DATASETS } from './iso-clients/index.js';
 import { MarketFeedService } from './fetch-service.js';
 import { FetchScheduler } from './fetch-scheduler.js';
 import { fetchRoutes } from './fetch-routes.js';
@@ -33,6 +34,7 @@ export function marketFeedOn(ctx: FeedContext, opts: { now?: () => Date } = {}):
     config: ctx.config.marketFeed,
     clients: createIsoClients(ctx.config.marketFeed),
     prices: new PricesRepository(ctx.database),
+    ancillaryPrices: new AncillaryPricesRepository(ctx.database),
     loadForecasts,
     records,
     now: opts.now,
@@ -80,4 +82,10 @@ export function registerMarketFeed(app: App, ctx: ServerContext & { marketFeed: 
 export function logMarketFeedProblems(ctx: ServerContext & { marketFeed: MarketFeed }, log: { warn: (o: object, m: string) => void }): void {
   if (ctx.config.marketFeed.source !== 'iso') return;
   for (const p of ctx.marketFeed.service.credentialProblems()) log.warn({ market: p.market, problems: p.problems }, `${p.market} data client: ${p.problems.join('; ')}`);
+  for (const iso of ISO_IDS) {
+    for (const dataset of FETCH_DATASETS) {
+      const why = ctx.marketFeed.service.unavailable(iso, dataset) ? null : ctx.marketFeed.service.notScheduled(iso, dataset);
+      if (why) log.warn({ market: iso, dataset }, `${iso} ${dataset} is not fetched on schedule: ${why}`);
+    }
+  }
 }

@@ -6,7 +6,8 @@ import type { PriceParseOptions, PriceParseResult } from '../types.js';
 /**
  * SPP Marketplace `DA-LMP-SL` (and `RTBM-LMP-SL`): `Interval` is the interval END in Central
  * prevailing time; we use `GMTIntervalEnd` (UTC), so DST needs no guessing. Components:
- * MEC energy, MCC congestion, MLC loss.
+ * MEC energy, MCC congestion, MLC loss. The daily `RTBM-LMP-DAILY-SL` file names its columns
+ * `GMT Interval`, `Settlement Location Name` and `PNODE Name` (as gridstatus renames them).
  */
 export function parseSppLmpSl(text: string, file: string, opts: PriceParseOptions): Omit<PriceParseResult, 'file'> {
   const sink = new RowSink('spp_lmp_sl', file);
@@ -14,8 +15,8 @@ export function parseSppLmpSl(text: string, file: string, opts: PriceParseOption
   if (lines.length === 0) return sink.result();
   const col = headerIndex(splitCsvLine(lines[0]!));
   const c = {
-    end: col('GMTIntervalEnd'),
-    loc: col('Settlement Location'),
+    end: Math.max(col('GMTIntervalEnd'), col('GMT Interval')),
+    loc: Math.max(col('Settlement Location'), col('Settlement Location Name')),
     lmp: col('LMP'),
     mlc: col('MLC'),
     mcc: col('MCC'),

@@ -16,18 +16,22 @@ export interface PlannedDownload {
   name: string;
   /** Market-local days whose rows this download holds; rows of other days are not stored. */
   days: string[];
-  kind: 'prices' | 'load-forecast';
+  kind: 'prices' | 'as-prices' | 'load-forecast';
 }
 
 export interface PlanContext {
   http: PoliteHttp;
   now: Date;
+  /** Days the client cannot fetch, and why (no request is made for them; they stay incomplete). */
+  skip(days: string[], reason: string): void;
 }
 
 export interface IsoClient {
   readonly iso: IsoId;
   /** Why a dataset cannot be fetched (unsupported, or missing credentials), or null when it can. */
   unavailable(dataset: FetchDataset): string | null;
+  /** Why the schedule does not keep a dataset fresh although `optibid fetch` can fetch it (a history-only source), or null. */
+  notScheduled?(dataset: FetchDataset): string | null;
   /** The downloads that hold `days` of `dataset`. May make listing requests through `ctx.http`. */
   plan(dataset: FetchDataset, days: string[], ctx: PlanContext): Promise<PlannedDownload[]>;
 }
@@ -56,5 +60,5 @@ export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> 
 
 export { addDaysYmd };
 
-/** Fetched load forecasts come from the EIA-930 release for every ISO (see eia930.ts). */
-export const AS_PRICES_UNSUPPORTED = 'ancillary-service prices: no importer reads this ISO\'s AS file yet';
+/** Ancillary-service prices are read for ERCOT (NP4-181-ER) and SPP (DA-MCP) only. */
+export const AS_PRICES_UNSUPPORTED = 'ancillary-service prices: no importer reads this ISO\'s AS file yet (ERCOT and SPP only)';
