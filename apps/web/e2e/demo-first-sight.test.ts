@@ -51,7 +51,7 @@ describe.skipIf(missing !== null && !required)('the demo at first sight, in Chro
   test('the Forecasts page shows production models other than the naive ones where the demo has a year of history', async () => {
     // The forecast job registers and trains a model per demo asset location after start.
     const deadline = Date.now() + 480_000;
-    let found: ModelView[] = [];
+    let found: ModelView[];
     for (;;) {
       const items = await models();
       found = YEAR_OF_HISTORY.map((l) => items.find((m) => m.market === l.market && m.location === l.location && m.production_version)).filter((m): m is ModelView => !!m);
