@@ -13,6 +13,7 @@ import { OptimizationRepository } from './db/repositories/optimization.js';
 import { createPlatformRepositories } from './db/repositories/platform/index.js';
 import { createTradingRepositories } from './db/repositories/trading/index.js';
 import { Mailer } from './mail/mailer.js';
+import { analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
 import { MarketService } from './modules/market-data/index.js';
@@ -70,6 +71,8 @@ export interface Services extends ServerContext, ClockedServices {
   log: LogSink;
   system: SystemService;
   markets: MarketService;
+  /** The analytics store (ClickHouse) when ANALYTICS_URL is set; null serves everything from PostgreSQL. */
+  analytics: AnalyticsServices | null;
   /** The ISO data clients, their scheduler and fetch records (MARKET_DATA_SOURCE=iso). */
   marketFeed: MarketFeed;
   auth: AuthService;
@@ -91,7 +94,9 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const log = new LogSink();
   const now = opts.now ?? (() => new Date());
 
-  const markets = new MarketService(ctx.repos, ctx.catalogue);
+  const analytics = config.analyticsUrl ? analyticsServicesOn({ url: config.analyticsUrl, database: ctx.database, log }) : null;
+  if (analytics) ctx.health.register('analytics', () => analytics.prices.health(), { timeoutMs: 4000 });
+  const markets = new MarketService(ctx.repos, ctx.catalogue, analytics?.prices ?? null);
   const auth = new AuthService(ctx.repos, ctx.cache, config);
 
   const platformRepos = createPlatformRepositories(ctx.database);
@@ -148,8 +153,9 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   return {
     ...ctx,
     log,
-    system: new SystemService(ctx.health, ctx.database, config),
+    system: new SystemService(ctx.health, ctx.database, config, analytics ? () => analytics.prices.readinessNote() : undefined),
     markets,
+    analytics,
     marketFeed: marketFeedOn(ctx, { now }),
     auth,
     security,

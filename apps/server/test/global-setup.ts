@@ -5,6 +5,7 @@
  * TEST_DATABASE_URL  admin connection to a real PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/test)
  * TEST_REDIS_URL     a real Redis (e.g. redis://127.0.0.1:6379)
  * TEST_NATS_URL      a real NATS with JetStream (e.g. nats://127.0.0.1:4222)
+ * TEST_CLICKHOUSE_URL a real ClickHouse's HTTP interface (e.g. http://127.0.0.1:8123); suites use their own databases in it
  * REQUIRE_INTEGRATION=1 (set by .ci/run): a missing or unreachable server fails the run instead of skipping.
  */
 import type { TestProject } from 'vitest/node';
@@ -17,6 +18,7 @@ declare module 'vitest' {
     pgUrl: string | null;
     redisUrl: string | null;
     natsUrl: string | null;
+    clickhouseUrl: string | null;
   }
 }
 
@@ -82,7 +84,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error('REQUIRE_INTEGRATION=1 but TEST_NATS_URL is not set: the NATS suites would be skipped');
   }
 
+  const clickhouseUrl = process.env.TEST_CLICKHOUSE_URL ?? null;
+  if (clickhouseUrl) {
+    try {
+      const res = await fetch(new URL('/ping', clickhouseUrl), { signal: AbortSignal.timeout(3000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      throw new Error(`TEST_CLICKHOUSE_URL is set but ClickHouse did not answer: ${(err as Error).message}`, { cause: err });
+    }
+  } else if (required) {
+    throw new Error('REQUIRE_INTEGRATION=1 but TEST_CLICKHOUSE_URL is not set: the ClickHouse suites would be skipped');
+  }
+
   project.provide('pgUrl', pgUrl);
+  project.provide('clickhouseUrl', clickhouseUrl);
   project.provide('natsUrl', natsUrl);
   project.provide('redisUrl', redisUrl);
   return async () => {

@@ -20,6 +20,11 @@ export interface Config {
   readonly redisUrl: string | null;
   /** NATS JetStream for the bus and its event log (`nats://…`); null keeps the bus on Redis or in memory. */
   readonly busUrl: string | null;
+  /**
+   * The analytics store: ClickHouse's HTTP interface (`http://[user:password@]host:8123[/database]`,
+   * database `optibid` when the path names none); null serves every statistic from PostgreSQL.
+   */
+  readonly analyticsUrl: string | null;
   readonly jwtSecret: string;
   readonly accessTokenTtlS: number;
   readonly refreshTokenTtlS: number;
@@ -166,6 +171,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     busUrl: url('BUS_URL', ['nats:']),
+    analyticsUrl: analyticsUrl(url('ANALYTICS_URL', ['http:', 'https:']), problems),
     jwtSecret,
     accessTokenTtlS: duration('ACCESS_TOKEN_TTL', '15m'),
     refreshTokenTtlS: duration('REFRESH_TOKEN_TTL', '30d'),
@@ -206,6 +212,17 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): boolean |
   return Object.freeze(list);
 }
 
+/** ANALYTICS_URL's path names at most one database, of ClickHouse identifier characters. */
+function analyticsUrl(raw: string | null, problems: string[]): string | null {
+  if (raw === null) return null;
+  const db = new URL(raw).pathname.replace(/^\/+|\/+$/g, '');
+  if (db && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(db)) {
+    problems.push(`ANALYTICS_URL=${redact(raw)}: the path is the ClickHouse database and must be one name of letters, digits and _ (got "${db}")`);
+    return null;
+  }
+  return raw;
+}
+
 function redact(raw: string): string {
   return raw.replace(/\/\/([^@/]*)@/, '//***@');
 }
@@ -221,6 +238,7 @@ export function configSummary(c: Config): Record<string, unknown> {
     database: c.databaseUrl ? redact(c.databaseUrl) : 'pglite (embedded)',
     redis: c.redisUrl ? redact(c.redisUrl) : 'in-memory',
     bus: c.busUrl ? redact(c.busUrl) : c.redisUrl ? 'redis' : 'in-memory',
+    analytics: c.analyticsUrl ? `clickhouse ${redact(c.analyticsUrl)}` : 'postgresql (no ANALYTICS_URL)',
     jwt_secret: c.jwtSecret === DEFAULT_JWT_SECRET ? 'default (development only)' : 'set',
     access_token_ttl_s: c.accessTokenTtlS,
     refresh_token_ttl_s: c.refreshTokenTtlS,

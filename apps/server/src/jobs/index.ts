@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../services.js';
+import { startAnalyticsFeed } from './analytics-feed.js';
 import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
 import { startForecastJob } from './forecast.js';
@@ -19,6 +20,8 @@ export async function startJobs(ctx: Services, log: FastifyBaseLogger): Promise<
   if (ctx.config.simulationMode && ctx.config.marketFeed.source === 'simulated') {
     stoppers.push(await startTickPersistence(ctx, log), await startPriceFeed(ctx, log));
   }
+  // ANALYTICS_URL: the event-log consumer and sync that keep ClickHouse's copy.
+  stoppers.push(await startAnalyticsFeed(ctx, log));
   stoppers.push(await startFetchJob(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
   stoppers.push(await startForecastJob(ctx, log));

@@ -23,6 +23,7 @@ import {
 } from '@optibid/core';
 import type { AncillaryPricePage, ImportReport, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
 import type { PricePoint, Repositories } from '../../db/repositories/index.js';
+import type { PriceAnalytics } from '../analytics/index.js';
 import { badRequest, notFound } from '../../http/errors.js';
 
 const MAX_REJECTIONS = 1000;
@@ -52,6 +53,8 @@ export class MarketService {
   constructor(
     private readonly repos: Repositories,
     readonly catalogue: MarketCatalogue,
+    /** The analytics store (ANALYTICS_URL): shared-market stats and hourly/daily series when it can answer, else null and PostgreSQL answers. */
+    private readonly analytics: PriceAnalytics | null = null,
   ) {}
 
   market(isoRaw: string): MarketDefinition {
@@ -117,7 +120,9 @@ export class MarketService {
     const resolution = q.resolution ?? 'native';
     const limit = q.limit ?? 1000;
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.repos.prices.query({ market: m.iso, location, run, start, end, resolution, timezone: m.timezone, after, limit: limit + 1, owner });
+    const q2 = { market: m.iso, location, run, start, end, timezone: m.timezone, after, limit: limit + 1 };
+    const fromAnalytics = resolution !== 'native' && owner === null && this.analytics ? await this.analytics.series({ ...q2, resolution }) : null;
+    const rows = fromAnalytics ?? (await this.repos.prices.query({ ...q2, resolution, owner }));
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -150,7 +155,8 @@ export class MarketService {
     const location = await this.location(m, q.location, owner);
     const { start, end } = this.range(m, q.start, q.end);
     const run = q.run ?? 'DA';
-    const s = await this.repos.prices.stats({ market: m.iso, location, run, start, end, timezone: m.timezone, owner });
+    const q2 = { market: m.iso, location, run, start, end, timezone: m.timezone };
+    const s = (owner === null && this.analytics ? await this.analytics.stats(q2) : null) ?? (await this.repos.prices.stats({ ...q2, owner }));
     return { market: m.iso, location, run, start: start.toISOString(), end: end.toISOString(), ...s };
   }
 

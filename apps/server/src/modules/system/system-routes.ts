@@ -23,12 +23,16 @@ export function systemRoutes(app: App, system: SystemService): void {
     config: { access: 'public' },
     schema: {
       tags: ['system'],
-      summary: 'Readiness: the database answers',
-      response: { 200: Type.Object({ status: Type.String() }), 503: Type.Object({ status: Type.String(), message: Type.String() }) },
+      summary: 'Readiness: the database answers (a configured analytics store that cannot serve is listed in degraded; PostgreSQL answers for it)',
+      response: {
+        200: Type.Object({ status: Type.String(), degraded: Type.Optional(Type.Array(Type.String())) }),
+        503: Type.Object({ status: Type.String(), message: Type.String() }),
+      },
     },
     handler: async (_req, reply) => {
       const r = await system.readiness();
-      return r.ready ? { status: 'ready' } : reply.code(503).send({ status: 'not_ready', message: r.message });
+      if (!r.ready) return reply.code(503).send({ status: 'not_ready', message: r.message });
+      return r.degraded ? { status: 'ready', degraded: r.degraded } : { status: 'ready' };
     },
   });
 

@@ -10,20 +10,27 @@ export class SystemService {
     private readonly health: HealthRegistry,
     private readonly database: Database,
     private readonly config: Config,
+    /** With ANALYTICS_URL: null while ClickHouse serves, else why PostgreSQL does. */
+    private readonly analyticsNote?: () => Promise<string | null>,
   ) {}
 
   check() {
     return this.health.check();
   }
 
-  /** Ready when the database answers; otherwise the reason it does not. */
-  async readiness(): Promise<{ ready: true } | { ready: false; message: string }> {
+  /**
+   * Ready when the database answers; otherwise the reason it does not. A configured analytics
+   * store that cannot serve is listed in `degraded` but does not make the instance unready:
+   * PostgreSQL answers its reads meanwhile.
+   */
+  async readiness(): Promise<{ ready: true; degraded?: string[] } | { ready: false; message: string }> {
     try {
       await ping(this.database);
-      return { ready: true };
     } catch (err) {
       return { ready: false, message: (err as Error).message };
     }
+    const note = this.analyticsNote ? await this.analyticsNote().catch((err: Error) => `analytics: ${err.message}`) : null;
+    return note ? { ready: true, degraded: [note] } : { ready: true };
   }
 
   meta() {
