@@ -6,6 +6,7 @@
  * of it, and PostgreSQL answering when ClickHouse is down.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -196,8 +197,12 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
     let server: TestServer;
     let token: string;
     beforeAll(async () => {
-      // Nothing listens on port 9 (discard); every ClickHouse request fails at once.
-      server = await startTestServer(backend, { ANALYTICS_URL: 'http://127.0.0.1:9/optibid_down' });
+      // A port nothing listens on: every ClickHouse request fails at once.
+      const probe = net.createServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+      const port = (probe.address() as net.AddressInfo).port;
+      await new Promise((r) => probe.close(r));
+      server = await startTestServer(backend, { ANALYTICS_URL: `http://127.0.0.1:${port}/optibid_down` });
       token = (await registerUser(server.app)).access_token;
       await server.ctx.markets.importFiles([{ name: ERCOT, data: fixture(ERCOT) }], {}, platform, null);
     });
@@ -212,7 +217,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
       expect(server.ctx.analytics!.prices.served).toEqual({ clickhouse: 0, postgresql: 2 });
       const health = (await server.app.inject({ method: 'GET', url: '/health' })).json();
       expect(health.status).toBe('degraded');
-      expect(health.services.analytics).toMatchObject({ status: 'degraded', message: expect.stringMatching(/unreachable.*served from PostgreSQL/) });
+      expect(health.services.analytics).toMatchObject({ status: 'degraded', message: expect.stringMatching(/unreachable: ECONNREFUSED.*served from PostgreSQL/) });
       const ready = await server.app.inject({ method: 'GET', url: '/health/ready' });
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toMatchObject({ status: 'ready', degraded: [expect.stringMatching(/^analytics: /)] });

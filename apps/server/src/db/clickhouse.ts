@@ -88,7 +88,7 @@ export class ClickHouse {
 
   /** `GET /ping` answers `Ok.` while the server runs. */
   async ping(timeoutMs = 2000): Promise<void> {
-    const res = await fetch(`${this.base}ping`, { signal: AbortSignal.timeout(timeoutMs), headers: this.headers() });
+    const res = await this.send(`${this.base}ping`, { headers: this.headers() }, timeoutMs);
     const text = await res.text();
     if (!res.ok || !text.startsWith('Ok')) throw new ClickHouseError(`ClickHouse ping answered ${res.status} ${text.slice(0, 200)}`, null, res.status);
   }
@@ -111,6 +111,17 @@ export class ClickHouse {
     await this.request(null, body, { ...opts, settings: { query: `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) FORMAT TabSeparated` } });
   }
 
+  /** fetch, with a network failure or timeout turned into an error that says what happened. */
+  private async send(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      throw new ClickHouseError(`ClickHouse at ${this.base} unreachable: ${why}`, null, null);
+    }
+  }
+
   private headers(): Record<string, string> {
     return this.auth ? { authorization: this.auth } : {};
   }
@@ -120,19 +131,11 @@ export class ClickHouse {
     if (opts.inDatabase !== false) params.set('database', this.database);
     // With a body of rows the statement rides in the URL; otherwise the statement is the body.
     const body = data ?? sql ?? '';
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}?${params}`, {
-        method: 'POST',
-        body,
-        headers: { ...this.headers(), 'content-type': 'text/plain; charset=utf-8' },
-        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
-      });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs ?? this.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new ClickHouseError(`ClickHouse at ${this.base} unreachable: ${why}`, null, null);
-    }
+    const res = await this.send(
+      `${this.base}?${params}`,
+      { method: 'POST', body, headers: { ...this.headers(), 'content-type': 'text/plain; charset=utf-8' } },
+      opts.timeoutMs ?? this.timeoutMs,
+    );
     const text = await res.text();
     if (!res.ok) {
       const code = /Code: (\d+)/.exec(text);
