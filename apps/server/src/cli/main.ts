@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   forecast: { summary: 'Forecasting: `forecast evaluate` (walk-forward, benchmark metrics) and `forecast models`', load: async () => (await import('./commands/forecast.js')).default },
   fetch: { summary: 'Fetch prices or load forecasts from an ISO for market-local days (skips complete days)', load: async () => (await import('./commands/fetch.js')).fetchCommand },
   bids: { summary: "Bids: `bids export --market ERCOT --date … --organization …` (EWS BidSet XML of a day's submitted offers)", load: async () => (await import('./commands/bids.js')).default },
+  analytics: { summary: 'The analytics store (ClickHouse): `analytics backfill` copies the shared market from PostgreSQL (progress bar), `sync`, `status`', load: async () => (await import('./commands/analytics.js')).default },
   backtest: { summary: 'Backtest a battery strategy over a price file (perfect, persistence, rolling, forecast:<model>)', load: async () => (await import('./commands/backtest.js')).default },
 };
 

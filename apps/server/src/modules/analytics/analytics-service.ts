@@ -74,6 +74,11 @@ export class PriceAnalytics {
     this.readTimeoutMs = opts.readTimeoutMs ?? 5_000;
   }
 
+  /** The last ClickHouse failure's message, null since a success. */
+  get lastFailure(): string | null {
+    return this.lastError;
+  }
+
   /** Creates the tables if ClickHouse answers; if not, later calls try again. */
   async ensureSchema(): Promise<boolean> {
     if (this.schemaReady) return true;
