@@ -191,6 +191,24 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
         await stop();
       }
     });
+
+    it('stops serving a copy whose sync stopped: PostgreSQL answers and /health says the copy is behind', async () => {
+      const analytics = server.ctx.analytics!.prices;
+      // The last sync finished ten minutes ago (as if the syncing instance had died then).
+      await fetch(`${chUrl}/?database=${database}`, { method: 'POST', body: `INSERT INTO sync_state (name, watermark_ms, synced_at, rows, updated_ms) SELECT 'prices', ${Date.now() - 600_000}, now() - 600, 0, ${Date.now()}` });
+      await analytics.syncState(true);
+      const before = { ...analytics.served };
+      const q = `/api/prices/stats?${QUERIES[0]}`;
+      expectSameFigures((await get(server.app, q)).json(), (await get(plain.app, q)).json());
+      expect(analytics.served).toEqual({ clickhouse: before.clickhouse, postgresql: before.postgresql + 1 });
+      const health = (await server.app.inject({ method: 'GET', url: '/health' })).json();
+      expect(health.services.analytics).toMatchObject({ status: 'degraded', message: expect.stringMatching(/^copy behind: last sync 6\d\d s ago/) });
+      // The next sync catches up and ClickHouse serves again.
+      await server.ctx.analytics!.sync.run();
+      await get(server.app, q);
+      expect(analytics.served.clickhouse).toBe(before.clickhouse + 1);
+      expect((await server.app.inject({ method: 'GET', url: '/health' })).json().services.analytics.status).toBe('ok');
+    });
   });
 
   describeEachBackend('ClickHouse down', (backend) => {

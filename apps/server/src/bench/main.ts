@@ -21,6 +21,7 @@ async function loadOptional(): Promise<Bench[]> {
     ['./optimization.js', 'benchOptimization', 'optimisation', 'battery 24 h < 10 ms median; one-year daily backtest < 3 s'],
     ['./ancillary.js', 'benchAncillary', 'ancillary services co-optimisation', 'energy + AS 24 h < 10 ms median; one-year AS backtest < 5 s'],
     ['./forecasting.js', 'benchForecasting', 'forecasting', "one day's forecast < 1 s"],
+    ['./analytics.js', 'benchAnalytics', 'price statistics over 5 million rows (PostgreSQL and ClickHouse)', 'the same answer from both; ClickHouse faster over long ranges'],
     ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '1,000 clients p99 < 50 ms'],
     ['./forecast-walk-forward.js', 'benchForecastWalkForward', 'forecast walk-forward (two years, LEAR ensemble)', '< 10 min on two cores'],
   ];

@@ -89,10 +89,11 @@ export class AnalyticsPricesRepository {
       congestion_usd_per_mwh Nullable(Float64),
       loss_usd_per_mwh Nullable(Float64),
       source String,
-      version UInt64
+      version UInt64,
+      series UInt64 MATERIALIZED cityHash64(market, location, run)
     ) ENGINE = ReplacingMergeTree(version)
-    PARTITION BY toYYYYMM(interval_start)
-    ORDER BY (market, location, run, interval_start)`);
+    PARTITION BY toYear(interval_start)
+    ORDER BY (series, interval_start)`);
     await this.ch.exec(`CREATE TABLE IF NOT EXISTS ${ANALYTICS_SYNC_TABLE} (
       name String,
       watermark_ms UInt64,
@@ -117,8 +118,9 @@ export class AnalyticsPricesRepository {
     return this.ch.insert(ANALYTICS_PRICES_TABLE, COLUMNS, body, { timeoutMs: 600_000 });
   }
 
+  /** One series over [start, end): the series hash leads the sort key, so this reads only that range. */
   private where(q: { market: string; location: string; run: string; start: Date; end: Date }): string {
-    return `market = ${literal(q.market)} AND location = ${literal(q.location)} AND run = ${literal(q.run)}
+    return `series = cityHash64(${literal(q.market)}, ${literal(q.location)}, ${literal(q.run)})
       AND interval_start >= ${literal(q.start)} AND interval_start < ${literal(q.end)}`;
   }
 
