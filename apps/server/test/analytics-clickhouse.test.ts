@@ -179,7 +179,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
           timestamp: new Date().toISOString(),
         });
         // A live-only update (no run) is not stored.
-        await server.ctx.bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WESTERN HUB', interval_start: start.toISOString(), lmp: 999, timestamp: new Date().toISOString() });
+        await server.ctx.bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WESTERN HUB', interval_start: start.toISOString(), lmp: 999, energy: null, congestion: null, loss: null, timestamp: new Date().toISOString() });
         const store = server.ctx.analytics!.prices.store;
         const rt = () => store.rows({ market: 'PJM', location: 'WESTERN HUB', run: 'RT5', start, end: new Date(start.getTime() + 300_000) });
         await until('the ticks in ClickHouse', async () => (await rt()).some((r) => r.lmp_usd_per_mwh === 33.5));

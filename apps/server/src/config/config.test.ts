@@ -32,6 +32,14 @@ describe('configuration', () => {
     }
   });
 
+  it('takes ANALYTICS_URL as ClickHouse over HTTP, its path naming at most one database', () => {
+    expect(loadConfig({}).analyticsUrl).toBeNull();
+    expect(loadConfig({ ANALYTICS_URL: 'http://ch:8123' }).analyticsUrl).toBe('http://ch:8123');
+    expect(loadConfig({ ANALYTICS_URL: 'https://u:p@ch:8443/optibid_prod' }).analyticsUrl).toBe('https://u:p@ch:8443/optibid_prod');
+    expect(() => loadConfig({ ANALYTICS_URL: 'clickhouse://ch:9000' })).toThrow(/ANALYTICS_URL=clickhouse:\/\/ch:9000: expected a URL starting with http:\/\/ or https:\/\//);
+    expect(() => loadConfig({ ANALYTICS_URL: 'http://u:secret@ch:8123/a/b' })).toThrow(/ANALYTICS_URL=http:\/\/\*\*\*@ch:8123\/a\/b: the path is the ClickHouse database/);
+  });
+
   it('trusts no proxy unless TRUST_PROXY says which, and takes PUBLIC_URL without a trailing slash', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({}).publicUrl).toBeNull();
