@@ -82,14 +82,22 @@ export async function benchAnalytics(
     await admin.query(`CREATE SCHEMA ${schema}`);
   } catch (err) {
     await admin.end().catch(() => undefined);
-    throw new Error(`PostgreSQL not reachable at ${pgUrl}: ${(err as Error).message}`, { cause: err });
+    out.skipped = `PostgreSQL not reachable at ${pgUrl}: ${(err as Error).message}`;
+    return out;
   }
   const u = new URL(chUrl);
   u.pathname = `/${schema}`;
   const ch = new AnalyticsPricesRepository(new ClickHouse({ url: u.toString(), timeoutMs: 600_000 }));
-  let db: Database | null = null;
   try {
     await ch.ensureSchema();
+  } catch (err) {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+    await admin.end();
+    out.skipped = `ClickHouse not reachable: ${(err as Error).message}`;
+    return out;
+  }
+  let db: Database | null = null;
+  try {
     out.clickhouse_version = await ch.version();
     db = await openDatabase({ url: pgUrl, pgOptions: `-c search_path=${schema},public`, poolSize: 2 });
     await migrate(db);
