@@ -27,6 +27,9 @@ export interface ClickHouseOptions {
 
 export const DEFAULT_ANALYTICS_DATABASE = 'optibid';
 
+/** Errors of a request written to a connection the server had closed. */
+const STALE_SOCKET = new Set(['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']);
+
 /** A SQL literal for a string, number, boolean, null or instant (as a UTC DateTime). */
 export function literal(v: string | number | boolean | null | Date): string {
   if (v === null) return 'NULL';
@@ -111,14 +114,28 @@ export class ClickHouse {
     await this.request(null, body, { ...opts, settings: { query: `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) FORMAT TabSeparated` } });
   }
 
-  /** fetch, with a network failure or timeout turned into an error that says what happened. */
+  /**
+   * fetch, with a network failure or timeout turned into an error that says what happened. A
+   * request that met a kept-alive connection the server had just closed (ClickHouse closes idle
+   * ones after 3 s; the write then fails with EPIPE or a reset) is sent once more on a new one:
+   * every statement we send is safe to repeat (reads, IF NOT EXISTS, and inserts into a
+   * ReplacingMergeTree, where a repeated row is the same row).
+   */
   private async send(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
-    try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new ClickHouseError(`ClickHouse at ${this.base} unreachable: ${why}`, null, null);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        const e = err as Error & { cause?: { code?: string; message?: string } };
+        const code = e.cause?.code ?? '';
+        if (attempt < 3 && e.name !== 'TimeoutError' && STALE_SOCKET.has(code)) {
+          // Let the loop see the other closed connections before taking one again.
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+          continue;
+        }
+        const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : code || (e.cause?.message ?? e.message);
+        throw new ClickHouseError(`ClickHouse at ${this.base} unreachable: ${why}`, null, null);
+      }
     }
   }
 

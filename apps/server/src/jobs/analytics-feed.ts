@@ -146,7 +146,7 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
       lastError = null;
     } catch (err) {
       const message = (err as Error).message;
-      if (message !== lastError) log.warn({ err: message }, 'analytics sync failed; retrying');
+      if (message !== lastError) log.warn({ error: message }, 'analytics sync failed; retrying');
       lastError = message;
     }
   };

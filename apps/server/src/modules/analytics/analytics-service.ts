@@ -95,7 +95,7 @@ export class PriceAnalytics {
   /** Records a failure: reads go to PostgreSQL for a while, health says why. */
   failed(err: unknown): void {
     const message = (err as Error).message;
-    if (this.lastError !== message || Date.now() >= this.downUntil) this.opts.log.warn({ err: message }, 'analytics: ClickHouse failed, serving from PostgreSQL');
+    if (this.lastError !== message || Date.now() >= this.downUntil) this.opts.log.warn({ error: message }, 'analytics: ClickHouse failed, serving from PostgreSQL');
     this.lastError = message;
     this.downUntil = Date.now() + this.retryAfterMs;
     this.state = null;
