@@ -7,9 +7,9 @@
  */
 import { BidCreateBody } from '@optibid/contracts';
 import { localDayBoundsUtc } from '@optibid/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
-import { createBattery, daLmp, newOrg, openErcotDay, storeDaPrices } from './trading-fixtures.js';
+import { createBattery, daLmp, movableClock, newOrg, openErcotDay, storeDaPrices } from './trading-fixtures.js';
 
 const bidsCarryAsOffers = 'as_offers' in (BidCreateBody as unknown as { properties: Record<string, unknown> }).properties;
 const MCPC = { REGUP: 9.5, REGDN: 8, RRS: 12, NSPIN: 3 } as const;
@@ -28,10 +28,12 @@ const OFFERS = [
 const day = openErcotDay();
 
 describeEachBackend('ancillary-service clearing and settlement', (backend) => {
+  const clock = movableClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    server = await startTestServer(backend, {}, { now: clock.now });
   });
+  afterEach(() => clock.reset());
   afterAll(async () => server?.close());
 
   it.skipIf(!bidsCarryAsOffers)('clears AS offers price-taker against stored AS prices, settles capacity and splits P&L by product; another organisation sees none of it', async () => {
@@ -57,6 +59,8 @@ describeEachBackend('ancillary-service clearing and settlement', (backend) => {
     expect(created.statusCode, created.body).toBe(201);
     const bid = created.json();
     expect((await server.app.inject({ method: 'POST', url: `/api/bids/${bid.id}/submit`, headers: bearer(a.trader) })).json().status).toBe('accepted');
+    // The owner clears once the day's gate has closed.
+    clock.standAt(day.gate.getTime() + 60_000);
     const clear = () => server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(a.owner), payload: { run: 'DA', delivery_date: day.date } });
     const cleared = await clear();
     expect(cleared.statusCode, cleared.body).toBe(200);
@@ -124,6 +128,7 @@ describeEachBackend('ancillary-service clearing and settlement', (backend) => {
     });
     expect(created.statusCode, created.body).toBe(201);
     await server.app.inject({ method: 'POST', url: `/api/bids/${created.json().id}/submit`, headers: bearer(a.trader) });
+    clock.standAt(other.gate.getTime() + 60_000);
     const r = (await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(a.owner), payload: { run: 'DA', delivery_date: other.date } })).json();
     expect(r.status).toBe('partial');
     expect(r.unpriced[0]).toMatchObject({ bid_id: created.json().id, location: 'ERCOT ancillary services' });

@@ -1,8 +1,8 @@
 /** Clearing through the API and the job: auction mode, simulated DA prices, who may clear, real-time bids. */
 import { localDayBoundsUtc, utcToZonedParts } from '@optibid/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
-import { createBattery, createDaBid, newOrg, openErcotDay, type Org } from './trading-fixtures.js';
+import { createBattery, createDaBid, movableClock, newOrg, openErcotDay, type Org } from './trading-fixtures.js';
 import { simulateDayAheadPrices } from '../src/modules/trading/clearing/simulated-prices.js';
 
 async function platformAdmin(server: TestServer): Promise<string> {
@@ -24,10 +24,12 @@ async function thermal(server: TestServer, token: string, name: string, pmax: nu
 const day = openErcotDay();
 
 describeEachBackend('clearing', (backend) => {
+  const clock = movableClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    server = await startTestServer(backend, {}, { now: clock.now });
   });
+  afterEach(() => clock.reset());
   afterAll(async () => server?.close());
 
   it("auction mode reproduces nempy's published case (A 40 MW, B 80 MW at 60 $/MWh) and only a platform admin may run it", async () => {
@@ -43,6 +45,8 @@ describeEachBackend('clearing', (backend) => {
       expect((await server.app.inject({ method: 'POST', url: `/api/bids/${id}/submit`, headers: bearer(org.trader) })).json().status).toBe('accepted');
     }
     const body = { run: 'DA', delivery_date: day.date, mode: 'auction', residual_demand: [[{ mw: -120, price_usd_per_mwh: 5000 }]], rest_of_market_supply: [[{ mw: 1000, price_usd_per_mwh: 4000 }]] };
+    // The market clears the day once its gate has closed.
+    clock.standAt(day.gate.getTime() + 60_000);
     expect((await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(a.owner), payload: body })).statusCode).toBe(403);
 
     const admin = await platformAdmin(server);
@@ -95,10 +99,11 @@ describeEachBackend('clearing', (backend) => {
 });
 
 describeEachBackend('clearing in simulation mode', (backend) => {
+  const clock = movableClock();
   let server: TestServer;
   let org: Org;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATION_MODE: 'true' });
+    server = await startTestServer(backend, { SIMULATION_MODE: 'true' }, { now: clock.now });
     org = await newOrg(server);
     // Two weeks of history shaped 20 + hour-of-day $/MWh.
     const start = localDayBoundsUtc(day.date, 'America/Chicago').start.getTime() - 14 * 86_400_000;
@@ -110,9 +115,10 @@ describeEachBackend('clearing in simulation mode', (backend) => {
     }));
     await server.ctx.repos.prices.upsert(rows);
   });
+  afterEach(() => clock.reset());
   afterAll(async () => server?.close());
 
-  it('the simulated market publishes the delivery day DA prices when it clears, deterministically; an org admin clears only its own bids', async () => {
+  it('the simulated market publishes the delivery day DA prices when it clears (after the gate), deterministically; an org admin clears only its own bids', async () => {
     const asset = await createBattery(server, org.trader, 'sim');
     const bid = (await createDaBid(server, org.trader, asset.id, day.date, day.hours)).json();
     await server.app.inject({ method: 'POST', url: `/api/bids/${bid.id}/submit`, headers: bearer(org.trader) });
@@ -123,6 +129,7 @@ describeEachBackend('clearing in simulation mode', (backend) => {
 
     const published: any[] = [];
     const un = server.ctx.bus.subscribe('prices:ERCOT', (m) => published.push(m));
+    clock.standAt(day.gate.getTime() + 60_000);
     const res = await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(org.owner), payload: { run: 'DA', delivery_date: day.date } });
     un();
     expect(res.statusCode, res.body).toBe(200);

@@ -62,9 +62,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
+/** `now`: the services' clock (a test that must stand past a gate closure moves it); default the wall clock. */
+export async function startTestServer(backend: Backend, env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestServer> {
   const database = await backend.open();
-  const ctx = await createServices(testConfig(env), { database });
+  const ctx = await createServices(testConfig(env), { database, ...(opts.now ? { now: opts.now } : {}) });
   const app = await buildApp(ctx, { logger: false });
   await app.ready();
   return {

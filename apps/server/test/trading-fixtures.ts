@@ -27,6 +27,24 @@ export function daLmp(hour: number): number {
   return hour === 2 || hour === 3 ? 15 : hour === 18 || hour === 19 ? 80 : 30;
 }
 
+/**
+ * The services' clock for a test server (`startTestServer(backend, env, { now: clock.now })`):
+ * the wall clock until the test stands it at an instant (past a gate closure, to clear a day
+ * as the market would), and back with `reset`.
+ */
+export function movableClock() {
+  let fixed: Date | null = null;
+  return {
+    now: () => fixed ?? new Date(),
+    standAt(t: Date | number) {
+      fixed = new Date(t);
+    },
+    reset() {
+      fixed = null;
+    },
+  };
+}
+
 /** The next ERCOT delivery day whose gate is still open at `now` (tomorrow before 10:00 Central). */
 export function openErcotDay(now = new Date()): { date: string; hours: number; gate: Date } {
   const n = nextDayAheadGateClosure('ERCOT', now);

@@ -1,30 +1,33 @@
 /**
  * The done-when flow through the API: a trader creates a battery at ERCOT
  * HB_HOUSTON, submits a valid DA bid for the next open day, the market clears
- * (admin trigger, and the job at gate closure with an injected clock), the
+ * (the owner's trigger once the gate has closed, and the job at gate closure, both with
+ * an injected clock), the
  * award arrives on the organisation's bus channel, and settlement and P&L read
  * back with the numbers worked out by hand below.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
-import { createBattery, createDaBid, daLmp, newOrg, openErcotDay, storeDaPrices, type Org } from './trading-fixtures.js';
+import { createBattery, createDaBid, daLmp, movableClock, newOrg, openErcotDay, storeDaPrices, type Org } from './trading-fixtures.js';
 import { startClearingJob } from '../src/jobs/clearing.js';
 
 const close = (a: number, b: number, tol = 1e-6) => expect(Math.abs(a - b)).toBeLessThan(tol);
 
 describeEachBackend('trading loop: battery at ERCOT HB_HOUSTON', (backend) => {
+  const clock = movableClock();
   let server: TestServer;
   let org: Org;
   const day = openErcotDay();
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    server = await startTestServer(backend, {}, { now: clock.now });
     org = await newOrg(server);
     await storeDaPrices(server, day.date);
   });
+  afterEach(() => clock.reset());
   afterAll(async () => server?.close());
 
-  it('creates, submits, clears by admin trigger, publishes the award, settles and reports P&L', async () => {
+  it('creates, submits, clears by admin trigger after the gate, publishes the award, settles and reports P&L', async () => {
     const { app, ctx } = server;
     const asset = await createBattery(server, org.trader);
     const created = await createDaBid(server, org.trader, asset.id, day.date, day.hours);
@@ -41,6 +44,8 @@ describeEachBackend('trading loop: battery at ERCOT HB_HOUSTON', (backend) => {
     expect(submitted.statusCode).toBe(200);
     expect(submitted.json()).toMatchObject({ status: 'accepted', issues: [] });
 
+    // The owner clears its organisation's bids once the day's gate has closed (before, 409: clearing-gate.test.ts).
+    clock.standAt(day.gate.getTime() + 60_000);
     const cleared = await app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(org.owner), payload: { run: 'DA', delivery_date: day.date } });
     expect(cleared.statusCode).toBe(200);
     expect(cleared.json()).toMatchObject({ market: 'ERCOT', mode: 'price_taker', status: 'complete', bids_cleared: 1, newly_cleared: 1 });

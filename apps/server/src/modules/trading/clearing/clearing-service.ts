@@ -24,6 +24,7 @@ import type { AwardRow, BidRow } from '../../../db/repositories/trading/index.js
 import { validationFailed } from '../../../http/errors.js';
 import { awardEvent, bidStatusEvent, publishAll, type Published, type TradingDeps } from '../common.js';
 import { AncillaryClearing, type NewAsAward } from './ancillary-clearing.js';
+import { assertGateClosed } from './clearing-gate.js';
 import { PriceSource } from './price-source.js';
 
 export type ClearingMode = 'price_taker' | 'auction';
@@ -59,6 +60,12 @@ export class ClearingService {
 
   private market(iso: string): MarketDefinition {
     return this.d.markets.market(iso);
+  }
+
+  /** The API's entry: 409 before the day's gate closure unless a platform admin in simulation mode (clearing-gate.ts). */
+  async clearOnDemand(req: ClearRequest, by: { is_platform_admin: boolean }): Promise<ClearingView> {
+    assertGateClosed(this.market(req.iso), req, this.d.now(), by.is_platform_admin && this.d.ctx.config.simulationMode);
+    return this.clear(req);
   }
 
   async clear(req: ClearRequest): Promise<ClearingView> {
