@@ -46,6 +46,12 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Job queue tuning (tests shorten leases and backoff). */
   jobs?: Partial<JobQueueOptions>;
+  /**
+   * Use an already-started bus instead of building one from the configuration (tests: two
+   * instances in one process on one memory bus, or each on its own namespaced NATS client);
+   * its owner starts and closes it.
+   */
+  bus?: Bus;
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<ServerContext> {
@@ -64,11 +70,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   try {
     if (opts.migrate !== false) await migrate(database);
     const cache = createCache(config.redisUrl);
-    const bus = createBus(config.redisUrl, config.busUrl);
+    const bus = opts.bus ?? createBus(config.redisUrl, config.busUrl);
     // Redis being away at start is not fatal: both fall back to memory and health says degraded.
     await cache.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'cache: Redis unreachable at start, using memory'));
-    await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, `bus: ${bus.backend} unreachable at start, delivering in-process`));
-    closers.push(() => cache.close(), () => bus.close());
+    if (!opts.bus) await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, `bus: ${bus.backend} unreachable at start, delivering in-process`));
+    closers.push(() => cache.close());
+    if (!opts.bus) closers.push(() => bus.close());
 
     const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
     closers.push(() => compute.close());

@@ -23,7 +23,7 @@ import { ApiKeyService, MemberService, OrganizationService, type OrgServices } f
 import { AdminBillingService, AdminService, AlertEvaluator, AlertService, FlagService, QuotaService, type PlatformServices } from './modules/platform/index.js';
 import { tradingServicesOn, type Clock, type TradingServices } from './modules/trading/index.js';
 import { SystemService } from './modules/system/index.js';
-import { RealtimeHub } from './realtime/index.js';
+import { RealtimeHub, SessionEnds } from './realtime/index.js';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -97,7 +97,9 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const analytics = config.analyticsUrl ? analyticsServicesOn({ url: config.analyticsUrl, database: ctx.database, log }) : null;
   if (analytics) ctx.health.register('analytics', () => analytics.prices.health(), { timeoutMs: 4000 });
   const markets = new MarketService(ctx.repos, ctx.catalogue, analytics?.prices ?? null);
-  const auth = new AuthService(ctx.repos, ctx.cache, config);
+  // Every service that ends sessions announces it, so each instance's hub closes their sockets.
+  const sessionEnds = new SessionEnds(ctx.bus, log);
+  const auth = new AuthService(ctx.repos, ctx.cache, config, sessionEnds);
 
   const platformRepos = createPlatformRepositories(ctx.database);
   const mailer = new Mailer(config, log);
@@ -111,7 +113,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     flags,
     alerts,
     alertRules: new AlertService(ctx, platformRepos),
-    admin: new AdminService(ctx, platformRepos, quotas),
+    admin: new AdminService(ctx, platformRepos, quotas, sessionEnds),
     adminBilling: new AdminBillingService(ctx, platformRepos, quotas, flags),
     log,
   };
@@ -121,14 +123,14 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     mailer.close();
   });
 
-  const security = new SecurityService(ctx.repos, platformRepos.security, ctx.cache, mailer, log);
-  const apiKeys = new ApiKeyService(ctx.repos, platformRepos.orgAdmin);
+  const security = new SecurityService(ctx.repos, platformRepos.security, ctx.cache, mailer, log, sessionEnds);
+  const apiKeys = new ApiKeyService(ctx.repos, platformRepos.orgAdmin, sessionEnds);
   auth.extend({
     resolveApiKey: (key) => apiKeys.resolve(key),
     checkSecondFactor: (user, org, code, meta) => security.checkSecondFactor(user, org, code, meta),
     mfaEnrollmentPending: (userId, org) => security.mfaEnrollmentPending(userId, org),
   });
-  const members = new MemberService(ctx.repos, platformRepos, auth, mailer, quotas, log);
+  const members = new MemberService(ctx.repos, platformRepos, auth, mailer, quotas, log, sessionEnds);
 
   const tradingRepos = createTradingRepositories(ctx.database);
   const forecastingRepo = new ForecastingRepository(ctx.database);

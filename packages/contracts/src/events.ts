@@ -51,6 +51,43 @@ export type DaPricesMessage = Static<typeof DaPricesMessage>;
 export const AlertRulesChangedMessage = Type.Object({ type: Type.Literal('alert_rules_changed') });
 export type AlertRulesChangedMessage = Static<typeof AlertRulesChangedMessage>;
 
+/** Why sessions ended (the WebSocket close reason says it in words). */
+export const SessionEndReason = Type.Union([
+  Type.Literal('logout'),
+  Type.Literal('session_revoked'),
+  Type.Literal('refresh_reuse'),
+  Type.Literal('account_inactive'),
+  Type.Literal('password_changed'),
+  Type.Literal('password_reset'),
+  Type.Literal('role_changed'),
+  Type.Literal('membership_removed'),
+  Type.Literal('left_organization'),
+  Type.Literal('user_deactivated'),
+  Type.Literal('api_key_revoked'),
+]);
+export type SessionEndReason = Static<typeof SessionEndReason>;
+
+/**
+ * Sessions (or a user's access) ended: every instance closes the matching sockets with
+ * 4401. A socket matches when its session is in `session_ids`; or, with `user_id`, when it
+ * is that user's (signed in with a token; with `with_api_keys` also admitted with an API
+ * key the user created, whose rights follow the creator's membership) in `organization_id`
+ * (every organisation when absent), except the session `except_session_id`; or when it was
+ * admitted with the API key `api_key_id`.
+ */
+export const SessionsEndedMessage = Type.Object({
+  type: Type.Literal('sessions_ended'),
+  reason: SessionEndReason,
+  session_ids: Type.Optional(Type.Array(Uuid, { description: 'refresh-token families (the access token\'s sid)' })),
+  user_id: Type.Optional(Uuid),
+  organization_id: Type.Optional(Uuid),
+  except_session_id: Type.Optional(Uuid),
+  with_api_keys: Type.Optional(Type.Boolean()),
+  api_key_id: Type.Optional(Uuid),
+  timestamp: IsoDateTime,
+});
+export type SessionsEndedMessage = Static<typeof SessionsEndedMessage>;
+
 /** What an organisation's channel carries (and its authenticated sockets receive). */
 export const OrgEvent = Type.Union([BidStatusEvent, AwardEvent, AlertEventMessage, BacktestProgressEvent, ForecastErrorEvent]);
 export type OrgEvent = Static<typeof OrgEvent>;

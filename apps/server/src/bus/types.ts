@@ -5,7 +5,7 @@
  * subscription may end in `*` to match a prefix. BusTopics says what each
  * channel carries; publish and subscribe are typed by it.
  */
-import type { AlertRulesChangedMessage, OrgEvent, PriceChannelMessage, WsAlertMessage } from '@optibid/contracts';
+import type { AlertRulesChangedMessage, OrgEvent, PriceChannelMessage, SessionsEndedMessage, WsAlertMessage } from '@optibid/contracts';
 
 /** Channel → the message it carries (the message types live in contracts). */
 export interface BusTopics {
@@ -13,6 +13,8 @@ export interface BusTopics {
   [channel: `org:${string}`]: OrgEvent;
   'broadcast:alert': WsAlertMessage;
   'platform:alert_rules': AlertRulesChangedMessage;
+  /** Sessions ended (logout, revocation, role change, removal): every instance's hub closes their sockets. Live only. */
+  'auth:sessions_ended': SessionsEndedMessage;
 }
 
 export type BusChannel = keyof BusTopics & string;

@@ -13,6 +13,8 @@ export interface AuthContext {
   api_key_id?: string;
   /** Signed in without a second factor while the organisation requires one: only MFA enrolment is allowed. */
   mfa_pending?: boolean;
+  /** When the credential was checked against the database (ms since the epoch): a WebSocket admitted with it closes if its session ended since. */
+  checked_at?: number;
 }
 
 /** What a route needs: a permission, any signed-in user, a platform admin, or nothing. */

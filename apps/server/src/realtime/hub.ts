@@ -2,18 +2,19 @@
  * The WebSocket hub of one server instance: who is connected and to what, the
  * bus subscriptions that feed them, fan-out, heartbeat and counters.
  *
- * Every instance subscribes to the bus (`prices:*`, `org:*`, `broadcast:alert`),
- * so with Redis each tick published anywhere reaches the clients of every
- * instance. A message is serialised once per delivery and the same buffer is
+ * Every instance subscribes to the bus (`prices:*`, `org:*`, `broadcast:alert`,
+ * `auth:sessions_ended`), so with Redis each tick published anywhere reaches the
+ * clients of every instance, and a session ended anywhere closes its sockets here. A message is serialised once per delivery and the same buffer is
  * written to every matching socket (fan-out latency: stack.md §5).
  */
 import { randomUUID } from 'node:crypto';
 import { ISO_IDS, type IsoId } from '@optibid/core';
-import type { WsStatsBody } from '@optibid/contracts';
+import { WS_CLOSE, type SessionsEndedMessage, type WsStatsBody } from '@optibid/contracts';
 import type { WebSocket } from 'ws';
 import type { Bus, Unsubscribe } from '../bus/index.js';
 import type { AuthContext } from '../http/auth-context.js';
 import { ALERT_CHANNEL, ORG_CHANNEL_PREFIX, PRICE_CHANNEL_PREFIX, sanitizePriceUpdate, zoneOf } from './messages.js';
+import { endsSession, SESSION_END_TEXT, SESSIONS_ENDED_CHANNEL } from './session-ends.js';
 
 export type Endpoint = 'market' | 'prices';
 
@@ -36,6 +37,8 @@ export interface HubOptions {
 }
 
 const OPEN = 1;
+/** How long an ended-sessions message is remembered for sockets whose token was checked before it arrived. */
+const ENDED_MEMORY_MS = 60_000;
 
 export class RealtimeHub {
   readonly instanceId = randomUUID();
@@ -53,6 +56,8 @@ export class RealtimeHub {
   private received = 0;
   /** Sockets accepted but not yet admitted (waiting for a token); counted so shutdown closes them too. */
   readonly pending = new Set<WebSocket>();
+  /** Recent `sessions_ended` messages with the time they arrived (see `endedSince`). */
+  private readonly ended: { at: number; msg: SessionsEndedMessage }[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -72,6 +77,7 @@ export class RealtimeHub {
       this.bus.subscribe(`${PRICE_CHANNEL_PREFIX}*`, (msg, channel) => this.onPrice(msg, channel)),
       this.bus.subscribe(`${ORG_CHANNEL_PREFIX}*`, (msg, channel) => this.onOrgEvent(msg, channel)),
       this.bus.subscribe(ALERT_CHANNEL, (msg) => this.onBroadcast(msg)),
+      this.bus.subscribe(SESSIONS_ENDED_CHANNEL, (msg) => this.onSessionsEnded(msg)),
     );
     this.setHeartbeatInterval(this.heartbeatMs);
   }
@@ -173,6 +179,38 @@ export class RealtimeHub {
   private onBroadcast(raw: unknown): void {
     if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
     this.fanOut(this.clients, raw);
+  }
+
+  /**
+   * Closes (4401, with the reason) every admitted socket the message ends, on this instance,
+   * and remembers the message for a minute for sockets still being admitted.
+   */
+  private onSessionsEnded(msg: SessionsEndedMessage): void {
+    if (!msg || typeof msg !== 'object' || msg.type !== 'sessions_ended') return;
+    const now = Date.now();
+    while (this.ended.length > 0 && (now - this.ended[0]!.at > ENDED_MEMORY_MS || this.ended.length >= 1000)) this.ended.shift();
+    this.ended.push({ at: now, msg });
+    const reason = SESSION_END_TEXT[msg.reason] ?? 'session ended';
+    for (const c of [...this.clients]) {
+      if (!c.auth || !endsSession(msg, c.auth)) continue;
+      c.ws.close(WS_CLOSE.unauthorized, reason);
+      this.remove(c);
+    }
+  }
+
+  /**
+   * Whether a session ended after `auth` was checked against the database: a socket whose
+   * token was checked just before the session ended anywhere, and that is admitted just after
+   * the message arrived here, would otherwise stay open. Returns the close reason, or null.
+   */
+  endedSince(auth: AuthContext): string | null {
+    const checkedAt = auth.checked_at;
+    if (checkedAt === undefined) return null;
+    const now = Date.now();
+    for (const e of this.ended) {
+      if (e.at >= checkedAt && now - e.at <= ENDED_MEMORY_MS && endsSession(e.msg, auth)) return SESSION_END_TEXT[e.msg.reason] ?? 'session ended';
+    }
+    return null;
   }
 
   /** Serialise once, write the same buffer to every socket. */

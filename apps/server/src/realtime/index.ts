@@ -16,6 +16,7 @@ import { realtimeRoutes } from './routes.js';
 import { startSession } from './session.js';
 
 export { RealtimeHub, type HubOptions } from './hub.js';
+export { SessionEnds, SESSIONS_ENDED_CHANNEL, type SessionEndSelector } from './session-ends.js';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) });
 

@@ -3,7 +3,9 @@
  * data is public, otherwise a token from `?token=`, the Authorization header or
  * a first `{"type":"auth"}` message within the auth timeout), then client
  * messages (ping, auth, subscribe/unsubscribe). A bad message earns an error
- * message; only a failed or missing authentication closes the socket (4401).
+ * message; only a failed or missing authentication, or the end of the socket's
+ * session (logout, revocation, role change, removal: see session-ends.ts),
+ * closes the socket (4401).
  */
 import { randomUUID } from 'node:crypto';
 import { ISO_IDS, type IsoId } from '@optibid/core';
@@ -56,6 +58,9 @@ export function startSession(deps: SessionDeps, start: SessionStart): void {
 
   const admit = (auth: AuthContext | null) => {
     if (state === 'closed' || ws.readyState !== 1) return;
+    // Its session ended (anywhere) after the token was checked: the message has come and gone.
+    const ended = auth ? hub.endedSince(auth) : null;
+    if (ended) return reject(ended);
     if (authTimer) clearTimeout(authTimer);
     state = 'open';
     hub.pending.delete(ws);
@@ -79,6 +84,8 @@ export function startSession(deps: SessionDeps, start: SessionStart): void {
       (auth) => {
         if (state === 'awaiting_auth') return admit(auth);
         if (state !== 'open') return;
+        const ended = hub.endedSince(auth);
+        if (ended) return hub.sendTo(ws, { type: 'error', message: `auth failed: ${ended}` });
         hub.setAuth(client, auth);
         hub.sendTo(ws, { type: 'authenticated', user_id: auth.user_id, organization_id: auth.organization_id, timestamp: new Date().toISOString() });
       },

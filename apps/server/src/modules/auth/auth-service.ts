@@ -12,6 +12,7 @@ import type { Repositories, UserRow } from '../../db/repositories/index.js';
 import { EmailTakenError } from '../../db/repositories/accounts.js';
 import { conflict, forbidden, tooManyRequests, unauthorized, validationFailed } from '../../http/errors.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import type { SessionEnds } from '../../realtime/index.js';
 import { TokenSigner, hashPassword, newRefreshToken, sha256, verifyPassword } from './crypto.js';
 
 const LOGIN_WINDOW_S = 60;
@@ -49,6 +50,7 @@ export class AuthService {
     private readonly repos: Repositories,
     private readonly cache: Cache,
     private readonly config: Config,
+    private readonly sessionEnds: SessionEnds,
   ) {
     this.signer = new TokenSigner(config.jwtSecret, config.accessTokenTtlS);
   }
@@ -145,6 +147,7 @@ export class AuthService {
     if (!retry && (row.rotated_at || !(await this.repos.sessions.markRotated(row.id, now)))) {
       // A rotated token presented again means it leaked: end the whole session family.
       await this.repos.sessions.revokeFamily(row.family_id, now);
+      await this.sessionEnds.ended('refresh_reuse', { session_ids: [row.family_id] });
       await this.repos.audit.record({
         organization_id: row.organization_id,
         actor_user_id: row.user_id,
@@ -160,6 +163,7 @@ export class AuthService {
     const membership = await this.repos.accounts.findMembership(row.organization_id, row.user_id);
     if (!user?.is_active || !membership?.is_active) {
       await this.repos.sessions.revokeFamily(row.family_id, now);
+      await this.sessionEnds.ended('account_inactive', { session_ids: [row.family_id] });
       throw unauthorized('this account is no longer active');
     }
     return this.issueTokens(user, row.organization_id, row.family_id, meta);
@@ -167,12 +171,17 @@ export class AuthService {
 
   async logout(refreshToken: string | undefined, ctx: AuthContext | null): Promise<void> {
     const now = new Date();
+    let family: string | null = null;
     if (refreshToken) {
       const row = await this.repos.sessions.findByHash(sha256(refreshToken));
-      if (row) await this.repos.sessions.revokeFamily(row.family_id, now);
+      if (row) family = row.family_id;
     } else if (ctx?.session_id) {
-      await this.repos.sessions.revokeFamily(ctx.session_id, now);
+      family = ctx.session_id;
     }
+    if (!family) return;
+    await this.repos.sessions.revokeFamily(family, now);
+    // Its sockets close on every instance (the access token itself stays signed until it expires, but is refused).
+    await this.sessionEnds.ended('logout', { session_ids: [family] });
   }
 
   async me(ctx: AuthContext): Promise<UserView> {
@@ -201,6 +210,7 @@ export class AuthService {
     await this.repos.accounts.updateUser(ctx.user_id, { password_hash: await hashPassword(next) });
     // Other sessions end; the one that changed the password stays signed in.
     await this.repos.sessions.revokeAllForUser(ctx.user_id, new Date(), ctx.session_id ?? undefined);
+    await this.sessionEnds.ended('password_changed', { user_id: ctx.user_id, ...(ctx.session_id ? { except_session_id: ctx.session_id } : {}) });
     await this.repos.audit.record({ organization_id: ctx.organization_id, actor_user_id: ctx.user_id, action: 'auth.password_changed', target_type: 'user', target_id: ctx.user_id, ...meta });
   }
 
@@ -227,6 +237,7 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthContext> {
     const claims = await this.signer.verify(token);
     if ('error' in claims) throw unauthorized(claims.error);
+    const checked_at = Date.now();
     const [user, membership, live] = await Promise.all([
       this.repos.accounts.findUser(claims.sub),
       this.repos.accounts.findMembership(claims.org, claims.sub),
@@ -243,6 +254,7 @@ export class AuthService {
       session_id: claims.sid,
       via: 'jwt',
       ...(claims.mfa_pending ? { mfa_pending: true } : {}),
+      checked_at,
     };
   }
 

@@ -13,6 +13,7 @@ import type { SecurityRepository } from '../../db/repositories/platform/index.js
 import { AppError, conflict, notFound, tooManyRequests, unauthorized, validationFailed } from '../../http/errors.js';
 import type { Mailer } from '../../mail/mailer.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import type { SessionEnds } from '../../realtime/index.js';
 import { checkPasswordPolicy } from './auth-service.js';
 import { hashPassword, sha256, verifyPassword } from './crypto.js';
 
@@ -43,6 +44,7 @@ export class SecurityService {
     private readonly cache: Cache,
     private readonly mailer: Mailer,
     private readonly log: SecurityLog,
+    private readonly sessionEnds: SessionEnds,
   ) {}
 
   async mfaStatus(auth: AuthContext) {
@@ -149,6 +151,7 @@ export class SecurityService {
     if (!row) throw new AppError(400, 'invalid_token', 'this reset link is not valid: it was used, has expired or never existed');
     await this.repos.accounts.updateUser(row.user_id, { password_hash: await hashPassword(newPassword) });
     const ended = await this.repos.sessions.revokeAllForUser(row.user_id, new Date());
+    await this.sessionEnds.ended('password_reset', { user_id: row.user_id });
     await this.repos.audit.record({
       organization_id: null,
       actor_user_id: row.user_id,
@@ -177,6 +180,7 @@ export class SecurityService {
   async revokeSession(auth: AuthContext, id: string, meta: RequestMeta): Promise<void> {
     const n = await this.security.revokeSessionFamily(auth.user_id, id, new Date());
     if (n === 0) throw notFound('session');
+    await this.sessionEnds.ended('session_revoked', { session_ids: [id] });
     await this.repos.audit.record({ organization_id: auth.organization_id, actor_user_id: auth.user_id, action: 'auth.session_revoked', target_type: 'session', target_id: id, ...meta });
   }
 }

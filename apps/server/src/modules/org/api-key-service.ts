@@ -11,6 +11,7 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { ApiKeyRow, OrgAdminRepository } from '../../db/repositories/platform/index.js';
 import { notFound, unauthorized } from '../../http/errors.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import type { SessionEnds } from '../../realtime/index.js';
 import { API_KEY_PREFIX, sha256 } from '../auth/index.js';
 
 const TOUCH_EVERY_MS = 30_000;
@@ -29,6 +30,7 @@ export class ApiKeyService {
   constructor(
     private readonly repos: Repositories,
     private readonly keys: OrgAdminRepository,
+    private readonly sessionEnds: SessionEnds,
   ) {}
 
   view(row: ApiKeyRow): ApiKeyView {
@@ -74,11 +76,13 @@ export class ApiKeyService {
   async revoke(auth: AuthContext, id: string, meta: RequestMeta): Promise<ApiKeyView> {
     const row = await this.keys.revokeApiKey(auth.organization_id, id, new Date());
     if (!row) throw notFound('active API key');
+    await this.sessionEnds.ended('api_key_revoked', { api_key_id: row.id });
     await this.repos.audit.record({ organization_id: auth.organization_id, actor_user_id: auth.user_id, action: 'api_key.revoked', target_type: 'api_key', target_id: id, ...meta });
     return this.view(row);
   }
 
   async resolve(key: string): Promise<AuthContext> {
+    const checked_at = Date.now();
     const row = key.startsWith(API_KEY_PREFIX) ? await this.keys.findApiKeyByHash(sha256(key)) : null;
     if (!row) throw unauthorized('API key is not valid');
     if (row.revoked_at) throw unauthorized('this API key was revoked');
@@ -97,6 +101,7 @@ export class ApiKeyService {
       session_id: null,
       via: 'api_key',
       api_key_id: row.id,
+      checked_at,
     };
   }
 }

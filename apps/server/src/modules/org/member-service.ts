@@ -2,7 +2,8 @@
  * Members and invitations. Nobody grants or changes a role above their own;
  * only an owner makes or unmakes owners; the last active owner cannot be
  * demoted, deactivated or leave. Deactivating ends the member's sessions in
- * the organisation at once (their access tokens are checked on every request).
+ * the organisation at once (their access tokens are checked on every request, and
+ * their WebSockets close on every instance); a role change closes their sockets too.
  */
 import { randomBytes } from 'node:crypto';
 import { roleRank, type Role } from '@optibid/core';
@@ -12,6 +13,7 @@ import type { InvitationRow, PlatformRepositories } from '../../db/repositories/
 import { AppError, conflict, forbidden, notFound, unauthorized, validationFailed } from '../../http/errors.js';
 import type { Mailer } from '../../mail/mailer.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import type { SessionEnds } from '../../realtime/index.js';
 import { sha256, verifyPassword, type AuthService } from '../auth/index.js';
 import type { QuotaGate } from '../platform/index.js';
 
@@ -29,6 +31,7 @@ export class MemberService {
     private readonly mailer: Mailer,
     private readonly quotas: QuotaGate,
     private readonly log: MailLogger,
+    private readonly sessionEnds: SessionEnds,
   ) {}
 
   invitationView(row: InvitationRow, now = new Date()): InvitationView {
@@ -178,6 +181,8 @@ export class MemberService {
         details: { from: m.role, to: patch.role },
         ...meta,
       });
+      // Requests read the new role at once; sockets hold the role they were admitted with, so they close and reconnect.
+      await this.sessionEnds.ended('role_changed', { user_id: userId, organization_id: actor.organization_id, with_api_keys: true });
     }
     if (patch.active === false && m.is_active) await this.deactivate(actor, userId, meta);
     if (patch.active === true && !m.is_active) {
@@ -194,6 +199,7 @@ export class MemberService {
     await this.assertNotLastOwner(actor.organization_id, m.role, m.is_active);
     await this.platform.orgAdmin.setMembership(actor.organization_id, userId, { is_active: false });
     const ended = await this.platform.orgAdmin.revokeSessionsInOrganization(actor.organization_id, userId, new Date());
+    await this.sessionEnds.ended('membership_removed', { user_id: userId, organization_id: actor.organization_id, with_api_keys: true });
     await this.repos.audit.record({
       organization_id: actor.organization_id,
       actor_user_id: actor.user_id,
@@ -210,6 +216,7 @@ export class MemberService {
     await this.assertNotLastOwner(actor.organization_id, m.role, m.is_active);
     await this.platform.orgAdmin.setMembership(actor.organization_id, actor.user_id, { is_active: false });
     await this.platform.orgAdmin.revokeSessionsInOrganization(actor.organization_id, actor.user_id, new Date());
+    await this.sessionEnds.ended('left_organization', { user_id: actor.user_id, organization_id: actor.organization_id, with_api_keys: true });
     await this.repos.audit.record({ organization_id: actor.organization_id, actor_user_id: actor.user_id, action: 'member.left', target_type: 'user', target_id: actor.user_id, ...meta });
   }
 }

@@ -10,6 +10,7 @@ import type { ServerContext } from '../../context.js';
 import type { Queryable } from '../../db/client.js';
 import type { AdminOrganizationRow, AdminUserRow, PlatformRepositories } from '../../db/repositories/platform/index.js';
 import type { AuthContext, RequestMeta } from '../../http/auth-context.js';
+import type { SessionEnds } from '../../realtime/index.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { usageOf } from './plan-view.js';
 import type { QuotaService } from './quota-service.js';
@@ -98,6 +99,7 @@ export class AdminService {
     private readonly ctx: ServerContext,
     private readonly repos: PlatformRepositories,
     private readonly quotas: QuotaService,
+    private readonly sessionEnds: SessionEnds,
   ) {}
 
   async overview(probes: InstanceProbes) {
@@ -175,6 +177,7 @@ export class AdminService {
       if (patch.is_active === false) await sessions.revokeAllForUser(user.id, new Date(), undefined, tx);
       await recordAdminChange(this.ctx, tx, by, { action: 'admin.user_changed', target_type: 'user', target_id: user.id, details: { ...patch } });
     });
+    if (patch.is_active === false && user.is_active) await this.sessionEnds.ended('user_deactivated', { user_id: user.id, with_api_keys: true });
     return this.user(user.id);
   }
 
@@ -196,6 +199,8 @@ export class AdminService {
         organization_id: organizationId,
       });
     });
+    if (patch.is_active === false && m.is_active) await this.sessionEnds.ended('membership_removed', { user_id: userId, organization_id: organizationId, with_api_keys: true });
+    else if (patch.role !== undefined && patch.role !== m.role) await this.sessionEnds.ended('role_changed', { user_id: userId, organization_id: organizationId, with_api_keys: true });
     return this.user(userId);
   }
 
