@@ -33,7 +33,7 @@ function expectGateNotClosed(res: { statusCode: number; json(): any }, gate: Dat
   expect(error.code).toBe('gate_not_closed');
   expect(typeof error.request_id).toBe('string');
   expect(error.message).toContain(gate.toISOString());
-  expect(error.message).toContain(`${formatMarketClock(gate, TZ)} market time`);
+  expect(error.message).toContain(`(market time ${formatMarketClock(gate, TZ)})`);
   expect(error.details[0]).toMatchObject({ gate_closure: gate.toISOString() });
 }
 

@@ -40,7 +40,7 @@ export function assertGateClosed(m: MarketDefinition, req: { run: 'DA' | 'RT'; d
   throw new AppError(
     409,
     'gate_not_closed',
-    `${m.iso} ${req.run} ${req.delivery_date} cannot be cleared yet: ${what} at ${gate.toISOString()} (${formatMarketClock(gate, m.timezone)} market time); ` +
+    `${m.iso} ${req.run} ${req.delivery_date} cannot be cleared yet: ${what} at ${gate.toISOString()} (market time ${formatMarketClock(gate, m.timezone)}); ` +
       'only a platform admin in simulation mode may clear a day before its gate',
     [{ field: 'delivery_date', gate_closure: gate.toISOString(), gate_closure_local: formatMarketClock(gate, m.timezone) }],
   );
