@@ -65,8 +65,8 @@ describeEachBackend('on-demand clearing waits for the gate', (backend) => {
     expect((await clear(server, org.trader)).statusCode).toBe(403);
 
     expect(await statusOf(server, org, id)).toBe('accepted');
-    const [{ n }] = await server.ctx.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM bid_awards WHERE bid_id = $1`, [id]);
-    expect(Number(n)).toBe(0);
+    const [awards] = await server.ctx.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM bid_awards WHERE bid_id = $1`, [id]);
+    expect(Number(awards?.n)).toBe(0);
     const records = await server.ctx.database.query(`SELECT 1 FROM market_clearings WHERE market = 'ERCOT' AND delivery_date = $1`, [day.date]);
     expect(records).toHaveLength(0);
     const cancelled = await server.app.inject({ method: 'POST', url: `/api/bids/${id}/cancel`, headers: bearer(org.trader) });
