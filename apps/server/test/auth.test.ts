@@ -114,6 +114,14 @@ describeEachBackend('accounts, tokens and roles', (backend) => {
     expect(me.statusCode).toBe(401);
   });
 
+  it('logs out with no body at all (the access token names the session)', async () => {
+    const reg = await registerUser(server.app);
+    const out = await server.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(reg.access_token) });
+    expect(out.statusCode).toBe(200);
+    const me = await server.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(reg.access_token) });
+    expect(me.statusCode).toBe(401);
+  });
+
   describe('roles and tenancy', () => {
     it('answers 401 without a token and 401 for a forged one', async () => {
       expect((await server.app.inject({ method: 'GET', url: '/api/org/members' })).statusCode).toBe(401);

@@ -36,6 +36,10 @@ export function authRoutes(app: App, auth: AuthService): void {
   app.post('/api/auth/logout', {
     config: { access: 'public' },
     schema: { tags: ['auth'], summary: 'End the session', body: Type.Optional(LogoutBody), response: { 200: OkBody, ...errorResponses } },
+    // A bodyless logout (the access token names the session) must not fail "body must be object".
+    preValidation: async (req) => {
+      if (req.body === undefined || req.body === null) req.body = {};
+    },
     handler: async (req) => {
       await auth.logout(req.body?.refresh_token, req.auth);
       return { ok: true };
