@@ -26,7 +26,13 @@ export const OptimizeBody = Type.Object(
     as_prices: Type.Optional(
       Type.Record(Type.String({ maxLength: 20 }), Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }), {
         description:
-          "battery: ancillary-service clearing prices for the day, $/MW per hour, by the ISO's product code (e.g. REGUP, REGDN, RRS, NSPIN), one per interval; given, energy and these products are co-optimised (core battery-as `default` model) and the run plans AS offers",
+          "battery: ancillary-service clearing prices for the day, $/MW per hour, by the ISO's product code (e.g. REGUP, REGDN, RRS, NSPIN), one per interval; given, energy and these products are co-optimised (core battery-as `default` model) and the run plans AS offers. Without it, a battery runs on the market's stored AS prices (see `ancillary`)",
+      }),
+    ),
+    ancillary: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('none')], {
+        description:
+          "battery without as_prices: `auto` (default) co-optimises with the market's stored day-ahead AS clearing prices (system-wide zone) chosen like the energy prices: price_source historical → the delivery day's, forecast → the previous day's (persistence), explicit → none; `none` optimises energy only",
       }),
     ),
     options: Type.Optional(
@@ -80,7 +86,9 @@ export const OptimizeResult = Type.Object({
   ancillary: Type.Optional(
     Type.Object({
       model: Type.String({ description: 'co-optimisation model (core battery-as)' }),
-      price_source: Type.String({ description: 'explicit: the request as_prices' }),
+      price_source: Type.String({ description: "explicit: the request's as_prices; stored: the delivery day's stored AS prices; stored_previous_day: the previous day's stored AS prices (persistence)" }),
+      as_price_zone: Type.Optional(Type.String({ description: 'stored sources: the AS price zone read' })),
+      as_price_date: Type.Optional(Type.String({ description: 'stored sources: the delivery day whose AS prices were read' })),
       expected_energy_revenue_usd: Type.Number(),
       expected_as_revenue_usd: Type.Number(),
       revenue_by_product: Type.Record(Type.String(), Type.Number()),
@@ -88,6 +96,17 @@ export const OptimizeResult = Type.Object({
         description: 'the planned MW per hour and product, offered price-taker at $0/MW',
       }),
     }),
+  ),
+  ancillary_note: Type.Optional(Type.String({ description: 'battery optimised on energy only: why no AS prices were used' })),
+  soc_initial: Type.Optional(
+    Type.Object(
+      {
+        mwh: Type.Number(),
+        source: Type.Union([Type.Literal('request'), Type.Literal('asset'), Type.Literal('previous_day')]),
+        date: Type.Optional(Type.String({ description: 'previous_day: the delivery day whose cleared end state it is' })),
+      },
+      { description: "battery: the state of charge the day starts at: the request's options.soc_initial_mwh, else where the asset's latest earlier cleared day ends (the clearing starts there too), else its soc_initial_mwh" },
+    ),
   ),
   gate_closure: Type.String({ format: 'date-time' }),
   solver: Type.Object({ status: Type.String(), time_ms: Type.Number(), objective: Type.Number(), formulation: Type.Optional(Type.String()) }),
