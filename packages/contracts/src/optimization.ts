@@ -116,6 +116,23 @@ export type OptimizeResult = Static<typeof OptimizeResult>;
 
 export const BacktestStrategySchema = Type.String({ pattern: '^(perfect|persistence|rolling|forecast:[a-z0-9:_-]+)$', description: 'perfect | persistence | rolling | forecast:<model>' });
 
+export const BacktestAncillaryOption = Type.Object(
+  {
+    as_model: Type.Optional(
+      Type.Union([Type.Literal('reference'), Type.Literal('default')], {
+        description: "co-optimisation model (core battery-as): reference (issue 14's LP, capacity payments only) or default (the ISO's duration rules, expected regulation deployment, degradation, cycle cap); default `default`",
+      }),
+    ),
+    products: Type.Optional(Type.Array(Type.String({ maxLength: 20 }), { minItems: 1, maxItems: 20, description: "AS products to sell, as the ISO names them (default: every catalogue product with stored prices in the period)" })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "sell ancillary services too, co-optimised with energy, on the market's stored day-ahead AS clearing prices (system-wide zone) over the period; persistence and forecast strategies plan on the previous day's AS prices. 422 when the period has no stored AS prices. The result adds energy_revenue_usd, as_revenue_usd and revenue_by_product; net, perfect foresight and capture rate include AS",
+  },
+);
+export type BacktestAncillaryOption = Static<typeof BacktestAncillaryOption>;
+
 export const BacktestCreateBody = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 200 })),
@@ -128,6 +145,7 @@ export const BacktestCreateBody = Type.Object(
     end: Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last delivery day, inclusive' }),
     strategy: BacktestStrategySchema,
     horizon_hours: Type.Optional(Type.Integer({ minimum: 24, maximum: 168 })),
+    ancillary: Type.Optional(BacktestAncillaryOption),
   },
   { additionalProperties: false },
 );

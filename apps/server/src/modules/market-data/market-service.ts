@@ -202,10 +202,11 @@ export class MarketService {
    * The stored day-ahead AS clearing prices the optimiser, backtests and clearing read: the
    * market's system-wide zone (the ISO's own, e.g. ERCOT), else the first stored reserve
    * zone, in [start, end). `zone` is null when the market has no AS prices stored at all.
+   * `inZone`: read that zone instead (a backtest reads the zone it was created on).
    */
-  async systemAncillaryPrices(iso: string, start: Date, end: Date): Promise<{ zone: string | null; rows: AncillaryPricePoint[] }> {
+  async systemAncillaryPrices(iso: string, start: Date, end: Date, inZone?: string): Promise<{ zone: string | null; rows: AncillaryPricePoint[] }> {
     const m = this.market(iso);
-    const zones = [...new Set((await this.repos.ancillaryPrices.series(m.iso)).map((s) => s.zone))];
+    const zones = inZone ? [inZone] : [...new Set((await this.repos.ancillaryPrices.series(m.iso)).map((s) => s.zone))];
     const zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? null);
     if (!zone) return { zone: null, rows: [] };
     const rows = await this.repos.ancillaryPrices.query({ market: m.iso, zone, run: 'DA', start, end, limit: 2_000_000 });
