@@ -77,7 +77,7 @@ export class BacktestService {
     const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null, ...(ancillary ? { ancillary } : {}) };
     const row = await this.repo.insertBacktest({
       organization_id: actor.organization_id,
-      name: body.name ?? `${strategy} ${m.iso} ${location} ${body.start}…${body.end}`,
+      name: body.name ?? `${strategy}${ancillary ? ` + AS (${ancillary.as_model})` : ''} ${m.iso} ${location} ${body.start}…${body.end}`,
       config,
       created_by: actor.user_id,
     });
