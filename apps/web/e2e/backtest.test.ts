@@ -156,7 +156,7 @@ describe.skipIf(missing !== null && !required)('backtests in Chromium against th
     const table = trader.getByTestId('backtest-compare-table');
     await expect.poll(() => table.locator('thead th').allTextContents(), { timeout: 90_000 }).toEqual(['Metric', expect.stringContaining('Persistence + AS (reference)'), expect.stringContaining('Perfect foresight + AS (reference)')]);
     const usd = (s: string) => Number(s.replace(/[^\d.-]/g, ''));
-    const cells = async (label: string) => (await table.locator('tr', { has: trader.locator('th', { hasText: new RegExp(`^${label}`) }) }).locator('td').allInnerTexts()).map(usd);
+    const cells = async (label: string) => (await table.locator('tr', { has: trader.locator('th', { hasText: new RegExp(`^${label}`) }) }).locator('td').allInnerTexts()).map(usd) as [number, number];
     const [asPersistence, asPerfect] = await cells('AS revenue');
     const [energyPersistence, energyPerfect] = await cells('Energy revenue');
     const [netPersistence, netPerfect] = await cells('Net P&L');
@@ -168,7 +168,7 @@ describe.skipIf(missing !== null && !required)('backtests in Chromium against th
     expect(Math.abs(energyPersistence + asPersistence - degPersistence - netPersistence)).toBeLessThan(0.02);
     // One row per ERCOT product, summing to the AS revenue.
     let sum = 0;
-    for (const p of ['NSPIN', 'REGDN', 'REGUP', 'RRS']) sum += (await cells(`AS ${p}`))[1]!;
+    for (const p of ['NSPIN', 'REGDN', 'REGUP', 'RRS']) sum += (await cells(`AS ${p}`))[1];
     expect(Math.abs(sum - asPerfect)).toBeLessThan(0.05);
     await trader.getByTestId('backtest-split-chart').waitFor();
     await trader.getByTestId('backtest-split-chart').scrollIntoViewIfNeeded();
