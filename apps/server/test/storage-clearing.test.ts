@@ -5,9 +5,10 @@
  * exactly as hour-by-hour price-taker clearing always did.
  */
 import { clearPriceTaker, localDayBoundsUtc } from '@optibid/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bearer, describeEachBackend, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
-import { BATTERY, STORAGE_CURVE, createBattery, createDaBid, daLmp, newOrg, openErcotDay, storeDaPrices } from './trading-fixtures.js';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
+import { platformAdminToken } from './helpers-accounts.js';
+import { BATTERY, STORAGE_CURVE, createBattery, createDaBid, daLmp, movableClock, newOrg, openErcotDay, storeDaPrices } from './trading-fixtures.js';
 
 const DAY = 86_400_000;
 /** Discharge ≥ 50 $/MWh in hours 8–15 (80 $/MWh): 80 MWh asked of a battery holding 20 − 4 = 16 MWh. */
@@ -39,10 +40,13 @@ function expectDeliverable(awards: Award[], soc0: number) {
 }
 
 describeEachBackend('storage bids clear under their state of charge', (backend) => {
+  // Bids go in before the gate (wall clock); each day is cleared once its gate has closed.
+  const clock = movableClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    server = await startTestServer(backend, {}, { now: clock.now });
   });
+  afterEach(() => clock.reset());
   afterAll(async () => server?.close());
 
   const submit = async (token: string, assetId: string, date: string, hours: number, curve = STORAGE_CURVE) => {
@@ -64,6 +68,7 @@ describeEachBackend('storage bids clear under their state of charge', (backend) 
     const hourly = clearPriceTaker(Array.from({ length: day.hours }, () => STORAGE_CURVE), Array.from({ length: day.hours }, (_, k) => peaky(k)));
     expect(socPath(hourly.map((c, period) => ({ period, awarded_mw: c.awarded_mw, price_usd_per_mwh: 0 })), BATTERY.soc_initial_mwh).some((s) => s < BATTERY.soc_min_mwh)).toBe(true);
 
+    clock.standAt(day.gate.getTime() + 60_000);
     const res = await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(org.owner), payload: { run: 'DA', delivery_date: day.date } });
     expect(res.statusCode, res.body).toBe(200);
     const storage = res.json().storage.find((s: { bid_id: string }) => s.bid_id === bidId);
@@ -88,6 +93,7 @@ describeEachBackend('storage bids clear under their state of charge', (backend) 
     expect(next.date > day.date).toBe(true);
     await storeDaPrices(server, next.date, 'HB_HOUSTON', (h) => (h === 0 ? 80 : 30));
     const nextBid = await submit(org.trader, battery.id, next.date, next.hours);
+    clock.standAt(next.gate.getTime() + 60_000);
     const r2 = (await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(org.owner), payload: { run: 'DA', delivery_date: next.date } })).json();
     expect(r2.storage.find((x: { bid_id: string }) => x.bid_id === nextBid)).toMatchObject({ soc_initial_source: 'previous_day', soc_initial_date: day.date, enforced: true });
     expect(r2.storage.find((x: { bid_id: string }) => x.bid_id === nextBid).soc_initial_mwh).toBeCloseTo(BATTERY.soc_min_mwh, 6);
@@ -105,6 +111,7 @@ describeEachBackend('storage bids clear under their state of charge', (backend) 
     const day = openErcotDay(new Date(Date.now() + 6 * DAY));
     await storeDaPrices(server, day.date);
     const bidId = await submit(org.trader, battery.id, day.date, day.hours);
+    clock.standAt(day.gate.getTime() + 60_000);
     const res = (await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(org.owner), payload: { run: 'DA', delivery_date: day.date } })).json();
     expect(res.storage.find((s: { bid_id: string }) => s.bid_id === bidId)).toMatchObject({ enforced: false, cut_mwh: 0, soc_initial_source: 'asset' });
     const prices = Array.from({ length: day.hours }, (_, k) => daLmp(k));
@@ -120,9 +127,8 @@ describeEachBackend('storage bids clear under their state of charge', (backend) 
     const day = openErcotDay(new Date(Date.now() + 9 * DAY));
     const discharge = [{ mw: 10, price_usd_per_mwh: 50 }];
     const bidId = await submit(org.trader, battery.id, day.date, day.hours, discharge);
-    const email = uniqueEmail('platform');
-    await server.ctx.auth.createAccount({ email, password: 'platform-password-1', name: 'Platform', organization_name: 'Operator', role: 'owner', is_platform_admin: true });
-    const admin = (await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'platform-password-1' } })).json().access_token;
+    const admin = await platformAdminToken(server);
+    clock.standAt(day.gate.getTime() + 60_000);
     // 15 MW of demand every hour; the rest of the market offers at 80, so the battery's 10 MW at 50 clears every hour at 80.
     const body = { run: 'DA', delivery_date: day.date, mode: 'auction', residual_demand: [[{ mw: -15, price_usd_per_mwh: 5000 }]], rest_of_market_supply: [[{ mw: 1000, price_usd_per_mwh: 80 }]] };
     const res = await server.app.inject({ method: 'POST', url: '/api/markets/ercot/clear', headers: bearer(admin), payload: body });
