@@ -7,6 +7,7 @@
  * Closing runs the closers in reverse order of opening.
  */
 import { createContext, type ContextOptions, type ServerContext } from './context.js';
+import { sharedSolver } from './compute/solver.js';
 import type { Config } from './config/index.js';
 import { ForecastingRepository } from './db/repositories/forecasting.js';
 import { OptimizationRepository } from './db/repositories/optimization.js';
@@ -133,9 +134,12 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const members = new MemberService(ctx.repos, platformRepos, auth, mailer, quotas, log, sessionEnds);
 
   const tradingRepos = createTradingRepositories(ctx.database);
+  const solver = sharedSolver();
+  ctx.onClose(() => solver.close());
+  const solve = () => solver.solve();
   const forecastingRepo = new ForecastingRepository(ctx.database);
   const at = (clock: Clock): ClockedServices => ({
-    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock }),
+    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve }),
     forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, now: clock }),
   });
   const { trading, forecasting } = at(now);
@@ -149,6 +153,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     repo: new OptimizationRepository(ctx.database),
     forecasts: (a) => forecasting.forecasts.forDay(a.organization_id, { market: a.market, location: a.location, delivery_date: a.delivery_date, model_version_id: a.model_version_id }),
     now,
+    solve,
   });
   ctx.onClose(() => optimization.close());
 

@@ -3,7 +3,8 @@
  * perfect foresight over two weeks of demo history on a custom battery, sees
  * them queued/running then finished, reads the capture rate and the daily P&L
  * chart side by side, adds a third strategy to the comparison; the Settings
- * toast preference for finished backtests is honoured. Screenshots go to
+ * toast preference for finished backtests is honoured; the Houston battery's
+ * backtests with ancillary services show energy and each AS product apart. Screenshots go to
  * test-artifacts/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -131,6 +132,47 @@ describe.skipIf(missing !== null && !required)('backtests in Chromium against th
     await viewer.getByTestId('backtest-compare-table').waitFor();
     await expect(viewer.getByTestId('backtest-form').count()).resolves.toBe(0);
     await viewer.getByText('running them needs a trader, analyst or admin').waitFor();
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  test("a trader backtests the Houston battery with ancillary services on the demo's stored ERCOT AS prices and sees energy and each product apart", async () => {
+    await nav(trader, 'Analytics').click();
+    const form = trader.getByTestId('backtest-form');
+    await form.waitFor();
+    // NYISO has no stored AS prices: the server's 422 is shown and nothing starts.
+    await chooseLocation();
+    await form.getByLabel('Forecast: same day last week').uncheck();
+    await form.getByLabel('Persistence (yesterday repeats)').check();
+    await form.getByLabel('Perfect foresight (upper bound)').check();
+    await form.getByLabel(/Sell ancillary services too/).check();
+    await form.getByRole('button', { name: 'Run 2 backtests' }).click();
+    await form.getByText(/no stored NYISO ancillary-service prices/).waitFor();
+
+    await form.getByLabel('Battery').selectOption({ label: 'Houston Battery' });
+    await expect.poll(() => form.getByLabel('Market').inputValue()).toBe('ERCOT');
+    await form.getByLabel('AS model').selectOption('reference');
+    await form.getByRole('button', { name: 'Run 2 backtests' }).click();
+
+    const table = trader.getByTestId('backtest-compare-table');
+    await expect.poll(() => table.locator('thead th').allTextContents(), { timeout: 90_000 }).toEqual(['Metric', expect.stringContaining('Persistence + AS (reference)'), expect.stringContaining('Perfect foresight + AS (reference)')]);
+    const usd = (s: string) => Number(s.replace(/[^\d.-]/g, ''));
+    const cells = async (label: string) => (await table.locator('tr', { has: trader.locator('th', { hasText: new RegExp(`^${label}`) }) }).locator('td').allInnerTexts()).map(usd) as [number, number];
+    const [asPersistence, asPerfect] = await cells('AS revenue');
+    const [energyPersistence, energyPerfect] = await cells('Energy revenue');
+    const [netPersistence, netPerfect] = await cells('Net P&L');
+    expect(asPersistence).toBeGreaterThan(0);
+    expect(asPerfect).toBeGreaterThan(0);
+    // Reference model: net = energy + AS (no degradation in the plan's revenue split; degradation is its own row).
+    const [degPersistence, degPerfect] = await cells('Degradation');
+    expect(Math.abs(energyPerfect + asPerfect - degPerfect - netPerfect)).toBeLessThan(0.02);
+    expect(Math.abs(energyPersistence + asPersistence - degPersistence - netPersistence)).toBeLessThan(0.02);
+    // One row per ERCOT product, summing to the AS revenue.
+    let sum = 0;
+    for (const p of ['NSPIN', 'REGDN', 'REGUP', 'RRS']) sum += (await cells(`AS ${p}`))[1];
+    expect(Math.abs(sum - asPerfect)).toBeLessThan(0.05);
+    await trader.getByTestId('backtest-split-chart').waitFor();
+    await trader.getByTestId('backtest-split-chart').scrollIntoViewIfNeeded();
+    await h.screenshot(trader, 'analytics-backtests-ancillary');
     expect(h.pageErrors).toEqual([]);
   });
 });

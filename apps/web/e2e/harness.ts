@@ -65,7 +65,7 @@ export async function freePort(): Promise<number> {
 export interface ServerOptions {
   /** Extra or overriding environment variables for the server process. */
   env?: Record<string, string>;
-  /** How long to wait for /health/ready (default 60 s: a first PGlite start migrates and seeds). */
+  /** How long to wait for /health/ready (default E2E_READY_TIMEOUT_MS or 60 s: a first PGlite start migrates and seeds). */
   readyTimeoutMs?: number;
 }
 
@@ -114,7 +114,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     rmSync(dataDir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  const readyMs = opts.readyTimeoutMs ?? (Number(process.env.E2E_READY_TIMEOUT_MS) || 60_000);
+  const deadline = Date.now() + readyMs;
   for (;;) {
     if (exited !== null) {
       await stop();
@@ -128,7 +129,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`OptiBid server not ready on ${baseUrl} after ${opts.readyTimeoutMs ?? 60_000} ms:\n${output}`);
+      throw new Error(`OptiBid server not ready on ${baseUrl} after ${readyMs} ms:\n${output}`);
     }
     await sleep(150);
   }

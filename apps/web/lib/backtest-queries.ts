@@ -21,6 +21,17 @@ export function strategyLabel(s: string): string {
   return BACKTEST_STRATEGIES.find((x) => x.value === s)?.label ?? s;
 }
 
+/** The co-optimisation models of a backtest with ancillary services (core battery-as). */
+export const AS_MODELS = [
+  { value: 'default', label: "Default (the ISO's duration rules, regulation deployment, degradation)" },
+  { value: 'reference', label: 'Reference (capacity payments only, the issue-14 LP)' },
+] as const;
+
+/** " + AS (model)" for a backtest that also sold ancillary services, else "". */
+export function ancillaryLabel(c: Pick<BacktestConfig, 'ancillary'>): string {
+  return c.ancillary ? ` + AS (${c.ancillary.as_model})` : '';
+}
+
 export interface BacktestDay {
   date: string;
   revenue_usd: number;
@@ -32,6 +43,9 @@ export interface BacktestDay {
   soc_end_mwh: number;
   status: string;
   undeliverable_mwh: number;
+  energy_revenue_usd?: number;
+  as_revenue_usd?: number;
+  revenue_by_product?: Record<string, number>;
 }
 
 /** The stored report (core's BacktestReport serialised); `daily` only on the detail. */
@@ -53,6 +67,14 @@ export interface BacktestResult {
   undeliverable_mwh: number;
   bid_violations: number;
   failed_days: { date: string; status: string }[];
+  /** Net energy (Σ price × (discharge − charge), plus deployed regulation energy in the `default` AS model). */
+  energy_revenue_usd?: number;
+  as_revenue_usd?: number;
+  /** AS capacity revenue per product, as the ISO names it. */
+  revenue_by_product?: Record<string, number>;
+  /** The co-optimisation model when the backtest sold ancillary services, else null. */
+  as_model?: string | null;
+  as_missing_intervals?: number;
   daily?: BacktestDay[];
 }
 
@@ -66,6 +88,8 @@ export interface BacktestConfig {
   horizon_hours: number;
   asset_id: string | null;
   battery: Record<string, number>;
+  /** Present when the backtest also sells ancillary services on the stored AS prices. */
+  ancillary?: { as_model: string; zone: string; products: string[] };
 }
 
 export type Backtest = Omit<BacktestView, 'result' | 'config'> & { result: BacktestResult | null; config: BacktestConfig };

@@ -26,7 +26,13 @@ export const OptimizeBody = Type.Object(
     as_prices: Type.Optional(
       Type.Record(Type.String({ maxLength: 20 }), Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }), {
         description:
-          "battery: ancillary-service clearing prices for the day, $/MW per hour, by the ISO's product code (e.g. REGUP, REGDN, RRS, NSPIN), one per interval; given, energy and these products are co-optimised (core battery-as `default` model) and the run plans AS offers",
+          "battery: ancillary-service clearing prices for the day, $/MW per hour, by the ISO's product code (e.g. REGUP, REGDN, RRS, NSPIN), one per interval; given, energy and these products are co-optimised (core battery-as `default` model) and the run plans AS offers. Without it, a battery runs on the market's stored AS prices (see `ancillary`)",
+      }),
+    ),
+    ancillary: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('none')], {
+        description:
+          "battery without as_prices: `auto` (default) co-optimises with the market's stored day-ahead AS clearing prices (system-wide zone) chosen like the energy prices: price_source historical → the delivery day's, forecast → the previous day's (persistence), explicit → none; `none` optimises energy only",
       }),
     ),
     options: Type.Optional(
@@ -80,7 +86,9 @@ export const OptimizeResult = Type.Object({
   ancillary: Type.Optional(
     Type.Object({
       model: Type.String({ description: 'co-optimisation model (core battery-as)' }),
-      price_source: Type.String({ description: 'explicit: the request as_prices' }),
+      price_source: Type.String({ description: "explicit: the request's as_prices; stored: the delivery day's stored AS prices; stored_previous_day: the previous day's stored AS prices (persistence)" }),
+      as_price_zone: Type.Optional(Type.String({ description: 'stored sources: the AS price zone read' })),
+      as_price_date: Type.Optional(Type.String({ description: 'stored sources: the delivery day whose AS prices were read' })),
       expected_energy_revenue_usd: Type.Number(),
       expected_as_revenue_usd: Type.Number(),
       revenue_by_product: Type.Record(Type.String(), Type.Number()),
@@ -89,6 +97,17 @@ export const OptimizeResult = Type.Object({
       }),
     }),
   ),
+  ancillary_note: Type.Optional(Type.String({ description: 'battery optimised on energy only: why no AS prices were used' })),
+  soc_initial: Type.Optional(
+    Type.Object(
+      {
+        mwh: Type.Number(),
+        source: Type.Union([Type.Literal('request'), Type.Literal('asset'), Type.Literal('previous_day')]),
+        date: Type.Optional(Type.String({ description: 'previous_day: the delivery day whose cleared end state it is' })),
+      },
+      { description: "battery: the state of charge the day starts at: the request's options.soc_initial_mwh, else where the asset's latest earlier cleared day ends (the clearing starts there too), else its soc_initial_mwh" },
+    ),
+  ),
   gate_closure: Type.String({ format: 'date-time' }),
   solver: Type.Object({ status: Type.String(), time_ms: Type.Number(), objective: Type.Number(), formulation: Type.Optional(Type.String()) }),
   created_at: Type.String({ format: 'date-time' }),
@@ -96,6 +115,23 @@ export const OptimizeResult = Type.Object({
 export type OptimizeResult = Static<typeof OptimizeResult>;
 
 export const BacktestStrategySchema = Type.String({ pattern: '^(perfect|persistence|rolling|forecast:[a-z0-9:_-]+)$', description: 'perfect | persistence | rolling | forecast:<model>' });
+
+export const BacktestAncillaryOption = Type.Object(
+  {
+    as_model: Type.Optional(
+      Type.Union([Type.Literal('reference'), Type.Literal('default')], {
+        description: "co-optimisation model (core battery-as): reference (issue 14's LP, capacity payments only) or default (the ISO's duration rules, expected regulation deployment, degradation, cycle cap); default `default`",
+      }),
+    ),
+    products: Type.Optional(Type.Array(Type.String({ maxLength: 20 }), { minItems: 1, maxItems: 20, description: "AS products to sell, as the ISO names them (default: every catalogue product with stored prices in the period)" })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "sell ancillary services too, co-optimised with energy, on the market's stored day-ahead AS clearing prices (system-wide zone) over the period; persistence and forecast strategies plan on the previous day's AS prices. 422 when the period has no stored AS prices. The result adds energy_revenue_usd, as_revenue_usd and revenue_by_product; net, perfect foresight and capture rate include AS",
+  },
+);
+export type BacktestAncillaryOption = Static<typeof BacktestAncillaryOption>;
 
 export const BacktestCreateBody = Type.Object(
   {
@@ -109,6 +145,7 @@ export const BacktestCreateBody = Type.Object(
     end: Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last delivery day, inclusive' }),
     strategy: BacktestStrategySchema,
     horizon_hours: Type.Optional(Type.Integer({ minimum: 24, maximum: 168 })),
+    ancillary: Type.Optional(BacktestAncillaryOption),
   },
   { additionalProperties: false },
 );

@@ -252,6 +252,21 @@ export const ClearingView = Type.Object({
   unpriced: Type.Array(Type.Object({ bid_id: Uuid, location: Type.String(), missing_periods: Type.Array(Type.Integer()) })),
   simulated_prices: Type.Array(Type.Object({ location: Type.String(), hours: Type.Integer() })),
   prices: Type.Optional(Type.Array(Type.Object({ period: Type.Integer(), price_usd_per_mwh: Type.Number(), cleared_mw: Type.Number() }))),
+  storage: Type.Optional(
+    Type.Array(
+      Type.Object({
+        bid_id: Uuid,
+        asset_id: Uuid,
+        soc_initial_mwh: Type.Number({ description: 'state of charge the day starts at' }),
+        soc_initial_source: Type.Union([Type.Literal('asset'), Type.Literal('previous_day')], { description: "asset: its soc_initial_mwh; previous_day: the end of its latest earlier cleared day" }),
+        soc_initial_date: Type.Optional(Type.String({ description: 'previous_day: that delivery day' })),
+        soc_end_mwh: Type.Number(),
+        cut_mwh: Type.Number({ description: 'MWh of energy awards removed because the battery could not deliver them' }),
+        enforced: Type.Boolean({ description: 'true when the hour-by-hour awards broke the state of charge and were re-cleared jointly over the day' }),
+      }),
+      { description: 'DA storage bids: energy awards cleared under the state of charge (every award deliverable)' },
+    ),
+  ),
   cleared_at: IsoDateTime,
 });
 export type ClearingView = Static<typeof ClearingView>;

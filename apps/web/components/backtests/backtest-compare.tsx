@@ -4,7 +4,7 @@ import { useQueries } from '@tanstack/react-query';
 import { EChart, axisStyle, chartColors, type ChartOption } from '@/components/charts/echart';
 import { EmptyState, ErrorMessage, Loading } from '@/components/ui';
 import { api } from '@/lib/api';
-import { strategyLabel, type Backtest, type BacktestResult } from '@/lib/backtest-queries';
+import { ancillaryLabel, strategyLabel, type Backtest, type BacktestResult } from '@/lib/backtest-queries';
 import { formatMwh, formatUsd } from '@/lib/format';
 import { usePreferences } from '@/lib/preferences';
 import { formatCapture } from './backtest-list';
@@ -27,20 +27,22 @@ const ROWS: Row[] = [
   { label: 'Median solve time', value: (r) => `${r.solve_time_ms_median.toFixed(1)} ms × ${r.solves}` },
 ];
 
-/** The energy / AS split of a result that co-optimised ancillary services (the CLI backtest's fields, issue 14). */
-type AsSplit = { energy_revenue_usd?: number; as_revenue_usd?: number; revenue_by_product?: Record<string, number> };
-const splitOf = (r: BacktestResult): AsSplit => r as unknown as AsSplit;
+/** A result that co-optimised ancillary services (its `as_model` is set; energy-only results carry null). */
+export const soldAs = (r: BacktestResult) => !!r.as_model;
 
-/** Rows for the revenue split, present only when some result has it: net energy, total AS, then one per product. */
+/** The AS products of the results that sold AS, sorted. */
+function productsOf(results: BacktestResult[]): string[] {
+  return [...new Set(results.filter(soldAs).flatMap((r) => Object.keys(r.revenue_by_product ?? {})))].sort();
+}
+
+/** Rows for the revenue split, present only when some result sold AS: net energy, total AS, then one per product. */
 export function splitRows(results: BacktestResult[]): Row[] {
-  const withSplit = results.filter((r) => splitOf(r).as_revenue_usd !== undefined);
-  if (!withSplit.length) return [];
-  const products = [...new Set(withSplit.flatMap((r) => Object.keys(splitOf(r).revenue_by_product ?? {})))];
+  if (!results.some(soldAs)) return [];
   const usd = (x: number | undefined) => (x === undefined ? '—' : formatUsd(x));
   return [
-    { label: 'Energy revenue (net)', hint: 'Σ price × (discharge − charge)', value: (r) => usd(splitOf(r).energy_revenue_usd) },
-    { label: 'AS revenue', hint: 'capacity payments, all products', value: (r) => usd(splitOf(r).as_revenue_usd) },
-    ...products.map((p): Row => ({ label: `AS ${p}`, value: (r) => usd(splitOf(r).revenue_by_product?.[p]) })),
+    { label: 'Energy revenue (net)', hint: 'Σ price × (discharge − charge)', value: (r) => usd(r.energy_revenue_usd ?? r.revenue_usd - r.cost_usd) },
+    { label: 'AS revenue', hint: 'capacity payments, all products', value: (r) => usd(soldAs(r) ? r.as_revenue_usd : 0) },
+    ...productsOf(results).map((p): Row => ({ label: `AS ${p}`, value: (r) => usd(r.revenue_by_product?.[p] ?? 0) })),
   ];
 }
 
@@ -60,13 +62,13 @@ export function BacktestCompare({ ids }: { ids: string[] }) {
   const names = useMemo(() => {
     // Same strategy twice (e.g. two periods): tell them apart by period.
     return loaded.map((b) => {
-      const base = strategyLabel(b.config.strategy).replace(/ \(.*\)$/, '');
-      const twin = loaded.filter((o) => o.config.strategy === b.config.strategy).length > 1;
+      const base = strategyLabel(b.config.strategy).replace(/ \(.*\)$/, '') + ancillaryLabel(b.config);
+      const twin = loaded.filter((o) => o.config.strategy === b.config.strategy && !o.config.ancillary === !b.config.ancillary).length > 1;
       return twin ? `${base} ${b.config.location} ${b.config.start}` : base;
     });
   }, [loaded]);
 
-  const options = useMemo<{ daily: ChartOption; cumulative: ChartOption } | null>(() => {
+  const options = useMemo<{ daily: ChartOption; cumulative: ChartOption; split: ChartOption | null } | null>(() => {
     if (!loaded.length) return null;
     const ax = axisStyle(theme);
     const c = chartColors(theme);
@@ -79,7 +81,23 @@ export function BacktestCompare({ ids }: { ids: string[] }) {
       xAxis: { type: 'category', data: dates, ...ax, axisLabel: { ...ax.axisLabel, hideOverlap: true } },
       yAxis: { type: 'value', name: 'USD', ...ax },
     };
+    const results = loaded.map((b) => b.result!);
+    // Revenue split per backtest: net energy and each AS product, stacked (only when some backtest sold AS).
+    const split: ChartOption | null = results.some(soldAs)
+      ? {
+          grid: { left: 72, right: 16, top: 52, bottom: 40 },
+          legend: { top: 0, type: 'scroll', textStyle: { color: c.text } },
+          tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatUsd(v) },
+          xAxis: { type: 'category', data: names, ...ax, axisLabel: { ...ax.axisLabel, hideOverlap: true } },
+          yAxis: { type: 'value', name: 'USD', ...ax },
+          series: [
+            { name: 'Energy (net)', type: 'bar', stack: 'revenue', barMaxWidth: 48, data: results.map((r) => round2(r.energy_revenue_usd ?? r.revenue_usd - r.cost_usd)) },
+            ...productsOf(results).map((p) => ({ name: p, type: 'bar', stack: 'revenue', barMaxWidth: 48, data: results.map((r) => round2(r.revenue_by_product?.[p] ?? 0)) })),
+          ],
+        }
+      : null;
     return {
+      split,
       daily: { ...base, series: loaded.map((_, i) => ({ name: names[i], type: 'bar', barMaxWidth: 22, data: dates.map((d) => round2(perDay[i]!.get(d) ?? null)) })) },
       cumulative: {
         ...base,
@@ -135,6 +153,12 @@ export function BacktestCompare({ ids }: { ids: string[] }) {
           </tbody>
         </table>
       </div>
+      {options?.split ? (
+        <div>
+          <h3 className="section-title" style={{ fontSize: '0.95rem' }}>Revenue: energy and ancillary services</h3>
+          <EChart option={options.split} height={260} label="Revenue per backtest split into net energy and each ancillary-service product, in USD" testId="backtest-split-chart" />
+        </div>
+      ) : null}
       {options ? (
         <div className="grid-2">
           <div>

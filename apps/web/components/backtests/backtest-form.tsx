@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button, Card, ErrorMessage, Field, Input, Select } from '@/components/ui';
 import { defaultValues, inputKeyOf, paramsFromValues, PARAM_FIELDS } from '@/components/trading/asset-fields';
 import { api, fieldErrors } from '@/lib/api';
-import { BACKTEST_STRATEGIES, type Backtest } from '@/lib/backtest-queries';
+import { AS_MODELS, BACKTEST_STRATEGIES, type Backtest } from '@/lib/backtest-queries';
 import { locationOptions, useLocations, useMarkets } from '@/lib/market-queries';
 import { addDaysYmd, localDateOf } from '@optibid/core/time';
 import { useAssets } from '@/lib/trading-queries';
@@ -28,6 +28,8 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
   const [location, setLocation] = useState('');
   const [range, setRange] = useState<{ start: string; end: string } | null>(null);
   const [strategies, setStrategies] = useState<string[]>(['persistence', 'perfect']);
+  const [withAs, setWithAs] = useState(false);
+  const [asModel, setAsModel] = useState<string>('default');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -79,7 +81,15 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
     const started: Backtest[] = [];
     try {
       for (const strategy of strategies) {
-        const body = { market, location, start: range.start, end: range.end, strategy, ...(asset ? { asset_id: asset.id } : { battery: params }) };
+        const body = {
+          market,
+          location,
+          start: range.start,
+          end: range.end,
+          strategy,
+          ...(asset ? { asset_id: asset.id } : { battery: params }),
+          ...(withAs ? { ancillary: { as_model: asModel } } : {}),
+        };
         started.push(await api.post<Backtest>('/api/backtests', body));
       }
     } catch (err) {
@@ -155,6 +165,20 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
               {errors.strategy}
             </div>
           ) : null}
+        </fieldset>
+        <fieldset style={{ border: 'none', padding: 0, margin: '0.5rem 0 0' }}>
+          <legend style={{ fontWeight: 500, marginBottom: '0.35rem' }}>Ancillary services</legend>
+          <div className="row" style={{ flexWrap: 'wrap', gap: '0.5rem 1.25rem', alignItems: 'center' }}>
+            <label className="row" style={{ gap: '0.35rem' }}>
+              <input type="checkbox" checked={withAs} onChange={(e) => setWithAs(e.target.checked)} />
+              Sell ancillary services too (co-optimised on the stored AS clearing prices)
+            </label>
+            {withAs ? (
+              <Field label="AS model">
+                {(p) => <Select {...p} value={asModel} onChange={(e) => setAsModel(e.target.value)} options={AS_MODELS.map((x) => ({ value: x.value, label: x.label }))} />}
+              </Field>
+            ) : null}
+          </div>
         </fieldset>
         <ErrorMessage error={error} />
         <div className="row" style={{ marginTop: '0.5rem' }}>

@@ -1,7 +1,7 @@
 'use client';
 import { Badge, ProgressBar, Table } from '@/components/ui';
 import { formatDateTime, formatPercent, formatUsd } from '@/lib/format';
-import { isActive, strategyLabel, type Backtest } from '@/lib/backtest-queries';
+import { ancillaryLabel, isActive, strategyLabel, type Backtest } from '@/lib/backtest-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 
 export function backtestTone(status: string) {
@@ -43,7 +43,7 @@ export function BacktestList({ items, compared, onToggle }: { items: Backtest[];
             <input type="checkbox" aria-label={`Compare ${b.name}`} checked={compared.includes(b.id)} disabled={b.status !== 'succeeded'} onChange={() => onToggle(b.id)} />
           ),
         },
-        { key: 'strategy', header: 'Strategy', render: (b) => <span title={b.name}>{strategyLabel(b.config.strategy)}</span> },
+        { key: 'strategy', header: 'Strategy', render: (b) => <span title={b.name}>{strategyLabel(b.config.strategy)}{ancillaryLabel(b.config)}</span> },
         { key: 'loc', header: 'Market · location', render: (b) => `${b.config.market} · ${b.config.location}` },
         { key: 'period', header: 'Delivery days', render: (b) => `${b.config.start} – ${b.config.end}` },
         {

@@ -233,8 +233,10 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
             <OptimisePanel
               assetId={asset.id}
               deliveryDate={bid?.delivery_date ?? deliveryDate}
-              onUse={(c) => {
+              onUse={(c, as) => {
                 setCurves(toText(c));
+                // A co-optimised plan's energy curves leave room for its AS offers: take both.
+                if (withAs && as) setAsText(asToText(as, c.length));
                 setDirty(true);
               }}
             />

@@ -15,12 +15,22 @@ const SOURCES = [
   { value: 'historical', label: 'Stored day-ahead prices of that day' },
 ];
 
+type AsOffers = NonNullable<OptimizeResult['ancillary']>['as_offers'];
+
+/** Where a run's AS prices came from, in words. */
+function asPriceSource(a: NonNullable<OptimizeResult['ancillary']>): string {
+  if (a.price_source === 'stored') return `the stored AS clearing prices of ${a.as_price_date} (${a.as_price_zone})`;
+  if (a.price_source === 'stored_previous_day') return `the previous day's stored AS clearing prices (${a.as_price_date}, ${a.as_price_zone})`;
+  return 'the AS prices given';
+}
+
 /**
  * "Optimise": asks /api/optimize for the asset's best schedule on the delivery day
  * and shows it (power per hour against the price it assumed) with the expected
- * revenue; the proposed curves replace the editor's on request.
+ * revenue; the proposed curves (and, for a battery co-optimised with ancillary
+ * services on the stored AS prices, its AS offers) replace the editor's on request.
  */
-export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: string; deliveryDate: string; onUse: (curves: Segment[][]) => void }) {
+export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: string; deliveryDate: string; onUse: (curves: Segment[][], asOffers: AsOffers | null) => void }) {
   const { theme } = usePreferences();
   const [source, setSource] = useState(SOURCES[0]!.value);
   const [busy, setBusy] = useState(false);
@@ -78,6 +88,15 @@ export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: strin
               Expected revenue {formatUsd(result.expected_revenue_usd)}, cost {formatUsd(result.expected_cost_usd)}, net <strong>{formatUsd(result.expected_net_usd)}</strong> ({result.solver.status}, {result.solver.time_ms.toFixed(0)} ms)
             </span>
           </Notice>
+          {result.ancillary ? (
+            <p className="muted" style={{ fontSize: '0.85rem', margin: 0 }} data-testid="optimise-ancillary">
+              Co-optimised with ancillary services on {asPriceSource(result.ancillary)}: expected AS revenue {formatUsd(result.ancillary.expected_as_revenue_usd)}; the proposed bid carries the AS offers.
+            </p>
+          ) : result.ancillary_note ? (
+            <p className="muted" style={{ fontSize: '0.85rem', margin: 0 }} data-testid="optimise-ancillary">
+              Energy only: {result.ancillary_note}.
+            </p>
+          ) : null}
           <EChart option={option} height={200} label="Optimal schedule per hour in MW with the assumed price" testId="optimise-chart" />
           {result.bid_issues.length ? <Notice tone="warning">{result.bid_issues.map((i) => i.message).join('; ')}</Notice> : null}
           <div>
@@ -85,6 +104,7 @@ export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: strin
               onClick={() =>
                 onUse(
                   [...result.bid_curves].sort((a, b) => a.hour_index - b.hour_index).map((c) => c.segments),
+                  result.ancillary?.as_offers ?? null,
                 )
               }
             >

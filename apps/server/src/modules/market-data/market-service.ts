@@ -22,7 +22,7 @@ import {
   type PriceRun,
 } from '@optibid/core';
 import type { AncillaryPricePage, ImportReport, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
-import type { PricePoint, Repositories } from '../../db/repositories/index.js';
+import type { AncillaryPricePoint, PricePoint, Repositories } from '../../db/repositories/index.js';
 import type { PriceAnalytics } from '../analytics/index.js';
 import { badRequest, notFound } from '../../http/errors.js';
 
@@ -196,6 +196,21 @@ export class MarketService {
       products: [...new Set(rows.map((r) => r.product))],
       items: rows.map((r) => ({ product: r.product, interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), price_usd_per_mw: r.price_usd_per_mw })),
     };
+  }
+
+  /**
+   * The stored day-ahead AS clearing prices the optimiser, backtests and clearing read: the
+   * market's system-wide zone (the ISO's own, e.g. ERCOT), else the first stored reserve
+   * zone, in [start, end). `zone` is null when the market has no AS prices stored at all.
+   * `inZone`: read that zone instead (a backtest reads the zone it was created on).
+   */
+  async systemAncillaryPrices(iso: string, start: Date, end: Date, inZone?: string): Promise<{ zone: string | null; rows: AncillaryPricePoint[] }> {
+    const m = this.market(iso);
+    const zones = inZone ? [inZone] : [...new Set((await this.repos.ancillaryPrices.series(m.iso)).map((s) => s.zone))];
+    const zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? null);
+    if (!zone) return { zone: null, rows: [] };
+    const rows = await this.repos.ancillaryPrices.query({ market: m.iso, zone, run: 'DA', start, end, limit: 2_000_000 });
+    return { zone, rows };
   }
 
   /** An ISO's hubs and zones with the runs stored for each, then the locations only imported files brought (e.g. individual nodes). */

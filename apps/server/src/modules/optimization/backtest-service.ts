@@ -2,7 +2,8 @@
  * Backtests over stored history, run as a job with progress: each day the
  * strategy sees only what was known before that day's gate closure, optimises,
  * bids, clears price-taker against the actual prices and settles (core's
- * runBacktest). Results are stored per organisation.
+ * runBacktest). Results are stored per organisation. With `ancillary`, energy and AS are
+ * co-optimised on the stored AS prices (backtest-ancillary.ts).
  */
 import {
   dayAheadGateClosure,
@@ -22,6 +23,7 @@ import type { JobContext } from '../../jobs/queue.js';
 import type { MarketService } from '../market-data/index.js';
 import type { QuotaGate } from '../platform/index.js';
 import { orgChannel, type Actor, type TradingServices } from '../trading/index.js';
+import { backtestAncillaryConfig, backtestAncillaryInputs, type BacktestAncillaryConfig } from './backtest-ancillary.js';
 
 const DAY = 86_400_000;
 
@@ -67,11 +69,15 @@ export class BacktestService {
         throw validationFailed(`unknown forecast model in strategy ${strategy}: ${(err as Error).message}`, [{ field: 'strategy', message: 'unknown model' }]);
       }
     }
+    // Ancillary services: checked against the stored AS prices of the period now, read again by the job.
+    const ancillary = body.ancillary
+      ? await backtestAncillaryConfig(this.markets, m, body.ancillary, { start: localDayBoundsUtc(body.start, m.timezone).start, end: localDayBoundsUtc(body.end, m.timezone).end, label: `${body.start} … ${body.end}` })
+      : null;
     await this.quotas.check(actor.organization_id, 'backtests_per_day');
-    const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null };
+    const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null, ...(ancillary ? { ancillary } : {}) };
     const row = await this.repo.insertBacktest({
       organization_id: actor.organization_id,
-      name: body.name ?? `${strategy} ${m.iso} ${location} ${body.start}…${body.end}`,
+      name: body.name ?? `${strategy}${ancillary ? ` + AS (${ancillary.as_model})` : ''} ${m.iso} ${location} ${body.start}…${body.end}`,
       config,
       created_by: actor.user_id,
     });
@@ -104,7 +110,7 @@ export class BacktestService {
     let raw: unknown = body.battery;
     if (body.asset_id) {
       const asset = await this.trading.assets.require(actor.organization_id, body.asset_id);
-      if (asset.type !== 'battery') throw validationFailed(`backtests run batteries; asset ${asset.name} is a ${asset.type}`, [{ field: 'asset_id', message: 'not a battery' }]);
+      if (asset.type !== 'battery') throw validationFailed(`backtests${body.ancillary ? ' with ancillary services' : ''} run batteries; asset ${asset.name} is a ${asset.type}`, [{ field: 'asset_id', message: 'not a battery' }]);
       raw = asset.params;
     }
     if (!raw) throw validationFailed('give asset_id or battery parameters', [{ field: 'battery', message: 'required without asset_id' }]);
@@ -114,7 +120,7 @@ export class BacktestService {
   }
 
   private async execute(row: BacktestRow, job: JobContext): Promise<void> {
-    const c = row.config as { market: string; location: string; run: 'DA' | 'RT5' | 'RT15' | 'RTH'; start: string; end: string; strategy: string; horizon_hours: number; battery: BatteryParams };
+    const c = row.config as { market: string; location: string; run: 'DA' | 'RT5' | 'RT15' | 'RTH'; start: string; end: string; strategy: string; horizon_hours: number; battery: BatteryParams; ancillary?: BacktestAncillaryConfig };
     const org = row.organization_id;
     let lastPublish = 0;
     const publish = (done: number, total: number, status: string) => this.publish(org, row.id, done, total, status);
@@ -124,7 +130,8 @@ export class BacktestService {
       const m = this.markets.market(c.market);
       const start = localDayBoundsUtc(c.start, m.timezone).start;
       const end = localDayBoundsUtc(c.end, m.timezone).end;
-      const points = await this.ctx.repos.prices.recent(m.iso, c.location, [c.run], new Date(start.getTime() - LOOKBACK_DAYS * DAY), end);
+      const from = new Date(start.getTime() - LOOKBACK_DAYS * DAY);
+      const points = await this.ctx.repos.prices.recent(m.iso, c.location, [c.run], from, end);
       if (!points.some((p) => p.interval_start >= start)) throw new Error(`no stored ${c.run} prices for ${c.location} between ${c.start} and ${c.end}`);
       const [kind, model] = c.strategy.includes(':') ? [c.strategy.split(':')[0]!, c.strategy.slice(c.strategy.indexOf(':') + 1)] : [c.strategy, ''];
       // The day's history ends at the gate closure of the day before delivery (hours before the day starts).
@@ -142,6 +149,7 @@ export class BacktestService {
           rolling: { horizon_hours: c.horizon_hours, step_hours: 24 },
           max_segments: m.max_segments,
           compare: true,
+          ...(c.ancillary ? { ancillary: await backtestAncillaryInputs(this.markets, m, c.ancillary, from, end) } : {}),
         },
         {
           solve: await this.solve(),

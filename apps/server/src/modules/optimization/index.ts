@@ -32,17 +32,21 @@ export interface OptimizationDeps {
   repo: OptimizationRepository;
   forecasts?: ForecastLookup;
   now?: () => Date;
+  /** The server's shared HiGHS pool (compute/solver.ts); without it the module starts and closes its own. */
+  solve?: () => Promise<SolveFn>;
 }
 
 /** The optimiser and backtests on one set of dependencies, with HiGHS workers started on first use; called by the composition root only. */
 export function optimizationServicesOn(d: OptimizationDeps): OptimizationModule {
   let pool: SolverPool | null = null;
-  const solve = async (): Promise<SolveFn> => {
-    pool ??= createSolverPool({ size: 2, warm_up: 'light' });
-    await pool.ready;
-    const p = pool;
-    return (model, options) => p.solve(model, options);
-  };
+  const solve =
+    d.solve ??
+    (async (): Promise<SolveFn> => {
+      pool ??= createSolverPool({ size: 2, warm_up: 'light' });
+      await pool.ready;
+      const p = pool;
+      return (model, options) => p.solve(model, options);
+    });
   const backtests = new BacktestService(d.ctx, d.markets, d.quotas, d.trading, d.repo, solve);
   return {
     optimize: new OptimizeService(d.ctx, d.markets, d.trading, d.repo, solve, d.forecasts, d.now),

@@ -8,7 +8,8 @@
  * at $0/MW (they clear at the product's clearing price). With only the scheduled MW on the
  * energy curve, the AS offers always fit the headroom core `validateAncillaryOffers` checks.
  *
- * AS prices come from the request (`as_prices`); stored AS prices are not read yet.
+ * AS prices come from the request (`as_prices`) or, for a battery without them, from the
+ * market's stored AS prices (stored-as-prices.ts).
  */
 import {
   ancillaryProductsOn,

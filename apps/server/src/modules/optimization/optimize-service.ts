@@ -38,6 +38,7 @@ import { notFound, validationFailed } from '../../http/errors.js';
 import type { Actor, TradingServices } from '../trading/index.js';
 import { pricesForDay, type DayPrices, type ForecastLookup } from './day-prices.js';
 import { asProductInputs, coOptimizeBattery } from './optimize-ancillary.js';
+import { batteryDayInputs } from './stored-as-prices.js';
 
 const SIDE: Record<AssetRow['type'], BidSide> = { battery: 'storage', thermal: 'supply', solar: 'supply', wind: 'supply', demand_response: 'supply', load: 'demand' };
 const TIMING_CODES = new Set(['gate_closed', 'delivery_not_future']);
@@ -74,9 +75,14 @@ export class OptimizeService {
     if (!normalized.ok) throw validationFailed(`asset ${asset.name} has invalid parameters`, normalized.issues);
     if (asset.type === 'load') throw validationFailed('a load is not optimised: bid its consumption profile as a demand bid', [{ field: 'asset_id', message: 'load asset' }]);
     if (body.as_prices && asset.type !== 'battery') throw validationFailed(`as_prices: only batteries are co-optimised with ancillary services (this asset is ${asset.type})`, [{ field: 'as_prices', message: 'battery only' }]);
+    if (body.as_prices && body.ancillary === 'none') throw validationFailed('as_prices was given with ancillary: none; drop one of them', [{ field: 'ancillary', message: 'conflicts with as_prices' }]);
     const prices = await pricesForDay(this.ctx, m, asset.location, body.delivery_date, body.price_source, { organization_id: actor.organization_id, forecasts: this.forecasts });
+    // A battery starts where its clearing will start it, and runs on stored AS prices unless told otherwise (stored-as-prices.ts).
+    const battery = asset.type === 'battery' ? await batteryDayInputs(this.markets, this.trading, asset, m, body, prices) : null;
     const spec = { type: asset.type, params: normalized.params } as unknown as AssetSpec;
-    const outcome = await this.run(asset.type, normalized.params as unknown, m, spec, body, prices);
+    const outcome = await this.run(asset.type, normalized.params as unknown, m, spec, battery?.body ?? body, prices);
+    const stored = battery?.stored;
+    if (outcome.ancillary && stored) Object.assign(outcome.ancillary, { price_source: stored.source, as_price_zone: stored.zone, as_price_date: stored.date });
     const createdAt = this.now();
     const result: Omit<OptimizeResult, 'run_id'> = {
       asset_id: asset.id,
@@ -94,6 +100,8 @@ export class OptimizeService {
       bid_curves: outcome.curves.curves.map((c) => ({ hour_index: c.hour_index, interval_start: c.interval_start.toISOString(), segments: c.segments.map((s) => ({ mw: round(s.mw), price_usd_per_mwh: round(s.price_usd_per_mwh, 2) })) })),
       bid_issues: outcome.curves.violations.map((v) => ({ ...(v.hour_index !== undefined ? { hour_index: v.hour_index } : {}), ...(v.code ? { code: v.code } : {}), message: v.message })),
       ...(outcome.ancillary ? { ancillary: outcome.ancillary } : {}),
+      ...(battery?.note && !outcome.ancillary ? { ancillary_note: battery.note } : {}),
+      ...(battery ? { soc_initial: battery.soc_initial } : {}),
       gate_closure: dayAheadGateClosure(m.iso, body.delivery_date, m).toISOString(),
       solver: outcome.solver,
       created_at: createdAt.toISOString(),

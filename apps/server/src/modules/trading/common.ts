@@ -1,5 +1,5 @@
 /** What the trading services share: the clock, actors, views and bus events. */
-import { assetBidLimits, formatMarketClock, type AssetSpec, type BidStatus, type MarketDefinition } from '@optibid/core';
+import { assetBidLimits, formatMarketClock, type AssetSpec, type BidStatus, type MarketDefinition, type SolveFn } from '@optibid/core';
 import type { AssetView, AwardEvent, BidStatusEvent, BidView, OrgEvent } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { MarketService } from '../market-data/index.js';
@@ -15,6 +15,8 @@ export interface TradingDeps {
   flags: FeatureFlags;
   repos: TradingRepositories;
   now: Clock;
+  /** HiGHS (the server's shared solver pool): the day-ahead clearing of storage bids under their state of charge. */
+  solve: () => Promise<SolveFn>;
 }
 
 /** Who acts: a signed-in user, or the clearing job (user null). */

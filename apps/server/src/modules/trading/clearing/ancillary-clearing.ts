@@ -4,8 +4,8 @@
  * that interval (the market's AS zone), then cut to what the asset can deliver beside
  * the bid's energy awards (core's `enforceAncillaryDeliverability`: power headroom both
  * ways, and for storage the energy for up / room for down from the state of charge the
- * energy awards leave at the start of each hour, starting from the asset's
- * `soc_initial_mwh`). A bid whose offered products lack a price in any of its periods
+ * energy awards leave at the start of each hour, starting where the energy clearing
+ * started the battery's day, see storage-clearing.ts). A bid whose offered products lack a price in any of its periods
  * gets no AS award and is listed in `unpriced`; its energy awards stand.
  */
 import {
@@ -34,19 +34,30 @@ export function asOffersOf(b: BidRow): AncillaryOffer[][] | null {
   return offers && offers.some((l) => l.length > 0) ? offers : null;
 }
 
-function deliverabilityAsset(asset: AssetRow): DeliverabilityAsset | null {
+function deliverabilityAsset(asset: AssetRow, socStart?: number): DeliverabilityAsset | null {
   const limits = ancillaryAssetLimits({ type: asset.type, params: asset.params } as unknown as AssetSpec);
   if (!limits) return null;
   if (limits.type === 'generator') return limits;
   const p = asset.params as unknown as BatteryAssetParams;
-  return { type: 'storage', params: p, soc_initial_mwh: p.soc_initial_mwh };
+  return { type: 'storage', params: p, soc_initial_mwh: socStart ?? p.soc_initial_mwh };
 }
 
 export class AncillaryClearing {
   constructor(private readonly d: TradingDeps) {}
 
-  /** AS awards per bid id for the bids of one DA delivery day that carry offers and cleared energy. */
-  async clearDayAhead(m: MarketDefinition, date: string, bids: readonly BidRow[], energy: Map<string, Omit<AwardRow, 'bid_id'>[]>, unpriced: ClearingView['unpriced']): Promise<Map<string, NewAsAward[]>> {
+  /**
+   * AS awards per bid id for the bids of one DA delivery day that carry offers and cleared energy.
+   * `socStart`: per storage bid, the state of charge its day starts at (the energy clearing's, see
+   * storage-clearing.ts); the asset's `soc_initial_mwh` where absent.
+   */
+  async clearDayAhead(
+    m: MarketDefinition,
+    date: string,
+    bids: readonly BidRow[],
+    energy: Map<string, Omit<AwardRow, 'bid_id'>[]>,
+    unpriced: ClearingView['unpriced'],
+    socStart: ReadonlyMap<string, number> = new Map(),
+  ): Promise<Map<string, NewAsAward[]>> {
     const out = new Map<string, NewAsAward[]>();
     const offering = bids.filter((b) => asOffersOf(b) && energy.has(b.id));
     if (offering.length === 0) return out;
@@ -67,7 +78,7 @@ export class AncillaryClearing {
       const prices = ancillaryPricesForPeriods(rows, periods);
       const missing = [...new Set(offers.flatMap((list, k) => (list.some((o) => !Number.isFinite(prices[o.product]?.[k] ?? Number.NaN)) ? [k] : [])))];
       const asset = assets.get(b.asset_id);
-      const physical = asset ? deliverabilityAsset(asset) : null;
+      const physical = asset ? deliverabilityAsset(asset, socStart.get(b.id)) : null;
       if (missing.length > 0 || !physical) {
         if (missing.length > 0) unpriced.push({ bid_id: b.id, location: `${zone} ancillary services`, missing_periods: missing });
         continue;

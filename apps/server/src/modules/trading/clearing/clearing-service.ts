@@ -26,6 +26,7 @@ import { awardEvent, bidStatusEvent, publishAll, type Published, type TradingDep
 import { AncillaryClearing, type NewAsAward } from './ancillary-clearing.js';
 import { assertGateClosed } from './clearing-gate.js';
 import { PriceSource } from './price-source.js';
+import { StorageClearing, type StorageClearingOutcome } from './storage-clearing.js';
 
 export type ClearingMode = 'price_taker' | 'auction';
 
@@ -52,10 +53,12 @@ const RESIDUAL_DEMAND_MW = 500;
 export class ClearingService {
   readonly prices: PriceSource;
   private readonly ancillary: AncillaryClearing;
+  readonly storage: StorageClearing;
 
   constructor(private readonly d: TradingDeps) {
     this.prices = new PriceSource(d);
     this.ancillary = new AncillaryClearing(d);
+    this.storage = new StorageClearing(d);
   }
 
   private market(iso: string): MarketDefinition {
@@ -83,11 +86,14 @@ export class ClearingService {
     } else {
       awards = await this.priceTakerRealTime(m, bids, unpriced);
     }
-    // AS offers clear beside the day-ahead energy awards, against the stored AS prices.
-    const asAwards = req.run === 'DA' ? await this.ancillary.clearDayAhead(m, req.delivery_date, bids, awards, unpriced) : new Map<string, NewAsAward[]>();
+    // A storage bid's day-ahead energy awards are cut to what its state of charge allows (storage-clearing.ts).
+    const storage = req.run === 'DA' ? await this.storage.enforce(bids, awards) : new Map<string, StorageClearingOutcome>();
+    // AS offers clear beside the day-ahead energy awards, against the stored AS prices, from the same starting state.
+    const socStart = new Map([...storage].map(([id, o]) => [id, o.soc_initial_mwh]));
+    const asAwards = req.run === 'DA' ? await this.ancillary.clearDayAhead(m, req.delivery_date, bids, awards, unpriced, socStart) : new Map<string, NewAsAward[]>();
     const now = this.d.now();
     const status = unpriced.length > 0 ? 'partial' : 'complete';
-    const { newly, events } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, asAwards, async (tx) => {
+    const { newly, events } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, { as: asAwards, storage }, async (tx) => {
       if (!req.organization_id) {
         await this.d.repos.clearing.recordClearing(tx, {
           market: m.iso,
@@ -114,6 +120,7 @@ export class ClearingService {
       unpriced,
       simulated_prices: simulated,
       ...(prices ? { prices } : {}),
+      ...(storage.size ? { storage: [...storage.values()] } : {}),
       cleared_at: now.toISOString(),
     };
   }
@@ -224,7 +231,15 @@ export class ClearingService {
    * the second finds the bids cleared and only rewrites the same awards and
    * the same unique clearing record.
    */
-  private async commit(day: { market: string; run: string; delivery_date: string }, bids: BidRow[], awards: Map<string, NewAward[]>, mode: ClearingMode, userId: string | null, asAwards: Map<string, NewAsAward[]>, extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>) {
+  private async commit(
+    day: { market: string; run: string; delivery_date: string },
+    bids: BidRow[],
+    awards: Map<string, NewAward[]>,
+    mode: ClearingMode,
+    userId: string | null,
+    beside: { as: Map<string, NewAsAward[]>; storage: Map<string, StorageClearingOutcome> },
+    extra: (tx: import('../../../db/repositories/trading/index.js').Sql) => Promise<void>,
+  ) {
     const now = this.d.now();
     const events: Published = [];
     let newly = 0;
@@ -237,7 +252,9 @@ export class ClearingService {
         // Gone, or moved on (settled, cancelled) since it was read: not this clearing's to touch.
         if (!list || (status !== 'accepted' && status !== 'cleared')) continue;
         await this.d.repos.clearing.replaceAwards(tx, b.id, list);
-        if (b.run === 'DA') await this.d.repos.clearing.replaceAsAwards(tx, b.id, asAwards.get(b.id) ?? []);
+        if (b.run === 'DA') await this.d.repos.clearing.replaceAsAwards(tx, b.id, beside.as.get(b.id) ?? []);
+        const soc = beside.storage.get(b.id);
+        if (soc) await this.d.repos.storage.record(tx, StorageClearing.dayState(b, soc, now));
         const rows: AwardRow[] = list.map((a) => ({ ...a, bid_id: b.id }));
         if (status === 'accepted') {
           newly++;
@@ -292,7 +309,7 @@ export class ClearingService {
       const m = this.market(b.market);
       const awards = await this.priceTakerRealTime(m, [b], []);
       if (awards.size === 0) continue;
-      const r = await this.commit({ market: b.market, run: b.run, delivery_date: b.delivery_date }, [b], awards, 'price_taker', null, new Map(), async () => undefined);
+      const r = await this.commit({ market: b.market, run: b.run, delivery_date: b.delivery_date }, [b], awards, 'price_taker', null, { as: new Map(), storage: new Map() }, async () => undefined);
       await publishAll(this.d.ctx, r.events);
       n += r.newly;
     }

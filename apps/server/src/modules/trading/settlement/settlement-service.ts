@@ -4,7 +4,8 @@
  * functions): DA lines = award × DA LMP × h per bid; RT deviation lines =
  * (delivered − DA award) × RT price × h where RT prices exist, delivered being
  * the metered value, else the DA award plus any RT award. Battery state of
- * charge is tracked from the deliveries and its limit violations reported.
+ * charge is tracked from the deliveries, from the state the clearing started the
+ * first day at, and its limit violations reported.
  * AS capacity lines (`as_capacity`, one per product and period) pay awarded MW ×
  * the product's clearing price × h (core's `settleAncillaryAwards`); P&L splits
  * revenue into net energy and AS per product.
@@ -128,7 +129,10 @@ export class SettlementService {
     const view: SettlementView['assets'][number] = { asset_id: asset.id, name: asset.name, type: asset.type, da_usd, rt_usd, as_usd, total_usd: da_usd + rt_usd + as_usd };
     if (asset.type === 'battery') {
       const p = asset.params as unknown as BatteryAssetParams;
-      const track = trackBatterySoc(p, deliveries.map((d) => ({ interval_start: d.interval_start, duration_h: d.duration_h, mw: d.delivered_mw })), m.timezone);
+      // From the state of charge the clearing started the first delivery day at (storage_day_states), as the awards were cut to it.
+      const first = all.reduce((a, b) => (b.delivery_date < a ? b.delivery_date : a), all[0]!.delivery_date);
+      const start = await this.d.repos.storage.ofDay(actor.organization_id, asset.id, first);
+      const track = trackBatterySoc({ ...p, soc_initial_mwh: start?.soc_start_mwh ?? p.soc_initial_mwh }, deliveries.map((d) => ({ interval_start: d.interval_start, duration_h: d.duration_h, mw: d.delivered_mw })), m.timezone);
       view.battery = { ...track };
       out.batteries[asset.id] = { energy_mwh: p.energy_mwh, degradation_cost_usd_per_mwh: p.degradation_cost_usd_per_mwh };
     }

@@ -1,0 +1,29 @@
+/**
+ * The server's HiGHS lane: one core solver pool (`createSolverPool`, two warmed-up
+ * workers), started on the first solve and closed with the server. The optimiser, the
+ * backtests and the day-ahead clearing of storage bids (state-of-charge cut) share it.
+ */
+import { createSolverPool, type SolveFn, type SolverPool } from '@optibid/core';
+
+export interface SharedSolver {
+  /** The solve function of the pool, started on first use. */
+  solve(): Promise<SolveFn>;
+  close(): Promise<void>;
+}
+
+export function sharedSolver(opts: { size?: number } = {}): SharedSolver {
+  let pool: SolverPool | null = null;
+  return {
+    async solve() {
+      pool ??= createSolverPool({ size: opts.size ?? 2, warm_up: 'light' });
+      await pool.ready;
+      const p = pool;
+      return (model, options) => p.solve(model, options);
+    },
+    async close() {
+      const p = pool;
+      pool = null;
+      await p?.close();
+    },
+  };
+}
