@@ -12,7 +12,7 @@
  *   price_usd_per_mw               capacity price for one MW held over the interval, USD per MW per hour
  * Bad lines are rejected with their line number and reason, never dropped silently.
  */
-import { gunzipSync, unzipSync } from 'fflate';
+import { DecompressionBudget, DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, isGzip, unzipBounded, type DecompressionLimits } from './archive.js';
 import type { IsoId } from '../markets/types.js';
 import { parseErcotAsPrices } from './formats/ercot-as.js';
 import { parseSppMcp } from './formats/spp-mcp.js';
@@ -54,15 +54,21 @@ export function parseAncillaryPriceText(text: string, file: string): AncillaryPr
   return { format, file, ...(format === 'ercot_dam_as_mcpc' ? parseErcotAsPrices(text) : parseSppMcp(text)) };
 }
 
-/** A CSV, or a gzip or zip of them (ERCOT's yearly NP4-181-ER zip). */
-export function parseAncillaryPriceFile(input: { name: string; data: Uint8Array }): AncillaryPriceParseResult[] {
+/** A CSV, or a gzip or zip of them (ERCOT's yearly NP4-181-ER zip), decompressed within `limits` (DecompressionLimitError beyond). */
+export function parseAncillaryPriceFile(input: { name: string; data: Uint8Array }, limits: DecompressionLimits = DEFAULT_DECOMPRESSION_LIMITS): AncillaryPriceParseResult[] {
+  return parseWithin(input, new DecompressionBudget(input.name, input.data.length, limits), 0);
+}
+
+function parseWithin(input: { name: string; data: Uint8Array }, budget: DecompressionBudget, depth: number): AncillaryPriceParseResult[] {
   let { name, data } = input;
-  if (data[0] === 0x1f && data[1] === 0x8b) {
-    data = gunzipSync(data);
+  if (isGzip(data)) {
+    budget.enter(depth + 1);
+    data = gunzipBounded(data, budget, name);
     name = name.replace(/\.gz$/i, '');
   }
   if (!isZip(data)) return [parseAncillaryPriceText(decoder.decode(data), name)];
-  return Object.entries(unzipSync(data))
-    .filter(([member]) => !member.endsWith('/') && !member.startsWith('__MACOSX'))
-    .flatMap(([member, bytes]) => parseAncillaryPriceFile({ name: `${name}/${member}`, data: bytes }));
+  budget.enter(depth + 1);
+  return Object.entries(unzipBounded(data, budget, name))
+    .filter(([member]) => !member.startsWith('__MACOSX'))
+    .flatMap(([member, bytes]) => parseWithin({ name: `${name}/${member}`, data: bytes }, budget, depth + 1));
 }

@@ -1,4 +1,4 @@
-import { gunzipSync, unzipSync } from 'fflate';
+import { DecompressionBudget, DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, isGzip, unzipBounded, type DecompressionLimits } from './archive.js';
 import { detectFormatFromText, describeSupportedFormats } from './detect.js';
 import { parseCaisoOasis } from './formats/caiso.js';
 import { parseEiaWholesale } from './formats/eia.js';
@@ -38,24 +38,29 @@ export class UnsupportedPriceFormatError extends Error {
 
 const decoder = new TextDecoder('utf-8');
 
-function isGzip(d: Uint8Array): boolean {
-  return d.length > 2 && d[0] === 0x1f && d[1] === 0x8b;
-}
-
 /**
  * The format of a file's content (text, or bytes that may be gzip, an XLSX workbook or a zip
- * whose first data member decides). `undefined` when we do not read it.
+ * whose first data member decides). `undefined` when we do not read it. Decompression stays
+ * within `limits` (DecompressionLimitError beyond).
  */
-export function detectFormat(input: Uint8Array | string, filename?: string): PriceFormatId | undefined {
+export function detectFormat(input: Uint8Array | string, filename?: string, limits: DecompressionLimits = DEFAULT_DECOMPRESSION_LIMITS): PriceFormatId | undefined {
   if (typeof input === 'string') return detectFormatFromText(input, filename);
+  return detectWithin(input, filename, new DecompressionBudget(filename ?? 'file', input.length, limits), 0);
+}
+
+function detectWithin(input: Uint8Array, filename: string | undefined, budget: DecompressionBudget, depth: number): PriceFormatId | undefined {
   let data = input;
-  if (isGzip(data)) data = gunzipSync(data);
+  if (isGzip(data)) {
+    budget.enter(depth + 1);
+    data = gunzipBounded(data, budget, filename);
+  }
   if (isZip(data)) {
-    const files = unzipSync(data);
+    budget.enter(depth + 1);
+    const files = unzipBounded(data, budget, filename);
     if (isXlsx(files)) return 'ercot_dam_spp_yearly';
     for (const [name, member] of Object.entries(files)) {
-      if (name.endsWith('/') || name.startsWith('__MACOSX')) continue;
-      const f = detectFormat(member, name);
+      if (name.startsWith('__MACOSX')) continue;
+      const f = detectWithin(member, name, budget, depth + 1);
       if (f) return f;
     }
     return undefined;
@@ -77,23 +82,30 @@ function stripGz(name: string): string {
 /**
  * Parses an uploaded file: gzip and zip (including CAISO OASIS zips, the ERCOT NP4-180-ER zip
  * and its XLSX) are opened transparently. One result per data file inside. Throws
- * UnsupportedPriceFormatError naming the file and the formats we read.
+ * UnsupportedPriceFormatError naming the file and the formats we read, and
+ * DecompressionLimitError when the file (every archive level counted) passes `limits`.
  */
-export function parsePriceFile(input: { name: string; data: Uint8Array }, opts: PriceParseOptions = {}): PriceParseResult[] {
+export function parsePriceFile(input: { name: string; data: Uint8Array }, opts: PriceParseOptions = {}, limits: DecompressionLimits = DEFAULT_DECOMPRESSION_LIMITS): PriceParseResult[] {
+  return parseWithin(input, opts, new DecompressionBudget(input.name, input.data.length, limits), 0);
+}
+
+function parseWithin(input: { name: string; data: Uint8Array }, opts: PriceParseOptions, budget: DecompressionBudget, depth: number): PriceParseResult[] {
   let { name, data } = input;
   if (isGzip(data)) {
-    data = gunzipSync(data);
+    budget.enter(depth + 1);
+    data = gunzipBounded(data, budget, name);
     name = stripGz(name);
   }
   if (!isZip(data)) return [parsePriceText(decoder.decode(data), name, opts)];
-  const files = unzipSync(data);
+  budget.enter(depth + 1);
+  const files = unzipBounded(data, budget, name);
   if (isXlsx(files)) {
     if (opts.format && opts.format !== 'ercot_dam_spp_yearly') throw new UnsupportedPriceFormatError(`${name} (an XLSX workbook, read only as ercot_dam_spp_yearly)`);
     return [{ ...parseErcotDamWorkbook(readXlsx(files), name), file: name }];
   }
   const out: PriceParseResult[] = [];
   for (const [member, bytes] of Object.entries(files)) {
-    if (member.endsWith('/') || member.startsWith('__MACOSX')) continue;
+    if (member.startsWith('__MACOSX')) continue;
     const memberName = `${name}/${member}`;
     if (/\.xml$/i.test(member) && opts.format !== undefined && opts.format !== 'caiso_oasis_lmp') throw new UnsupportedPriceFormatError(memberName);
     if (/\.xml$/i.test(member) && /OASIS|ERR_CODE|MessagePayload/i.test(decoder.decode(bytes.subarray(0, 4096)))) {
@@ -101,7 +113,7 @@ export function parsePriceFile(input: { name: string; data: Uint8Array }, opts: 
       out.push({ format: 'caiso_oasis_lmp', file: memberName, rows: [], rejections: [{ line: 1, reason: 'CAISO OASIS returned an XML message instead of CSV data (no data for the query)' }] });
       continue;
     }
-    out.push(...parsePriceFile({ name: memberName, data: bytes }, opts));
+    out.push(...parseWithin({ name: memberName, data: bytes }, opts, budget, depth + 1));
   }
   return out;
 }

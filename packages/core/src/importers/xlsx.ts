@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { DecompressionBudget, unzipBounded } from './archive.js';
 
 /**
  * Minimal XLSX reader: enough for ISO workbooks of plain values (shared strings, inline
@@ -68,9 +68,9 @@ function resolveTarget(target: string): string {
   return `xl/${target}`.replace(/\/\.\//g, '/');
 }
 
-/** Reads every worksheet in workbook order. Throws on a zip that is not a workbook. */
+/** Reads every worksheet in workbook order (a workbook's bytes open within the default decompression limits). Throws on a zip that is not a workbook. */
 export function readXlsx(input: Uint8Array | Record<string, Uint8Array>): XlsxSheet[] {
-  const files = input instanceof Uint8Array ? unzipSync(input) : input;
+  const files = input instanceof Uint8Array ? unzipBounded(input, new DecompressionBudget('workbook', input.length)) : input;
   const wb = files['xl/workbook.xml'];
   if (!wb) throw new Error('not an XLSX workbook (xl/workbook.xml missing)');
   const relsXml = files['xl/_rels/workbook.xml.rels'];

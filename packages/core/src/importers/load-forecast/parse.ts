@@ -1,4 +1,4 @@
-import { gunzipSync } from 'fflate';
+import { DecompressionBudget, gunzipBounded, isGzip } from '../archive.js';
 import type { IsoId } from '../../markets/types.js';
 import { isEia930DemandHeader, parseEia930DemandForecast } from './eia930.js';
 import type { LoadForecastParseResult } from './types.js';
@@ -11,8 +11,8 @@ const decoder = new TextDecoder('utf-8');
  */
 export function parseLoadForecastFile(input: { name: string; data: Uint8Array }, opts: { market?: IsoId; column?: string } = {}): LoadForecastParseResult {
   let { name, data } = input;
-  if (data.length > 2 && data[0] === 0x1f && data[1] === 0x8b) {
-    data = gunzipSync(data);
+  if (isGzip(data)) {
+    data = gunzipBounded(data, new DecompressionBudget(name, data.length));
     name = name.replace(/\.gz$/i, '');
   }
   const text = decoder.decode(data);
