@@ -70,7 +70,8 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
     transform: ({ schema, url, route }) => ({ url, schema: { ...schema, 'x-access': route.config?.access ?? (url.startsWith('/api/') ? 'authenticated' : 'public') } as typeof schema }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 50 } });
+  // Price imports pass their own caps per request (modules/market-data/import-upload.ts).
+  await app.register(multipart, { limits: { fileSize: s.config.imports.maxFileBytes + 1, files: s.config.imports.maxFiles + 1 } });
 
   installErrorHandling(app);
   registerAuthHook(app, (credential) => s.auth.authenticateCredential(credential));
@@ -79,7 +80,7 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
   registerSystem(app, s.system);
   registerAuth(app, s);
   registerOrg(app, s.org);
-  registerMarketData(app, s.markets, { publicMarketData: s.config.publicMarketData });
+  registerMarketData(app, s.markets, s.imports, { publicMarketData: s.config.publicMarketData });
   registerMarketFeed(app, s);
   registerTrading(app, { ...s.trading, markets: s.markets, flags: s.platform.flags });
   registerForecasting(app, s.forecasting, s.health);

@@ -17,7 +17,7 @@ import { Mailer } from './mail/mailer.js';
 import { analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
-import { MarketService } from './modules/market-data/index.js';
+import { ImportService, MarketService } from './modules/market-data/index.js';
 import { marketFeedOn, type MarketFeed } from './modules/market-feed/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
 import { ApiKeyService, MemberService, OrganizationService, type OrgServices } from './modules/org/index.js';
@@ -74,6 +74,8 @@ export interface Services extends ServerContext, ClockedServices {
   markets: MarketService;
   /** The analytics store (ClickHouse) when ANALYTICS_URL is set; null serves everything from PostgreSQL. */
   analytics: AnalyticsServices | null;
+  /** Price-file imports (API and CLI): parsed in the compute pool, each file stored in one transaction. */
+  imports: ImportService;
   /** The ISO data clients, their scheduler and fetch records (MARKET_DATA_SOURCE=iso). */
   marketFeed: MarketFeed;
   auth: AuthService;
@@ -98,6 +100,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const analytics = config.analyticsUrl ? analyticsServicesOn({ url: config.analyticsUrl, database: ctx.database, log }) : null;
   if (analytics) ctx.health.register('analytics', () => analytics.prices.health(), { timeoutMs: 4000 });
   const markets = new MarketService(ctx.repos, ctx.catalogue, analytics?.prices ?? null);
+  const imports = new ImportService({ repos: ctx.repos, database: ctx.database, compute: ctx.compute, markets, limits: config.imports, log });
   // Every service that ends sessions announces it, so each instance's hub closes their sockets.
   const sessionEnds = new SessionEnds(ctx.bus, log);
   const auth = new AuthService(ctx.repos, ctx.cache, config, sessionEnds);
@@ -163,6 +166,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     system: new SystemService(ctx.health, ctx.database, config, analytics ? () => analytics.prices.readinessNote() : undefined),
     markets,
     analytics,
+    imports,
     marketFeed: marketFeedOn(ctx, { now }),
     auth,
     security,

@@ -27,7 +27,7 @@ export async function startForecastServer(backend: Backend): Promise<TestServer>
 
 export async function importNyc(server: TestServer): Promise<void> {
   const data = gunzipSync(fs.readFileSync(NYC_FILE));
-  const r = await server.ctx.markets.importFiles([{ name: 'nyiso_damlbmp_zone_nyc.csv', data }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
+  const r = await server.ctx.imports.importFiles([{ name: 'nyiso_damlbmp_zone_nyc.csv', data }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
   if (r.inserted < 1400) throw new Error(`import stored ${r.inserted} rows: ${JSON.stringify(r.refused)}`);
 }
 

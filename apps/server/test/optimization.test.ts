@@ -96,7 +96,7 @@ describeEachBackend('optimisation and backtests API', (backend) => {
 
   it('forecasts from stored history when asked, and runs a backtest with progress to a stored result', async () => {
     const file = 'nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz';
-    await server.ctx.markets.importFiles([{ name: file, data: new Uint8Array(fs.readFileSync(new URL(`./fixtures/${file}`, import.meta.url))) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
+    await server.ctx.imports.importFiles([{ name: file, data: new Uint8Array(fs.readFileSync(new URL(`./fixtures/${file}`, import.meta.url))) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
     const asset = await server.app.inject({
       method: 'POST',
       url: '/api/assets',

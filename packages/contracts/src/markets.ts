@@ -115,9 +115,10 @@ export const ImportFileReport = Type.Object({
   products: Type.Optional(Type.Array(Type.String(), { description: 'ancillary-service products of the file (AS price files only)' })),
   first_interval: Type.Union([Type.String(), Type.Null()]),
   last_interval: Type.Union([Type.String(), Type.Null()]),
+  import_id: Type.Optional(Type.String({ description: 'the import record of the received file this came from (each received file is stored whole, with its own record and audit row)' })),
 });
 export const ImportReport = Type.Object({
-  import_id: Type.Union([Type.String(), Type.Null()]),
+  import_id: Type.Union([Type.String(), Type.Null()], { description: "the first stored file's import record (every stored file has its own: files[].import_id); null when nothing was stored" }),
   scope: Type.Optional(PriceScope),
   files: Type.Array(ImportFileReport),
   inserted: Type.Integer(),

@@ -1,7 +1,8 @@
 /**
  * One pool of worker threads for the server's CPU-heavy work (forecast
- * training and serving today), so the event loop keeps answering requests,
- * WebSockets and heartbeats while a model fits. Built on piscina: a bounded
+ * training and serving, price-file decompression and parsing), so the event
+ * loop keeps answering requests, WebSockets and heartbeats while a model fits
+ * or an upload is opened. Built on piscina: a bounded
  * queue, AbortSignal cancellation (a stopping server terminates a training)
  * and transfer lists, so price histories move to a worker without a copy.
  *
@@ -19,7 +20,7 @@
 import fs from 'node:fs';
 import type { TransferListItem } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 
 export interface ComputePoolOptions {
   /** Worker threads (default: cores − 1, at least 1). */
@@ -68,6 +69,21 @@ export class ComputePool {
     this.files.set(moduleUrl, file);
     return file;
   }
+}
+
+/**
+ * A task's return value whose `buffers` move back to the caller instead of
+ * being copied (call it in the worker, on the value a task function returns).
+ */
+export function movable<T extends object>(value: T, buffers: TransferListItem[]): T {
+  return move({
+    get [transferableSymbol]() {
+      return buffers;
+    },
+    get [valueSymbol]() {
+      return value;
+    },
+  } as never) as unknown as T;
 }
 
 export function defaultComputeThreads(cores: number): number {

@@ -4,7 +4,10 @@
  * of what is wrong, so an operator fixes them all in one go.
  */
 import path from 'node:path';
+import { loadImportLimits, type ImportLimits } from './imports.js';
 import { loadMarketFeedConfig, type MarketFeedConfig } from './market-feed.js';
+
+export { IMPORT_LIMIT_ENV, type ImportLimits } from './imports.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -48,6 +51,8 @@ export interface Config {
   readonly marketOverrides: Readonly<Record<string, Record<string, unknown>>>;
   /** ISO data clients (config/market-feed.ts). */
   readonly marketFeed: MarketFeedConfig;
+  /** Price-file import limits (config/imports.ts). */
+  readonly imports: ImportLimits;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +196,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl,
     marketOverrides: Object.freeze(marketOverrides),
     marketFeed: loadMarketFeedConfig(env, problems, simulationMode),
+    imports: loadImportLimits(env, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -251,5 +257,12 @@ export function configSummary(c: Config): Record<string, unknown> {
     feed_interval_s: c.feedIntervalS,
     smtp: c.smtpUrl ? 'configured' : 'not configured (mail is logged)',
     market_data_source: c.marketFeed.source,
+    import_limits: {
+      max_files: c.imports.maxFiles,
+      max_file_bytes: c.imports.maxFileBytes,
+      max_request_bytes: c.imports.maxRequestBytes,
+      max_decompressed_bytes: c.imports.maxDecompressedBytes,
+      max_compression_ratio: c.imports.maxCompressionRatio,
+    },
   };
 }

@@ -23,7 +23,7 @@ export interface Database {
    * rolled back when it throws. PGlite has one connection: inside `fn` only `tx`
    * may be used, or an outer query would wait for the transaction forever.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Bulk-loads rows with COPY (fast path for data known to be new; fails as a whole on any conflict). */
   copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +31,11 @@ export interface Database {
 
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** A transaction's connection: statements, and COPY on the same connection (so it commits or rolls back with them). */
+export interface Transaction extends Queryable {
+  copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 /** The cheapest round trip that proves the database answers (health and readiness probes). */
@@ -82,6 +87,10 @@ async function openPostgres(url: string, options: string | undefined, max: numbe
           async query<R>(sql: string, params: unknown[] = []) {
             return (await client.query(sql, params)).rows as R[];
           },
+          async copyRows(table, columns, rows) {
+            const sink = client.query(copyStreams.from(copySql(table, columns)));
+            await pipeline(Readable.from(csvChunks(rows)), sink);
+          },
         });
         await client.query('COMMIT');
         return out;
@@ -124,6 +133,9 @@ async function openPglite(dataDir: string | null): Promise<Database> {
         fn({
           async query<R>(sql: string, params: unknown[] = []) {
             return (await tx.query(sql, params)).rows as R[];
+          },
+          async copyRows(table, columns, rows) {
+            await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([...csvChunks(rows)]) });
           },
         }),
       ),

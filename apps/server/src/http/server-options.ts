@@ -13,15 +13,12 @@ import type { Config } from '../config/index.js';
 export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 /** Sign-in, registration, password and MFA bodies are a few fields. */
 export const AUTH_BODY_LIMIT_BYTES = 8 * 1024;
-/** Price imports keep a large limit (their multipart parts have their own caps). */
-export const IMPORT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 /** Longest path parameter the router accepts (ids are 36 characters); longer → 414. */
 export const MAX_PARAM_LENGTH = 200;
 
-/** The body limit a route gets unless it declares its own. */
+/** The body limit a route gets unless it declares its own (price imports declare theirs: IMPORT_MAX_REQUEST_MB). */
 export function bodyLimitFor(url: string): number {
   if (url.startsWith('/api/auth/')) return AUTH_BODY_LIMIT_BYTES;
-  if (url.startsWith('/api/prices/import')) return IMPORT_BODY_LIMIT_BYTES;
   return DEFAULT_BODY_LIMIT_BYTES;
 }
 

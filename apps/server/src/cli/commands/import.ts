@@ -43,7 +43,7 @@ export const importCommand: CliCommand = {
     const ctx = await createServices(loadConfig());
     try {
       const bar = new ProgressBar('import', files.length);
-      const report = await ctx.markets.importFiles(
+      const report = await ctx.imports.importFiles(
         files.map((f) => ({ name: path.basename(f), data: new Uint8Array(fs.readFileSync(f)) })),
         {
           format: options.format as string | undefined,

@@ -4,7 +4,7 @@
  * demo seed) in `unnest` batches, read by the prices API and by clearing.
  */
 import type { AncillaryPriceRow, IsoId } from '@optibid/core';
-import type { Database } from '../client.js';
+import type { Database, Queryable } from '../client.js';
 import type { UpsertResult } from './prices.js';
 
 export interface AncillaryPricePoint {
@@ -34,8 +34,8 @@ const BATCH = 10_000;
 export class AncillaryPricesRepository {
   constructor(private readonly database: Database) {}
 
-  /** Inserts new intervals and updates changed prices; an unchanged price is counted, not rewritten. */
-  async upsert(rows: readonly (AncillaryPriceRow | AncillaryPricePoint)[], opts: { source?: string } = {}): Promise<UpsertResult> {
+  /** Inserts new intervals and updates changed prices; an unchanged price is counted, not rewritten. Inside `tx` when given. */
+  async upsert(rows: readonly (AncillaryPriceRow | AncillaryPricePoint)[], opts: { source?: string } = {}, tx: Queryable = this.database): Promise<UpsertResult> {
     // The same key twice in one statement cannot be upserted: the last occurrence wins, as in a file read top to bottom.
     const dedup = new Map<string, AncillaryPricePoint>();
     for (const r of rows) dedup.set(`${r.market}|${r.zone}|${r.run}|${r.product}|${r.interval_start.getTime()}`, r);
@@ -43,7 +43,7 @@ export class AncillaryPricesRepository {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: rows.length - all.length };
     for (let i = 0; i < all.length; i += BATCH) {
       const batch = all.slice(i, i + BATCH);
-      const [counts] = await this.database.query<{ inserted: number; updated: number }>(
+      const [counts] = await tx.query<{ inserted: number; updated: number }>(
         `WITH incoming AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::float8[], $8::text[])
              AS t(market, zone, product, run, interval_start, interval_end, price, source)

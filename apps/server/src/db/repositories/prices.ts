@@ -4,7 +4,7 @@
  * batch: one round trip for thousands of rows on both backends.
  */
 import type { IsoId, NormalizedPriceRow, PriceRun } from '@optibid/core';
-import type { Database } from '../client.js';
+import type { Database, Queryable, Transaction } from '../client.js';
 
 export interface UpsertResult {
   inserted: number;
@@ -109,9 +109,12 @@ export class PricesRepository {
   /**
    * Inserts new intervals and updates changed ones; an update first copies the
    * old values into price_revisions (unless `keepRevisions` is false, as for the
-   * simulated live feed that refines the current interval every tick).
+   * simulated live feed that refines the current interval every tick). Given
+   * `tx`, every statement runs in that transaction (an import stores a file, its
+   * record and its audit row together); otherwise each batch commits alone.
    */
-  async upsert(rows: readonly PricePoint[] | readonly NormalizedPriceRow[], opts: { keepRevisions?: boolean; source?: string; owner?: string | null } = {}): Promise<UpsertResult> {
+  async upsert(rows: readonly PricePoint[] | readonly NormalizedPriceRow[], opts: { keepRevisions?: boolean; source?: string; owner?: string | null } = {}, tx?: Transaction): Promise<UpsertResult> {
+    const db: Queryable & Pick<Transaction, 'copyRows'> = tx ?? this.database;
     const keep = opts.keepRevisions ?? true;
     const owner = opts.owner ?? null;
     // The same key twice in one statement cannot be upserted: the last occurrence wins, as in a file read top to bottom.
@@ -123,14 +126,18 @@ export class PricesRepository {
       const batch = all.slice(i, i + BATCH);
       // Fast path: a batch none of whose keys exist yet (a first import) goes in with COPY.
       // A concurrent writer inserting the same keys makes COPY fail as a whole; the upsert then redoes it.
-      if (!(await this.anyExists(batch, owner))) {
+      // In a transaction the attempt runs under a savepoint, so a failed COPY leaves the transaction usable.
+      if (!(await this.anyExists(batch, owner, db))) {
         try {
-          if (owner === null) await this.database.copyRows('prices', COPY_COLUMNS, batch.map((r) => copyRow(r, opts.source)));
-          else await this.database.copyRows('prices', [...COPY_COLUMNS, 'owner_organization_id'], batch.map((r) => [...copyRow(r, opts.source), owner]));
+          if (tx) await tx.query('SAVEPOINT price_copy');
+          if (owner === null) await db.copyRows('prices', COPY_COLUMNS, batch.map((r) => copyRow(r, opts.source)));
+          else await db.copyRows('prices', [...COPY_COLUMNS, 'owner_organization_id'], batch.map((r) => [...copyRow(r, opts.source), owner]));
+          if (tx) await tx.query('RELEASE SAVEPOINT price_copy');
           result.inserted += batch.length;
           continue;
         } catch {
           /* fall back to the upsert below */
+          if (tx) await tx.query('ROLLBACK TO SAVEPOINT price_copy');
         }
       }
       const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
@@ -146,7 +153,7 @@ export class PricesRepository {
         cols[8]!.push(r.loss_usd_per_mwh);
         cols[9]!.push(r.source ?? opts.source ?? 'unknown');
       }
-      const [counts] = await this.database.query<{ inserted: number; updated: number }>(UPSERT_SQL(keep), [...cols, owner]);
+      const [counts] = await db.query<{ inserted: number; updated: number }>(UPSERT_SQL(keep), [...cols, owner]);
       result.inserted += Number(counts?.inserted ?? 0);
       result.updated += Number(counts?.updated ?? 0);
       result.unchanged += batch.length - Number(counts?.inserted ?? 0) - Number(counts?.updated ?? 0);
@@ -155,7 +162,7 @@ export class PricesRepository {
   }
 
   /** Whether any key of the batch is already stored (one index range scan per series in the batch). */
-  private async anyExists(batch: readonly PricePoint[], owner: string | null): Promise<boolean> {
+  private async anyExists(batch: readonly PricePoint[], owner: string | null, db: Queryable): Promise<boolean> {
     const series = new Map<string, { market: string; location: string; run: string; min: number; max: number }>();
     for (const r of batch) {
       const k = `${r.market}|${r.location}|${r.run}`;
@@ -168,7 +175,7 @@ export class PricesRepository {
       }
     }
     const list = [...series.values()];
-    const rows = await this.database.query<{ hit: boolean }>(
+    const rows = await db.query<{ hit: boolean }>(
       `SELECT EXISTS (
          SELECT 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS s(market, location, run, lo, hi)
          JOIN prices p ON p.market = s.market AND p.location = s.location AND p.run = s.run AND p.interval_start BETWEEN s.lo AND s.hi
@@ -290,17 +297,21 @@ export class PricesRepository {
     return rows.map((r) => ({ ...normalisePoint(r), revised_at: new Date(r.revised_at) }));
   }
 
-  async recordImport(input: {
-    organization_id: string | null;
-    user_id: string | null;
-    origin: 'api' | 'cli' | 'seed';
-    report: unknown;
-    inserted: number;
-    updated: number;
-    unchanged: number;
-    rejected: number;
-  }): Promise<string> {
-    const [row] = await this.database.query<{ id: string }>(
+  /** Records one import (inside `tx`, the transaction that stored its rows, when given). */
+  async recordImport(
+    input: {
+      organization_id: string | null;
+      user_id: string | null;
+      origin: 'api' | 'cli' | 'seed';
+      report: unknown;
+      inserted: number;
+      updated: number;
+      unchanged: number;
+      rejected: number;
+    },
+    tx: Queryable = this.database,
+  ): Promise<string> {
+    const [row] = await tx.query<{ id: string }>(
       `INSERT INTO price_imports (organization_id, user_id, origin, report, inserted, updated, unchanged, rejected)
        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) RETURNING id`,
       [input.organization_id, input.user_id, input.origin, JSON.stringify(input.report), input.inserted, input.updated, input.unchanged, input.rejected],

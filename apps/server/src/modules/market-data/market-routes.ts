@@ -17,9 +17,9 @@ import { authOf } from '../../http/auth-hook.js';
 import { badRequest, forbidden, unauthorized } from '../../http/errors.js';
 import type { App } from '../../http/types.js';
 import type { FastifyRequest } from 'fastify';
-import type { ImportFile, MarketService, PriceOwner } from './market-service.js';
-
-const MAX_IMPORT_FILES = 50;
+import type { ImportService } from './import-service.js';
+import { readImportUpload } from './import-upload.js';
+import type { MarketService, PriceOwner } from './market-service.js';
 
 /** The series a read names: the shared market unless `scope=own`, which needs a signed-in organisation. */
 function readOwner(req: FastifyRequest, scope: 'shared' | 'own' | undefined): PriceOwner {
@@ -41,7 +41,7 @@ function importOwner(req: FastifyRequest, scope: string | undefined): PriceOwner
   return auth.organization_id;
 }
 
-export function marketRoutes(app: App, markets: MarketService, opts: { publicMarketData: boolean }): void {
+export function marketRoutes(app: App, markets: MarketService, imports: ImportService, opts: { publicMarketData: boolean }): void {
   // Market reference data is public when market data is; otherwise any signed-in user reads it.
   const readAccess = opts.publicMarketData ? ('public' as const) : ('market:read' as const);
 
@@ -110,35 +110,24 @@ export function marketRoutes(app: App, markets: MarketService, opts: { publicMar
 
   app.post('/api/prices/import', {
     config: { access: 'prices:import' },
+    // The multipart reader counts every file against the import limits as it streams in (import-upload.ts).
+    bodyLimit: imports.limits.maxRequestBytes,
     schema: {
       tags: ['prices'],
       summary:
-        "Import ISO price files, energy or ancillary-service (ERCOT NP4-181-ER, SPP DA-MCP), detected from the content (multipart: files, and optional fields format, market, location, run, scope). An organisation's import goes into its own series (scope own); only a platform admin writes the shared market (scope shared, its default) and the market-wide AS prices",
+        "Import ISO price files, energy or ancillary-service (ERCOT NP4-181-ER, SPP DA-MCP), detected from the content (multipart: files, and optional fields format, market, location, run, scope). An organisation's import goes into its own series (scope own); only a platform admin writes the shared market (scope shared, its default) and the market-wide AS prices. Each file is stored whole or not at all, with its own import record and audit row. Limits (413 or 422 naming the file and the setting): files per upload, bytes per file and per upload, bytes a file decompresses to and its compression ratio",
       consumes: ['multipart/form-data'],
       response: { 200: ImportReport, ...errorResponses },
     },
     handler: async (req) => {
-      if (!req.isMultipart()) throw badRequest('send the files as multipart/form-data');
-      const files: ImportFile[] = [];
-      const fields: Record<string, string> = {};
-      for await (const part of req.parts()) {
-        if (part.type === 'file') {
-          if (files.length >= MAX_IMPORT_FILES) throw badRequest(`at most ${MAX_IMPORT_FILES} files per import`);
-          files.push({ name: part.filename || 'upload', data: new Uint8Array(await part.toBuffer()) });
-        } else if (['format', 'market', 'location', 'run', 'scope'].includes(part.fieldname)) {
-          fields[part.fieldname] = String(part.value);
-        } else {
-          throw badRequest(`unknown field "${part.fieldname}"; send files and optionally format, market, location, run, scope`);
-        }
-      }
-      if (files.length === 0) throw badRequest('no file in the upload');
+      const { files, fields } = await readImportUpload(req, imports.limits);
       if (fields.run && !['DA', 'RT5', 'RT15', 'RTH'].includes(fields.run)) throw badRequest(`run must be DA, RT5, RT15 or RTH (got ${fields.run})`);
       const auth = authOf(req);
       const owner = importOwner(req, fields.scope);
-      const report = await markets.importUpload(
+      const report = await imports.importUpload(
         files,
         { format: fields.format, market: fields.market, location: fields.location, run: fields.run as 'DA' | undefined },
-        { organization_id: auth.organization_id, user_id: auth.user_id, ip: req.ip },
+        { organization_id: auth.organization_id, user_id: auth.user_id, ip: req.ip, origin: 'api' },
         owner,
       );
       if (report.files.length === 0 && report.refused.length > 0) {

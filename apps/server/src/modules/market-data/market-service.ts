@@ -1,53 +1,22 @@
 /**
  * Markets and prices: resolving ISO and location names (404 naming what was
- * not found), time ranges in the market's own calendar, paged queries, stats,
- * and imports of ISO price files (shared by the API and the CLI).
+ * not found), time ranges in the market's own calendar, paged queries and
+ * stats. Imports of price files are import-service.ts.
  */
-import {
-  ANCILLARY_PRICE_FORMATS,
-  isYmd,
-  localDayBoundsUtc,
-  nextDayAheadGateClosure,
-  parseAncillaryPriceFile,
-  parsePriceFile,
-  PRICE_FORMAT_IDS,
-  UnsupportedPriceFormatError,
-  type AncillaryPriceParseResult,
-  type IsoId,
-  type MarketCatalogue,
-  type MarketDefinition,
-  type PriceFormatId,
-  type PriceParseOptions,
-  type PriceParseResult,
-  type PriceRun,
-} from '@optibid/core';
-import type { AncillaryPricePage, ImportReport, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
+import { isYmd, localDayBoundsUtc, nextDayAheadGateClosure, type IsoId, type MarketCatalogue, type MarketDefinition, type PriceRun } from '@optibid/core';
+import type { AncillaryPricePage, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
 import type { AncillaryPricePoint, PricePoint, Repositories } from '../../db/repositories/index.js';
 import type { PriceAnalytics } from '../analytics/index.js';
 import { badRequest, notFound } from '../../http/errors.js';
 
-const MAX_REJECTIONS = 1000;
 /** Longest range one AS price request may span (a year of hourly products fits with room). */
 const MAX_AS_RANGE_DAYS = 400;
-
-export interface ImportActor {
-  organization_id: string | null;
-  user_id: string | null;
-  origin: 'api' | 'cli' | 'seed';
-}
 
 /**
  * Whose series an import or a query touches: null is the platform's shared
  * market, an organisation id that organisation's own series.
  */
 export type PriceOwner = string | null;
-
-export interface ImportFile {
-  name: string;
-  data: Uint8Array;
-}
-
-export type ImportOptions = Omit<PriceParseOptions, 'format' | 'market'> & { format?: string; market?: string };
 
 export class MarketService {
   constructor(
@@ -225,151 +194,6 @@ export class MarketService {
     ];
     return { market: m.iso, items };
   }
-
-  /** An import through the API, recorded in the audit log with its counts (each file is stored in its own transactions, so the row follows them). */
-  async importUpload(files: ImportFile[], opts: ImportOptions, by: { organization_id: string; user_id: string; ip: string }, owner: PriceOwner): Promise<ImportReport> {
-    const report = await this.importFiles(files, opts, { organization_id: by.organization_id, user_id: by.user_id, origin: 'api' }, owner);
-    await this.repos.audit.record({
-      organization_id: by.organization_id,
-      actor_user_id: by.user_id,
-      action: 'prices.import',
-      target_type: 'price_import',
-      target_id: report.import_id,
-      ip: by.ip,
-      details: { files: files.map((f) => f.name), scope: report.scope, inserted: report.inserted, updated: report.updated, rejected: report.rejected },
-    });
-    return report;
-  }
-
-  /**
-   * Parses and stores price files into one owner's series (`owner` null: the shared market, which only the
-   * platform writes; the caller decides who may). Bad lines are reported and never abort the good ones.
-   */
-  async importFiles(files: ImportFile[], opts: ImportOptions, actor: ImportActor, owner: PriceOwner, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
-    const parseOpts = this.parseOptions(opts);
-    const report: ImportReport = { import_id: null, scope: owner === null ? 'shared' : 'own', files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };
-    let done = 0;
-    for (const file of files) {
-      let results: PriceParseResult[];
-      try {
-        const parsed = this.parse(file, parseOpts, opts.format);
-        if (parsed.kind === 'ancillary') {
-          // AS clearing prices are market-wide and have no per-organisation series: only the platform writes them.
-          if (owner !== null) {
-            report.refused.push({ file: file.name, reason: 'ancillary-service price files are market-wide: only a platform admin (or the operator\'s optibid import) stores them' });
-            onProgress?.(++done, files.length, file.name);
-            continue;
-          }
-          for (const r of parsed.results) this.addAncillary(report, r, await this.repos.ancillaryPrices.upsert(r.rows, { source: `import:${r.file}` }));
-          onProgress?.(++done, files.length, file.name);
-          continue;
-        }
-        results = parsed.results;
-      } catch (err) {
-        if (err instanceof UnsupportedPriceFormatError) report.refused.push({ file: file.name, reason: err.message });
-        else report.refused.push({ file: file.name, reason: `could not be read: ${(err as Error).message}` });
-        onProgress?.(++done, files.length, file.name);
-        continue;
-      }
-      for (const r of results) {
-        const stored = await this.repos.prices.upsert(r.rows, { owner });
-        const times = r.rows.map((x) => x.interval_start.getTime());
-        report.files.push({
-          file: r.file,
-          format: r.format,
-          rows: r.rows.length,
-          ...stored,
-          rejected: r.rejections.length,
-          markets: [...new Set(r.rows.map((x) => x.market))],
-          locations: [...new Set(r.rows.map((x) => x.location))].slice(0, 200),
-          first_interval: times.length ? new Date(Math.min(...times)).toISOString() : null,
-          last_interval: times.length ? new Date(Math.max(...times)).toISOString() : null,
-        });
-        report.inserted += stored.inserted;
-        report.updated += stored.updated;
-        report.unchanged += stored.unchanged;
-        report.rejected += r.rejections.length;
-        for (const rej of r.rejections) {
-          if (report.rejections.length >= MAX_REJECTIONS) break;
-          report.rejections.push({ file: r.file, line: rej.line, reason: rej.reason, ...(rej.sheet ? { sheet: rej.sheet } : {}) });
-        }
-      }
-      onProgress?.(++done, files.length, file.name);
-    }
-    report.import_id = await this.repos.prices.recordImport({ ...actor, report: { files: report.files, refused: report.refused }, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected });
-    return report;
-  }
-
-  /**
-   * Energy formats first, exactly as before; a file no energy parser reads is tried as an
-   * ancillary-service price file (ERCOT NP4-181-ER, SPP DA-MCP), whose rows go to their own series.
-   * An explicit AS `format` goes straight to the AS parsers.
-   */
-  private parse(file: ImportFile, parseOpts: PriceParseOptions, format: string | undefined): { kind: 'energy'; results: PriceParseResult[] } | { kind: 'ancillary'; results: AncillaryPriceParseResult[] } {
-    if (format && isAncillaryFormat(format)) return { kind: 'ancillary', results: this.parseAncillary(file, format) };
-    try {
-      return { kind: 'energy', results: parsePriceFile(file, parseOpts) };
-    } catch (err) {
-      if (!(err instanceof UnsupportedPriceFormatError) || parseOpts.format) throw err;
-      let ancillary: AncillaryPriceParseResult[];
-      try {
-        ancillary = parseAncillaryPriceFile(file);
-      } catch {
-        throw err;
-      }
-      return { kind: 'ancillary', results: ancillary };
-    }
-  }
-
-  private parseAncillary(file: ImportFile, format: string): AncillaryPriceParseResult[] {
-    const results = parseAncillaryPriceFile(file);
-    const wrong = results.find((r) => r.format !== format);
-    if (wrong) throw new Error(`${wrong.file} is ${wrong.format}, not ${format}`);
-    return results;
-  }
-
-  private addAncillary(report: ImportReport, r: AncillaryPriceParseResult, stored: { inserted: number; updated: number; unchanged: number }): void {
-    const times = r.rows.map((x) => x.interval_start.getTime());
-    report.files.push({
-      file: r.file,
-      format: r.format,
-      rows: r.rows.length,
-      ...stored,
-      rejected: r.rejections.length,
-      markets: [...new Set(r.rows.map((x) => x.market))],
-      locations: [...new Set(r.rows.map((x) => x.zone))].slice(0, 200),
-      products: [...new Set(r.rows.map((x) => x.product))],
-      first_interval: times.length ? new Date(times.reduce((a, b) => Math.min(a, b))).toISOString() : null,
-      last_interval: times.length ? new Date(times.reduce((a, b) => Math.max(a, b))).toISOString() : null,
-    });
-    report.inserted += stored.inserted;
-    report.updated += stored.updated;
-    report.unchanged += stored.unchanged;
-    report.rejected += r.rejections.length;
-    for (const rej of r.rejections) {
-      if (report.rejections.length >= MAX_REJECTIONS) break;
-      report.rejections.push({ file: r.file, line: rej.line, reason: rej.reason });
-    }
-  }
-
-  private parseOptions(opts: ImportOptions): PriceParseOptions {
-    const out: PriceParseOptions = {};
-    if (opts.format && !isAncillaryFormat(opts.format)) {
-      if (!(PRICE_FORMAT_IDS as readonly string[]).includes(opts.format)) {
-        const known = [...PRICE_FORMAT_IDS, ...ANCILLARY_PRICE_FORMATS];
-        throw badRequest(`unknown format "${opts.format}"; formats we read: ${known.join(', ')}`, [{ field: 'format', message: 'unknown format' }]);
-      }
-      out.format = opts.format as PriceFormatId;
-    }
-    if (opts.market) out.market = this.market(opts.market).iso;
-    if (opts.location) out.location = opts.location;
-    if (opts.run) out.run = opts.run;
-    return out;
-  }
-}
-
-function isAncillaryFormat(f: string): boolean {
-  return (ANCILLARY_PRICE_FORMATS as readonly string[]).includes(f);
 }
 
 export function priceView(p: PricePoint): PriceView {
