@@ -74,7 +74,15 @@ export class ImportService {
    */
   async importUpload(files: ImportFile[], opts: ImportOptions, actor: ImportActor & { origin: 'api' }, owner: PriceOwner): Promise<ImportReport> {
     const parseOpts = this.parseOptions(opts);
-    const parsed = await Promise.all(files.map((f) => this.parse(f, parseOpts, opts.format)));
+    // The first file past a limit refuses the upload: files still waiting for a worker are not opened.
+    const refuse = new AbortController();
+    const parsed = await Promise.all(
+      files.map(async (f) => {
+        const p = await this.parse(f, parseOpts, opts.format, refuse.signal);
+        if (!p.ok && p.reason === 'limit') refuse.abort();
+        return p;
+      }),
+    );
     parsed.forEach((p, i) => {
       if (!p.ok && p.reason === 'limit') throw limitError(files[i]!.name, p.limit, p.value, p.message, this.d.limits);
     });
@@ -100,7 +108,7 @@ export class ImportService {
     return report;
   }
 
-  private async parse(file: ImportFile, parse: PriceParseOptions, format: string | undefined): Promise<ImportTaskOutput> {
+  private async parse(file: ImportFile, parse: PriceParseOptions, format: string | undefined, signal?: AbortSignal): Promise<ImportTaskOutput> {
     const input: ImportTaskInput = {
       name: file.name,
       data: file.data,
@@ -110,8 +118,9 @@ export class ImportService {
     };
     const owned = file.data.byteOffset === 0 && file.data.byteLength === file.data.buffer.byteLength;
     try {
-      return await this.d.compute.run<ImportTaskOutput>(IMPORT_TASK_URL, 'parseImport', input, { transferList: owned ? [file.data.buffer as TransferListItem] : [] });
+      return await this.d.compute.run<ImportTaskOutput>(IMPORT_TASK_URL, 'parseImport', input, { transferList: owned ? [file.data.buffer as TransferListItem] : [], signal });
     } catch (err) {
+      if (signal?.aborted) return { ok: false, reason: 'unreadable', message: `${file.name}: not opened (another file of the upload was refused)` };
       // The worker itself failed (out of memory on a huge file, for one): the file is refused, the server goes on.
       return { ok: false, reason: 'unreadable', message: `${file.name}: could not be read: ${(err as Error).message}` };
     }
