@@ -139,7 +139,32 @@ export class ImportService {
       return;
     }
     const rows = parsed.results.reduce((n, r) => n + r.columns.count, 0);
-    const entries = await this.d.database.transaction(async (tx) => {
+    let entries: FileReport[];
+    try {
+      entries = await this.storeFile(name, parsed, actor, owner, rows);
+    } catch (err) {
+      // The database refusing the file's own rows (a constraint) refuses this file; anything else is a server failure.
+      if (!isIntegrityViolation(err)) throw err;
+      report.refused.push({ file: name, reason: `not stored (nothing of it was kept): the database refused a row: ${(err as Error).message}` });
+      return;
+    }
+    report.import_id ??= entries[0]?.import_id ?? null;
+    for (const [f, r] of entries.map((e, i) => [e, parsed.results[i]!] as const)) {
+      report.files.push(f);
+      report.inserted += f.inserted;
+      report.updated += f.updated;
+      report.unchanged += f.unchanged;
+      report.rejected += f.rejected;
+      for (const rej of r.rejections) {
+        if (report.rejections.length >= MAX_REJECTIONS) break;
+        report.rejections.push({ file: r.file, ...rej });
+      }
+    }
+  }
+
+  /** One received file's rows, its import record and its audit row, in one transaction: all of them or none. */
+  private storeFile(name: string, parsed: Parsed, actor: ImportActor, owner: PriceOwner, rows: number): Promise<FileReport[]> {
+    return this.d.database.transaction(async (tx) => {
       this.d.log.info({ file: name, rows, origin: actor.origin }, 'import: storing a file in one transaction');
       const out: FileReport[] = [];
       for (const r of parsed.results) out.push(await this.storeResult(tx, parsed.kind, r, owner));
@@ -162,18 +187,6 @@ export class ImportService {
       );
       return out.map((f) => ({ ...f, import_id: importId }));
     });
-    report.import_id ??= entries[0]?.import_id ?? null;
-    for (const [f, r] of entries.map((e, i) => [e, parsed.results[i]!] as const)) {
-      report.files.push(f);
-      report.inserted += f.inserted;
-      report.updated += f.updated;
-      report.unchanged += f.unchanged;
-      report.rejected += f.rejected;
-      for (const rej of r.rejections) {
-        if (report.rejections.length >= MAX_REJECTIONS) break;
-        report.rejections.push({ file: r.file, ...rej });
-      }
-    }
   }
 
   private async storeResult(tx: Transaction, kind: Parsed['kind'], r: ParsedResult, owner: PriceOwner): Promise<FileReport> {
@@ -223,6 +236,12 @@ function isAncillaryFormat(f: string): boolean {
 
 function emptyReport(owner: PriceOwner): ImportReport {
   return { import_id: null, scope: owner === null ? 'shared' : 'own', files: [], inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [], refused: [] };
+}
+
+/** A PostgreSQL integrity-constraint violation (SQLSTATE class 23: check, unique, foreign key, not null), on either driver. */
+function isIntegrityViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^23[0-9A-Z]{3}$/.test(code);
 }
 
 function sum(files: FileReport[]): { inserted: number; updated: number; unchanged: number; rejected: number } {
