@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -56,7 +57,7 @@ describe.skipIf(!built)('optibid CLI', () => {
     expect(run(['create-admin', '--email', 'a@b.co', '--password', 'short', '--organization', 'X'], env).err).toMatch(/at least 8 characters/);
   });
 
-  it('imports a real ISO file with a report, and refuses a file it cannot read', forRuns(2), () => {
+  it('imports a real ISO file with a report, and refuses a file it cannot read or one past a limit', forRuns(4), () => {
     const env = { DATA_DIR: dataDir, DEMO_MODE: 'false' };
     const file = fileURLToPath(new URL('./fixtures/ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', import.meta.url));
     const r = run(['import', file], env);
@@ -67,6 +68,13 @@ describe.skipIf(!built)('optibid CLI', () => {
     const bad = run(['import', junk], env);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/unknown price file format/);
+    // The operator's import keeps the upload's limits: a gzip of 16 MiB of zeros (16 KB) is refused, naming the setting.
+    const bomb = path.join(dataDir, 'zeros.csv.gz');
+    fs.writeFileSync(bomb, gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 }));
+    const refused = run(['import', bomb], env);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/refused zeros\.csv\.gz: zeros\.csv\.gz decompresses to more than 100 times its size .*\(IMPORT_MAX_COMPRESSION_RATIO=100\)/);
+    expect(run(['import', file], { ...env, IMPORT_MAX_FILE_MB: '1', IMPORT_MAX_DECOMPRESSED_MB: '1' }).out).toMatch(/1440 unchanged/);
   });
 
   it('refuses to start in production with the default secret, listing the problem', forRuns(1), () => {

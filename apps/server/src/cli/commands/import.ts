@@ -1,4 +1,8 @@
-/** `optibid import <files or folders…>`: ISO price files into the database, with a progress bar. */
+/**
+ * `optibid import <files or folders…>`: ISO price files into the shared market, with a progress bar.
+ * Each file is parsed in the compute pool and stored whole (rows, import record and audit row in one
+ * transaction) or refused with its reason, under the same import limits as an upload.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { PRICE_FORMAT_IDS } from '@optibid/core';
@@ -44,7 +48,8 @@ export const importCommand: CliCommand = {
     try {
       const bar = new ProgressBar('import', files.length);
       const report = await ctx.imports.importFiles(
-        files.map((f) => ({ name: path.basename(f), data: new Uint8Array(fs.readFileSync(f)) })),
+        // Each file is read when its turn comes, within the same limits as an upload (IMPORT_MAX_FILE_MB, decompression).
+        files.map((f) => ({ name: path.basename(f), size: fs.statSync(f).size, read: () => new Uint8Array(fs.readFileSync(f)) })),
         {
           format: options.format as string | undefined,
           market: options.market as string | undefined,

@@ -36,6 +36,14 @@ export interface ImportFile {
   data: Uint8Array;
 }
 
+/** A file read when its turn comes (the CLI: a folder of large files is never held whole). */
+export interface ImportSource {
+  name: string;
+  /** Bytes on disk, checked against IMPORT_MAX_FILE_MB before reading. */
+  size: number;
+  read(): Uint8Array;
+}
+
 export type ImportOptions = Omit<PriceParseOptions, 'format' | 'market'> & { format?: string; market?: string };
 
 interface ImportLog {
@@ -92,17 +100,23 @@ export class ImportService {
   }
 
   /**
-   * Files one after the other, each parsed then stored (the CLI and seeding: a folder may hold many large
-   * files, so only one is held at a time). A file past a limit or unreadable is refused with the reason;
-   * the others go on. Bad lines are reported and never abort the good ones.
+   * Files one after the other, each read (an ImportSource), parsed and stored in turn (the CLI and seeding:
+   * a folder may hold many large files, so only one is held at a time). A file past a limit or unreadable
+   * is refused with the reason; the others go on. Bad lines are reported and never abort the good ones.
    */
-  async importFiles(files: ImportFile[], opts: ImportOptions, actor: ImportActor, owner: PriceOwner, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
+  async importFiles(files: readonly (ImportFile | ImportSource)[], opts: ImportOptions, actor: ImportActor, owner: PriceOwner, onProgress?: (done: number, total: number, file: string) => void): Promise<ImportReport> {
     const parseOpts = this.parseOptions(opts);
     const report = emptyReport(owner);
     let done = 0;
     for (const file of files) {
-      const parsed = await this.parse(file, parseOpts, opts.format);
-      await this.storeOne(report, file.name, parsed, actor, owner);
+      const size = 'data' in file ? file.data.length : file.size;
+      if (size > this.d.limits.maxFileBytes) {
+        const mb = this.d.limits.maxFileBytes / MIB;
+        report.refused.push({ file: file.name, reason: `${file.name} is larger than ${mb} MiB, the most one imported file may be (${IMPORT_LIMIT_ENV.maxFileBytes}=${mb})` });
+      } else {
+        const parsed = await this.parse('data' in file ? file : { name: file.name, data: file.read() }, parseOpts, opts.format);
+        await this.storeOne(report, file.name, parsed, actor, owner);
+      }
       onProgress?.(++done, files.length, file.name);
     }
     return report;

@@ -1,4 +1,4 @@
 /** Markets, locations and stored prices: lookups, queries, stats and imports of ISO price files. */
 export { marketRoutes as registerMarketData } from './market-routes.js';
 export { MarketService } from './market-service.js';
-export { ImportService, type ImportActor, type ImportFile, type ImportOptions } from './import-service.js';
+export { ImportService, type ImportActor, type ImportFile, type ImportOptions, type ImportSource } from './import-service.js';
