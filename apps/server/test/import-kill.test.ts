@@ -43,7 +43,11 @@ async function serve(env: Record<string, string>): Promise<Served> {
   const waiters: { re: RegExp; resolve: () => void }[] = [];
   const onData = (c: Buffer) => {
     log += c.toString();
-    for (const w of [...waiters]) if (w.re.test(log)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters]) {
+      if (!w.re.test(log)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);

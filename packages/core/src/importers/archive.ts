@@ -128,7 +128,7 @@ function inflateSliced(data: Uint8Array, budget: DecompressionBudget, make: (ond
     if (data.length === 0) stream.push(new Uint8Array(0), true);
   } catch (err) {
     if (err instanceof DecompressionLimitError) throw err;
-    throw new Error(`${what}: ${(err as Error).message}`);
+    throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
   }
   if (!ended) throw new Error(`${what}: truncated compressed data`);
   return concat(chunks, total);
@@ -199,7 +199,10 @@ function zipEntries(data: Uint8Array, what: string): ZipEntry[] {
         if (id === 0x0001) {
           let f = e + 4;
           if (uncompressed === 0xffffffff) f += 8;
-          if (compressed === 0xffffffff) (compressed = u64(data, f)), (f += 8);
+          if (compressed === 0xffffffff) {
+            compressed = u64(data, f);
+            f += 8;
+          }
           if (local === 0xffffffff) local = u64(data, f);
           break;
         }
