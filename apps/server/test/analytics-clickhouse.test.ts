@@ -62,7 +62,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
       const other = await registerUser(server.app);
       orgId = other.user.organization.id;
       orgToken = other.access_token;
-      for (const name of [ERCOT, NYISO]) await server.ctx.markets.importFiles([{ name, data: fixture(name) }], {}, platform, null);
+      for (const name of [ERCOT, NYISO]) await server.ctx.imports.importFiles([{ name, data: fixture(name) }], {}, platform, null);
       // A synthetic RT5 day with negative prices and missing components, to exercise every figure.
       const t0 = Date.UTC(2020, 2, 10, 4);
       await server.ctx.repos.prices.upsert(
@@ -130,7 +130,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
 
     it('copies later writes (a corrected file) with the incremental sync', async () => {
       const text = gunzipSync(fixture(ERCOT)).toString('utf8').replace('11/02/2015,01:00,N,HB_HOUSTON,12.48', '11/02/2015,01:00,N,HB_HOUSTON,-42.5');
-      await server.ctx.markets.importFiles([{ name: 'corrected.csv.gz', data: gzipSync(text) }], {}, platform, null);
+      await server.ctx.imports.importFiles([{ name: 'corrected.csv.gz', data: gzipSync(text) }], {}, platform, null);
       const report = await server.ctx.analytics!.sync.run();
       expect(report.kind).toBe('incremental');
       expect(report.rows).toBeGreaterThanOrEqual(1);
@@ -146,7 +146,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
       const shared = (await get(server.app, `/api/prices/stats?${QUERIES[2]}`)).json();
       const text = gunzipSync(fixture(NYISO)).toString('utf8').replace(/,N\.Y\.C\.,61761,([\d.]+)/, ',N.Y.C.,61761,1999');
       expect(text).toContain('1999');
-      await server.ctx.markets.importFiles([{ name: 'own.csv.gz', data: gzipSync(text) }], {}, { organization_id: orgId, user_id: null, origin: 'api' }, orgId);
+      await server.ctx.imports.importFiles([{ name: 'own.csv.gz', data: gzipSync(text) }], {}, { organization_id: orgId, user_id: null, origin: 'api' }, orgId);
       await server.ctx.analytics!.sync.run();
       const rows = await server.ctx.analytics!.prices.store.rows({ market: 'NYISO', location: 'N.Y.C.', run: 'DA', start: new Date('2020-03-01'), end: new Date('2020-05-02') });
       expect(rows).toHaveLength(1439);
@@ -222,7 +222,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
       await new Promise((r) => probe.close(r));
       server = await startTestServer(backend, { ANALYTICS_URL: `http://127.0.0.1:${port}/optibid_down` });
       token = (await registerUser(server.app)).access_token;
-      await server.ctx.markets.importFiles([{ name: ERCOT, data: fixture(ERCOT) }], {}, platform, null);
+      await server.ctx.imports.importFiles([{ name: ERCOT, data: fixture(ERCOT) }], {}, platform, null);
     });
     afterAll(async () => server?.close());
 

@@ -45,12 +45,18 @@ export class PriceChangesRepository {
   /**
    * The database's clock (the watermark is compared with ingested_at, which it wrote), as
    * PostgreSQL's own text: instants here are kept as text, which keeps their microseconds.
+   * `settled_ms` is never later than the start of a transaction still open on another
+   * connection: the rows it writes carry that start as ingested_at (now() is the transaction's
+   * start) but appear only when it commits, which for an import storing a large file whole can
+   * be minutes later; a watermark must not pass it.
    */
-  async now(): Promise<{ text: string; ms: number }> {
-    const [row] = await this.database.query<{ text: string; ms: number }>(
-      'SELECT t::text AS text, (extract(epoch FROM t) * 1000)::float8 AS ms FROM (SELECT clock_timestamp() AS t) x',
+  async now(): Promise<{ text: string; ms: number; settled_ms: number }> {
+    const [row] = await this.database.query<{ text: string; ms: number; settled_ms: number }>(
+      `SELECT t::text AS text, (extract(epoch FROM t) * 1000)::float8 AS ms, (extract(epoch FROM least(t, open)) * 1000)::float8 AS settled_ms
+       FROM (SELECT clock_timestamp() AS t,
+                    (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL) AS open) x`,
     );
-    return { text: row!.text, ms: Math.floor(Number(row!.ms)) };
+    return { text: row!.text, ms: Math.floor(Number(row!.ms)), settled_ms: Math.floor(Number(row!.settled_ms)) };
   }
 
   /** Rows of the shared market. */

@@ -6,7 +6,9 @@
  * So besides the log's consumer, a sync copies every row PostgreSQL wrote
  * since the watermark (`ingested_at`, set by every insert and changed value,
  * found through a partial index), re-reading an overlap of two minutes so a
- * transaction that committed late is not missed; writes are idempotent
+ * transaction that committed late is not missed, and never moving the watermark
+ * past the start of a transaction still open (an import stores a file in one
+ * transaction, however long it takes); writes are idempotent
  * (ReplacingMergeTree, version = ingested_at), so a re-read changes nothing.
  *
  * The backfill copies the whole shared market in key order (the log only
@@ -76,7 +78,7 @@ export class AnalyticsSync {
       after = page[page.length - 1]!;
       if (page.length < this.batchRows) break;
     }
-    return this.finish('backfill', started.ms, rows, t0);
+    return this.finish('backfill', started.settled_ms, rows, t0);
   }
 
   /** Copies the shared rows written after (watermark − overlap), in windows of about batchRows. */
@@ -100,7 +102,8 @@ export class AnalyticsSync {
         inWindow = 0;
       }
     }
-    return this.finish('incremental', Math.max(watermarkMs, to.ms), rows, t0);
+    // Rows a transaction still open has written appear at its commit with ingested_at = its start: the watermark stops there.
+    return this.finish('incremental', Math.max(watermarkMs, to.settled_ms), rows, t0);
   }
 
   private async finish(kind: SyncReport['kind'], watermarkMs: number, rows: number, t0: number): Promise<SyncReport> {
