@@ -46,6 +46,14 @@ describeEachBackend('input hardening', (backend) => {
     const raw = `{"name":"n","type":"battery","market":"ercot","location":"HB_HOUSTON","params":{"charge_power_mw":1e309,"discharge_power_mw":10,"energy_mwh":40}}`;
     const res = await server.app.inject({ method: 'POST', url: '/api/assets', headers: { ...bearer(org.owner), 'content-type': 'application/json' }, payload: raw });
     expectShape(res, 400, 'invalid_number');
+    // A version number past PostgreSQL's integer range (a fuzz draw once reached the database with it).
+    const stage = await server.app.inject({
+      method: 'POST',
+      url: '/api/models/00000000-0000-4000-8000-000000000000/versions/99999999999999999999/stage',
+      headers: bearer(org.owner),
+      payload: { stage: 'production' },
+    });
+    expectShape(stage, 400);
   });
 
   it('calendar-invalid dates matching YYYY-MM-DD are 400 in bids, optimisation and prices', async () => {

@@ -115,7 +115,7 @@ export type ForecastRunView = Static<typeof ForecastRunView>;
 
 export const ForecastTrainResponse = Type.Object({ version: ForecastModelVersionView, run: ForecastRunView });
 
-export const ForecastVersionParams = Type.Object({ id: Uuid, v: Type.Integer({ minimum: 1 }) });
+export const ForecastVersionParams = Type.Object({ id: Uuid, v: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: "version number (a PostgreSQL integer)" }) });
 export const ForecastArtifactParams = Type.Object({ id: Uuid, name: Type.String({ minLength: 1, maxLength: 200 }) });
 
 export const ForecastStageBody = Type.Object({ stage: ForecastStage }, { additionalProperties: false });
