@@ -141,9 +141,11 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   ctx.onClose(() => solver.close());
   const solve = () => solver.solve();
   const forecastingRepo = new ForecastingRepository(ctx.database);
+  // Built before forecasting, whose models read the load forecasts the feed stores.
+  const marketFeed = marketFeedOn(ctx, { now });
   const at = (clock: Clock): ClockedServices => ({
     trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve }),
-    forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, now: clock }),
+    forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, loadForecasts: marketFeed.loadForecasts, now: clock }),
   });
   const { trading, forecasting } = at(now);
   ctx.onClose(() => forecasting.registry.close());
@@ -154,7 +156,10 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     quotas,
     trading,
     repo: new OptimizationRepository(ctx.database),
-    forecasts: (a) => forecasting.forecasts.forDay(a.organization_id, { market: a.market, location: a.location, delivery_date: a.delivery_date, model_version_id: a.model_version_id }),
+    forecasts: {
+      registry: (a) => forecasting.forecasts.forDay(a.organization_id, a),
+      model: (a) => forecasting.forecasts.adHoc(a.organization_id, a),
+    },
     now,
     solve,
   });
@@ -167,7 +172,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     markets,
     analytics,
     imports,
-    marketFeed: marketFeedOn(ctx, { now }),
+    marketFeed,
     auth,
     security,
     org: { orgs: new OrganizationService(ctx.database, ctx.repos, platformRepos, quotas), members, apiKeys },

@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { IsoDate, IsoDateTime, Nullable, Uuid } from './common.js';
+import { PriceScope } from './markets.js';
 
 export const FORECAST_STAGES = ['none', 'staging', 'production', 'archived'] as const;
 export const ForecastStage = Type.Union([Type.Literal('none'), Type.Literal('staging'), Type.Literal('production'), Type.Literal('archived')]);
@@ -23,6 +24,18 @@ export const ForecastMetricsView = Type.Object(
   { additionalProperties: true },
 );
 
+/** An exogenous input a model ran with: today the market's stored day-ahead load forecast. */
+export const ExogenousSeriesView = Type.Object({
+  series: Type.Literal('load_forecast'),
+  market: Type.String(),
+  area: Type.String({ description: "the area the forecast covers: the ISO-wide series (EIA-930 balancing authority, e.g. ERCO, NYIS) unless the catalogue maps the location to a finer one" }),
+  unit: Type.Literal('MW'),
+  known_at: Type.Optional(IsoDateTime),
+  filled_hours: Type.Optional(Type.Integer({ description: 'hours without a forecast that took the same hour of the nearest earlier day (at most 7 back), as the CLI does' })),
+  sources: Type.Optional(Type.Array(Type.String())),
+}, { description: 'a forecast uses only rows published at or before its cut-off (known_at: the delivery day\'s gate closure)' });
+export type ExogenousSeriesView = Static<typeof ExogenousSeriesView>;
+
 export const ForecastModelVersionView = Type.Object({
   id: Uuid,
   model_id: Uuid,
@@ -37,6 +50,7 @@ export const ForecastModelVersionView = Type.Object({
   created_at: IsoDateTime,
   stage_changed_at: Nullable(IsoDateTime),
   stage_changed_by: Nullable(Uuid),
+  exogenous: Type.Array(ExogenousSeriesView, { description: 'exogenous series the version was evaluated with and serves with (empty: prices only)' }),
 });
 export type ForecastModelVersionView = Static<typeof ForecastModelVersionView>;
 
@@ -88,6 +102,8 @@ export const ForecastTrainBody = Type.Object(
     eval_days: Type.Optional(Type.Integer({ minimum: 8, maximum: 366, default: 28, description: 'walk-forward evaluation over the last N complete stored days' })),
     warmup_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 60, default: 7, description: 'days forecast before the evaluation only to seed the quantiles' })),
     quantile_window_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 28 })),
+    price_scope: Type.Optional(PriceScope),
+    compare_without_exogenous: Type.Optional(Type.Boolean({ description: 'when the load forecast is used, also evaluate the same days on prices alone and report those metrics as metrics.without_exogenous (doubles the training time)' })),
   },
   { additionalProperties: false },
 );
@@ -110,6 +126,9 @@ export const ForecastRunView = Type.Object({
   started_at: IsoDateTime,
   finished_at: Nullable(IsoDateTime),
   artifacts: Type.Array(ForecastArtifactView),
+  exogenous: Type.Array(ExogenousSeriesView, { description: 'exogenous series the evaluation used (empty: prices only)' }),
+  exogenous_note: Nullable(Type.String({ description: 'why no load forecast was used, when none was' })),
+  price_scope: PriceScope,
 });
 export type ForecastRunView = Static<typeof ForecastRunView>;
 
@@ -157,6 +176,9 @@ export const ForecastView = Type.Object({
   created_by: Nullable(Uuid),
   created_at: IsoDateTime,
   hours: Type.Array(ForecastHourView, { description: "one per hour of the market-local delivery day (23, 24 or 25)" }),
+  price_scope: PriceScope,
+  exogenous: Type.Array(ExogenousSeriesView, { description: 'exogenous series this forecast used (empty: prices only)' }),
+  exogenous_note: Nullable(Type.String({ description: 'why this forecast ran on prices alone, when it did' })),
 });
 export type ForecastView = Static<typeof ForecastView>;
 
@@ -167,6 +189,7 @@ export const ForecastListQuery = Type.Object(
     delivery_date: Type.Optional(IsoDate),
     model_version_id: Type.Optional(Uuid),
     origin: Type.Optional(Type.Union([Type.Literal('evaluation'), Type.Literal('api'), Type.Literal('job')])),
+    price_scope: Type.Optional(PriceScope),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },
   { additionalProperties: false },
@@ -179,6 +202,7 @@ export const ForecastCreateBody = Type.Object(
     location: Type.String({ minLength: 1, maxLength: 100 }),
     delivery_date: IsoDate,
     model_version_id: Type.Optional(Uuid),
+    price_scope: Type.Optional(PriceScope),
   },
   { additionalProperties: false },
 );

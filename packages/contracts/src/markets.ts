@@ -77,6 +77,23 @@ export const PricePage = Type.Object({
   next_cursor: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** The price series a scope holds (GET /api/prices/series): which locations and runs, over which span. */
+export const PriceSeriesQuery = Type.Object({ scope: Type.Optional(PriceScope), market: Type.Optional(IsoParam) }, { additionalProperties: false });
+export const PriceSeriesList = Type.Object({
+  scope: PriceScope,
+  items: Type.Array(
+    Type.Object({
+      market: Type.String(),
+      location: Type.String(),
+      run: PriceRunSchema,
+      intervals: Type.Integer(),
+      first_interval_start: Type.String({ format: 'date-time' }),
+      last_interval_start: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+export type PriceSeriesList = Static<typeof PriceSeriesList>;
+
 export const LatestPriceView = Type.Intersect([PriceView, Type.Object({ previous_lmp_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]), change_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]) })]);
 export const LatestPrices = Type.Object({ market: Type.String(), items: Type.Array(LatestPriceView) });
 

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { IsoDate, Uuid } from './common.js';
-import { PriceRunSchema } from './markets.js';
+import { ExogenousSeriesView } from './forecasting.js';
+import { PriceRunSchema, PriceScope } from './markets.js';
 
 const Segment = Type.Object({ mw: Type.Number(), price_usd_per_mwh: Type.Number() });
 
@@ -23,6 +24,7 @@ export const OptimizeBody = Type.Object(
     run: Type.Literal('DA', { description: 'day-ahead (real-time optimisation is not offered yet)' }),
     delivery_date: IsoDate,
     price_source: PriceSource,
+    price_scope: Type.Optional(PriceScope),
     as_prices: Type.Optional(
       Type.Record(Type.String({ maxLength: 20 }), Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }), {
         description:
@@ -76,7 +78,14 @@ export const OptimizeResult = Type.Object({
   run: Type.String(),
   delivery_date: Type.String(),
   timezone: Type.String(),
-  price_source: Type.Object({ type: Type.String(), model: Type.Optional(Type.String()), model_version_id: Type.Optional(Type.String()) }),
+  price_source: Type.Object({
+    type: Type.String(),
+    model: Type.Optional(Type.String()),
+    model_version_id: Type.Optional(Type.String()),
+    exogenous: Type.Optional(Type.Array(ExogenousSeriesView, { description: 'forecast: the exogenous series the forecast used' })),
+    exogenous_note: Type.Optional(Type.String({ description: 'forecast: why it ran on prices alone' })),
+  }),
+  price_scope: PriceScope,
   schedule: Type.Array(ScheduleInterval),
   expected_revenue_usd: Type.Number(),
   expected_cost_usd: Type.Number(),
@@ -146,6 +155,7 @@ export const BacktestCreateBody = Type.Object(
     strategy: BacktestStrategySchema,
     horizon_hours: Type.Optional(Type.Integer({ minimum: 24, maximum: 168 })),
     ancillary: Type.Optional(BacktestAncillaryOption),
+    price_scope: Type.Optional(PriceScope),
   },
   { additionalProperties: false },
 );

@@ -11,10 +11,13 @@
  * `forecast_error` event (MAE) on the organisation's channel for alert rules.
  * With several instances on one Redis, one leader runs it.
  */
-import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, LEAR_BENCHMARK_WINDOWS, nextDayAheadGateClosure, type IsoId } from '@optibid/core';
+import { addDaysYmd, nextDayAheadGateClosure, type IsoId } from '@optibid/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../services.js';
-import { ForecastNotPossibleError, loadPriceBook, type Clock } from '../modules/forecasting/index.js';
+import { defaultModelFor, ForecastNotPossibleError, loadPriceBook, type Clock } from '../modules/forecasting/index.js';
+
+/** The model a new location gets (the platform default when its history supports it; see the forecasting module). */
+export { defaultModelFor };
 import { createLeaderLease } from './leader.js';
 
 export interface ForecastJobOptions {
@@ -36,22 +39,6 @@ export interface ForecastJobReport {
   forecasts_stored: number;
   scored: number;
   skipped: { organization_id: string; market: string; location: string; reason: string }[];
-}
-
-/**
- * The model a new location gets: the platform default when the stored history
- * supports it, else the longest benchmark LEAR window that fits, else a 28-day
- * LEAR, else the weekly naive. The reason is kept in the model's description.
- */
-export function defaultModelFor(historyDays: number, evalDays: number): { spec: string; note: string } {
-  const candidates = [FORECAST_DEFAULT_MODEL, ...[...LEAR_BENCHMARK_WINDOWS].sort((a, b) => b - a).map((w) => `lear:${w}`), 'lear:28', 'weekly-naive'];
-  const need = (spec: string) => createForecastModel(spec).min_history_days + evalDays + 2;
-  const spec = candidates.find((c) => need(c) <= historyDays) ?? 'weekly-naive';
-  const note =
-    spec === FORECAST_DEFAULT_MODEL
-      ? `platform default (${FORECAST_DEFAULT_MODEL})`
-      : `${FORECAST_DEFAULT_MODEL} needs ${need(FORECAST_DEFAULT_MODEL)} days of history and ${historyDays} are stored: ${spec} until there are enough`;
-  return { spec, note };
 }
 
 export async function runForecastJobOnce(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'warn'>, opts: ForecastJobOptions & { ignoreLeadTime?: boolean } = {}): Promise<ForecastJobReport> {
@@ -126,7 +113,8 @@ async function scorePastForecasts(ctx: Services, now: Date): Promise<number> {
     const start = new Date(f.hours[0]!.interval_start);
     const end = new Date(new Date(f.hours[f.hours.length - 1]!.interval_start).getTime() + 3_600_000);
     if (end.getTime() > now.getTime()) continue;
-    const actual = await ctx.repos.prices.recent(f.market as IsoId, f.location, ['DA'], start, end);
+    // Scored against the prices it forecast: the shared market, or the organisation's own series.
+    const actual = await ctx.repos.prices.recent(f.market as IsoId, f.location, ['DA'], start, end, f.price_scope === 'own' ? f.organization_id : null);
     const byTime = new Map(actual.map((p) => [p.interval_start.getTime(), p.lmp_usd_per_mwh]));
     const errs = f.hours.map((h) => Math.abs((byTime.get(new Date(h.interval_start).getTime()) ?? NaN) - h.p50));
     if (errs.some((e) => Number.isNaN(e))) continue;

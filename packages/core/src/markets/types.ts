@@ -25,6 +25,11 @@ export interface MarketLocation {
   iso_node_id?: string;
   /** Other spellings seen in published files (EIA column names, gridstatus names), used by importers to map. */
   aliases?: string[];
+  /**
+   * The load-forecast area (`load_forecasts.area`) whose forecast belongs to this location, where the ISO
+   * publishes one finer than its system-wide forecast; unset, the location takes the ISO-wide series.
+   */
+  load_forecast_area?: string;
 }
 
 /** Day-ahead gate closure, versioned by the date it took effect. */

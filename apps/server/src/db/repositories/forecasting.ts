@@ -11,6 +11,18 @@ export type VersionStage = 'none' | 'staging' | 'production' | 'archived';
 export type VersionStatus = 'training' | 'ready' | 'failed';
 export type RunStatus = 'running' | 'finished' | 'failed';
 export type ForecastOrigin = 'evaluation' | 'api' | 'job';
+export type ForecastPriceScope = 'shared' | 'own';
+
+/** An exogenous series a forecast or version used (stored as JSON; see contracts ExogenousSeriesView). */
+export interface ExogenousSeries {
+  series: 'load_forecast';
+  market: string;
+  area: string;
+  unit: 'MW';
+  known_at?: string;
+  filled_hours?: number;
+  sources?: string[];
+}
 
 export interface ExperimentRow {
   id: string;
@@ -77,6 +89,7 @@ export interface VersionRow {
   created_at: Date;
   stage_changed_at: Date | null;
   stage_changed_by: string | null;
+  exogenous: ExogenousSeries[];
 }
 
 export interface ForecastHour {
@@ -99,6 +112,9 @@ export interface ForecastRow {
   history_end: Date | null;
   hours: ForecastHour[];
   daily_point: number[];
+  price_scope: ForecastPriceScope;
+  exogenous: ExogenousSeries[];
+  exogenous_note: string | null;
   mae_usd_per_mwh: number | null;
   scored_at: Date | null;
   created_by: string | null;
@@ -126,6 +142,7 @@ function version(r: Record<string, unknown>): VersionRow {
     ...(r as unknown as VersionRow),
     version: Number(r.version),
     metrics: json(r.metrics) as VersionRow['metrics'],
+    exogenous: (json(r.exogenous) as ExogenousSeries[] | null) ?? [],
     created_at: toDate(r.created_at),
     stage_changed_at: dateOrNull(r.stage_changed_at),
   };
@@ -135,6 +152,7 @@ function forecast(r: Record<string, unknown>): ForecastRow {
     ...(r as unknown as ForecastRow),
     hours: json(r.hours) as ForecastHour[],
     daily_point: json(r.daily_point) as number[],
+    exogenous: (json(r.exogenous) as ExogenousSeries[] | null) ?? [],
     gate_closure: toDate(r.gate_closure),
     history_end: dateOrNull(r.history_end),
     mae_usd_per_mwh: r.mae_usd_per_mwh === null ? null : Number(r.mae_usd_per_mwh),
@@ -144,7 +162,7 @@ function forecast(r: Record<string, unknown>): ForecastRow {
 }
 
 const VERSION_COLS = `id, organization_id, model_id, version, run_id, model_type, status, stage, metrics, trained_through,
-  created_by, created_at, stage_changed_at, stage_changed_by`;
+  created_by, created_at, stage_changed_at, stage_changed_by, exogenous`;
 
 export class ForecastingRepository {
   private readonly sql: SqlRunner;
@@ -268,15 +286,15 @@ export class ForecastingRepository {
   }
 
   // ---- versions ----
-  async createVersion(input: { organization_id: string; model_id: string; run_id: string; model_type: string; created_by: string | null }): Promise<VersionRow> {
+  async createVersion(input: { organization_id: string; model_id: string; run_id: string; model_type: string; created_by: string | null; exogenous?: ExogenousSeries[] }): Promise<VersionRow> {
     // The number is taken under the model row's lock so two trainings started together get distinct versions.
     return this.sql.transaction(async (tx) => {
       await tx.query(`SELECT id FROM forecast_models WHERE id = $1 FOR UPDATE`, [input.model_id]);
       const rows = await tx.query<Record<string, unknown>>(
-        `INSERT INTO forecast_model_versions (organization_id, model_id, version, run_id, model_type, status, created_by)
-         SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, 'training', $5 FROM forecast_model_versions WHERE model_id = $2
+        `INSERT INTO forecast_model_versions (organization_id, model_id, version, run_id, model_type, status, created_by, exogenous)
+         SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, 'training', $5, $6::jsonb FROM forecast_model_versions WHERE model_id = $2
          RETURNING ${VERSION_COLS}`,
-        [input.organization_id, input.model_id, input.run_id, input.model_type, input.created_by],
+        [input.organization_id, input.model_id, input.run_id, input.model_type, input.created_by, JSON.stringify(input.exogenous ?? [])],
       );
       await tx.query(`UPDATE forecast_models SET updated_at = now() WHERE id = $1`, [input.model_id]);
       return version(rows[0]!);
@@ -367,44 +385,44 @@ export class ForecastingRepository {
   }
 
   // ---- forecasts ----
-  /** Stores a forecast unless that version already has one for the day; returns the stored row either way. */
+  /** Stores a forecast unless that version already has one for the day on those prices; returns the stored row either way. */
   async storeForecast(input: Omit<ForecastRow, 'id' | 'created_at' | 'mae_usd_per_mwh' | 'scored_at'>): Promise<{ row: ForecastRow; created: boolean }> {
     const rows = await this.sql.query<Record<string, unknown>>(
-      `INSERT INTO forecasts (organization_id, model_version_id, market, location, delivery_date, origin, gate_closure, history_end, hours, daily_point, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11)
-       ON CONFLICT (model_version_id, delivery_date) DO NOTHING RETURNING *`,
-      [input.organization_id, input.model_version_id, input.market, input.location, input.delivery_date, input.origin, input.gate_closure, input.history_end, JSON.stringify(input.hours), JSON.stringify(input.daily_point), input.created_by],
+      `INSERT INTO forecasts (organization_id, model_version_id, market, location, delivery_date, origin, gate_closure, history_end, hours, daily_point, created_by, price_scope, exogenous, exogenous_note)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14)
+       ON CONFLICT (model_version_id, delivery_date, price_scope) DO NOTHING RETURNING *`,
+      [input.organization_id, input.model_version_id, input.market, input.location, input.delivery_date, input.origin, input.gate_closure, input.history_end, JSON.stringify(input.hours), JSON.stringify(input.daily_point), input.created_by, input.price_scope, JSON.stringify(input.exogenous), input.exogenous_note],
     );
     if (rows[0]) return { row: forecast(rows[0]), created: true };
-    const existing = await this.forecastFor(input.organization_id, input.model_version_id, input.delivery_date);
+    const existing = await this.forecastFor(input.organization_id, input.model_version_id, input.delivery_date, input.price_scope);
     return { row: existing!, created: false };
   }
 
-  async forecastFor(organizationId: string, versionId: string, deliveryDate: string): Promise<ForecastRow | null> {
+  async forecastFor(organizationId: string, versionId: string, deliveryDate: string, scope: ForecastPriceScope = 'shared'): Promise<ForecastRow | null> {
     const rows = await this.sql.query<Record<string, unknown>>(
-      `SELECT * FROM forecasts WHERE organization_id = $1 AND model_version_id = $2 AND delivery_date = $3`,
-      [organizationId, versionId, deliveryDate],
+      `SELECT * FROM forecasts WHERE organization_id = $1 AND model_version_id = $2 AND delivery_date = $3 AND price_scope = $4`,
+      [organizationId, versionId, deliveryDate, scope],
     );
     return rows[0] ? forecast(rows[0]) : null;
   }
 
-  /** A version's forecasts for delivery days in [from, to] (inclusive). */
-  async versionForecasts(organizationId: string, versionId: string, from: string, to: string): Promise<ForecastRow[]> {
+  /** A version's forecasts on one price scope for delivery days in [from, to] (inclusive). */
+  async versionForecasts(organizationId: string, versionId: string, from: string, to: string, scope: ForecastPriceScope = 'shared'): Promise<ForecastRow[]> {
     const rows = await this.sql.query<Record<string, unknown>>(
-      `SELECT * FROM forecasts WHERE organization_id = $1 AND model_version_id = $2 AND delivery_date >= $3 AND delivery_date <= $4 ORDER BY delivery_date`,
-      [organizationId, versionId, from, to],
+      `SELECT * FROM forecasts WHERE organization_id = $1 AND model_version_id = $2 AND delivery_date >= $3 AND delivery_date <= $4 AND price_scope = $5 ORDER BY delivery_date`,
+      [organizationId, versionId, from, to, scope],
     );
     return rows.map(forecast);
   }
 
-  async listForecasts(q: { organization_id: string; market?: string; location?: string; delivery_date?: string; model_version_id?: string; origin?: ForecastOrigin; limit: number }): Promise<ForecastRow[]> {
+  async listForecasts(q: { organization_id: string; market?: string; location?: string; delivery_date?: string; model_version_id?: string; origin?: ForecastOrigin; price_scope?: ForecastPriceScope; limit: number }): Promise<ForecastRow[]> {
     const rows = await this.sql.query<Record<string, unknown>>(
       `SELECT * FROM forecasts WHERE organization_id = $1
          AND ($2::text IS NULL OR market = $2) AND ($3::text IS NULL OR location = $3)
          AND ($4::text IS NULL OR delivery_date = $4) AND ($5::uuid IS NULL OR model_version_id = $5)
-         AND ($6::text IS NULL OR origin = $6)
+         AND ($6::text IS NULL OR origin = $6) AND ($8::text IS NULL OR price_scope = $8)
        ORDER BY delivery_date DESC, created_at DESC LIMIT $7`,
-      [q.organization_id, q.market ?? null, q.location ?? null, q.delivery_date ?? null, q.model_version_id ?? null, q.origin ?? null, q.limit],
+      [q.organization_id, q.market ?? null, q.location ?? null, q.delivery_date ?? null, q.model_version_id ?? null, q.origin ?? null, q.limit, q.price_scope ?? null],
     );
     return rows.map(forecast);
   }

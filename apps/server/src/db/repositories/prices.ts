@@ -287,6 +287,16 @@ export class PricesRepository {
     return rows.map((r) => ({ ...r, intervals: Number(r.intervals), newest: new Date(r.newest) }));
   }
 
+  /** One owner's series (market, location, run) with their count and span; every market unless one is named. */
+  async seriesOf(owner: string | null, market?: IsoId): Promise<{ market: IsoId; location: string; run: PriceRun; intervals: number; first: Date; last: Date }[]> {
+    const rows = await this.database.query<{ market: IsoId; location: string; run: PriceRun; intervals: number; first: Date; last: Date }>(
+      `SELECT market, location, run, count(*)::int AS intervals, min(interval_start) AS first, max(interval_start) AS last FROM prices
+       WHERE ${OWNER_IS(1)} AND ($2::text IS NULL OR market = $2) GROUP BY market, location, run ORDER BY market, location, run`,
+      [owner, market ?? null],
+    );
+    return rows.map((r) => ({ ...r, intervals: Number(r.intervals), first: new Date(r.first), last: new Date(r.last) }));
+  }
+
   async revisions(market: IsoId, location: string, run: PriceRun, intervalStart: Date, owner: string | null = null): Promise<(PricePoint & { revised_at: Date })[]> {
     const rows = await this.database.query<PricePoint & { revised_at: Date }>(
       `SELECT market, location, run, interval_start, interval_start AS interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,

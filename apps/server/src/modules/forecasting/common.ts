@@ -4,7 +4,8 @@ import type { ForecastModelVersionView, ForecastModelView, ForecastRunView, Fore
 import type { ServerContext } from '../../context.js';
 import type { MarketService } from '../market-data/index.js';
 import type { FeatureFlags } from '../platform/index.js';
-import type { ArtifactRow, ForecastingRepository, ForecastRow, ModelRow, RunRow, VersionRow } from '../../db/repositories/forecasting.js';
+import type { ArtifactRow, ExogenousSeries, ForecastingRepository, ForecastPriceScope, ForecastRow, ModelRow, RunRow, VersionRow } from '../../db/repositories/forecasting.js';
+import { LoadForecastBook, loadForecastAreaFor, type LoadForecastSource } from './exogenous.js';
 import { PriceBook } from './price-book.js';
 
 export type Clock = () => Date;
@@ -14,6 +15,8 @@ export interface ForecastingDeps {
   markets: MarketService;
   flags: FeatureFlags;
   repo: ForecastingRepository;
+  /** The stored day-ahead load forecasts (the market feed's repository). */
+  loadForecasts: LoadForecastSource;
   now: Clock;
 }
 
@@ -25,22 +28,53 @@ export interface Actor {
 
 const DAY = 86_400_000;
 
+/** Whose prices a forecast runs on: null is the shared market, else the organisation's own series. */
+export function priceOwner(scope: ForecastPriceScope | undefined, organizationId: string): string | null {
+  return scope === 'own' ? organizationId : null;
+}
+
 /**
  * The location's stored hourly prices with interval start before `until`,
- * `days` back: DA when the location has any, else hourly real time (RTH).
+ * `days` back: DA when the location has any, else hourly real time (RTH), of
+ * one owner's series (the shared market by default; never the two merged).
  */
-export async function loadPriceBook(ctx: ServerContext, m: MarketDefinition, location: string, until: Date, days: number, opts: { latest?: boolean } = {}): Promise<PriceBook> {
+export async function loadPriceBook(ctx: ServerContext, m: MarketDefinition, location: string, until: Date, days: number, opts: { latest?: boolean; owner?: string | null } = {}): Promise<PriceBook> {
+  const owner = opts.owner ?? null;
   if (opts.latest) {
     // Training looks back from the newest stored price, not from now: imported history may be years old.
-    const stored = (await ctx.repos.prices.locationsWithData(m.iso)).filter((s) => s.location === location && (s.run === 'DA' || s.run === 'RTH'));
+    const stored = (await ctx.repos.prices.locationsWithData(m.iso, owner)).filter((s) => s.location === location && (s.run === 'DA' || s.run === 'RTH'));
     const newest = Math.max(...stored.map((s) => s.newest.getTime() + 3_600_000));
     if (Number.isFinite(newest) && newest < until.getTime()) until = new Date(newest);
   }
   const since = new Date(until.getTime() - days * DAY);
-  const da = await ctx.repos.prices.recent(m.iso, location, ['DA'], since, until);
+  const da = await ctx.repos.prices.recent(m.iso, location, ['DA'], since, until, owner);
   if (da.length) return new PriceBook(m, da, 'DA');
-  const rth = await ctx.repos.prices.recent(m.iso, location, ['RTH'], since, until);
+  const rth = await ctx.repos.prices.recent(m.iso, location, ['RTH'], since, until, owner);
   return new PriceBook(m, rth, rth.length ? 'RTH' : 'DA');
+}
+
+/**
+ * The location's load forecast (its area's series) for the book's days and the day after, only the hours
+ * published by `knownAt` (each forecast later cuts at its own gate closure); `absent` says why there is none.
+ */
+export async function loadExogenous(d: ForecastingDeps, book: PriceBook, location: string, knownAt: Date): Promise<{ book: LoadForecastBook | null; absent: string | null }> {
+  const m = book.market;
+  const area = loadForecastAreaFor(m, location);
+  if (!area) return { book: null, absent: `no load-forecast area is known for ${m.iso} ${location}: prices only` };
+  const first = book.dates[0];
+  if (!first) return { book: null, absent: null };
+  // A week before the first day (a missing hour borrows up to 7 days back) to two days after the last (the delivery day).
+  const start = new Date(Date.parse(`${first}T00:00:00Z`) - 8 * DAY);
+  const end = new Date(Date.parse(`${book.dates[book.dates.length - 1]}T00:00:00Z`) + 3 * DAY);
+  const rows = (await d.loadForecasts.range(m.iso, start, end, knownAt)).filter((r) => r.area === area);
+  if (!rows.length) return { book: null, absent: `no ${m.iso} load forecast (${area}) is stored for ${first} … ${book.dates[book.dates.length - 1]} published by ${knownAt.toISOString()}: prices only` };
+  return { book: new LoadForecastBook(m, area, rows), absent: null };
+}
+
+/** A run's exogenous inputs, from its parameters. */
+export function runExogenous(r: RunRow): { exogenous: ExogenousSeries[]; exogenous_note: string | null } {
+  const x = r.params.exogenous;
+  return { exogenous: Array.isArray(x) ? (x as ExogenousSeries[]) : [], exogenous_note: typeof r.params.exogenous_note === 'string' ? r.params.exogenous_note : null };
 }
 
 export function versionView(v: VersionRow): ForecastModelVersionView {
@@ -58,6 +92,7 @@ export function versionView(v: VersionRow): ForecastModelVersionView {
     created_at: v.created_at.toISOString(),
     stage_changed_at: v.stage_changed_at?.toISOString() ?? null,
     stage_changed_by: v.stage_changed_by,
+    exogenous: v.exogenous,
   };
 }
 
@@ -100,6 +135,8 @@ export function runView(r: RunRow, artifacts: ArtifactRow[], versionId: string |
     started_at: r.started_at.toISOString(),
     finished_at: r.finished_at?.toISOString() ?? null,
     artifacts: artifacts.map((a) => ({ name: a.name, content_type: a.content_type, size_bytes: Buffer.byteLength(a.content), created_at: a.created_at.toISOString() })),
+    ...runExogenous(r),
+    price_scope: r.params.price_scope === 'own' ? 'own' : 'shared',
   };
 }
 
@@ -121,5 +158,8 @@ export function forecastView(f: ForecastRow, v: { model_id: string; model_name: 
     created_by: f.created_by,
     created_at: f.created_at.toISOString(),
     hours: f.hours,
+    price_scope: f.price_scope,
+    exogenous: f.exogenous,
+    exogenous_note: f.exogenous_note,
   };
 }

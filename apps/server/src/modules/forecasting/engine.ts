@@ -18,7 +18,8 @@ import {
 import type { ComputePool } from '../../compute/pool.js';
 import { deliveryHours, type PriceBook } from './price-book.js';
 import { FORECAST_TASK_URL, type ForecastTaskInput, type ForecastTaskOutput } from './forecast-task.js';
-import type { ForecastHour } from '../../db/repositories/forecasting.js';
+import type { ExogenousSeries, ForecastHour } from '../../db/repositories/forecasting.js';
+import { ExogenousUnavailableError, type LoadForecastBook } from './exogenous.js';
 
 export const QUANTILE_LEVELS = [0.1, 0.5, 0.9];
 
@@ -31,6 +32,8 @@ export interface DayForecast {
   daily_point: Float64Array;
   gate_closure: Date;
   history_end: Date;
+  exogenous: ExogenousSeries[];
+  exogenous_note: string | null;
 }
 
 export interface DayInput {
@@ -38,16 +41,36 @@ export interface DayInput {
   history: ForecastHistory;
   gate_closure: Date;
   history_end: Date;
+  /** The exogenous series in `history.exogenous` (empty: prices only). */
+  exogenous: ExogenousSeries[];
+  /** Why the input has no load forecast although one was asked for. */
+  exogenous_note: string | null;
 }
 
-/** What a model needing `minDays` may see for `date` (throws InsufficientHistoryError). */
-export function dayInput(minDays: number, book: PriceBook, date: string, origin?: string): DayInput {
-  const { history, gate_closure, history_end } = book.historyFor(date, {
-    origin,
-    minDays,
-    maxDays: origin ? undefined : minDays + HISTORY_MARGIN_DAYS,
-  });
-  return { date, history, gate_closure, history_end };
+/**
+ * What a model needing `minDays` may see for `date` (throws InsufficientHistoryError): with the
+ * load forecast when `exogenous` is given and covers the window as published by the gate, else
+ * prices only, saying why (`exogenous_note`, or `absent` when no forecast was available at all).
+ */
+export function dayInput(minDays: number, book: PriceBook, date: string, origin?: string, exogenous?: { book: LoadForecastBook | null; absent?: string | null }): DayInput {
+  const window = { origin, minDays, maxDays: origin ? undefined : minDays + HISTORY_MARGIN_DAYS };
+  if (exogenous?.book) {
+    try {
+      const h = book.historyFor(date, { ...window, exogenous: exogenous.book });
+      return { date, history: h.history, gate_closure: h.gate_closure, history_end: h.history_end, exogenous: h.exogenous, exogenous_note: null };
+    } catch (err) {
+      if (!(err instanceof ExogenousUnavailableError)) throw err;
+      const h = book.historyFor(date, window);
+      return { date, history: h.history, gate_closure: h.gate_closure, history_end: h.history_end, exogenous: [], exogenous_note: `${err.message}: prices only` };
+    }
+  }
+  const h = book.historyFor(date, window);
+  return { date, history: h.history, gate_closure: h.gate_closure, history_end: h.history_end, exogenous: [], exogenous_note: exogenous?.absent ?? null };
+}
+
+/** The model's input names in `modelState` (the load forecast's, when the inputs carry it). */
+function exogenousNames(inputs: DayInput[]): string[] {
+  return (inputs[0]?.exogenous ?? []).map((x) => `${x.series}_${x.area}`);
 }
 
 /**
@@ -63,7 +86,7 @@ export async function forecastInputs(
   if (!inputs.length) return { days: [], state: null };
   const channel = opts.onDay ? new MessageChannel() : null;
   channel?.port1.on('message', (done: number) => opts.onDay!(done));
-  const task: ForecastTaskInput = { spec, histories: inputs.map((i) => i.history), progress: channel?.port2, with_state: opts.withState };
+  const task: ForecastTaskInput = { spec, histories: inputs.map((i) => i.history), progress: channel?.port2, with_state: opts.withState, exogenous_names: exogenousNames(inputs) };
   // Only buffers a history owns whole move; a view into a larger array (a dataset's) is copied, leaving it intact.
   const owned = new Set<ArrayBuffer>();
   for (const x of inputs.flatMap((i) => [i.history.prices, ...i.history.exogenous])) {
@@ -74,7 +97,7 @@ export async function forecastInputs(
   try {
     const out = await compute.run<ForecastTaskOutput>(FORECAST_TASK_URL, 'forecastDays', task, { transferList, signal: opts.signal });
     return {
-      days: inputs.map((i, k) => ({ date: i.date, daily_point: out.points[k]!, gate_closure: i.gate_closure, history_end: i.history_end })),
+      days: inputs.map((i, k) => ({ date: i.date, daily_point: out.points[k]!, gate_closure: i.gate_closure, history_end: i.history_end, exogenous: i.exogenous, exogenous_note: i.exogenous_note })),
       state: out.state,
     };
   } finally {
@@ -114,6 +137,9 @@ export interface EvaluationDay extends DayForecast {
 
 export interface EvaluationResult {
   days: EvaluationDay[];
+  /** The load forecast every day used (the latest cut-off's description), or none. */
+  exogenous: ExogenousSeries[];
+  exogenous_note: string | null;
   metrics: ForecastMetricsReport;
   naive_metrics: ForecastMetricsReport;
   /** The fitted model's state (forecast-task.ts `modelState`). */
@@ -121,20 +147,25 @@ export interface EvaluationResult {
   seconds: number;
 }
 
+export interface EvaluationPlan {
+  inputs: DayInput[];
+  dates: string[];
+  warmup_days: number;
+  exogenous: ExogenousSeries[];
+  exogenous_note: string | null;
+}
+
 /**
- * Walk-forward over the last `evalDays` complete stored days (each forecast with
- * only what was known at its own gate closure), after `warmupDays` forecast days
- * that only seed the residual window of the quantiles. Metrics (MAE, RMSE,
- * sMAPE, MAPE, rMAE vs the weekly naive from day 8 on: core `forecastMetrics`)
- * are over the evaluation days.
+ * The walk-forward's days and inputs (throws EvaluationInputError when the history is too short): with the
+ * load forecast when every day has it as published by its own gate, else every day on prices alone (one
+ * model walks through them all, so they must share their inputs), saying why.
  */
-export async function evaluateOnBook(
-  compute: ComputePool,
+export function planEvaluation(
   spec: string,
   book: PriceBook,
-  opts: { evalDays: number; warmupDays: number; quantileWindowDays: number; onProgress?: (done: number, total: number, date: string) => Promise<void> | void },
-): Promise<EvaluationResult> {
-  const t0 = performance.now();
+  opts: { evalDays: number; warmupDays: number },
+  exogenous?: { book: LoadForecastBook | null; absent?: string | null },
+): EvaluationPlan {
   const model = createForecastModel(spec);
   const completes = book.completeDates();
   const evalDates = completes.slice(-opts.evalDays);
@@ -150,7 +181,42 @@ export async function evaluateOnBook(
   const warmDates = completes.filter((d) => d < firstEval && d >= firstUsable).slice(opts.warmupDays > 0 ? -opts.warmupDays : completes.length);
   const all = [...warmDates, ...evalDates];
   const origin = book.dates[0]!;
-  const inputs = all.map((date) => dayInput(model.min_history_days, book, date, origin));
+  const pricesOnly = (note: string | null): EvaluationPlan => ({
+    inputs: all.map((date) => dayInput(model.min_history_days, book, date, origin)),
+    dates: all,
+    warmup_days: warmDates.length,
+    exogenous: [],
+    exogenous_note: note,
+  });
+  if (!exogenous?.book) return pricesOnly(exogenous?.absent ?? null);
+  const withExo = all.map((date) => dayInput(model.min_history_days, book, date, origin, exogenous));
+  const lacking = withExo.find((i) => !i.exogenous.length);
+  if (lacking) return pricesOnly(`${lacking.exogenous_note ?? 'no load forecast'} (${lacking.date}), so every day of the evaluation runs on prices alone`);
+  const last = withExo[withExo.length - 1]!.exogenous[0]!;
+  const filled = withExo.reduce((n, i) => n + (i.exogenous[0]!.filled_hours ?? 0), 0);
+  // The run's description: the series and sources; each day's own cut-off is its gate closure.
+  const { known_at: _knownAt, ...series } = last;
+  return { inputs: withExo, dates: all, warmup_days: warmDates.length, exogenous: [{ ...series, filled_hours: filled }], exogenous_note: null };
+}
+
+/**
+ * Walk-forward over the last `evalDays` complete stored days (each forecast with
+ * only what was known at its own gate closure), after `warmupDays` forecast days
+ * that only seed the residual window of the quantiles. Metrics (MAE, RMSE,
+ * sMAPE, MAPE, rMAE vs the weekly naive from day 8 on: core `forecastMetrics`)
+ * are over the evaluation days. The plan's inputs are consumed (their buffers move to the pool).
+ */
+export async function evaluateOnBook(
+  compute: ComputePool,
+  spec: string,
+  book: PriceBook,
+  plan: EvaluationPlan,
+  opts: { quantileWindowDays: number; onProgress?: (done: number, total: number, date: string) => Promise<void> | void },
+): Promise<EvaluationResult> {
+  const t0 = performance.now();
+  const all = plan.dates;
+  const inputs = plan.inputs;
+  const warmCount = plan.warmup_days;
   // Progress is written in order, one at a time; a failing write (the server stopping) cancels the fit.
   const abort = new AbortController();
   let progressError: unknown = null;
@@ -181,7 +247,7 @@ export async function evaluateOnBook(
     // Only days whose prices were revealed before this one's gate: strictly before D−1.
     const window = residuals.filter((x) => x.date < addDaysYmd(date, -1)).slice(-opts.quantileWindowDays).map((x) => x.r);
     const actual = book.actual(date)!;
-    out.push({ ...f, hours: deliveryDayHours(book.market, date, f.daily_point, window), actual, warmup: i < warmDates.length });
+    out.push({ ...f, hours: deliveryDayHours(book.market, date, f.daily_point, window), actual, warmup: i < warmCount });
     residuals.push({ date, r: residualOf(book, date, f.daily_point)! });
   });
   const scored = out.filter((d) => !d.warmup);
@@ -197,6 +263,8 @@ export async function evaluateOnBook(
     metrics: forecastMetrics(actual, point),
     naive_metrics: forecastMetrics(actual, naive),
     state: fitted.state ?? {},
+    exogenous: plan.exogenous,
+    exogenous_note: plan.exogenous_note,
     seconds: (performance.now() - t0) / 1000,
   };
 }

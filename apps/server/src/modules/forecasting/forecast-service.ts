@@ -5,14 +5,21 @@
  * the point forecast plus the empirical residual quantiles of the same
  * version's forecasts of the last days whose prices were known at the gate
  * (stored ones first; missing days are re-forecast, not stored).
+ *
+ * A version evaluated with the location's load forecast serves with it, as
+ * published by the delivery day's gate closure (prices alone, saying why, when
+ * it is not); a forecast runs on the shared market's prices unless it asks for
+ * the organisation's own series (`price_scope: own`), stored apart.
  */
-import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd } from '@optibid/core';
+import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd, type MarketDefinition } from '@optibid/core';
 import type { ForecastCreateBody, ForecastView } from '@optibid/contracts';
-import type { ForecastOrigin, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
+import type { ExogenousSeries, ForecastOrigin, ForecastPriceScope, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { notFound, validationFailed } from '../../http/errors.js';
-import { type Actor, type ForecastingDeps, forecastView, loadPriceBook } from './common.js';
+import { type Actor, type ForecastingDeps, forecastView, loadExogenous, loadPriceBook, priceOwner } from './common.js';
 import { dayInput, deliveryDayHours, forecastInputs, residualOf, type DayInput } from './engine.js';
-import { InsufficientHistoryError } from './price-book.js';
+import { deliveryHours, InsufficientHistoryError, type PriceBook } from './price-book.js';
+import type { LoadForecastBook } from './exogenous.js';
+import { defaultModelFor } from './model-choice.js';
 
 const DEFAULT_QUANTILE_WINDOW_DAYS = 28;
 
@@ -47,25 +54,25 @@ export class ForecastService {
    * it first when there is none. Throws ForecastNotPossibleError when the
    * stored prices cannot support it.
    */
-  async produce(actor: Actor, market: string, location: string, date: string, v: VersionRow, origin: ForecastOrigin): Promise<{ row: ForecastRow; created: boolean }> {
-    const existing = await this.d.repo.forecastFor(actor.organization_id, v.id, date);
+  async produce(actor: Actor, market: string, location: string, date: string, v: VersionRow, origin: ForecastOrigin, scope: ForecastPriceScope = 'shared'): Promise<{ row: ForecastRow; created: boolean }> {
+    const existing = await this.d.repo.forecastFor(actor.organization_id, v.id, date, scope);
     if (existing) return { row: existing, created: false };
     const m = this.d.markets.market(market);
     const run = await this.d.repo.getRun(actor.organization_id, v.run_id);
     const Q = Number(run?.params.quantile_window_days ?? DEFAULT_QUANTILE_WINDOW_DAYS);
     const model = createForecastModel(v.model_type);
-    const gate = dayAheadGateClosure(m.iso, date, m);
-    // Only prices before the gate are even loaded: nothing later can reach the model.
-    const book = await loadPriceBook(this.d.ctx, m, location, gate, model.min_history_days + Q + 30);
+    const { book, exogenous } = await this.inputsBefore(actor.organization_id, m, location, date, model.min_history_days + Q + 30, scope, v.exogenous.length > 0);
+    const absent = v.exogenous.length ? exogenous.absent : `version ${v.version} was evaluated on prices alone`;
     let input;
     try {
-      input = dayInput(model.min_history_days, book, date);
+      input = dayInput(model.min_history_days, book, date, undefined, { book: exogenous.book, absent });
     } catch (err) {
       if (err instanceof InsufficientHistoryError) throw new ForecastNotPossibleError(`${v.model_type} cannot forecast ${location} for ${date}: ${err.message}`);
       throw err;
     }
+    const used = { exogenous: input.exogenous, exogenous_note: input.exogenous_note };
     const f = (await forecastInputs(this.d.ctx.compute, v.model_type, [input])).days[0]!;
-    const residuals = await this.residualWindow(actor.organization_id, v, book, date, Q);
+    const residuals = await this.residualWindow(actor.organization_id, v, book, date, Q, scope, exogenous);
     const stored = await this.d.repo.storeForecast({
       organization_id: actor.organization_id,
       model_version_id: v.id,
@@ -78,15 +85,42 @@ export class ForecastService {
       hours: deliveryDayHours(m, date, f.daily_point, residuals),
       daily_point: Array.from(f.daily_point),
       created_by: actor.user_id,
+      price_scope: scope,
+      ...used,
     });
     return stored;
   }
 
+  /**
+   * What a forecast of `date` may see: the scope's prices before the day's gate closure (nothing later is
+   * even loaded) and, when wanted, the location's load forecast as published by then. A forecast on the
+   * organisation's own series when it has none there is a 422, never the shared market instead.
+   */
+  private async inputsBefore(organizationId: string, m: MarketDefinition, location: string, date: string, days: number, scope: ForecastPriceScope, wantExogenous: boolean) {
+    const gate = dayAheadGateClosure(m.iso, date, m);
+    const book = await loadPriceBook(this.d.ctx, m, location, gate, days, { owner: priceOwner(scope, organizationId) });
+    if (scope === 'own' && !book.dates.length) {
+      throw validationFailed(`your organisation has no own DA or RTH prices for ${m.iso} ${location} before ${gate.toISOString()} (the gate closure of ${date}); import them, or forecast on the shared market (price_scope shared)`, [
+        { field: 'price_scope', message: 'no own series for this location and period' },
+      ]);
+    }
+    const exogenous = wantExogenous ? await loadExogenous(this.d, book, location, gate) : { book: null, absent: null };
+    return { book, exogenous, gate };
+  }
+
   /** Residuals (actual − point, 24 each) of the version on the Q days up to D−2, oldest first. */
-  private async residualWindow(organizationId: string, v: VersionRow, book: Awaited<ReturnType<typeof loadPriceBook>>, date: string, Q: number): Promise<Float64Array[]> {
+  private async residualWindow(
+    organizationId: string,
+    v: VersionRow,
+    book: PriceBook,
+    date: string,
+    Q: number,
+    scope: ForecastPriceScope,
+    exogenous: { book: LoadForecastBook | null; absent: string | null },
+  ): Promise<Float64Array[]> {
     const last = addDaysYmd(date, -2);
     const first = addDaysYmd(date, -1 - Q);
-    const stored = new Map((await this.d.repo.versionForecasts(organizationId, v.id, first, last)).map((f) => [f.delivery_date, f.daily_point]));
+    const stored = new Map((await this.d.repo.versionForecasts(organizationId, v.id, first, last, scope)).map((f) => [f.delivery_date, f.daily_point]));
     const minDays = createForecastModel(v.model_type).min_history_days;
     const points = new Map<string, ArrayLike<number>>();
     const missing: DayInput[] = [];
@@ -96,7 +130,7 @@ export class ForecastService {
       if (point) points.set(d, point);
       else {
         try {
-          missing.push(dayInput(minDays, book, d));
+          missing.push(dayInput(minDays, book, d, undefined, exogenous));
         } catch (err) {
           if (err instanceof InsufficientHistoryError) continue;
           throw err;
@@ -110,10 +144,11 @@ export class ForecastService {
 
   async create(actor: Actor, body: ForecastCreateBody): Promise<{ view: ForecastView; created: boolean }> {
     const m = this.d.markets.market(body.market);
-    const location = await this.d.markets.location(m, body.location);
+    const scope = body.price_scope ?? 'shared';
+    const location = await this.d.markets.location(m, body.location, priceOwner(scope, actor.organization_id));
     const v = await this.resolveVersion(actor.organization_id, m.iso, location, body.model_version_id);
     try {
-      const r = await this.produce(actor, m.iso, location, body.delivery_date, v, 'api');
+      const r = await this.produce(actor, m.iso, location, body.delivery_date, v, 'api', scope);
       return { view: (await this.views(actor.organization_id, [r.row]))[0]!, created: r.created };
     } catch (err) {
       if (err instanceof ForecastNotPossibleError) throw validationFailed(err.message, [{ field: 'delivery_date', message: 'not enough stored history before the gate closure' }]);
@@ -121,15 +156,15 @@ export class ForecastService {
     }
   }
 
-  async list(actor: Actor, q: { market?: string; location?: string; delivery_date?: string; model_version_id?: string; origin?: ForecastOrigin; limit?: number }) {
+  async list(actor: Actor, q: { market?: string; location?: string; delivery_date?: string; model_version_id?: string; origin?: ForecastOrigin; price_scope?: ForecastPriceScope; limit?: number }) {
     let market: string | undefined, location: string | undefined;
     if (q.market) {
       const m = this.d.markets.market(q.market);
       market = m.iso;
-      if (q.location) location = await this.d.markets.location(m, q.location);
+      if (q.location) location = await this.d.markets.location(m, q.location, priceOwner(q.price_scope, actor.organization_id));
     } else if (q.location) location = q.location.toUpperCase();
     if (q.model_version_id && !(await this.d.repo.getVersion(actor.organization_id, q.model_version_id))) throw notFound(`model version ${q.model_version_id}`);
-    const rows = await this.d.repo.listForecasts({ organization_id: actor.organization_id, market, location, delivery_date: q.delivery_date, model_version_id: q.model_version_id, origin: q.origin, limit: q.limit ?? 50 });
+    const rows = await this.d.repo.listForecasts({ organization_id: actor.organization_id, market, location, delivery_date: q.delivery_date, model_version_id: q.model_version_id, origin: q.origin, price_scope: q.price_scope, limit: q.limit ?? 50 });
     return { items: await this.views(actor.organization_id, rows) };
   }
 
@@ -147,10 +182,11 @@ export class ForecastService {
    */
   async forDay(
     organizationId: string,
-    args: { market: string; location: string; delivery_date: string; model_version_id?: string | null },
+    args: { market: string; location: string; delivery_date: string; model_version_id?: string | null; price_scope?: ForecastPriceScope },
   ): Promise<DayForecastForOptimizer | null> {
     const m = this.d.markets.market(args.market);
-    const location = await this.d.markets.location(m, args.location);
+    const scope = args.price_scope ?? 'shared';
+    const location = await this.d.markets.location(m, args.location, priceOwner(scope, organizationId));
     if (!isYmd(args.delivery_date)) throw validationFailed(`delivery_date "${args.delivery_date}" is not YYYY-MM-DD`);
     let v: VersionRow;
     if (args.model_version_id) v = await this.resolveVersion(organizationId, m.iso, location, args.model_version_id);
@@ -160,18 +196,57 @@ export class ForecastService {
       v = p;
     }
     try {
-      const { row } = await this.produce({ organization_id: organizationId, user_id: null }, m.iso, location, args.delivery_date, v, 'api');
+      const { row } = await this.produce({ organization_id: organizationId, user_id: null }, m.iso, location, args.delivery_date, v, 'api', scope);
       return {
         model_version_id: v.id,
         interval_starts: row.hours.map((h) => new Date(h.interval_start)),
         p10: row.hours.map((h) => h.p10),
         p50: row.hours.map((h) => h.p50),
         p90: row.hours.map((h) => h.p90),
+        exogenous: row.exogenous,
+        exogenous_note: row.exogenous_note,
       };
     } catch (err) {
       if (err instanceof ForecastNotPossibleError) return null;
       throw err;
     }
+  }
+
+  /**
+   * A named model (or, unnamed, the most capable one the history supports) run now, in the compute pool,
+   * on the scope's prices before the day's gate closure and the location's load forecast as published by
+   * then, as the registry's versions run; nothing is stored. 422 when the history cannot support it.
+   */
+  async adHoc(organizationId: string, args: { market: string; location: string; delivery_date: string; model?: string; price_scope?: ForecastPriceScope }): Promise<ModelForecastForOptimizer> {
+    const m = this.d.markets.market(args.market);
+    const scope = args.price_scope ?? 'shared';
+    const location = await this.d.markets.location(m, args.location, priceOwner(scope, organizationId));
+    let spec = args.model?.trim();
+    let minDays: number;
+    try {
+      minDays = spec ? createForecastModel(spec).min_history_days : 0;
+    } catch (err) {
+      throw validationFailed(`unknown forecast model "${args.model}": ${(err as Error).message}`, [{ field: 'price_source.model', message: 'unknown model' }]);
+    }
+    const { book, exogenous } = await this.inputsBefore(organizationId, m, location, args.delivery_date, spec ? minDays + 30 : 1500 + 30, scope, true);
+    if (!spec) {
+      spec = defaultModelFor(book.completeDates().length, 0).spec;
+      minDays = createForecastModel(spec).min_history_days;
+    }
+    let input: DayInput;
+    try {
+      input = dayInput(minDays, book, args.delivery_date, undefined, exogenous);
+    } catch (err) {
+      if (err instanceof InsufficientHistoryError) {
+        throw validationFailed(`${spec} cannot forecast ${m.iso} ${location} for ${args.delivery_date}: ${err.message}`, [{ field: 'price_source', message: 'not enough history before the gate closure' }]);
+      }
+      throw err;
+    }
+    const { exogenous: used, exogenous_note } = input;
+    const f = (await forecastInputs(this.d.ctx.compute, spec, [input])).days[0]!;
+    // The model's 24 local hours onto the day's own clock hours (23, 24 or 25).
+    const { starts, localHours } = deliveryHours(m, args.delivery_date);
+    return { model: spec, interval_starts: starts, p50: localHours.map((h) => f.daily_point[h]!), exogenous: used, exogenous_note };
   }
 }
 
@@ -181,4 +256,15 @@ export interface DayForecastForOptimizer {
   p10: number[];
   p50: number[];
   p90: number[];
+  exogenous: ExogenousSeries[];
+  exogenous_note: string | null;
+}
+
+export interface ModelForecastForOptimizer {
+  model: string;
+  interval_starts: Date[];
+  /** The point forecast per hour of the delivery day. */
+  p50: number[];
+  exogenous: ExogenousSeries[];
+  exogenous_note: string | null;
 }

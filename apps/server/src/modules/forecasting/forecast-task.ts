@@ -19,6 +19,8 @@ export interface ForecastTaskInput {
   progress?: MessagePort;
   /** Return the fitted state (a training run's artefact). */
   with_state?: boolean;
+  /** Names of the histories' exogenous series, for the state's feature names. */
+  exogenous_names?: string[];
 }
 
 export interface ForecastTaskOutput {
@@ -40,13 +42,18 @@ export function forecastDays(input: ForecastTaskInput): ForecastTaskOutput {
   } finally {
     input.progress?.close();
   }
-  return { points, state: input.with_state ? modelState(model) : null };
+  return { points, state: input.with_state ? modelState(model, input.exogenous_names ?? []) : null };
 }
 
-/** Feature names of a LEAR model without exogenous inputs, in core's `learFeatures` order. */
-function learFeatureNames(): string[] {
+/** Feature names of a LEAR model with these exogenous series, in core's `learFeatures` order. */
+export function learFeatureNames(exogenous: string[] = []): string[] {
   const names: string[] = [];
-  for (let h = 0; h < 24; h++) for (const lag of [1, 2, 3, 7]) names.push(`price_d-${lag}_h${String(h).padStart(2, '0')}`);
+  const hh = (h: number) => `h${String(h).padStart(2, '0')}`;
+  for (let h = 0; h < 24; h++) for (const lag of [1, 2, 3, 7]) names.push(`price_d-${lag}_${hh(h)}`);
+  for (let h = 0; h < 24; h++) {
+    for (const lag of [1, 7]) for (const e of exogenous) names.push(`${e}_d-${lag}_${hh(h)}`);
+    for (const e of exogenous) names.push(`${e}_d_${hh(h)}`);
+  }
   for (const d of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) names.push(`dow_${d}`);
   return names;
 }
@@ -56,15 +63,15 @@ function learFeatureNames(): string[] {
  * hour's last recalibration (in the model's transformed, centred feature space;
  * taken from the solver's warm-start vectors), recursively for ensembles.
  */
-export function modelState(model: ForecastPointModel): Record<string, unknown> {
-  const base: Record<string, unknown> = { name: model.name, min_history_days: model.min_history_days };
+export function modelState(model: ForecastPointModel, exogenous: string[] = []): Record<string, unknown> {
+  const base: Record<string, unknown> = { name: model.name, min_history_days: model.min_history_days, exogenous };
   const members = (model as unknown as { members?: ForecastPointModel[] }).members;
-  if (Array.isArray(members)) base.members = members.map(modelState);
+  if (Array.isArray(members)) base.members = members.map((m) => modelState(m, exogenous));
   const weights = (model as unknown as { last_weights?: Float64Array[] }).last_weights;
   if (Array.isArray(weights) && weights.length) base.last_weights_per_hour = weights.map((w) => Array.from(w));
   if (model instanceof LearModel) {
     const warm = (model as unknown as { warm: Float64Array[] | null }).warm;
-    const names = learFeatureNames();
+    const names = learFeatureNames(exogenous);
     base.window_days = model.options.window_days;
     base.coefficients_per_hour = warm
       ? warm.map((w, h) => ({

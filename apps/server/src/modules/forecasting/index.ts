@@ -14,8 +14,10 @@ import { ForecastService } from './forecast-service.js';
 import { registryRoutes } from './registry-routes.js';
 import { RegistryService } from './registry-service.js';
 
-export { ForecastNotPossibleError, type DayForecastForOptimizer } from './forecast-service.js';
+export { ForecastNotPossibleError, type DayForecastForOptimizer, type ModelForecastForOptimizer } from './forecast-service.js';
 export { loadPriceBook, type Clock, type ForecastingDeps } from './common.js';
+export { defaultModelFor } from './model-choice.js';
+export type { LoadForecastSource } from './exogenous.js';
 
 export interface ForecastingServices {
   deps: ForecastingDeps;

@@ -9,8 +9,12 @@
  * before D−1 in full, and of D−1 the DA prices whose interval starts before
  * the gate (RTH prices whose interval has ended by then). D−1's other hours
  * are filled with D−2's prices at the same hours, as the backtest adapter does.
+ * With a load forecast (exogenous.ts), the window also needs that forecast,
+ * as published by D's gate, on every one of its days and on D.
  */
 import { addDaysYmd, dayAheadGateClosure, localDayBoundsUtc, utcToZonedParts, type ForecastHistory, type MarketDefinition } from '@optibid/core';
+import type { ExogenousSeries } from '../../db/repositories/forecasting.js';
+import { ExogenousUnavailableError, type LoadForecastBook } from './exogenous.js';
 
 const H = 3_600_000;
 
@@ -79,9 +83,15 @@ export class PriceBook {
   /**
    * What a model may see when forecasting `date`: the trailing run of complete
    * consecutive days ending on D−2 (from `origin` on, when given, so day indices
-   * stay fixed across a walk-forward loop), plus D−1 cut at the gate.
+   * stay fixed across a walk-forward loop), plus D−1 cut at the gate. With
+   * `exogenous`, the window starts after the last day without the load forecast
+   * known at the gate (ExogenousUnavailableError when D has none or fewer than
+   * `minDays` days are left).
    */
-  historyFor(date: string, opts: { origin?: string; minDays: number; maxDays?: number }): { history: ForecastHistory; gate_closure: Date; history_end: Date } {
+  historyFor(
+    date: string,
+    opts: { origin?: string; minDays: number; maxDays?: number; exogenous?: LoadForecastBook | null },
+  ): { history: ForecastHistory; gate_closure: Date; history_end: Date; exogenous: ExogenousSeries[] } {
     const gate = dayAheadGateClosure(this.market.iso, date, this.market);
     const prevDate = addDaysYmd(date, -1);
     const iPrev = this.indexOf(prevDate);
@@ -96,12 +106,30 @@ export class PriceBook {
     const floor = opts.origin ? Math.max(0, this.indexOf(opts.origin)) : 0;
     while (first - 1 >= floor && this.complete[first - 1]) first--;
     if (opts.maxDays && iPrev - first > opts.maxDays) first = iPrev - opts.maxDays;
-    const nDays = iPrev - first + 1;
+    let nDays = iPrev - first + 1;
     if (nDays < opts.minDays || first === iPrev) {
       throw new InsufficientHistoryError(
         `the model needs ${opts.minDays} consecutive days of ${this.run} prices before ${date}; ${nDays - 1} complete day(s) end on ${addDaysYmd(prevDate, -1)}` +
           (first > 0 ? ` (a gap or incomplete day before ${this.dates[first]})` : ''),
       );
+    }
+    let exogenous: Float64Array[] = [];
+    const used: ExogenousSeries[] = [];
+    if (opts.exogenous) {
+      const x = opts.exogenous;
+      const what = `the ${x.market.iso} load forecast (${x.area}) published by ${gate.toISOString()}`;
+      let col = x.column([...this.dates.slice(first, iPrev + 1), date], gate);
+      if ('complete_trailing_days' in col) {
+        const have = col.complete_trailing_days - 1;
+        if (have < 0) throw new ExogenousUnavailableError(`${what} does not cover ${date}`);
+        if (have < Math.max(2, opts.minDays)) throw new ExogenousUnavailableError(`${what} covers ${have} day(s) before ${date}; the model needs ${opts.minDays}`);
+        first = iPrev - have + 1;
+        nDays = have;
+        col = x.column([...this.dates.slice(first, iPrev + 1), date], gate);
+        if ('complete_trailing_days' in col) throw new ExogenousUnavailableError(`${what} is incomplete before ${date}`);
+      }
+      exogenous = [col.values];
+      used.push(x.describe(gate, col.filled));
     }
     const prices = new Float64Array(nDays * 24);
     prices.set(this.prices.subarray(first * 24, iPrev * 24));
@@ -109,9 +137,10 @@ export class PriceBook {
     const base = (nDays - 1) * 24;
     for (let h = 0; h < 24; h++) prices[base + h] = Number.isFinite(partial[h]!) ? partial[h]! : prices[base - 24 + h]!;
     return {
-      history: { day: nDays, dates: [...this.dates.slice(first, iPrev + 1), date], prices, exogenous: [] },
+      history: { day: nDays, dates: [...this.dates.slice(first, iPrev + 1), date], prices, exogenous },
       gate_closure: gate,
       history_end: new Date(known[known.length - 1]!.t),
+      exogenous: used,
     };
   }
 

@@ -3,13 +3,15 @@
  * training runs (walk-forward evaluation on stored history, in the background
  * with progress) that each produce a version, and stage transitions
  * (promotion to production archives the model's previous production version).
+ * A training uses the location's load forecast when every evaluated day has it
+ * as published by that day's gate closure; the version then serves with it.
  */
 import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, isOwnForecastModel, listForecastModels } from '@optibid/core';
 import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { conflict, forbidden, notFound, validationFailed } from '../../http/errors.js';
-import { type Actor, type ForecastingDeps, loadPriceBook, modelView, runView, versionView } from './common.js';
-import { evaluateOnBook, evaluationCsv, EvaluationInputError } from './engine.js';
+import { type Actor, type ForecastingDeps, loadExogenous, loadPriceBook, modelView, priceOwner, runView, versionView } from './common.js';
+import { evaluateOnBook, evaluationCsv, EvaluationInputError, planEvaluation, type EvaluationPlan } from './engine.js';
 
 export interface TrainOptions {
   origin?: 'api' | 'job';
@@ -55,7 +57,12 @@ export class RegistryService {
 
   async createModel(actor: Actor, body: ForecastModelCreateBody, opts: { managed_by_job?: boolean } = {}) {
     const market = this.d.markets.market(body.market);
-    const location = await this.d.markets.location(market, body.location);
+    // A catalogue location, one of the shared market's stored ones, else one of the organisation's own series.
+    const location = await this.d.markets.location(market, body.location).catch(async (err: unknown) => {
+      const own = await this.d.markets.location(market, body.location, actor.organization_id).catch(() => null);
+      if (own) return own;
+      throw err;
+    });
     const { spec } = resolveModelType(body.model_type);
     // Our own models (combinations, gradient-boosted trees, ridge) sit behind a flag.
     if (isOwnForecastModel(spec) && !(await this.d.flags.isEnabled(actor.organization_id, 'own_forecast_model'))) {
@@ -101,11 +108,18 @@ export class RegistryService {
       warmup_days: body.warmup_days ?? 7,
       quantile_window_days: body.quantile_window_days ?? 28,
       quantile_levels: [0.1, 0.5, 0.9],
-      no_look_ahead: 'each day uses only prices known at its own day-ahead gate closure',
+      price_scope: body.price_scope ?? 'shared',
+      no_look_ahead: 'each day uses only prices known at its own day-ahead gate closure, and only load-forecast hours published by then',
     };
     const market = this.d.markets.market(m.market);
     const asOf = opts.as_of ?? this.d.now();
-    const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30, { latest: true });
+    const owner = priceOwner(params.price_scope, actor.organization_id);
+    const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30, { latest: true, owner });
+    if (owner && !book.dates.length) {
+      throw validationFailed(`your organisation has no own DA or RTH prices for ${m.market} ${m.location}; import them, or train on the shared market (price_scope shared)`, [
+        { field: 'price_scope', message: 'no own series for this location' },
+      ]);
+    }
     // Check before creating anything, so a hopeless request is a 422 and not a failed version.
     const completes = book.completeDates();
     const firstUsable = book.dates[0] ? addDaysYmd(book.dates[0], min_history_days + 1) : null;
@@ -117,22 +131,47 @@ export class RegistryService {
         [{ field: 'eval_days', message: `at most ${usable} with this model and history` }],
       );
     }
-    Object.assign(params, { price_run: book.run, data_start: book.dates[0], data_end: book.dates[book.dates.length - 1] });
+    // The days' inputs, with the load forecast when every day has it (cut at its own gate); built now, so the version records it.
+    const exogenous = await loadExogenous(this.d, book, m.location, asOf);
+    let plan: EvaluationPlan;
+    try {
+      plan = planEvaluation(spec, book, { evalDays: params.eval_days, warmupDays: params.warmup_days }, exogenous);
+    } catch (err) {
+      if (err instanceof EvaluationInputError) throw validationFailed(err.message, [{ field: 'eval_days', message: 'too many for this model and history' }]);
+      throw err;
+    }
+    const compare = body.compare_without_exogenous && plan.exogenous.length ? planEvaluation(spec, book, { evalDays: params.eval_days, warmupDays: params.warmup_days }) : null;
+    Object.assign(params, {
+      price_run: book.run,
+      data_start: book.dates[0],
+      data_end: book.dates[book.dates.length - 1],
+      exogenous: plan.exogenous,
+      exogenous_note: plan.exogenous_note,
+      compare_without_exogenous: compare !== null,
+    });
     const run = await this.d.repo.createRun({ organization_id: actor.organization_id, experiment_id: m.experiment_id, model_id: m.id, params, created_by: actor.user_id, origin: opts.origin ?? 'api' });
-    const version = await this.d.repo.createVersion({ organization_id: actor.organization_id, model_id: m.id, run_id: run.id, model_type: spec, created_by: actor.user_id });
-    await this.audit(actor, 'forecast_model.train', m.id, { version: version.version, run_id: run.id });
-    const work = this.runTraining(actor, m, version, run.id, spec, params, book).finally(() => this.inflight.delete(run.id));
+    const version = await this.d.repo.createVersion({ organization_id: actor.organization_id, model_id: m.id, run_id: run.id, model_type: spec, created_by: actor.user_id, exogenous: plan.exogenous });
+    await this.audit(actor, 'forecast_model.train', m.id, { version: version.version, run_id: run.id, exogenous: plan.exogenous.map((x) => `${x.series}:${x.market}:${x.area}`), price_scope: params.price_scope });
+    const work = this.runTraining(actor, m, version, run.id, spec, params, book, plan, compare).finally(() => this.inflight.delete(run.id));
     this.inflight.set(run.id, work);
     return { version: versionView(version), run: runView(run, [], version.id) };
   }
 
-  private async runTraining(actor: Actor, m: ModelRow, v: VersionRow, runId: string, spec: string, params: { eval_days: number; warmup_days: number; quantile_window_days: number }, book: Awaited<ReturnType<typeof loadPriceBook>>): Promise<void> {
+  private async runTraining(
+    actor: Actor,
+    m: ModelRow,
+    v: VersionRow,
+    runId: string,
+    spec: string,
+    params: { quantile_window_days: number; price_scope: 'shared' | 'own' },
+    book: Awaited<ReturnType<typeof loadPriceBook>>,
+    plan: EvaluationPlan,
+    compare: EvaluationPlan | null,
+  ): Promise<void> {
     const market = this.d.markets.market(m.market);
     let lastProgress = { done: 0, total: 0 } as { done: number; total: number; date?: string };
     try {
-      const result = await evaluateOnBook(this.d.ctx.compute, spec, book, {
-        evalDays: params.eval_days,
-        warmupDays: params.warmup_days,
+      const result = await evaluateOnBook(this.d.ctx.compute, spec, book, plan, {
         quantileWindowDays: params.quantile_window_days,
         onProgress: async (done, total, date) => {
           if (this.stopping) throw new Error('the server is stopping');
@@ -153,16 +192,27 @@ export class RegistryService {
           hours: day.hours,
           daily_point: Array.from(day.daily_point),
           created_by: actor.user_id,
+          price_scope: params.price_scope,
+          exogenous: day.exogenous,
+          exogenous_note: day.exogenous_note,
         });
       }
       const { per_hour, ...overall } = result.metrics;
       const finite = (x: number) => (Number.isFinite(x) ? x : null);
+      // The same days on prices alone, when asked: what the load forecast is worth here.
+      let without: Record<string, unknown> | undefined;
+      if (compare) {
+        const r = await evaluateOnBook(this.d.ctx.compute, spec, book, compare, { quantileWindowDays: params.quantile_window_days });
+        const { per_hour: _perHour, ...o } = r.metrics;
+        without = { ...o, seconds: Math.round(r.seconds * 1000) / 1000 };
+      }
       const metrics = {
         ...overall,
         seconds: Math.round(result.seconds * 1000) / 1000,
         weekly_naive_mae: finite(result.naive_metrics.mae),
         evaluation_start: result.days.find((d) => !d.warmup)?.date,
         evaluation_end: result.days[result.days.length - 1]?.date,
+        ...(without ? { without_exogenous: without } : {}),
       };
       await this.d.repo.finishTraining({
         run_id: runId,

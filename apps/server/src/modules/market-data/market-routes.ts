@@ -9,6 +9,8 @@ import {
   MarketView,
   PricePage,
   PriceQuery,
+  PriceSeriesList,
+  PriceSeriesQuery,
   PriceStatsQuery,
   PriceStatsView,
   errorResponses,
@@ -78,6 +80,17 @@ export function marketRoutes(app: App, markets: MarketService, imports: ImportSe
     config: { access: readAccess },
     schema: { tags: ['prices'], summary: 'A price series, ordered by time, paged with a cursor', querystring: PriceQuery, response: { 200: PricePage, ...errorResponses } },
     handler: async (req) => markets.prices(req.query, readOwner(req, req.query.scope)),
+  });
+
+  app.get('/api/prices/series', {
+    config: { access: readAccess },
+    schema: {
+      tags: ['prices'],
+      summary: "Which price series a scope holds: scope=own your organisation's imported series (every market, or the one named), scope=shared (the default) the shared market's of the market named",
+      querystring: PriceSeriesQuery,
+      response: { 200: PriceSeriesList, ...errorResponses },
+    },
+    handler: async (req) => markets.series(readOwner(req, req.query.scope), req.query.market),
   });
 
   app.get('/api/prices/latest', {

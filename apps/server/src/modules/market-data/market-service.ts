@@ -182,6 +182,17 @@ export class MarketService {
     return { zone, rows };
   }
 
+  /** One owner's price series (market, location, run, span): the shared market's of one market, or an organisation's own. */
+  async series(owner: PriceOwner, marketRaw?: string) {
+    const market = marketRaw ? this.market(marketRaw).iso : undefined;
+    if (owner === null && !market) throw badRequest("name a market to list the shared market's series (scope=own lists your organisation's)", [{ field: 'market', message: 'required with scope shared' }]);
+    const rows = await this.repos.prices.seriesOf(owner, market);
+    return {
+      scope: owner === null ? ('shared' as const) : ('own' as const),
+      items: rows.map((r) => ({ market: r.market, location: r.location, run: r.run, intervals: r.intervals, first_interval_start: r.first.toISOString(), last_interval_start: r.last.toISOString() })),
+    };
+  }
+
   /** An ISO's hubs and zones with the runs stored for each, then the locations only imported files brought (e.g. individual nodes). */
   async locations(iso: string) {
     const m = this.market(iso);

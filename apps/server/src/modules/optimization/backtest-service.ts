@@ -24,6 +24,7 @@ import type { MarketService } from '../market-data/index.js';
 import type { QuotaGate } from '../platform/index.js';
 import { orgChannel, type Actor, type TradingServices } from '../trading/index.js';
 import { backtestAncillaryConfig, backtestAncillaryInputs, type BacktestAncillaryConfig } from './backtest-ancillary.js';
+import { resolvePriceScope } from './price-scope.js';
 
 const DAY = 86_400_000;
 
@@ -58,7 +59,7 @@ export class BacktestService {
 
   async create(actor: Actor, body: BacktestCreateBody): Promise<BacktestView> {
     const m = this.markets.market(body.market);
-    const location = await this.markets.location(m, body.location);
+    const location = await this.markets.location(m, body.location, body.price_scope === 'own' ? actor.organization_id : null);
     const battery = await this.battery(actor, body);
     if (body.end < body.start) throw badRequest(`end (${body.end}) must not be before start (${body.start})`, [{ field: 'end', message: 'before start' }]);
     const strategy = body.strategy;
@@ -69,12 +70,15 @@ export class BacktestService {
         throw validationFailed(`unknown forecast model in strategy ${strategy}: ${(err as Error).message}`, [{ field: 'strategy', message: 'unknown model' }]);
       }
     }
+    const run = body.run ?? 'DA';
+    // The organisation's own series when asked (422 when it has none for the period), else the shared market.
+    const { scope } = await resolvePriceScope(this.ctx, actor.organization_id, body.price_scope, { market: m.iso, location, runs: [run], ...localSpan(m.timezone, body.start, body.end) });
     // Ancillary services: checked against the stored AS prices of the period now, read again by the job.
     const ancillary = body.ancillary
       ? await backtestAncillaryConfig(this.markets, m, body.ancillary, { start: localDayBoundsUtc(body.start, m.timezone).start, end: localDayBoundsUtc(body.end, m.timezone).end, label: `${body.start} … ${body.end}` })
       : null;
     await this.quotas.check(actor.organization_id, 'backtests_per_day');
-    const config = { market: m.iso, location, run: body.run ?? 'DA', start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null, ...(ancillary ? { ancillary } : {}) };
+    const config = { market: m.iso, location, run, start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null, price_scope: scope, ...(ancillary ? { ancillary } : {}) };
     const row = await this.repo.insertBacktest({
       organization_id: actor.organization_id,
       name: body.name ?? `${strategy}${ancillary ? ` + AS (${ancillary.as_model})` : ''} ${m.iso} ${location} ${body.start}…${body.end}`,
@@ -120,7 +124,7 @@ export class BacktestService {
   }
 
   private async execute(row: BacktestRow, job: JobContext): Promise<void> {
-    const c = row.config as { market: string; location: string; run: 'DA' | 'RT5' | 'RT15' | 'RTH'; start: string; end: string; strategy: string; horizon_hours: number; battery: BatteryParams; ancillary?: BacktestAncillaryConfig };
+    const c = row.config as { market: string; location: string; run: 'DA' | 'RT5' | 'RT15' | 'RTH'; start: string; end: string; strategy: string; horizon_hours: number; battery: BatteryParams; ancillary?: BacktestAncillaryConfig; price_scope?: 'shared' | 'own' };
     const org = row.organization_id;
     let lastPublish = 0;
     const publish = (done: number, total: number, status: string) => this.publish(org, row.id, done, total, status);
@@ -131,8 +135,9 @@ export class BacktestService {
       const start = localDayBoundsUtc(c.start, m.timezone).start;
       const end = localDayBoundsUtc(c.end, m.timezone).end;
       const from = new Date(start.getTime() - LOOKBACK_DAYS * DAY);
-      const points = await this.ctx.repos.prices.recent(m.iso, c.location, [c.run], from, end);
-      if (!points.some((p) => p.interval_start >= start)) throw new Error(`no stored ${c.run} prices for ${c.location} between ${c.start} and ${c.end}`);
+      const owner = c.price_scope === 'own' ? org : null;
+      const points = await this.ctx.repos.prices.recent(m.iso, c.location, [c.run], from, end, owner);
+      if (!points.some((p) => p.interval_start >= start)) throw new Error(`no ${owner ? 'own' : 'stored'} ${c.run} prices for ${c.location} between ${c.start} and ${c.end}`);
       const [kind, model] = c.strategy.includes(':') ? [c.strategy.split(':')[0]!, c.strategy.slice(c.strategy.indexOf(':') + 1)] : [c.strategy, ''];
       // The day's history ends at the gate closure of the day before delivery (hours before the day starts).
       const gateHours = (start.getTime() - dayAheadGateClosure(m.iso, c.start, m).getTime()) / 3_600_000;
@@ -173,6 +178,11 @@ export class BacktestService {
       await publish(0, 0, 'failed');
     }
   }
+}
+
+/** A backtest's delivery days [start, end] as instants in the market's clock (end exclusive). */
+function localSpan(timezone: string, startDate: string, endDate: string): { start: Date; end: Date } {
+  return { start: localDayBoundsUtc(startDate, timezone).start, end: localDayBoundsUtc(endDate, timezone).end };
 }
 
 function serializeReport(r: BacktestReport): Record<string, unknown> {

@@ -76,7 +76,7 @@ export class OptimizeService {
     if (asset.type === 'load') throw validationFailed('a load is not optimised: bid its consumption profile as a demand bid', [{ field: 'asset_id', message: 'load asset' }]);
     if (body.as_prices && asset.type !== 'battery') throw validationFailed(`as_prices: only batteries are co-optimised with ancillary services (this asset is ${asset.type})`, [{ field: 'as_prices', message: 'battery only' }]);
     if (body.as_prices && body.ancillary === 'none') throw validationFailed('as_prices was given with ancillary: none; drop one of them', [{ field: 'ancillary', message: 'conflicts with as_prices' }]);
-    const prices = await pricesForDay(this.ctx, m, asset.location, body.delivery_date, body.price_source, { organization_id: actor.organization_id, forecasts: this.forecasts });
+    const prices = await pricesForDay(this.ctx, m, asset.location, body.delivery_date, body.price_source, { organization_id: actor.organization_id, forecasts: this.forecasts, price_scope: body.price_scope });
     // A battery starts where its clearing will start it, and runs on stored AS prices unless told otherwise (stored-as-prices.ts).
     const battery = asset.type === 'battery' ? await batteryDayInputs(this.markets, this.trading, asset, m, body, prices) : null;
     const spec = { type: asset.type, params: normalized.params } as unknown as AssetSpec;
@@ -93,6 +93,7 @@ export class OptimizeService {
       delivery_date: body.delivery_date,
       timezone: m.timezone,
       price_source: prices.source,
+      price_scope: prices.price_scope,
       schedule: outcome.schedule,
       expected_revenue_usd: round(outcome.revenue, 2),
       expected_cost_usd: round(outcome.cost, 2),
