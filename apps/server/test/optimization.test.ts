@@ -106,7 +106,9 @@ describeEachBackend('optimisation and backtests API', (backend) => {
     expect(asset.statusCode).toBe(201);
     const f = await optimize(org.trader, { asset_id: asset.json().id, run: 'DA', delivery_date: '2020-04-20', price_source: { type: 'forecast', model: 'weekly-naive' } });
     expect(f.statusCode).toBe(200);
-    expect(f.json().price_source).toEqual({ type: 'forecast', model: 'weekly-naive' });
+    // No NYISO load forecast is stored here: the model runs on prices alone and says so.
+    expect(f.json().price_source).toEqual({ type: 'forecast', model: 'weekly-naive', exogenous: [], exogenous_note: expect.stringMatching(/no NYISO load forecast \(NYIS\) is stored/) });
+    expect(f.json().price_scope).toBe('shared');
     // Weekly naive: the forecast for 2020-04-20 hour h is the stored price of 2020-04-13 hour h.
     const week = await server.app.inject({ method: 'GET', url: '/api/prices?market=nyiso&location=N.Y.C.&start=2020-04-13&end=2020-04-14', headers: bearer(org.viewer) });
     expect(f.json().schedule.map((s: { price_usd_per_mwh: number }) => s.price_usd_per_mwh)).toEqual(week.json().items.map((p: { lmp_usd_per_mwh: number }) => Math.round(p.lmp_usd_per_mwh * 100) / 100));
