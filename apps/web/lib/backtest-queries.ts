@@ -90,6 +90,8 @@ export interface BacktestConfig {
   battery: Record<string, number>;
   /** Present when the backtest also sells ancillary services on the stored AS prices. */
   ancillary?: { as_model: string; zone: string; products: string[] };
+  /** Whose prices it ran on (absent on backtests from before the choice existed: the shared market). */
+  price_scope?: 'shared' | 'own';
 }
 
 export type Backtest = Omit<BacktestView, 'result' | 'config'> & { result: BacktestResult | null; config: BacktestConfig };

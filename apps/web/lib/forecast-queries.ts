@@ -60,6 +60,8 @@ export interface ForecastFilter {
   location: string;
   delivery_date?: string;
   model_version_id?: string;
+  /** Forecasts on the shared market's prices or on the organisation's own series; both when unset. */
+  price_scope?: 'shared' | 'own';
   limit?: number;
 }
 
@@ -70,6 +72,7 @@ export function useForecasts(f: ForecastFilter | null) {
       const q = new URLSearchParams({ market: f!.market, location: f!.location, limit: String(f!.limit ?? 50) });
       if (f!.delivery_date) q.set('delivery_date', f!.delivery_date);
       if (f!.model_version_id) q.set('model_version_id', f!.model_version_id);
+      if (f!.price_scope) q.set('price_scope', f!.price_scope);
       return api.get<{ items: ForecastView[] }>(`/api/forecasts?${q}`, { signal }).then((r) => r.items);
     },
     enabled: !!f,
@@ -98,10 +101,10 @@ export function pickOverlayForecasts(items: ForecastView[], preferred: string[],
   return [...byDay.values()].sort((a, b) => a.delivery_date.localeCompare(b.delivery_date));
 }
 
-export function useForecastOverlay(market: string | undefined, location: string | undefined, start: string | undefined, end: string | undefined) {
+export function useForecastOverlay(market: string | undefined, location: string | undefined, start: string | undefined, end: string | undefined, scope: 'shared' | 'own' = 'shared') {
   const enabled = !!market && !!location && !!start && !!end;
   const models = useForecastModels({ market, location }, { enabled });
-  const forecasts = useForecasts(enabled ? { market: market!, location: location!, limit: 500 } : null);
+  const forecasts = useForecasts(enabled ? { market: market!, location: location!, price_scope: scope, limit: 500 } : null);
   const preferred = (models.data?.items ?? [])
     .flatMap((m) => (m.production_version ? [m.production_version] : []))
     .sort((a, b) => (b.stage_changed_at ?? '').localeCompare(a.stage_changed_at ?? '') || b.created_at.localeCompare(a.created_at))

@@ -1,7 +1,7 @@
 'use client';
 /** Market data queries: catalogue, locations, price series, latest prices and statistics. */
 import { useQuery } from '@tanstack/react-query';
-import type { AncillaryPricePage, LocationView, MarketView, PriceStatsView, PriceView } from '@optibid/contracts';
+import type { AncillaryPricePage, LocationView, MarketView, PriceScope, PriceSeriesList, PriceStatsView, PriceView } from '@optibid/contracts';
 import { api } from './api';
 
 export type PriceRun = 'DA' | 'RT5' | 'RT15' | 'RTH';
@@ -81,6 +81,8 @@ export interface SeriesParams {
   /** ISO instant or market-local YYYY-MM-DD (exclusive). */
   end: string;
   resolution?: Resolution;
+  /** Whose series: the shared market (default) or the organisation's own imports. */
+  scope?: PriceScope;
 }
 
 const MAX_PAGES = 20;
@@ -91,6 +93,7 @@ export async function fetchSeries(p: SeriesParams, signal?: AbortSignal): Promis
   let first: PricePageBody | null = null;
   for (let i = 0; i < MAX_PAGES; i++) {
     const q = new URLSearchParams({ market: p.market, location: p.location, run: p.run, start: p.start, end: p.end, resolution: p.resolution ?? 'hourly', limit: '10000' });
+    if (p.scope === 'own') q.set('scope', 'own');
     if (cursor) q.set('cursor', cursor);
     const page: PricePageBody = await api.get<PricePageBody>(`/api/prices?${q}`, { signal });
     if (!first) first = page;
@@ -115,6 +118,7 @@ export function usePriceStats(p: Omit<SeriesParams, 'resolution'> | null) {
     queryKey: ['prices', 'stats', p],
     queryFn: ({ signal }) => {
       const q = new URLSearchParams({ market: p!.market, location: p!.location, run: p!.run, start: p!.start, end: p!.end });
+      if (p!.scope === 'own') q.set('scope', 'own');
       return api.get<PriceStatsView>(`/api/prices/stats?${q}`, { signal });
     },
     enabled: !!p,
@@ -139,5 +143,14 @@ export function useAncillaryPrices(p: { market: string; start: string; end: stri
     },
     enabled: !!p,
     staleTime: 60_000,
+  });
+}
+
+/** The organisation's own imported price series (market, location, run, span); empty when it has none. */
+export function useOwnSeries() {
+  return useQuery({
+    queryKey: ['prices', 'series', 'own'],
+    queryFn: ({ signal }) => api.get<PriceSeriesList>('/api/prices/series?scope=own', { signal }).then((r) => r.items),
+    staleTime: 30_000,
   });
 }

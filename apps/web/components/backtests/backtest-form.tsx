@@ -1,6 +1,8 @@
 'use client';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import type { PriceScope } from '@optibid/contracts';
+import { PriceScopeToggle } from '@/components/market/price-scope-toggle';
 import { Button, Card, ErrorMessage, Field, Input, Select } from '@/components/ui';
 import { defaultValues, inputKeyOf, paramsFromValues, PARAM_FIELDS } from '@/components/trading/asset-fields';
 import { api, fieldErrors } from '@/lib/api';
@@ -30,6 +32,7 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
   const [strategies, setStrategies] = useState<string[]>(['persistence', 'perfect']);
   const [withAs, setWithAs] = useState(false);
   const [asModel, setAsModel] = useState<string>('default');
+  const [scope, setScope] = useState<PriceScope>('shared');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -87,6 +90,7 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
           start: range.start,
           end: range.end,
           strategy,
+          price_scope: scope,
           ...(asset ? { asset_id: asset.id } : { battery: params }),
           ...(withAs ? { ancillary: { as_model: asModel } } : {}),
         };
@@ -136,6 +140,7 @@ export function BacktestForm({ onStarted }: { onStarted: (runs: Backtest[]) => v
             {(p) => <Input {...p} type="date" value={range?.end ?? ''} onChange={(e) => range && e.target.value && setRange({ ...range, end: e.target.value })} />}
           </Field>
         </div>
+        <PriceScopeToggle value={scope} onChange={setScope} market={market} location={location} />
         {!asset ? (
           <details>
             <summary style={{ cursor: 'pointer', margin: '0.25rem 0' }}>

@@ -44,7 +44,7 @@ export function BacktestList({ items, compared, onToggle }: { items: Backtest[];
           ),
         },
         { key: 'strategy', header: 'Strategy', render: (b) => <span title={b.name}>{strategyLabel(b.config.strategy)}{ancillaryLabel(b.config)}</span> },
-        { key: 'loc', header: 'Market · location', render: (b) => `${b.config.market} · ${b.config.location}` },
+        { key: 'loc', header: 'Market · location', render: (b) => `${b.config.market} · ${b.config.location}${b.config.price_scope === 'own' ? " · your organisation's prices" : ''}` },
         { key: 'period', header: 'Delivery days', render: (b) => `${b.config.start} – ${b.config.end}` },
         {
           key: 'status',

@@ -1,10 +1,12 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { ForecastModelVersionView, ForecastModelView, ForecastView, PriceView } from '@optibid/contracts';
+import type { ForecastModelVersionView, ForecastModelView, ForecastView, PriceScope, PriceView } from '@optibid/contracts';
+import { PriceScopeToggle } from '@/components/market/price-scope-toggle';
 import { EChart, axisStyle, chartColors, type ChartOption } from '@/components/charts/echart';
 import { Button, EmptyState, ErrorMessage, Field, Input, Loading, Select } from '@/components/ui';
 import { api } from '@/lib/api';
+import { inputsLabel } from '@/lib/exogenous';
 import { formatDateTime, formatPercent, formatUsdPerMwh } from '@/lib/format';
 import { useForecasts } from '@/lib/forecast-queries';
 import { useMarkets, usePriceSeries } from '@/lib/market-queries';
@@ -51,9 +53,10 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
   const [date, setDate] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [scope, setScope] = useState<PriceScope>('shared');
   const vid = ready.some((v) => v.id === versionId) ? versionId : (preferred?.id ?? '');
 
-  const stored = useForecasts(vid ? { market: model.market, location: model.location, model_version_id: vid, limit: 500 } : null);
+  const stored = useForecasts(vid ? { market: model.market, location: model.location, model_version_id: vid, price_scope: scope, limit: 500 } : null);
   const days = useMemo(() => [...new Set((stored.data ?? []).map((f) => f.delivery_date))].sort().reverse(), [stored.data]);
   // Default: the newest day forecast whose prices are stored (scored), else the newest.
   useEffect(() => {
@@ -62,14 +65,14 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
     setDate(scored[scored.length - 1] ?? days[0]!);
   }, [stored.data, date, days]);
   const forecast = stored.data?.find((f) => f.delivery_date === date) ?? null;
-  const actual = usePriceSeries(date ? { market: model.market, location: model.location, run: 'DA', start: date, end: addDaysYmd(date, 1), resolution: 'hourly' } : null);
+  const actual = usePriceSeries(date ? { market: model.market, location: model.location, run: 'DA', start: date, end: addDaysYmd(date, 1), resolution: 'hourly', scope } : null);
   const score = forecast && actual.data ? scoreDay(forecast.hours, actual.data.items) : null;
 
   async function produce() {
     setBusy(true);
     setError(null);
     try {
-      await api.post<ForecastView>('/api/forecasts', { market: model.market, location: model.location, delivery_date: date, model_version_id: vid });
+      await api.post<ForecastView>('/api/forecasts', { market: model.market, location: model.location, delivery_date: date, model_version_id: vid, price_scope: scope });
       await queryClient.invalidateQueries({ queryKey: ['forecasts'] });
     } catch (e) {
       setError(e);
@@ -133,6 +136,7 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
         <Field label={`Delivery day (${model.market} date)`}>
           {(p) => <Input {...p} type="date" value={date} max={tomorrow || undefined} onChange={(e) => e.target.value && setDate(e.target.value)} />}
         </Field>
+        <PriceScopeToggle value={scope} onChange={(s) => { setScope(s); setDate(''); }} market={model.market} location={model.location} />
         <Field label="Stored forecast days">
           {(p) => <Select {...p} value={days.includes(date) ? date : ''} onChange={(e) => e.target.value && setDate(e.target.value)} options={[{ value: '', label: `${days.length} day(s)…` }, ...days.map((d) => ({ value: d, label: d }))]} />}
         </Field>
@@ -155,6 +159,11 @@ export function ForecastChart({ model, versions }: { model: ForecastModelView; v
               {forecast.model_name} v{forecast.version} · {forecast.origin === 'evaluation' ? 'walk-forward evaluation' : forecast.origin === 'job' ? 'daily job' : 'on request'}
             </span>
             <span className="muted">gate closure {formatDateTime(forecast.gate_closure, tz, { seconds: false })}</span>
+            <span data-testid="forecast-exogenous" title={forecast.exogenous_note ?? undefined}>
+              Inputs: {inputsLabel(forecast.exogenous)}
+              {forecast.exogenous.length ? ` published by the gate` : forecast.exogenous_note ? ` (${forecast.exogenous_note})` : ''}
+              {forecast.price_scope === 'own' ? " · your organisation's imported prices" : ''}
+            </span>
             {score ? (
               <>
                 <span>

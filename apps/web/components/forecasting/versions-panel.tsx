@@ -4,7 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { ForecastModelVersionView, ForecastModelView, ForecastRunView } from '@optibid/contracts';
 import { Badge, Button, EmptyState, ErrorMessage, Loading, ProgressBar, Table } from '@/components/ui';
 import { api } from '@/lib/api';
-import { formatDateTime } from '@/lib/format';
+import { exogenousLabel, inputsLabel } from '@/lib/exogenous';
+import { formatDateTime, formatUsdPerMwh } from '@/lib/format';
 import { useModelVersions, useRun } from '@/lib/forecast-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { metricColumns, stageTone, versionStatusTone } from './model-table';
@@ -40,9 +41,23 @@ export function RunProgress({ runId }: { runId: string }) {
         max={total || 1}
         tone={r.status === 'finished' ? 'success' : r.status === 'failed' ? 'danger' : undefined}
       />
+      {r.status !== 'running' || r.exogenous.length || r.exogenous_note ? (
+        <span className="muted" style={{ fontSize: '0.85rem' }} data-testid="training-inputs">
+          Evaluated {exogenousLabel(r.exogenous)}
+          {r.price_scope === 'own' ? " on your organisation's imported prices" : ''}
+          {r.exogenous_note ? ` (${r.exogenous_note})` : ''}
+          {withoutMae(r.metrics) !== null ? `; MAE without it ${formatUsdPerMwh(withoutMae(r.metrics))}` : ''}
+        </span>
+      ) : null}
       {r.error ? <ErrorMessage error={r.error} /> : null}
     </div>
   );
+}
+
+/** The prices-only MAE of a run trained with `compare_without_exogenous`. */
+function withoutMae(metrics: Record<string, unknown> | null): number | null {
+  const w = metrics?.without_exogenous as { mae?: unknown } | undefined;
+  return typeof w?.mae === 'number' ? w.mae : null;
 }
 
 /**
@@ -125,6 +140,7 @@ export function VersionsPanel({ model, canManage }: { model: ForecastModelView; 
             { key: 'stage', header: 'Stage', render: (v) => <Badge tone={stageTone(v.stage)}>{v.stage}</Badge> },
             ...metricColumns<ForecastModelVersionView>((v) => v.metrics),
             { key: 'days', header: 'Eval. days', numeric: true, render: (v) => v.metrics?.days ?? '—' },
+            { key: 'inputs', header: 'Inputs', render: (v) => <span data-testid="version-inputs">{inputsLabel(v.exogenous)}</span> },
             { key: 'through', header: 'Trained through', render: (v) => v.trained_through ?? '—' },
             { key: 'at', header: 'Created', render: (v) => formatDateTime(v.created_at, tz, { seconds: false }) },
             ...(canManage

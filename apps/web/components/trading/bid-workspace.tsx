@@ -232,6 +232,8 @@ export function BidWorkspace({ bid, asset, market, deliveryDate, canWrite, canOp
             <summary style={{ cursor: 'pointer', fontWeight: 600 }}>Optimise (proposes curves from the optimal schedule)</summary>
             <OptimisePanel
               assetId={asset.id}
+              market={asset.market}
+              location={asset.location}
               deliveryDate={bid?.delivery_date ?? deliveryDate}
               onUse={(c, as) => {
                 setCurves(toText(c));

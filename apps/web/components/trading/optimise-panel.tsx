@@ -1,9 +1,11 @@
 'use client';
 import { useMemo, useState } from 'react';
-import type { OptimizeResult } from '@optibid/contracts';
+import type { OptimizeResult, PriceScope } from '@optibid/contracts';
+import { PRICE_SCOPE_LABELS, PriceScopeToggle } from '@/components/market/price-scope-toggle';
 import { Button, ErrorMessage, Field, Notice, Select } from '@/components/ui';
 import { EChart, axisStyle, chartColors, type ChartOption } from '@/components/charts/echart';
 import { api } from '@/lib/api';
+import { exogenousLabel } from '@/lib/exogenous';
 import { formatUsd } from '@/lib/format';
 import type { Segment } from '@/lib/bid-rules';
 import { usePreferences } from '@/lib/preferences';
@@ -30,9 +32,10 @@ function asPriceSource(a: NonNullable<OptimizeResult['ancillary']>): string {
  * revenue; the proposed curves (and, for a battery co-optimised with ancillary
  * services on the stored AS prices, its AS offers) replace the editor's on request.
  */
-export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: string; deliveryDate: string; onUse: (curves: Segment[][], asOffers: AsOffers | null) => void }) {
+export function OptimisePanel({ assetId, market, location, deliveryDate, onUse }: { assetId: string; market: string; location: string; deliveryDate: string; onUse: (curves: Segment[][], asOffers: AsOffers | null) => void }) {
   const { theme } = usePreferences();
   const [source, setSource] = useState(SOURCES[0]!.value);
+  const [scope, setScope] = useState<PriceScope>('shared');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<OptimizeResult | null>(null);
@@ -43,7 +46,7 @@ export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: strin
     setResult(null);
     const price_source = source === 'historical' ? { type: 'historical' } : { type: 'forecast', model: source.slice('forecast:'.length) };
     try {
-      setResult(await api.post<OptimizeResult>('/api/optimize', { asset_id: assetId, run: 'DA', delivery_date: deliveryDate, price_source }));
+      setResult(await api.post<OptimizeResult>('/api/optimize', { asset_id: assetId, run: 'DA', delivery_date: deliveryDate, price_source, price_scope: scope }));
     } catch (e) {
       setError(e);
     } finally {
@@ -76,6 +79,7 @@ export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: strin
     <div className="stack" style={{ gap: '0.5rem' }} data-testid="optimise-panel">
       <div className="toolbar" style={{ marginBottom: 0 }}>
         <Field label="Prices to optimise against">{(p) => <Select {...p} value={source} onChange={(e) => setSource(e.target.value)} options={SOURCES} />}</Field>
+        <PriceScopeToggle value={scope} onChange={setScope} market={market} location={location} />
         <Button variant="secondary" onClick={optimise} loading={busy} style={{ marginBottom: '0.9rem' }}>
           Optimise
         </Button>
@@ -86,6 +90,10 @@ export function OptimisePanel({ assetId, deliveryDate, onUse }: { assetId: strin
           <Notice tone="success">
             <span data-testid="optimise-result">
               Expected revenue {formatUsd(result.expected_revenue_usd)}, cost {formatUsd(result.expected_cost_usd)}, net <strong>{formatUsd(result.expected_net_usd)}</strong> ({result.solver.status}, {result.solver.time_ms.toFixed(0)} ms)
+            </span>
+            <span className="muted" style={{ display: 'block', fontSize: '0.85rem' }} data-testid="optimise-inputs">
+              Prices: {PRICE_SCOPE_LABELS[result.price_scope]}
+              {result.price_source.type === 'forecast' ? ` · forecast ${result.price_source.model ?? `version ${result.price_source.model_version_id?.slice(0, 8)}`}, ${exogenousLabel(result.price_source.exogenous ?? [])}` : ''}
             </span>
           </Notice>
           {result.ancillary ? (

@@ -1,13 +1,14 @@
 'use client';
 import { useEffect, useMemo, useState } from 'react';
-import type { PriceStatsView, PriceUpdateMessage } from '@optibid/contracts';
+import type { PriceScope, PriceStatsView, PriceUpdateMessage } from '@optibid/contracts';
 import { Card, EmptyState, ErrorMessage, Field, Input, Loading, Select, Table } from '@/components/ui';
 import { AncillaryPriceCharts } from '@/components/market/ancillary-price-charts';
 import { ImportPanel } from '@/components/market/import-panel';
 import { PriceChart } from '@/components/market/price-chart';
+import { PRICE_SCOPE_LABELS, PriceScopeToggle } from '@/components/market/price-scope-toggle';
 import { formatDateTime, formatUsdPerMwh } from '@/lib/format';
 import { useForecastOverlay } from '@/lib/forecast-queries';
-import { useAncillaryPrices, useLatestPrices, useLocations, useMarkets, usePriceSeries, usePriceStats, type PriceRun, type Resolution } from '@/lib/market-queries';
+import { useAncillaryPrices, useLatestPrices, useLocations, useMarkets, useOwnSeries, usePriceSeries, usePriceStats, type PriceRun, type Resolution } from '@/lib/market-queries';
 import { useDisplayTimeZone } from '@/lib/preferences';
 import { usePriceUpdates } from '@/lib/realtime';
 import { hasPermission, useUser } from '@/lib/session';
@@ -49,6 +50,8 @@ export default function MarketPage() {
   const [range, setRange] = useState<{ start: string; end: string } | null>(null);
   const tz = useDisplayTimeZone(market?.timezone);
   const [ticks, setTicks] = useState<PriceUpdateMessage[]>([]);
+  const [scope, setScope] = useState<PriceScope>('shared');
+  const ownSeries = useOwnSeries();
 
   useEffect(() => {
     if (!iso && markets.data?.length) setIso(markets.data[0]!.iso);
@@ -74,7 +77,12 @@ export default function MarketPage() {
 
   usePriceUpdates(iso ? [iso.toLowerCase()] : [], (m) => setTicks((t) => [m, ...t].slice(0, 40)));
 
-  const base = iso && location && range ? { market: iso, location, start: range.start, end: range.end } : null;
+  // The organisation's own series of this market (its locations and runs), when it reads them.
+  const ownHere = useMemo(() => (ownSeries.data ?? []).filter((s) => s.market === iso), [ownSeries.data, iso]);
+  useEffect(() => {
+    if (scope === 'own' && ownHere.length && !ownHere.some((s) => s.location === location)) setLocation(ownHere[0]!.location);
+  }, [scope, ownHere, location]);
+  const base = iso && location && range ? { market: iso, location, start: range.start, end: range.end, scope } : null;
   const da = usePriceSeries(base ? { ...base, run: 'DA', resolution } : null);
   const rt = usePriceSeries(base ? { ...base, run: rtRun, resolution } : null);
   const daStats = usePriceStats(base ? { ...base, run: 'DA' } : null);
@@ -82,15 +90,17 @@ export default function MarketPage() {
   const [asZone, setAsZone] = useState('');
   useEffect(() => setAsZone(''), [iso]);
   const ancillary = useAncillaryPrices(iso && range ? { market: iso, start: range.start, end: range.end, ...(asZone ? { zone: asZone } : {}) } : null);
-  const overlay = useForecastOverlay(base?.market, base?.location, base?.start, base?.end);
+  const overlay = useForecastOverlay(base?.market, base?.location, base?.start, base?.end, scope);
 
   const marketOptions = useMemo(() => (markets.data ?? []).map((m) => ({ value: m.iso, label: `${m.iso} · ${m.name}` })), [markets.data]);
   const locationOptions = useMemo(
     () =>
-      [...(locations.data ?? [])]
+      scope === 'own'
+        ? [...new Set(ownHere.map((s) => s.location))].map((id) => ({ value: id, label: `${id} (${ownHere.filter((s) => s.location === id).map((s) => s.run).join(', ')}, yours)` }))
+        : [...(locations.data ?? [])]
         .sort((a, b) => Number(b.has_data) - Number(a.has_data) || a.id.localeCompare(b.id))
         .map((l) => ({ value: l.id, label: `${l.id}${l.name !== l.id ? ` · ${l.name}` : ''}${l.has_data ? ` (${l.runs.join(', ')})` : ' (no data)'}` })),
-    [locations.data],
+    [locations.data, scope, ownHere],
   );
   const latestHere = (latest.data ?? []).filter((l) => l.location === location);
 
@@ -110,6 +120,7 @@ export default function MarketPage() {
         <div className="stack">
           <div className="toolbar" data-testid="market-controls">
             <Field label="Market">{(p) => <Select {...p} value={iso} onChange={(e) => setIso(e.target.value)} options={marketOptions} />}</Field>
+            <PriceScopeToggle value={scope} onChange={setScope} market={iso} />
             <Field label="Location">
               {(p) => <Select {...p} value={location} onChange={(e) => setLocation(e.target.value)} options={locationOptions.length ? locationOptions : [{ value: location, label: location }]} />}
             </Field>
@@ -136,7 +147,7 @@ export default function MarketPage() {
             <Field label="To (exclusive)">{(p) => <Input {...p} type="date" value={range.end} onChange={(e) => e.target.value && setRange({ ...range, end: e.target.value })} />}</Field>
           </div>
           <Card
-            title={`${market.iso} ${location}: day-ahead vs ${rtRun}`}
+            title={`${market.iso} ${location}: day-ahead vs ${rtRun}${scope === 'own' ? ` · ${PRICE_SCOPE_LABELS.own}` : ''}`}
             actions={
               <span className="muted" style={{ fontSize: '0.8rem' }}>
                 scroll or drag the slider to zoom
@@ -181,7 +192,7 @@ export default function MarketPage() {
             )}
           </Card>
           <div className="grid-2">
-            <Card title="Statistics">
+            <Card title={`Statistics · ${PRICE_SCOPE_LABELS[scope]}`}>
               <ErrorMessage error={daStats.error ?? rtStats.error} />
               {daStats.isPending || rtStats.isPending ? <Loading /> : <StatsTable stats={[daStats.data, rtStats.data]} />}
             </Card>
