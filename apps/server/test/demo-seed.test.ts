@@ -112,7 +112,7 @@ describeEachBackend('demo seed', (backend) => {
   it('trains a LEAR production model, not a naive one, where a year of history is stored', async () => {
     const report = await runForecastJobOnce(server.ctx, silent, { ignoreLeadTime: true });
     expect(report.trained).toBeGreaterThanOrEqual(2);
-    const models = (await get('/api/models')).items as { market: string; location: string; model_type: string; production_version: { model_type: string; status: string } | null }[];
+    const models = (await get('/api/models')).items as { market: string; location: string; model_type: string; production_version: { model_type: string; status: string; exogenous: { series: string; area: string }[] } | null }[];
     for (const [market, location] of [
       ['ERCOT', 'HB_HOUSTON'],
       ['NYISO', 'N.Y.C.'],
@@ -121,5 +121,8 @@ describeEachBackend('demo seed', (backend) => {
       expect(m.production_version?.status).toBe('ready');
       expect(m.production_version?.model_type).toMatch(/^lear/);
     }
+    // ERCOT's production model uses ERCOT's load forecast; NYISO's cannot (its assumed 06:00 publication is after NYISO's 05:00 gate).
+    expect(models.find((x) => x.market === 'ERCOT')!.production_version!.exogenous).toEqual([expect.objectContaining({ series: 'load_forecast', area: 'ERCO' })]);
+    expect(models.find((x) => x.market === 'NYISO')!.production_version!.exogenous).toEqual([]);
   }, SEED_TIMEOUT_MS);
 });

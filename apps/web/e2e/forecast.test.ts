@@ -4,10 +4,14 @@
  * first), trains a version (its progress shown from the first render, metrics
  * once it ends), promotes it to production and sees the forecast against the
  * actual prices; the market chart overlays the forecast; a viewer sees no
- * controls. Screenshots go to test-artifacts/screenshots/.
+ * controls. The demo's ERCOT model shows it uses ERCOT's load forecast, the
+ * NYISO one that it runs on prices alone and why; an imported series of the
+ * analyst's organisation is offered as its own, labelled, beside the shared
+ * market. Screenshots go to test-artifacts/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
+import { addDaysYmd, localDateOf, localDayBoundsUtc } from '@optibid/core/time';
 import { missingBuild, startHarness, type Harness } from './harness.js';
 
 const ANALYST = { email: 'analyst@optibid.io', password: 'analyst123' };
@@ -102,6 +106,53 @@ describe.skipIf(missing !== null && !required)('forecasts in Chromium against th
     await chart.getByTestId('forecast-chart').waitFor();
     await expect(chart.getByLabel('Stored forecast days').inputValue()).resolves.toBe(tomorrow);
   });
+
+  test('each version and forecast shows its inputs: prices only for NYISO (and why), the ERCOT load forecast for ERCOT', async () => {
+    await analyst.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecasts', exact: true }).click();
+    await analyst.getByRole('button', { name: MODEL }).click();
+    await analyst.getByTestId('versions-panel').locator('tbody tr', { hasText: 'v1' }).getByTestId('version-inputs').getByText('prices only').waitFor();
+    // NYISO's EIA-930 forecast is assumed published at 06:00, after NYISO's 05:00 gate: never in time.
+    await analyst.getByTestId('training-inputs').getByText(/Evaluated on prices alone \(.*does not cover/).waitFor();
+    await analyst.getByTestId('forecast-exogenous').getByText(/Inputs: prices only/).waitFor();
+    // The daily job trains the ERCOT Houston model at start, with ERCOT's load forecast.
+    const ercot = analyst.getByRole('button', { name: 'ERCOT HB_HOUSTON (default)' });
+    await ercot.waitFor({ timeout: 120_000 });
+    await ercot.click();
+    await analyst.getByTestId('versions-panel').getByTestId('version-inputs').getByText('prices + ERCOT load forecast (ERCO)').first().waitFor({ timeout: 120_000 });
+    await analyst.getByTestId('forecast-exogenous').getByText('Inputs: prices + ERCOT load forecast (ERCO) published by the gate').waitFor({ timeout: 30_000 });
+    await h.screenshot(analyst, 'forecasts-load-forecast-input');
+  }, 240_000);
+
+  test("the organisation's imported prices are offered, labelled, beside the shared market", async () => {
+    await analyst.getByRole('link', { name: 'Market', exact: true }).click();
+    await analyst.getByLabel('Market', { exact: true }).selectOption('NYISO');
+    await analyst.getByTestId('price-chart').waitFor();
+    await expect(analyst.getByTestId('price-scope').count()).resolves.toBe(0);
+    // The last week to tomorrow at N.Y.C., 20 + the hour index every day: a series no real day has.
+    const today = localDateOf(Date.now(), 'America/New_York');
+    const lines = ['interval_start_utc,interval_end_utc,location,lmp'];
+    for (let d = addDaysYmd(today, -7); d <= addDaysYmd(today, 1); d = addDaysYmd(d, 1)) {
+      const day = localDayBoundsUtc(d, 'America/New_York');
+      for (let k = 0, t = day.start.getTime(); t < day.end.getTime(); k++, t += 3_600_000) lines.push(`${new Date(t).toISOString()},${new Date(t + 3_600_000).toISOString()},N.Y.C.,${20 + k}`);
+    }
+    const form = analyst.getByTestId('import-form');
+    await form.getByLabel('Files').setInputFiles({ name: 'own-nyc.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+    await form.getByLabel('Market (optional)').selectOption('NYISO');
+    await form.getByRole('button', { name: 'Upload and import' }).click();
+    await analyst.getByTestId('import-report').waitFor({ timeout: 30_000 });
+    const scope = analyst.getByTestId('price-scope');
+    await scope.waitFor();
+    await scope.getByLabel('Shared market').waitFor();
+    await expect(scope.getByLabel('Shared market').isChecked()).resolves.toBe(true);
+    await scope.getByLabel("Your organisation's imported prices").check();
+    await analyst.locator('.ui-card', { hasText: "day-ahead vs" }).getByText(/N\.Y\.C\.: day-ahead vs .* · Your organisation's imported prices/).waitFor();
+    const stats = analyst.locator('.ui-card', { hasText: "Statistics · Your organisation's imported prices" });
+    // Its highest price is hour 23's 43 $/MWh.
+    await stats.locator('tbody tr', { hasText: 'DA' }).getByText('43.00', { exact: false }).first().waitFor();
+    await h.screenshot(analyst, 'market-own-prices');
+    await scope.getByLabel('Shared market').check();
+    await analyst.locator('.ui-card', { hasText: 'Statistics · Shared market' }).waitFor();
+  }, 120_000);
 
   test('the market chart overlays the production forecast with its band', async () => {
     await analyst.getByRole('link', { name: 'Market', exact: true }).click();

@@ -95,6 +95,17 @@ describe('battery bid curves', () => {
       { mw: 1, price_usd_per_mwh: 60 },
     ]);
   });
+
+  it('leaves out a charge block that would have to sit below the floor (an hour both charging and discharging, self-scheduled)', () => {
+    // ERCOT: floor −250, cap 5000. Before, the charge block came out at −250.01 and the bid was refused.
+    const segs = normalizeCurveSegments([{ mw: 7.16, price_usd_per_mwh: -250 }, { mw: -7.16, price_usd_per_mwh: 5000 }], 10, -250, 5000);
+    expect(segs).toEqual([{ mw: 7.16, price_usd_per_mwh: -250 }]);
+    // Above the floor the charge block stays, just under the offer.
+    expect(normalizeCurveSegments([{ mw: 1, price_usd_per_mwh: -249 }, { mw: -1, price_usd_per_mwh: 5000 }], 10, -250, 5000)).toEqual([
+      { mw: -1, price_usd_per_mwh: -249.01 },
+      { mw: 1, price_usd_per_mwh: -249 },
+    ]);
+  });
 });
 
 describe('curves for other assets', () => {

@@ -92,7 +92,9 @@ export function normalizeCurveSegments(segments: BidCurveSegment[], maxSegments:
   let demand = merge(segments.filter((s) => s.mw < -EPS_MW).map((s) => ({ mw: s.mw, price_usd_per_mwh: clamp(s.price_usd_per_mwh) })).sort((a, b) => b.price_usd_per_mwh - a.price_usd_per_mwh));
   if (supply.length && demand.length) {
     const ceiling = supply[0]!.price_usd_per_mwh - TICK;
-    demand = merge(demand.map((d) => ({ ...d, price_usd_per_mwh: Math.min(d.price_usd_per_mwh, round2(ceiling)) })));
+    // With an offer at the floor (a self-scheduled discharge), a charge block would have to sit below the floor,
+    // where it could never clear: it is left out rather than priced outside the ISO's limits.
+    demand = round2(ceiling) < floor ? [] : merge(demand.map((d) => ({ ...d, price_usd_per_mwh: Math.min(d.price_usd_per_mwh, round2(ceiling)) })));
   }
   // Keep the segments nearest the money: the first supply and first demand segments.
   while (supply.length + demand.length > Math.max(1, maxSegments)) {
