@@ -54,7 +54,7 @@ describeEachBackend('forecasts with the stored load forecast', (backend) => {
 
   beforeAll(async () => {
     server = await startForecastServer(backend);
-    const r = await server.ctx.markets.importFiles([{ name: 'ercot_dam_hb_houston.csv', data: new Uint8Array(fs.readFileSync(PRICES)) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
+    const r = await server.ctx.imports.importFiles([{ name: 'ercot_dam_hb_houston.csv', data: new Uint8Array(fs.readFileSync(PRICES)) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
     expect(r.inserted).toBe(1440);
     owner = await registerUser(server.app);
   }, 60_000);

@@ -39,7 +39,7 @@ describeEachBackend('price scope: shared market or the organisation’s own seri
 
   beforeAll(async () => {
     server = await startTestServer(backend);
-    const shared = await server.ctx.markets.importFiles([{ name: 'nyc.csv.gz', data: new Uint8Array(fs.readFileSync(NYC_FILE)) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
+    const shared = await server.ctx.imports.importFiles([{ name: 'nyc.csv.gz', data: new Uint8Array(fs.readFileSync(NYC_FILE)) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
     expect(shared.inserted).toBeGreaterThan(1400);
     a = await newOrg(server);
     b = await newOrg(server);
