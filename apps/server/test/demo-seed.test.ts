@@ -121,8 +121,8 @@ describeEachBackend('demo seed', (backend) => {
       expect(m.production_version?.status).toBe('ready');
       expect(m.production_version?.model_type).toMatch(/^lear/);
     }
-    // ERCOT's production model uses ERCOT's load forecast; NYISO's cannot (its assumed 06:00 publication is after NYISO's 05:00 gate).
+    // Each production model uses its ISO's load forecast (NYISO's assumed published at 04:00, before its 05:00 gate).
     expect(models.find((x) => x.market === 'ERCOT')!.production_version!.exogenous).toEqual([expect.objectContaining({ series: 'load_forecast', area: 'ERCO' })]);
-    expect(models.find((x) => x.market === 'NYISO')!.production_version!.exogenous).toEqual([]);
+    expect(models.find((x) => x.market === 'NYISO')!.production_version!.exogenous).toEqual([expect.objectContaining({ series: 'load_forecast', area: 'NYIS' })]);
   }, SEED_TIMEOUT_MS);
 });

@@ -234,15 +234,15 @@ describeEachBackend('ISO market-data clients', (backend) => {
     expect(lf.map((x) => x.load_forecast_mw)).toEqual([19611]);
     const lf2 = await feed.service.fetchDays('NYISO', 'load-forecast', '2019-11-03', '2019-11-03', { trigger: 'api' });
     expect(lf2).toMatchObject({ inserted: 25, days_complete: ['2019-11-03'] });
-    // The API serves the series, and with known_at only what was published by then (06:00 the day before, assumed).
+    // The API serves the series, and with known_at only what was published by then (04:00 the day before for NYISO, assumed).
     const token = (await registerUser(app)).access_token as string;
     const q = (extra: string, auth = true) =>
       app.inject({ method: 'GET', url: `/api/load-forecasts?market=NYISO&start=2019-11-03T04:00:00Z&end=2019-11-04T05:00:00Z${extra}`, headers: auth ? bearer(token) : {} });
     expect((await q('', false)).statusCode).toBe(401);
     const all = (await q('')).json().items;
     expect(all).toHaveLength(25);
-    expect(all[0]).toMatchObject({ area: 'NYIS', interval_start: '2019-11-03T04:00:00.000Z', published_at: '2019-11-02T10:00:00.000Z' });
-    expect((await q('&known_at=2019-11-02T09:59:00Z')).json().items).toHaveLength(0);
+    expect(all[0]).toMatchObject({ area: 'NYIS', interval_start: '2019-11-03T04:00:00.000Z', published_at: '2019-11-02T08:00:00.000Z' });
+    expect((await q('&known_at=2019-11-02T07:59:00Z')).json().items).toHaveLength(0);
     const bad = await app.inject({ method: 'GET', url: '/api/load-forecasts?market=NYISO&start=2019-11-03T04:00:00Z&end=2019-11-01T00:00:00Z', headers: bearer(token) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toBe('end must be after start');

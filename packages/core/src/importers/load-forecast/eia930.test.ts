@@ -18,8 +18,8 @@ describe('EIA-930 demand forecast importer', () => {
     expect(row.area).toBe('NYIS');
     expect(row.interval_start.toISOString()).toBe('2019-11-03T04:00:00.000Z');
     expect(row.load_forecast_mw).toBe(13373);
-    // 2019-11-03 04:00Z is 00:00 EDT of 2019-11-03, so the day's forecast is assumed known at 06:00 EDT on 11-02.
-    expect(row.published_at.toISOString()).toBe('2019-11-02T10:00:00.000Z');
+    // 2019-11-03 04:00Z is 00:00 EDT of 2019-11-03, so the day's forecast is assumed known at 04:00 EDT on 11-02 (NYISO: an hour before its 05:00 gate).
+    expect(row.published_at.toISOString()).toBe('2019-11-02T08:00:00.000Z');
   });
 
   it('treats 0 and MISSING forecasts as missing, never as zero MW', () => {

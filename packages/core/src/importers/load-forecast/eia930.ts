@@ -27,10 +27,17 @@ const HOUR_MS = 3_600_000;
 /**
  * The EIA files carry no publication time. We assume a delivery day's forecast is known at
  * 06:00 market time on the day before: every ISO publishes its day-ahead load forecast before
- * its day-ahead gate closure (NYISO, the earliest gate, closes at 05:00 ET and publishes its
- * forecast the evening before), so 06:00 is a conservative bound.
+ * its day-ahead gate closure, so 06:00 is a conservative bound for every gate at or after it.
+ * NYISO's gate (05:00 ET) is earlier; NYISO posts its forecast the evening before, so for
+ * NYISO we assume 04:00, an hour before its gate and still hours after the real posting.
  */
 export const EIA930_ASSUMED_PUBLICATION_LOCAL_TIME = '06:00';
+const ASSUMED_PUBLICATION_BY_MARKET: Partial<Record<string, string>> = { NYISO: '04:00' };
+
+/** The assumed local publication time (day before delivery) of a market's EIA-930 forecast. */
+export function eia930AssumedPublicationLocalTime(market: string): string {
+  return ASSUMED_PUBLICATION_BY_MARKET[market] ?? EIA930_ASSUMED_PUBLICATION_LOCAL_TIME;
+}
 
 /** Whether a header line is an EIA-930 cleaned-demand file. */
 export function isEia930DemandHeader(header: string): boolean {
@@ -86,7 +93,7 @@ export function parseEia930DemandForecast(text: string, file: string, opts: { ma
       interval_start: start,
       interval_end: new Date(end),
       load_forecast_mw: mw,
-      published_at: zonedLocalToUtc(addDaysYmd(day, -1), EIA930_ASSUMED_PUBLICATION_LOCAL_TIME, tz),
+      published_at: zonedLocalToUtc(addDaysYmd(day, -1), eia930AssumedPublicationLocalTime(market), tz),
       source: `eia930_demand:${file.split('/').pop()}`,
     });
   }
