@@ -91,7 +91,9 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
   await registerWeb(app, s.config.webDir ?? DEFAULT_WEB_DIR);
   // A serving app claims durable jobs (backtests); stopping hands running ones back to the queue.
   app.addHook('onReady', async () => s.jobs.start());
-  app.addHook('onClose', async () => s.jobs.stop());
+  app.addHook('onClose', async () => {
+    await s.jobs.stop();
+  });
   return app;
 }
 

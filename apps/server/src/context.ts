@@ -80,8 +80,10 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
     closers.push(() => compute.close());
 
-    const jobs = new JobQueue(new JobRepository(database), opts.jobs);
-    closers.push(() => jobs.stop());
+    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, ...opts.jobs });
+    closers.push(async () => {
+      await jobs.stop();
+    });
 
     const repos = createRepositories(database);
     const health = new HealthRegistry(VERSION);

@@ -15,8 +15,19 @@ export interface ProbeOptions {
 export class HealthRegistry {
   private readonly probes = new Map<string, { probe: Probe; opts: ProbeOptions }>();
   private readonly startedAt = Date.now();
+  private drainingSince: number | null = null;
 
   constructor(private readonly version: string) {}
+
+  /** The instance is shutting down (SIGTERM): `/health/ready` answers 503 from now on, so a load balancer stops sending it work. */
+  beginDrain(): void {
+    this.drainingSince ??= Date.now();
+  }
+
+  /** Since when the instance drains (epoch ms), or null while it serves. */
+  get draining(): number | null {
+    return this.drainingSince;
+  }
 
   register(name: string, probe: Probe, opts: ProbeOptions = {}): void {
     this.probes.set(name, { probe, opts });

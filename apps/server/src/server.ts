@@ -1,7 +1,9 @@
 /**
- * Starts the whole server: services, app, background jobs, listen; and stops it
- * gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close
- * jobs, WebSockets, Redis and the database).
+ * Starts the whole server: services, app, background jobs, listen; and drains it
+ * on SIGTERM/SIGINT within SHUTDOWN_GRACE_MS: /health/ready 503, WebSockets closed
+ * with 1012 (reconnect elsewhere), no more job claims and running jobs finished or
+ * handed back, the feed's leadership given up, in-flight requests finished, then
+ * bus, Redis and the database closed.
  */
 import type { Config } from './config/index.js';
 import { buildApp } from './app.js';
@@ -15,6 +17,7 @@ export interface RunningServer {
   app: App;
   ctx: Services;
   url: string;
+  /** Drains and stops (see `startServer`); the same promise on every call. */
   stop(): Promise<void>;
 }
 
@@ -33,17 +36,35 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      const t0 = Date.now();
+      // 1. Not ready any more (503), so the load balancer sends new work elsewhere; HTTP still answers.
+      ctx.health.beginDrain();
+      // 2. Sockets go to another instance now (1012 with a reconnect hint), not when the process is gone.
+      ctx.realtime.drain();
+      // 3. No more claims; running jobs get half the grace to finish, the rest are handed back to the queue.
+      const jobs = await ctx.jobs.stop(Math.floor(config.shutdownGraceMs / 2));
+      // 4. Background roles: the feed's lease is given up, so another instance leads at its next round.
       await stopJobs();
+      app.log.info({ ...jobs, drain_ms: Date.now() - t0 }, 'drained: closing connections, bus, cache and database');
+      // 5. In-flight requests finish, then bus, Redis and the database close.
       await app.close();
       await ctx.close();
     })());
   return { app, ctx, url: address, stop };
 }
 
+/**
+ * SIGTERM/SIGINT: drain and exit 0, or exit 1 if draining takes longer than SHUTDOWN_GRACE_MS
+ * (a job's handler or a connection that does not let go) or fails.
+ */
 export function handleSignals(server: RunningServer): void {
+  const graceMs = server.ctx.config.shutdownGraceMs;
   const onSignal = (signal: NodeJS.Signals) => {
-    server.app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    server.app.log.info({ signal, grace_ms: graceMs }, 'shutting down: draining');
+    const force = setTimeout(() => {
+      server.app.log.error({ grace_ms: graceMs }, 'drain did not finish within SHUTDOWN_GRACE_MS; exiting');
+      process.exit(1);
+    }, graceMs);
     force.unref();
     server.stop().then(
       () => process.exit(0),

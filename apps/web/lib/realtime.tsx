@@ -3,7 +3,9 @@
  * One WebSocket per tab to /api/ws/ws/prices: authenticates with the session's
  * access token (first message, so the token stays out of URLs and logs), follows
  * the zones the mounted components ask for, pings every 20 s, and reconnects with
- * exponential backoff (1 s doubling up to 30 s) re-sending auth and subscriptions.
+ * exponential backoff (1 s doubling up to 30 s) re-sending auth and subscriptions;
+ * a server instance that is shutting down closes with 1012 and the tab reconnects
+ * within 600 ms (the load balancer sends it to another instance).
  * Org events (bid status, awards, alerts) become toasts and invalidate cached queries.
  */
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
@@ -14,22 +16,18 @@ import { getAccessToken } from './api';
 import { ConnectionStatusContext, type ConnectionStatus } from './connection-status';
 import { useSession } from './session';
 import { formatMwh } from './format';
+import { reconnectDelayMs } from './reconnect';
 import { usePreferences, type ToastEvent } from './preferences';
+
+export { BACKOFF_MAX_MS, BACKOFF_MIN_MS, backoffMs, reconnectDelayMs, SERVICE_RESTART_CLOSE } from './reconnect';
 
 export type { BacktestProgressEvent };
 
 export type RealtimeEvent = PriceUpdateMessage | BidStatusEvent | AwardEvent | WsAlertMessage | BacktestProgressEvent;
 type Listener = (e: RealtimeEvent) => void;
 
-export const BACKOFF_MIN_MS = 1_000;
-export const BACKOFF_MAX_MS = 30_000;
 const PING_EVERY_MS = 20_000;
 const PONG_TIMEOUT_MS = 10_000;
-
-/** Delay before reconnect attempt `n` (0-based): 1 s, 2 s, 4 s … capped at 30 s. */
-export function backoffMs(attempt: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, attempt));
-}
 
 interface RealtimeApi {
   /** Follow price updates of `zones` (lower-case ISO ids); returns the unsubscribe. */
@@ -136,18 +134,19 @@ class Connection {
       if (token) ws.send(JSON.stringify({ type: 'auth', token }));
     };
     ws.onmessage = (ev) => this.onMessage(ev.data);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.open = false;
       this.ws = null;
       this.clearTimers();
-      if (!this.closed) this.scheduleRetry();
+      if (!this.closed) this.scheduleRetry(ev.code);
     };
     ws.onerror = () => undefined; // onclose follows and schedules the retry
   }
 
-  private scheduleRetry(): void {
-    const delay = backoffMs(this.attempt++);
+  private scheduleRetry(closeCode: number): void {
+    const { delay_ms: delay, next_attempt } = reconnectDelayMs(closeCode, this.attempt);
+    this.attempt = next_attempt;
     let left = Math.ceil(delay / 1000);
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
     this.setStatus(offline ? { state: 'offline' } : { state: 'reconnecting', retry_in_s: left });

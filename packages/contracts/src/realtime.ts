@@ -79,8 +79,15 @@ export const WsSubscribeClientMessage = Type.Object({
 export const WsClientMessage = Type.Union([WsPingClientMessage, WsAuthClientMessage, WsSubscribeClientMessage]);
 export type WsClientMessage = Static<typeof WsClientMessage>;
 
-/** WebSocket close codes beyond the standard ones. */
-export const WS_CLOSE = { unauthorized: 4401, unknownZone: 4404, tooSlow: 4408 } as const;
+/**
+ * WebSocket close codes: ours (4xxx) and the standard ones the server uses. `serviceRestart`
+ * (RFC 6455 1012) means this instance is draining (SIGTERM): reconnect at once, through the
+ * load balancer, to another instance; the reason starts with `WS_RESTART_REASON`.
+ */
+export const WS_CLOSE = { unauthorized: 4401, unknownZone: 4404, tooSlow: 4408, serviceRestart: 1012 } as const;
+
+/** The reason sent with `WS_CLOSE.serviceRestart`. */
+export const WS_RESTART_REASON = 'service restart: this instance is shutting down, reconnect now';
 
 // ---- REST ----
 

@@ -36,6 +36,12 @@ export interface Config {
   readonly publicMarketData: boolean;
   readonly corsOrigins: readonly string[];
   readonly feedIntervalS: number;
+  /** SIGTERM: how long the instance may take to drain (jobs handed back, sockets closed, connections closed) before it exits anyway. */
+  readonly shutdownGraceMs: number;
+  /** Lease of a claimed durable job, renewed by heartbeat every third of it; a dead instance's job is taken over once it expires. */
+  readonly jobLeaseMs: number;
+  /** Lease of a singleton role (simulated feed) in Redis; a dead leader is replaced within it. */
+  readonly leaderLeaseMs: number;
   readonly loginRateLimit: { readonly perIpPerMinute: number; readonly perEmailPerMinute: number };
   readonly smtpUrl: string | null;
   readonly smtpFrom: string;
@@ -185,6 +191,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicMarketData: bool('PUBLIC_MARKET_DATA', demoMode),
     corsOrigins: Object.freeze(cors),
     feedIntervalS: int('FEED_INTERVAL_S', 5, 1, 3600),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 500, 600_000),
+    jobLeaseMs: int('JOB_LEASE_MS', 30_000, 1_000, 3_600_000),
+    leaderLeaseMs: int('LEADER_LEASE_MS', 15_000, 1_000, 600_000),
     loginRateLimit: Object.freeze({
       perIpPerMinute: int('LOGIN_RATE_LIMIT_PER_IP', 20, 1, 100000),
       perEmailPerMinute: int('LOGIN_RATE_LIMIT_PER_EMAIL', 5, 1, 100000),
@@ -255,6 +264,9 @@ export function configSummary(c: Config): Record<string, unknown> {
     trust_proxy: c.trustProxy,
     public_url: c.publicUrl,
     feed_interval_s: c.feedIntervalS,
+    shutdown_grace_ms: c.shutdownGraceMs,
+    job_lease_ms: c.jobLeaseMs,
+    leader_lease_ms: c.leaderLeaseMs,
     smtp: c.smtpUrl ? 'configured' : 'not configured (mail is logged)',
     market_data_source: c.marketFeed.source,
     import_limits: {

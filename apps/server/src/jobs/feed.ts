@@ -108,7 +108,7 @@ export async function startPriceFeed(ctx: ServerContext, log: Log, opts: FeedOpt
   let running: Promise<void> | null = null;
 
   const lease = createLeaderLease(ctx.config.redisUrl, opts.leaseName ?? 'price-feed', {
-    ttlMs: opts.leaseTtlMs ?? Math.max(15_000, 3 * intervalMs),
+    ttlMs: opts.leaseTtlMs ?? Math.max(ctx.config.leaderLeaseMs, 3 * intervalMs),
     onChange: (leader) => {
       log.info({ leader }, leader ? 'price feed: this instance leads' : 'price feed: another instance leads');
       // Relearn on (re)gaining the lead: the history may have changed meanwhile.

@@ -91,14 +91,36 @@ export class JobQueue {
     this.kick();
   }
 
-  /** Stops claiming; running jobs are aborted and handed back to the queue at once (not waiting for their lease). */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; running jobs may finish within `graceMs` (default 0), then the rest are
+   * aborted and handed back to the queue at once (not waiting for their lease), so another
+   * instance takes them on its next poll. Resolves with what happened to each.
+   */
+  async stop(graceMs = 0): Promise<{ finished: number; handed_back: number }> {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.ticking;
-    for (const r of this.running.values()) r.abort.abort();
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    const before = this.running.size;
+    if (before > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...this.running.values()].map((r) => r.done)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    const left = [...this.running.values()];
+    for (const r of left) r.abort.abort();
+    await Promise.all(left.map((r) => r.done));
+    return { finished: before - left.length, handed_back: left.length };
+  }
+
+  /** Jobs this instance is running now. */
+  get runningCount(): number {
+    return this.running.size;
   }
 
   /** Resolves when no job of the registered queues is queued or running anywhere (tests). */

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ISO_IDS, type IsoId } from '@optibid/core';
-import { WS_CLOSE, type SessionsEndedMessage, type WsStatsBody } from '@optibid/contracts';
+import { WS_CLOSE, WS_RESTART_REASON, type SessionsEndedMessage, type WsStatsBody } from '@optibid/contracts';
 import type { WebSocket } from 'ws';
 import type { Bus, Unsubscribe } from '../bus/index.js';
 import type { AuthContext } from '../http/auth-context.js';
@@ -254,6 +254,24 @@ export class RealtimeHub {
       storage_backend: this.backend,
       instance_id: this.instanceId,
     };
+  }
+
+  /** Set by `drain`: sockets are no longer admitted. */
+  draining = false;
+
+  /**
+   * The instance is shutting down (SIGTERM): every socket, admitted or waiting for its token, is
+   * closed with 1012 (service restart) and a reason telling the client to reconnect now, which the
+   * load balancer sends to another instance; sockets arriving later are closed the same way.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const c of [...this.clients]) {
+      c.ws.close(WS_CLOSE.serviceRestart, WS_RESTART_REASON);
+      this.remove(c);
+    }
+    for (const ws of this.pending) ws.close(WS_CLOSE.serviceRestart, WS_RESTART_REASON);
+    this.pending.clear();
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ISO_IDS, type IsoId } from '@optibid/core';
-import { WS_CLOSE, type ConnectionEstablishedMessage } from '@optibid/contracts';
+import { WS_CLOSE, WS_RESTART_REASON, type ConnectionEstablishedMessage } from '@optibid/contracts';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../http/auth-context.js';
 import type { Client, Endpoint, RealtimeHub } from './hub.js';
@@ -58,6 +58,12 @@ export function startSession(deps: SessionDeps, start: SessionStart): void {
 
   const admit = (auth: AuthContext | null) => {
     if (state === 'closed' || ws.readyState !== 1) return;
+    // This instance is shutting down: send the socket to another one at once.
+    if (hub.draining) {
+      state = 'closed';
+      ws.close(WS_CLOSE.serviceRestart, WS_RESTART_REASON);
+      return;
+    }
     // Its session ended (anywhere) after the token was checked: the message has come and gone.
     const ended = auth ? hub.endedSince(auth) : null;
     if (ended) return reject(ended);

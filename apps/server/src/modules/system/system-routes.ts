@@ -23,7 +23,7 @@ export function systemRoutes(app: App, system: SystemService): void {
     config: { access: 'public' },
     schema: {
       tags: ['system'],
-      summary: 'Readiness: the database answers (a configured analytics store that cannot serve is listed in degraded; PostgreSQL answers for it)',
+      summary: 'Readiness: the database answers and the instance is not draining after SIGTERM (503 then; a configured analytics store that cannot serve is listed in degraded; PostgreSQL answers for it)',
       response: {
         200: Type.Object({ status: Type.String(), degraded: Type.Optional(Type.Array(Type.String())) }),
         503: Type.Object({ status: Type.String(), message: Type.String() }),

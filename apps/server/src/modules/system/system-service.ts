@@ -19,11 +19,13 @@ export class SystemService {
   }
 
   /**
-   * Ready when the database answers; otherwise the reason it does not. A configured analytics
+   * Ready when the database answers and the instance is not draining (SIGTERM); otherwise the reason. A configured analytics
    * store that cannot serve is listed in `degraded` but does not make the instance unready:
    * PostgreSQL answers its reads meanwhile.
    */
   async readiness(): Promise<{ ready: true; degraded?: string[] } | { ready: false; message: string }> {
+    const draining = this.health.draining;
+    if (draining !== null) return { ready: false, message: `draining: this instance is shutting down (since ${new Date(draining).toISOString()}); use another instance` };
     try {
       await ping(this.database);
     } catch (err) {
