@@ -1,12 +1,19 @@
 /**
- * The clearing job: every ~30 s, clears each market's day-ahead once its gate
- * has closed (recorded per market, run and delivery day in market_clearings),
- * clears RT bids as their prices arrive, tells owners of drafts that missed the
- * gate, and settles bids whose delivery day is over. One tick at a time.
+ * The clearing schedule: every ~30 s each instance looks for day-ahead days whose
+ * gate has closed with no complete clearing since, and queues one durable job per
+ * market day (queue `clearing`, key `<ISO>:DA:<date>`, unique while queued, running
+ * or succeeded, so all instances asking make one job). Whichever instance claims it
+ * clears the day; if it dies mid-way its lease expires and another instance clears
+ * it again, which the clearing's lock and unique record make a no-op where the first
+ * had committed. The same round clears RT bids as their prices arrive, tells owners
+ * of drafts that missed the gate, and settles bids whose delivery day is over.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { IsoId } from '@optibid/core';
 import type { Services } from '../services.js';
 import type { Clock } from '../modules/trading/index.js';
+
+export const CLEARING_QUEUE = 'clearing';
 
 export interface ClearingJobOptions {
   now?: Clock;
@@ -14,16 +21,26 @@ export interface ClearingJobOptions {
 }
 
 export async function startClearingJob(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'error'>, opts: ClearingJobOptions = {}): Promise<() => Promise<void>> {
-  const { clearing } = (opts.now ? ctx.at(opts.now) : ctx).trading;
+  const services = opts.now ? ctx.at(opts.now) : ctx;
+  const { clearing } = services.trading;
+  ctx.jobs.register(CLEARING_QUEUE, {
+    async run(payload) {
+      const r = await clearing.clearDueDay(payload.iso as IsoId, String(payload.delivery_date));
+      if (r) log.info({ market: payload.iso, delivery_date: payload.delivery_date, bids_cleared: r.bids_cleared, status: r.status }, 'clearing job: day cleared');
+    },
+  });
   let running: Promise<void> | null = null;
   let stopped = false;
+  const round = async () => {
+    for (const d of await clearing.dueDayAhead()) {
+      await ctx.jobs.enqueueUnique(CLEARING_QUEUE, `${d.iso}:DA:${d.delivery_date}`, { iso: d.iso, delivery_date: d.delivery_date });
+    }
+    const r = await clearing.tick({ dayAhead: false });
+    if (r.rt_cleared || r.drafts_notified || r.settled) log.info(r, 'clearing job');
+  };
   const tick = () => {
     if (running || stopped) return;
-    running = clearing
-      .tick()
-      .then((r) => {
-        if (r.cleared.length || r.rt_cleared || r.drafts_notified || r.settled) log.info(r, 'clearing job');
-      })
+    running = round()
       .catch((err: Error) => log.error({ err: err.message }, 'clearing job failed; retrying next tick'))
       .finally(() => {
         running = null;

@@ -80,6 +80,13 @@ export class JobQueue {
     return row;
   }
 
+  /** Enqueues under a key unique in the queue (see JobRepository.enqueueUnique); null when it is already there. */
+  async enqueueUnique(queue: string, unique_key: string, payload: Record<string, unknown>, opts: { max_attempts?: number } = {}): Promise<JobRow | null> {
+    const row = await this.repo.enqueueUnique({ queue, unique_key, payload, ...opts });
+    if (row && this.started) this.kick();
+    return row;
+  }
+
   get(id: string): Promise<JobRow | null> {
     return this.repo.get(id);
   }

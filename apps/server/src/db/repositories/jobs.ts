@@ -15,6 +15,8 @@ export interface JobRow {
   lease_expires_at: Date | null;
   progress: Record<string, unknown> | null;
   last_error: string | null;
+  /** Unique in its queue among jobs not failed for good (migration 0015), or null. */
+  unique_key: string | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -29,6 +31,20 @@ export class JobRepository {
       [job.queue, JSON.stringify(job.payload), job.max_attempts ?? 3, job.delay_ms ?? 0],
     );
     return row!;
+  }
+
+  /**
+   * Enqueues a job under `unique_key` unless one with that key is queued, running or
+   * succeeded in the queue (then null): every instance may ask, one job results.
+   */
+  async enqueueUnique(job: { queue: string; unique_key: string; payload: Record<string, unknown>; max_attempts?: number }): Promise<JobRow | null> {
+    const [row] = await this.database.query<JobRow>(
+      `INSERT INTO jobs (queue, payload, max_attempts, unique_key) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL AND status <> 'failed' DO NOTHING
+       RETURNING *`,
+      [job.queue, JSON.stringify(job.payload), job.max_attempts ?? 3, job.unique_key],
+    );
+    return row ?? null;
   }
 
   /**

@@ -282,18 +282,48 @@ export class ClearingService {
    * prices have arrived, tells owners of drafts that missed their gate, and settles bids whose
    * delivery day is over. Returns what it did, for the log.
    */
-  async tick(): Promise<{ cleared: string[]; rt_cleared: number; drafts_notified: number; settled: number }> {
+  /** Day-ahead days (today and tomorrow in each market's clock) whose gate has passed with no complete clearing since. */
+  async dueDayAhead(): Promise<{ iso: IsoId; delivery_date: string }[]> {
     const now = this.d.now();
-    const cleared: string[] = [];
+    const due: { iso: IsoId; delivery_date: string }[] = [];
     for (const m of this.d.markets.catalogue.listMarkets()) {
       const today = localDateOf(now, m.timezone);
       for (const date of [today, addDaysYmd(today, 1)]) {
-        const gate = dayAheadGateClosure(m.iso, date, m);
-        if (gate.getTime() > now.getTime()) continue;
-        const done = await this.d.repos.clearing.getClearing(m.iso, 'DA', date);
-        if (done && done.status === 'complete' && done.cleared_at.getTime() >= gate.getTime()) continue;
-        const r = await this.clear({ iso: m.iso, run: 'DA', delivery_date: date, mode: 'price_taker', triggered_by: null });
-        cleared.push(`${m.iso} DA ${date}: ${r.bids_cleared} bids (${r.status})`);
+        if (await this.isDayAheadDue(m.iso, date)) due.push({ iso: m.iso, delivery_date: date });
+      }
+    }
+    return due;
+  }
+
+  private async isDayAheadDue(iso: IsoId, date: string): Promise<boolean> {
+    const gate = dayAheadGateClosure(iso, date, this.market(iso));
+    if (gate.getTime() > this.d.now().getTime()) return false;
+    const done = await this.d.repos.clearing.getClearing(iso, 'DA', date);
+    return !(done && done.status === 'complete' && done.cleared_at.getTime() >= gate.getTime());
+  }
+
+  /**
+   * The scheduled clearing of one day-ahead day (the clearing job's handler): price-taker, unless
+   * the day is not due (gate open, or cleared since its gate), then null. Safe to run again: the
+   * clearing is idempotent under its lock.
+   */
+  async clearDueDay(iso: IsoId, date: string): Promise<ClearingView | null> {
+    if (!(await this.isDayAheadDue(iso, date))) return null;
+    return this.clear({ iso, run: 'DA', delivery_date: date, mode: 'price_taker', triggered_by: null });
+  }
+
+  /**
+   * One round of the clearing schedule: due day-ahead days (unless `dayAhead: false`, when the
+   * caller queues them as jobs), RT bids whose prices arrived, drafts that missed the gate, and
+   * settlement of delivered days.
+   */
+  async tick(opts: { dayAhead?: boolean } = {}): Promise<{ cleared: string[]; rt_cleared: number; drafts_notified: number; settled: number }> {
+    const now = this.d.now();
+    const cleared: string[] = [];
+    if (opts.dayAhead !== false) {
+      for (const d of await this.dueDayAhead()) {
+        const r = await this.clearDueDay(d.iso, d.delivery_date);
+        if (r) cleared.push(`${d.iso} DA ${d.delivery_date}: ${r.bids_cleared} bids (${r.status})`);
       }
     }
     const rt_cleared = await this.clearDueRealTime(now);
