@@ -70,7 +70,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   try {
     if (opts.migrate !== false) await migrate(database);
     const cache = createCache(config.redisUrl);
-    const bus = opts.bus ?? createBus(config.redisUrl, config.busUrl);
+    const bus = opts.bus ?? createBus(config.redisUrl, config.busUrl, config.busNamespace);
     // Redis being away at start is not fatal: both fall back to memory and health says degraded.
     await cache.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'cache: Redis unreachable at start, using memory'));
     if (!opts.bus) await bus.start().catch((err: Error) => opts.logger?.warn({ err: err.message }, `bus: ${bus.backend} unreachable at start, delivering in-process`));
@@ -80,7 +80,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
     closers.push(() => compute.close());
 
-    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, ...opts.jobs });
+    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, concurrency: config.jobConcurrency, ...opts.jobs });
     closers.push(async () => {
       await jobs.stop();
     });

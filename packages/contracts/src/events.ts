@@ -7,7 +7,7 @@
 import { Type, type Static } from 'typebox';
 import { IsoDate, IsoDateTime, Uuid } from './common.js';
 import { AlertEventMessage } from './platform.js';
-import { PriceUpdateMessage, WsAlertMessage } from './realtime.js';
+import { FeedGapMessage, PriceUpdateMessage, WsAlertMessage } from './realtime.js';
 import { AwardEvent, BidStatusEvent } from './trading.js';
 
 /** A backtest job's progress on the organisation channel (done/total days; 1/1 once it succeeded). */
@@ -93,7 +93,7 @@ export const OrgEvent = Type.Union([BidStatusEvent, AwardEvent, AlertEventMessag
 export type OrgEvent = Static<typeof OrgEvent>;
 
 /** What a market's price channel carries. */
-export const PriceChannelMessage = Type.Union([PriceUpdateMessage, DaPricesMessage]);
+export const PriceChannelMessage = Type.Union([PriceUpdateMessage, DaPricesMessage, FeedGapMessage]);
 export type PriceChannelMessage = Static<typeof PriceChannelMessage>;
 
 /** Everything a socket may receive from the bus. */

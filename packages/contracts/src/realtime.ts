@@ -28,6 +28,23 @@ export const ConnectionEstablishedMessage = Type.Object({
 });
 export type ConnectionEstablishedMessage = Static<typeof ConnectionEstablishedMessage>;
 
+/**
+ * The simulated feed stopped for longer than two tick periods (the instance running it died)
+ * and another instance took it over: sent on each zone the feed serves, so a client sees the
+ * hole instead of a silently missing stretch of ticks.
+ */
+export const FeedGapMessage = Type.Object({
+  type: Type.Literal('feed_gap'),
+  market_zone: Type.String(),
+  /** The last tick before the gap and the first after it. */
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  gap_s: Type.Number(),
+  reason: Type.String(),
+  timestamp: Type.String({ format: 'date-time' }),
+});
+export type FeedGapMessage = Static<typeof FeedGapMessage>;
+
 export const PriceUpdateMessage = Type.Object({
   type: Type.Literal('price_update'),
   market_zone: Type.String(),

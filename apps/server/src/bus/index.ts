@@ -10,7 +10,7 @@ export { RedisBus } from './redis-bus.js';
 export { STREAMS } from './streams.js';
 
 /** BUS_URL (NATS) first, else Redis when REDIS_URL is set, else in-process. */
-export function createBus(redisUrl: string | null, busUrl: string | null = null): Bus {
-  if (busUrl) return new NatsBus(busUrl);
+export function createBus(redisUrl: string | null, busUrl: string | null = null, namespace = 'optibid'): Bus {
+  if (busUrl) return new NatsBus(busUrl, { namespace });
   return redisUrl ? new RedisBus(redisUrl) : new MemoryBus();
 }

@@ -42,6 +42,10 @@ export interface Config {
   readonly jobLeaseMs: number;
   /** Lease of a singleton role (simulated feed) in Redis; a dead leader is replaced within it. */
   readonly leaderLeaseMs: number;
+  /** Durable jobs this instance runs at once. */
+  readonly jobConcurrency: number;
+  /** NATS subject root and stream-name prefix, and the Redis lease keys' prefix beyond `optibid`: several deployments (or test runs) on one NATS and Redis. */
+  readonly busNamespace: string;
   readonly loginRateLimit: { readonly perIpPerMinute: number; readonly perEmailPerMinute: number };
   readonly smtpUrl: string | null;
   readonly smtpFrom: string;
@@ -124,6 +128,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
     return raw as T;
   };
+  const namespace = (name: string, def: string): string => {
+    const raw = str(name) ?? def;
+    if (/^[a-z0-9_-]{1,32}$/.test(raw)) return raw;
+    problems.push(`${name}=${raw}: expected 1–32 lower-case letters, digits, '_' or '-'`);
+    return def;
+  };
   const url = (name: string, protocols: string[]): string | null => {
     const raw = str(name);
     if (raw === undefined) return null;
@@ -194,6 +204,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 500, 600_000),
     jobLeaseMs: int('JOB_LEASE_MS', 30_000, 1_000, 3_600_000),
     leaderLeaseMs: int('LEADER_LEASE_MS', 15_000, 1_000, 600_000),
+    jobConcurrency: int('JOB_CONCURRENCY', 1, 1, 32),
+    busNamespace: namespace('BUS_NAMESPACE', 'optibid'),
     loginRateLimit: Object.freeze({
       perIpPerMinute: int('LOGIN_RATE_LIMIT_PER_IP', 20, 1, 100000),
       perEmailPerMinute: int('LOGIN_RATE_LIMIT_PER_EMAIL', 5, 1, 100000),
@@ -266,6 +278,8 @@ export function configSummary(c: Config): Record<string, unknown> {
     feed_interval_s: c.feedIntervalS,
     shutdown_grace_ms: c.shutdownGraceMs,
     job_lease_ms: c.jobLeaseMs,
+    job_concurrency: c.jobConcurrency,
+    bus_namespace: c.busNamespace,
     leader_lease_ms: c.leaderLeaseMs,
     smtp: c.smtpUrl ? 'configured' : 'not configured (mail is logged)',
     market_data_source: c.marketFeed.source,

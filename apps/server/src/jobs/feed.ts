@@ -16,7 +16,7 @@ import {
   type PriceSimulator,
 } from '@optibid/core';
 import type { ServerContext } from '../context.js';
-import { intervalStartOf, priceChannel } from '../realtime/messages.js';
+import { intervalStartOf, priceChannel, zoneOf } from '../realtime/messages.js';
 import { createLeaderLease } from './leader.js';
 import { loadSeriesProfile } from '../realtime/series-profile.js';
 import { storedTickMessage } from './tick-persistence.js';
@@ -95,6 +95,28 @@ export async function feedTick(ctx: Pick<ServerContext, 'bus'>, series: FeedSeri
 }
 
 /**
+ * After a takeover: if the last tick any leader published is more than two periods old (the
+ * previous leader died, or every instance was down), every fed zone is told with a `feed_gap`
+ * message naming the silent stretch, so clients see it rather than a silent hole.
+ */
+async function reportGap(ctx: Pick<ServerContext, 'bus'>, series: FeedSeries[], lastMs: number | null, nowMs: number, intervalMs: number, log: Log): Promise<void> {
+  if (lastMs === null || nowMs - lastMs <= 2 * intervalMs) return;
+  const gap_s = Math.round((nowMs - lastMs) / 100) / 10;
+  log.warn({ from: new Date(lastMs).toISOString(), gap_s }, 'price feed: taken over after a gap');
+  for (const iso of new Set(series.map((s) => s.iso))) {
+    await ctx.bus.publish(priceChannel(iso), {
+      type: 'feed_gap',
+      market_zone: zoneOf(iso),
+      from: new Date(lastMs).toISOString(),
+      to: new Date(nowMs).toISOString(),
+      gap_s,
+      reason: `no simulated tick for ${gap_s} s: the instance running the feed stopped, and this one took it over`,
+      timestamp: new Date(nowMs).toISOString(),
+    });
+  }
+}
+
+/**
  * Starts the feed; resolves to a stopper. With Redis, instances contend for a
  * lease and only the holder ticks; the others take over when it stops.
  */
@@ -107,12 +129,18 @@ export async function startPriceFeed(ctx: ServerContext, log: Log, opts: FeedOpt
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
-  const lease = createLeaderLease(ctx.config.redisUrl, opts.leaseName ?? 'price-feed', {
+  const ns = ctx.config.busNamespace;
+  // Set when this instance gains the lead: its first tick checks how long the feed was silent.
+  let tookOver = false;
+  const lease = createLeaderLease(ctx.config.redisUrl, opts.leaseName ?? (ns === 'optibid' ? 'price-feed' : `${ns}:price-feed`), {
     ttlMs: opts.leaseTtlMs ?? Math.max(ctx.config.leaderLeaseMs, 3 * intervalMs),
     onChange: (leader) => {
       log.info({ leader }, leader ? 'price feed: this instance leads' : 'price feed: another instance leads');
       // Relearn on (re)gaining the lead: the history may have changed meanwhile.
-      if (leader) series = null;
+      if (leader) {
+        series = null;
+        tookOver = true;
+      }
     },
     onError: (err) => log.warn({ err: err.message }, 'price feed: lease error'),
   });
@@ -126,7 +154,13 @@ export async function startPriceFeed(ctx: ServerContext, log: Log, opts: FeedOpt
         series = all;
         log.info({ series: all.map((s) => `${s.iso}/${s.location}:${s.simulator.profile.source}`) }, 'price feed: series ready');
       }
-      await feedTick(ctx, series, Date.now());
+      const nowMs = Date.now();
+      if (tookOver) {
+        tookOver = false;
+        await reportGap(ctx, series, await lease.lastMark().catch(() => null), nowMs, intervalMs, log);
+      }
+      await feedTick(ctx, series, nowMs);
+      await lease.mark(nowMs).catch(() => undefined);
     } catch (err) {
       log.error({ err }, 'price feed: tick failed');
     }

@@ -15,6 +15,10 @@ export interface LeaderLease {
   isLeader(): boolean;
   /** Stops renewing and gives the lease up at once, so another instance can take over without waiting for the TTL. */
   close(): Promise<void>;
+  /** Records a mark (epoch ms; the feed's last tick) beside the lease for whoever leads next. */
+  mark(ms: number): Promise<void>;
+  /** The last mark any holder recorded (kept a day), or null. */
+  lastMark(): Promise<number | null>;
 }
 
 export interface LeaseOptions {
@@ -31,8 +35,13 @@ export function createLeaderLease(redisUrl: string | null, name: string, opts: L
   const holder = randomUUID();
   if (!redisUrl) {
     let leader = false;
+    let mark: number | null = null;
     return {
       holder,
+      async mark(ms) {
+        mark = ms;
+      },
+      lastMark: async () => mark,
       async start() {
         leader = true;
         opts.onChange?.(true);
@@ -83,6 +92,15 @@ class RedisLease implements LeaderLease {
 
   isLeader(): boolean {
     return this.leader;
+  }
+
+  async mark(ms: number): Promise<void> {
+    await this.client.set(`${this.key}:mark`, String(ms), 'PX', 86_400_000);
+  }
+
+  async lastMark(): Promise<number | null> {
+    const v = await this.client.get(`${this.key}:mark`);
+    return v === null || !Number.isFinite(Number(v)) ? null : Number(v);
   }
 
   private round(): Promise<void> {

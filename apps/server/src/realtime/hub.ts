@@ -163,8 +163,10 @@ export class RealtimeHub {
     const iso = channel.slice(PRICE_CHANNEL_PREFIX.length) as IsoId;
     const targets = this.byZone.get(iso);
     if (!targets || targets.size === 0) return;
-    // Day-ahead results published when the (simulated) market clears go out as they are.
-    if (raw && typeof raw === 'object' && (raw as { type?: unknown }).type === 'da_prices') return this.fanOut(targets, { ...(raw as object), market_zone: zoneOf(iso) });
+    // Day-ahead results published when the (simulated) market clears
+    // and a gap in the simulated feed (another instance took it over) go out as they are.
+    const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : null;
+    if (type === 'da_prices' || type === 'feed_gap') return this.fanOut(targets, { ...(raw as object), market_zone: zoneOf(iso) });
     const msg = sanitizePriceUpdate(raw, iso);
     if (msg) this.fanOut(targets, msg);
   }
