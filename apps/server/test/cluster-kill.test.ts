@@ -96,7 +96,7 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance leading the feed an
     const gap = await sock.next((m) => m.type === 'feed_gap', LEASE_MS * 2 + 8_000);
     const resumed = await sock.next((m) => m.type === 'price_update' && Date.parse(String(m.timestamp)) > killedAt, 10_000);
     expect(Date.parse(String(resumed.timestamp)) - killedAt).toBeLessThan(LEASE_MS * 2 + 5_000);
-    expect(gap.market_zone).toBe('NYISO');
+    expect(gap.market_zone).toBe('nyiso');
     expect(gap.gap_s).toBeGreaterThan(1);
 
     // Every tick of one location before and after: one period apart, except the one reported gap.
