@@ -50,7 +50,7 @@ async function ensureDatabase(url) {
     return;
   } catch (err) {
     await probe.end().catch(() => undefined);
-    if (err.code !== '3D000') throw new Error(`PostgreSQL at ${redactUrl(url)}: ${err.message}`);
+    if (err.code !== '3D000') throw new Error(`PostgreSQL at ${redactUrl(url)}: ${err.message}`, { cause: err });
   }
   const admin = new URL(url);
   admin.pathname = '/postgres';
