@@ -161,6 +161,33 @@ export function durableSuite(impl: Impl, open: () => Promise<Bus>): void {
     console.log(`[${impl.name}] burst of ${TOTAL} across a restart: ${ms} ms, ${atStop} before the restart, ${duplicates} redelivered duplicates skipped`);
   });
 
+  it('per-instance (ephemeral) groups: each gets every message, and a stopped one is gone (no replay when the name comes back)', async () => {
+    const publisher = await open();
+    const other = impl.durableAcrossInstances ? await open() : publisher;
+    const topic = `prices:eph-${rand()}`;
+    const [g1, g2] = [`hub-${rand()}`, `hub-${rand()}`];
+    const got1: number[] = [];
+    const got2: number[] = [];
+    const opts = { ephemeral: { inactiveMs: 60_000 } };
+    const stop1 = await publisher.subscribeDurable(topic, g1, async (m) => void got1.push((m as { n: number }).n), opts);
+    const stop2 = await other.subscribeDurable(topic, g2, async (m) => void got2.push((m as { n: number }).n), opts);
+    for (let n = 1; n <= 3; n++) await publisher.publish(topic, { n });
+    await waitFor(() => got1.length === 3 && got2.length === 3, 5000, 'both groups to get all three');
+    expect([got1, got2]).toEqual([[1, 2, 3], [1, 2, 3]]);
+    await stop1();
+    await publisher.publish(topic, { n: 4 });
+    await waitFor(() => got2.length === 4, 5000, 'the running group to get the fourth');
+    // A durable group would replay 4 here; the per-instance one was deleted with its member.
+    const again: number[] = [];
+    const stopAgain = await publisher.subscribeDurable(topic, g1, async (m) => void again.push((m as { n: number }).n), opts);
+    await publisher.publish(topic, { n: 5 });
+    await waitFor(() => again.length >= 1, 5000, 'the new group to get the fifth');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(again).toEqual([5]);
+    await stopAgain();
+    await stop2();
+  });
+
   it('refuses a durable pattern outside the event-log streams and a bad consumer name', async () => {
     const bus = await open();
     await expect(bus.subscribeDurable('*', 'everything', async () => undefined)).rejects.toThrow(/not within one event-log stream/);

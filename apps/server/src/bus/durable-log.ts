@@ -171,6 +171,11 @@ export class InProcessLog {
       await loop;
       g.idle.delete(idle);
       this.stops.delete(stop);
+      // A per-instance group is gone with its last member, and no longer holds messages back.
+      if (opts.ephemeral && g.idle.size === 0 && this.groups.get(name) === g) {
+        this.groups.delete(name);
+        this.trim();
+      }
     };
     this.stops.add(stop);
     return stop;

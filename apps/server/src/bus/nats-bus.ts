@@ -250,6 +250,7 @@ export class NatsBus implements Bus {
       await stopFallback();
       // Acks are fire-and-forget: make sure they reached the server before saying stopped.
       if (this.connected) await this.nc?.flush().catch(() => undefined);
+      if (m.opts.ephemeral && this.connected) await this.jsm?.consumers.delete(this.streamName(m.stream), m.durable).catch(() => undefined);
     };
   }
 
@@ -268,6 +269,7 @@ export class NatsBus implements Bus {
         filter_subject: filter,
         ack_wait: nanos(this.ackWaitMs),
         max_ack_pending: 1000,
+        ...(m.opts.ephemeral ? { inactive_threshold: nanos(m.opts.ephemeral.inactiveMs) } : {}),
       });
     }
   }

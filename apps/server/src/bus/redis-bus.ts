@@ -127,6 +127,7 @@ export class RedisBus implements Bus {
     const stop = async () => {
       this.durables.delete(stop);
       await Promise.all([stopMember(), stopFallback()]);
+      if (opts.ephemeral && this.up) await this.log.destroyGroup(stream, consumer).catch(() => undefined);
     };
     this.durables.add(stop);
     return stop;

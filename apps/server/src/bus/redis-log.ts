@@ -50,6 +50,13 @@ export class RedisLog {
     }
   }
 
+  /** Removes a group and its recorded pattern (a per-instance group whose member stopped). */
+  async destroyGroup(s: StreamDef, group: string): Promise<void> {
+    const key = this.key(s);
+    await this.client.xgroup('DESTROY', key, group);
+    await this.client.hdel(`${key}:patterns`, group);
+  }
+
   /** Starts one member of `group`; it retries on its own while Redis is away. */
   member(s: StreamDef, group: string, pattern: string, handler: RawDurableHandler, opts: DurableOptions): StopDurable {
     const key = this.key(s);

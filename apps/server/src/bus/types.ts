@@ -73,6 +73,13 @@ export interface DurableOptions {
    * batch its writes; handlers still start in order but may finish out of it.
    */
   maxInFlight?: number;
+  /**
+   * A group of one instance (its name carries the instance id, e.g. the WebSocket hub's): deleted
+   * when its member stops, and on NATS by the server after `inactiveMs` without a member pulling
+   * (`inactive_threshold`), so the groups of instances that died do not pile up. Redis Streams have
+   * no such expiry: a dead instance's group stays until removed (`XGROUP DESTROY`).
+   */
+  ephemeral?: { inactiveMs: number };
 }
 
 export interface Bus {

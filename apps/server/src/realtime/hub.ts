@@ -2,16 +2,16 @@
  * The WebSocket hub of one server instance: who is connected and to what, the
  * bus subscriptions that feed them, fan-out, heartbeat and counters.
  *
- * Every instance subscribes to the bus (`prices:*`, `org:*`, `broadcast:alert`,
- * `auth:sessions_ended`), so with Redis each tick published anywhere reaches the
- * clients of every instance, and a session ended anywhere closes its sockets here. A message is serialised once per delivery and the same buffer is
+ * Every instance subscribes to the bus (`prices:*`, `org:*`, `broadcast:alert` through
+ * durable consumers of its own, `auth:sessions_ended` live), so with Redis or NATS each
+ * tick published anywhere reaches the clients of every instance, and a session ended anywhere closes its sockets here. A message is serialised once per delivery and the same buffer is
  * written to every matching socket (fan-out latency: stack.md §5).
  */
 import { randomUUID } from 'node:crypto';
 import { ISO_IDS, type IsoId } from '@optibid/core';
 import { WS_CLOSE, WS_RESTART_REASON, type SessionsEndedMessage, type WsStatsBody } from '@optibid/contracts';
 import type { WebSocket } from 'ws';
-import type { Bus, Unsubscribe } from '../bus/index.js';
+import type { Bus, StopDurable, Unsubscribe } from '../bus/index.js';
 import type { AuthContext } from '../http/auth-context.js';
 import { ALERT_CHANNEL, ORG_CHANNEL_PREFIX, PRICE_CHANNEL_PREFIX, sanitizePriceUpdate, zoneOf } from './messages.js';
 import { endsSession, SESSION_END_TEXT, SESSIONS_ENDED_CHANNEL } from './session-ends.js';
@@ -37,6 +37,10 @@ export interface HubOptions {
 }
 
 const OPEN = 1;
+/** A dead instance's hub consumers are deleted by NATS after this long without a member. */
+const HUB_CONSUMER_INACTIVE_MS = 60_000;
+/** Delivery ids remembered to drop redeliveries. */
+const DEDUPE_WINDOW = 10_000;
 /** How long an ended-sessions message is remembered for sockets whose token was checked before it arrived. */
 const ENDED_MEMORY_MS = 60_000;
 
@@ -46,6 +50,8 @@ export class RealtimeHub {
   private readonly byZone = new Map<IsoId, Set<Client>>(ISO_IDS.map((iso) => [iso, new Set<Client>()]));
   private readonly byOrg = new Map<string, Set<Client>>();
   private readonly unsubscribers: Unsubscribe[] = [];
+  private readonly stoppers: StopDurable[] = [];
+  private readonly recentIds = new Set<string>();
   private readonly startedAt = Date.now();
   private heartbeat: NodeJS.Timeout | null = null;
   private heartbeatMs: number;
@@ -72,14 +78,36 @@ export class RealtimeHub {
     return this.bus.backend;
   }
 
-  start(): void {
-    this.unsubscribers.push(
-      this.bus.subscribe(`${PRICE_CHANNEL_PREFIX}*`, (msg, channel) => this.onPrice(msg, channel)),
-      this.bus.subscribe(`${ORG_CHANNEL_PREFIX}*`, (msg, channel) => this.onOrgEvent(msg, channel)),
-      this.bus.subscribe(ALERT_CHANNEL, (msg) => this.onBroadcast(msg)),
-      this.bus.subscribe(SESSIONS_ENDED_CHANNEL, (msg) => this.onSessionsEnded(msg)),
-    );
+  /**
+   * Subscribes this instance's hub: the three event-log streams through durable consumers of its
+   * own (`hub-<instance id>`, so every instance receives every message; deleted when the hub
+   * closes, and on NATS after HUB_CONSUMER_INACTIVE_MS without a member when the instance died),
+   * so a message published while the bus connection blinked is still delivered once it is back;
+   * redeliveries are dropped by their id. Ended sessions stay live only.
+   */
+  async start(): Promise<void> {
+    const name = `hub-${this.instanceId}`;
+    const opts = { maxInFlight: 256, ephemeral: { inactiveMs: HUB_CONSUMER_INACTIVE_MS } };
+    const durable = async (pattern: `${string}*` | typeof ALERT_CHANNEL, family: string, on: (msg: unknown, channel: string) => void) => {
+      const stop = await this.bus.subscribeDurable(pattern, `${name}-${family}`, async (msg, d) => {
+        if (this.seen(`${family}:${d.id}`)) return;
+        on(msg, d.channel);
+      }, opts);
+      this.stoppers.push(stop);
+    };
+    await durable(`${PRICE_CHANNEL_PREFIX}*`, 'market', (msg, channel) => this.onPrice(msg, channel));
+    await durable(`${ORG_CHANNEL_PREFIX}*`, 'trading', (msg, channel) => this.onOrgEvent(msg, channel));
+    await durable(ALERT_CHANNEL, 'alerts', (msg) => this.onBroadcast(msg));
+    this.unsubscribers.push(this.bus.subscribe(SESSIONS_ENDED_CHANNEL, (msg) => this.onSessionsEnded(msg)));
     this.setHeartbeatInterval(this.heartbeatMs);
+  }
+
+  /** Whether a delivery was handled already (a redelivery after a reconnect); remembers the last DEDUPE_WINDOW ids. */
+  private seen(key: string): boolean {
+    if (this.recentIds.has(key)) return true;
+    this.recentIds.add(key);
+    if (this.recentIds.size > DEDUPE_WINDOW) this.recentIds.delete(this.recentIds.values().next().value!);
+    return false;
   }
 
   /** Changes the server ping period (tests use a short one). */
@@ -280,6 +308,7 @@ export class RealtimeHub {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     for (const off of this.unsubscribers.splice(0)) off();
+    await Promise.all(this.stoppers.splice(0).map((stop) => stop().catch(() => undefined)));
     for (const c of [...this.clients]) {
       c.ws.close(1001, 'server shutting down');
       this.remove(c);

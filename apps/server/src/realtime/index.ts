@@ -26,7 +26,7 @@ const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4
  */
 export async function registerRealtime(app: App, ctx: ServerContext, hub: RealtimeHub, authenticate: (token: string) => Promise<AuthContext>): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } });
-  hub.start();
+  await hub.start();
   app.addHook('onClose', async () => hub.close());
 
   ctx.health.register('websocket', async () => ({ status: 'ok', backend: hub.backend, connections: hub.connectionCount }));
