@@ -65,6 +65,7 @@ export class JobQueue {
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private ticking: Promise<void> | null = null;
+  private kickAgain = false;
 
   constructor(private readonly repo: JobRepository, opts: Partial<JobQueueOptions> = {}) {
     this.options = { ...DEFAULT_JOB_OPTIONS, worker: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...opts };
@@ -142,9 +143,18 @@ export class JobQueue {
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.ticking ??= this.tick().finally(() => {
+    // A kick while a round runs (a job enqueued here meanwhile) starts another round right after it, not a poll later.
+    if (this.ticking) {
+      this.kickAgain = true;
+      return;
+    }
+    this.ticking = this.tick().finally(() => {
       this.ticking = null;
-      if (this.started) this.timer = setTimeout(() => this.kick(), this.options.poll_ms);
+      const again = this.kickAgain;
+      this.kickAgain = false;
+      if (!this.started) return;
+      if (again) this.kick();
+      else this.timer = setTimeout(() => this.kick(), this.options.poll_ms);
     });
   }
 
