@@ -15,7 +15,7 @@ export interface JobRow {
   lease_expires_at: Date | null;
   progress: Record<string, unknown> | null;
   last_error: string | null;
-  /** Unique in its queue among jobs not failed for good (migration 0016), or null. */
+  /** Unique in its queue among jobs not failed for good (migration 0017), or null. */
   unique_key: string | null;
   created_at: Date;
   started_at: Date | null;
