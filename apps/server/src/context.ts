@@ -80,7 +80,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
     closers.push(() => compute.close());
 
-    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, concurrency: config.jobConcurrency, ...opts.jobs });
+    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, concurrency: config.jobConcurrency, poll_ms: config.jobPollMs, ...opts.jobs });
     closers.push(async () => {
       await jobs.stop();
     });

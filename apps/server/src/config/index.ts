@@ -44,6 +44,8 @@ export interface Config {
   readonly leaderLeaseMs: number;
   /** Durable jobs this instance runs at once. */
   readonly jobConcurrency: number;
+  /** How often an idle instance looks for due jobs (one enqueued on this instance is claimed at once). */
+  readonly jobPollMs: number;
   /** NATS subject root and stream-name prefix, and the Redis lease keys' prefix beyond `optibid`: several deployments (or test runs) on one NATS and Redis. */
   readonly busNamespace: string;
   readonly loginRateLimit: { readonly perIpPerMinute: number; readonly perEmailPerMinute: number };
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     jobLeaseMs: int('JOB_LEASE_MS', 30_000, 1_000, 3_600_000),
     leaderLeaseMs: int('LEADER_LEASE_MS', 15_000, 1_000, 600_000),
     jobConcurrency: int('JOB_CONCURRENCY', 1, 1, 32),
+    jobPollMs: int('JOB_POLL_MS', 1_000, 50, 60_000),
     busNamespace: namespace('BUS_NAMESPACE', 'optibid'),
     loginRateLimit: Object.freeze({
       perIpPerMinute: int('LOGIN_RATE_LIMIT_PER_IP', 20, 1, 100000),
@@ -279,6 +282,7 @@ export function configSummary(c: Config): Record<string, unknown> {
     shutdown_grace_ms: c.shutdownGraceMs,
     job_lease_ms: c.jobLeaseMs,
     job_concurrency: c.jobConcurrency,
+    job_poll_ms: c.jobPollMs,
     bus_namespace: c.busNamespace,
     leader_lease_ms: c.leaderLeaseMs,
     smtp: c.smtpUrl ? 'configured' : 'not configured (mail is logged)',
