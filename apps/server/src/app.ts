@@ -80,7 +80,7 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
   registerSystem(app, s.system);
   registerAuth(app, s);
   registerOrg(app, s.org);
-  registerMarketData(app, s.markets, s.imports, { publicMarketData: s.config.publicMarketData });
+  registerMarketData(app, s.markets, s.imports, s.priceReads, { publicMarketData: s.config.publicMarketData });
   registerMarketFeed(app, s);
   registerTrading(app, { ...s.trading, markets: s.markets, flags: s.platform.flags });
   registerForecasting(app, s.forecasting, s.health);

@@ -17,7 +17,7 @@ import { Mailer } from './mail/mailer.js';
 import { analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
-import { ImportService, MarketService } from './modules/market-data/index.js';
+import { ImportService, MarketService, PriceReads } from './modules/market-data/index.js';
 import { marketFeedOn, type MarketFeed } from './modules/market-feed/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
 import { ApiKeyService, MemberService, OrganizationService, type OrgServices } from './modules/org/index.js';
@@ -76,6 +76,8 @@ export interface Services extends ServerContext, ClockedServices {
   analytics: AnalyticsServices | null;
   /** Price-file imports (API and CLI): parsed in the compute pool, each file stored in one transaction. */
   imports: ImportService;
+  /** The cached, ETag-carrying reads of prices, latest, stats and locations (invalidated by price writes, across instances by the bus). */
+  priceReads: PriceReads;
   /** The ISO data clients, their scheduler and fetch records (MARKET_DATA_SOURCE=iso). */
   marketFeed: MarketFeed;
   auth: AuthService;
@@ -103,6 +105,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const imports = new ImportService({ repos: ctx.repos, database: ctx.database, compute: ctx.compute, markets, limits: config.imports, log });
   // Every service that ends sessions announces it, so each instance's hub closes their sockets.
   const sessionEnds = new SessionEnds(ctx.bus, log);
+  const priceReads = new PriceReads(markets, { publicMarketData: config.publicMarketData });
+  ctx.onClose(priceReads.attach(ctx.repos.prices, ctx.bus));
   const auth = new AuthService(ctx.repos, ctx.cache, config, sessionEnds);
 
   const platformRepos = createPlatformRepositories(ctx.database);
@@ -172,6 +176,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     markets,
     analytics,
     imports,
+    priceReads,
     marketFeed,
     auth,
     security,

@@ -88,6 +88,23 @@ export const SessionsEndedMessage = Type.Object({
 });
 export type SessionsEndedMessage = Static<typeof SessionsEndedMessage>;
 
+/**
+ * Tells every instance which stored prices changed (after the write), so each drops what its
+ * in-process read cache holds for them. `locations` null means any location of the market.
+ */
+export const PricesChangedMessage = Type.Object({
+  type: Type.Literal('prices_changed'),
+  market: Type.String(),
+  owner_organization_id: Type.Union([Uuid, Type.Null()], { description: "null: the shared market; else that organisation's own series" }),
+  runs: Type.Array(Type.String()),
+  locations: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  first_interval_start: IsoDateTime,
+  last_interval_start: IsoDateTime,
+  /** The instance that wrote (it has already dropped its own entries). */
+  origin: Type.String(),
+});
+export type PricesChangedMessage = Static<typeof PricesChangedMessage>;
+
 /** What an organisation's channel carries (and its authenticated sockets receive). */
 export const OrgEvent = Type.Union([BidStatusEvent, AwardEvent, AlertEventMessage, BacktestProgressEvent, ForecastErrorEvent]);
 export type OrgEvent = Static<typeof OrgEvent>;

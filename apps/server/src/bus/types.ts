@@ -5,7 +5,7 @@
  * subscription may end in `*` to match a prefix. BusTopics says what each
  * channel carries; publish and subscribe are typed by it.
  */
-import type { AlertRulesChangedMessage, OrgEvent, PriceChannelMessage, SessionsEndedMessage, WsAlertMessage } from '@optibid/contracts';
+import type { AlertRulesChangedMessage, OrgEvent, PriceChannelMessage, PricesChangedMessage, SessionsEndedMessage, WsAlertMessage } from '@optibid/contracts';
 
 /** Channel → the message it carries (the message types live in contracts). */
 export interface BusTopics {
@@ -15,6 +15,8 @@ export interface BusTopics {
   'platform:alert_rules': AlertRulesChangedMessage;
   /** Sessions ended (logout, revocation, role change, removal): every instance's hub closes their sockets. Live only. */
   'auth:sessions_ended': SessionsEndedMessage;
+  /** Live only (no event-log stream): read caches drop what a price write changed. */
+  'cache:prices': PricesChangedMessage;
 }
 
 export type BusChannel = keyof BusTopics & string;

@@ -43,6 +43,28 @@ export interface PriceQuery {
 /** Rows of one series owner: the shared market (owner null) or one organisation's own. */
 const OWNER_IS = (param: number) => `owner_organization_id IS NOT DISTINCT FROM $${param}::uuid`;
 
+/**
+ * The same condition for reads, written so the series index can use it: `IS NULL` for the shared
+ * market, `= $n` for an organisation (`IS NOT DISTINCT FROM` is never an index condition). The
+ * parameter is still passed (cast, so its type is known) to keep the parameter numbering.
+ */
+const OWNER_READ = (param: number, owner: string | null | undefined) =>
+  owner == null ? `owner_organization_id IS NULL AND $${param}::uuid IS NULL` : `owner_organization_id = $${param}::uuid`;
+
+/** What one write changed, for read caches: one market and owner, the runs, locations and interval starts touched. */
+export interface PriceChange {
+  market: string;
+  owner: string | null;
+  runs: string[];
+  /** null: too many to list (treat as every location of the market). */
+  locations: string[] | null;
+  first_interval_start: Date;
+  last_interval_start: Date;
+}
+
+/** Beyond this many locations in one write, a change names none (every location). */
+const MAX_CHANGE_LOCATIONS = 100;
+
 export interface PriceStats {
   intervals: number;
   mean_usd_per_mwh: number | null;
@@ -104,7 +126,51 @@ upserted AS (
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM upserted`;
 
 export class PricesRepository {
+  private readonly listeners = new Set<(change: PriceChange) => void>();
+
   constructor(private readonly database: Database) {}
+
+  /**
+   * Calls `listener` after every write that stored a new or changed price, once per market
+   * written (read caches drop what it names). Returns the function that stops it.
+   */
+  onChange(listener: (change: PriceChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(batch: readonly PricePoint[], owner: string | null): void {
+    if (this.listeners.size === 0) return;
+    const byMarket = new Map<string, { runs: Set<string>; locations: Set<string>; first: number; last: number }>();
+    for (const r of batch) {
+      const t = r.interval_start.getTime();
+      const m = byMarket.get(r.market);
+      if (!m) byMarket.set(r.market, { runs: new Set([r.run]), locations: new Set([r.location]), first: t, last: t });
+      else {
+        m.runs.add(r.run);
+        if (m.locations.size <= MAX_CHANGE_LOCATIONS) m.locations.add(r.location);
+        if (t < m.first) m.first = t;
+        if (t > m.last) m.last = t;
+      }
+    }
+    for (const [market, m] of byMarket) {
+      const change: PriceChange = {
+        market,
+        owner,
+        runs: [...m.runs],
+        locations: m.locations.size > MAX_CHANGE_LOCATIONS ? null : [...m.locations],
+        first_interval_start: new Date(m.first),
+        last_interval_start: new Date(m.last),
+      };
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch {
+          /* a listener's failure is its own; the write stands */
+        }
+      }
+    }
+  }
 
   /**
    * Inserts new intervals and updates changed ones; an update first copies the
@@ -134,6 +200,7 @@ export class PricesRepository {
           else await db.copyRows('prices', [...COPY_COLUMNS, 'owner_organization_id'], batch.map((r) => [...copyRow(r, opts.source), owner]));
           if (tx) await tx.query('RELEASE SAVEPOINT price_copy');
           result.inserted += batch.length;
+          this.changed(batch, owner);
           continue;
         } catch {
           /* fall back to the upsert below */
@@ -157,6 +224,7 @@ export class PricesRepository {
       result.inserted += Number(counts?.inserted ?? 0);
       result.updated += Number(counts?.updated ?? 0);
       result.unchanged += batch.length - Number(counts?.inserted ?? 0) - Number(counts?.updated ?? 0);
+      if (Number(counts?.inserted ?? 0) + Number(counts?.updated ?? 0) > 0) this.changed(batch, owner);
     }
     return result;
   }
@@ -193,7 +261,7 @@ export class PricesRepository {
         `SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
                 congestion_usd_per_mwh, loss_usd_per_mwh, source
          FROM prices WHERE market = $1 AND location = $2 AND run = $3
-           AND interval_start >= $4 AND interval_start < $5 AND interval_start > $6 AND ${OWNER_IS(8)}
+           AND interval_start >= $4 AND interval_start < $5 AND interval_start > $6 AND ${OWNER_READ(8, q.owner)}
          ORDER BY interval_start LIMIT $7`,
         [q.market, q.location, q.run, q.start, q.end, after, q.limit, q.owner ?? null],
       );
@@ -211,7 +279,7 @@ export class PricesRepository {
     const rows = await this.database.query<PricePoint>(
       `WITH s AS (
          SELECT ${bucket} AS b, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh, congestion_usd_per_mwh, loss_usd_per_mwh
-         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_IS(8)}
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_READ(8, q.owner)}
        )
        SELECT $1::text AS market, $2::text AS location, $3::text AS run, b AS interval_start, ${bucketEnd} AS interval_end,
               sum(lmp_usd_per_mwh * ${w}) / sum(${w}) AS lmp_usd_per_mwh,
@@ -229,7 +297,7 @@ export class PricesRepository {
       `WITH s AS (
          SELECT interval_start, lmp_usd_per_mwh AS p, extract(epoch from (interval_end - interval_start)) / 3600.0 AS h,
                 (interval_start AT TIME ZONE $6)::date AS d
-         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_IS(7)}
+         FROM prices WHERE market = $1 AND location = $2 AND run = $3 AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_READ(7, q.owner)}
        ), daily AS (SELECT d, max(p) - min(p) AS spread FROM s GROUP BY d)
        SELECT (SELECT count(*)::int FROM s) AS intervals,
               (SELECT avg(p) FROM s) AS mean, (SELECT min(p) FROM s) AS min, (SELECT max(p) FROM s) AS max,
@@ -251,20 +319,27 @@ export class PricesRepository {
     };
   }
 
-  /** The newest interval per location and run in a market, with the one before it (for the change). */
+  /**
+   * The newest interval (at or before now, within 60 days) of every location and run in a market,
+   * with the one before it (for the change): a walk over the market's series in the series index,
+   * then two index rows per series, so the cost grows with the number of series, never with history.
+   */
   async latest(market: IsoId, owner: string | null = null): Promise<LatestPrice[]> {
-    const rows = await this.database.query<PricePoint & { previous_lmp_usd_per_mwh: number | null; rn: number }>(
-      `SELECT * FROM (
-         SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh,
-                congestion_usd_per_mwh, loss_usd_per_mwh, source,
-                lead(lmp_usd_per_mwh) OVER w AS previous_lmp_usd_per_mwh,
-                row_number() OVER w AS rn
-         FROM prices WHERE market = $1 AND interval_start > now() - interval '60 days' AND interval_start <= now() AND ${OWNER_IS(2)}
-         WINDOW w AS (PARTITION BY location, run ORDER BY interval_start DESC)
-       ) x WHERE rn = 1 ORDER BY location, run`,
-      [market, owner],
-    );
-    return rows.map((r) => ({ ...normalisePoint(r), previous_lmp_usd_per_mwh: r.previous_lmp_usd_per_mwh === null ? null : Number(r.previous_lmp_usd_per_mwh) }));
+    const rows = await this.database.query<PricePoint>(latestPricesSql(owner), [market, owner]);
+    const out: LatestPrice[] = [];
+    // Two rows per series, newest first: the first is the latest, the second its predecessor.
+    for (const r of rows) {
+      const p = normalisePoint(r);
+      const last = out[out.length - 1];
+      if (last && last.location === p.location && last.run === p.run) last.previous_lmp_usd_per_mwh = p.lmp_usd_per_mwh;
+      else out.push({ ...p, previous_lmp_usd_per_mwh: null });
+    }
+    return out;
+  }
+
+  /** The (location, run) series that have prices in a market for one owner, walked in the series index (no scan of history). */
+  async series(market: IsoId, owner: string | null = null): Promise<{ location: string; run: PriceRun }[]> {
+    return this.database.query<{ location: string; run: PriceRun }>(`${seriesWalkSql(owner)} SELECT location, run FROM series ORDER BY location, run`, [market, owner]);
   }
 
   /** Recent history of one series (the feed learns its shape from it). */
@@ -328,6 +403,39 @@ export class PricesRepository {
     );
     return row!.id;
   }
+}
+
+/**
+ * A recursive walk over the distinct (location, run) of one market and owner ("loose index
+ * scan"): each step is one descent of the series index to the next (location, run) after the
+ * current one. The shared market walks the unique series key with `owner IS NULL` as an index
+ * condition; an organisation walks its partial own-series index (migration 0014).
+ */
+function seriesWalkSql(owner: string | null): string {
+  const who = OWNER_READ(2, owner);
+  return `WITH RECURSIVE series AS (
+    (SELECT location, run FROM prices WHERE market = $1 AND ${who} ORDER BY location, run LIMIT 1)
+    UNION ALL
+    SELECT n.location, n.run FROM series s CROSS JOIN LATERAL (
+      SELECT p.location, p.run FROM prices p
+      WHERE p.market = $1 AND (p.location, p.run) > (s.location, s.run) AND p.${who}
+      ORDER BY p.location, p.run LIMIT 1
+    ) n
+  )`;
+}
+
+/** The newest two intervals (at or before now, within 60 days) of each series of a market: $1 market, $2 owner. Exported for the query-plan test. */
+export function latestPricesSql(owner: string | null): string {
+  return `${seriesWalkSql(owner)}
+  SELECT l.* FROM series s CROSS JOIN LATERAL (
+    SELECT p.market, p.location, p.run, p.interval_start, p.interval_end, p.lmp_usd_per_mwh, p.energy_usd_per_mwh,
+           p.congestion_usd_per_mwh, p.loss_usd_per_mwh, p.source
+    FROM prices p
+    WHERE p.market = $1 AND p.location = s.location AND p.run = s.run AND p.${OWNER_READ(2, owner)}
+      AND p.interval_start <= now() AND p.interval_start > now() - interval '60 days'
+    ORDER BY p.interval_start DESC LIMIT 2
+  ) l
+  ORDER BY l.location, l.run, l.interval_start DESC`;
 }
 
 function normalisePoint<T extends PricePoint>(r: T): T {

@@ -22,6 +22,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ImportService } from './import-service.js';
 import { readImportUpload } from './import-upload.js';
 import type { MarketService, PriceOwner } from './market-service.js';
+import type { PriceReads } from './price-reads.js';
 
 /** The series a read names: the shared market unless `scope=own`, which needs a signed-in organisation. */
 function readOwner(req: FastifyRequest, scope: 'shared' | 'own' | undefined): PriceOwner {
@@ -43,7 +44,11 @@ function importOwner(req: FastifyRequest, scope: string | undefined): PriceOwner
   return auth.organization_id;
 }
 
-export function marketRoutes(app: App, markets: MarketService, imports: ImportService, opts: { publicMarketData: boolean }): void {
+/**
+ * The reads a trader's screens poll (prices, latest, stats, locations) go through `reads`: cached
+ * in process, with ETag/304 and Cache-Control, serialised once by the route's response schema.
+ */
+export function marketRoutes(app: App, markets: MarketService, imports: ImportService, reads: PriceReads, opts: { publicMarketData: boolean }): void {
   // Market reference data is public when market data is; otherwise any signed-in user reads it.
   const readAccess = opts.publicMarketData ? ('public' as const) : ('market:read' as const);
 
@@ -73,13 +78,13 @@ export function marketRoutes(app: App, markets: MarketService, imports: ImportSe
         ...errorResponses,
       },
     },
-    handler: async (req) => markets.locations(req.params.iso),
+    handler: async (req, reply) => reads.locations(req, reply, req.params.iso),
   });
 
   app.get('/api/prices', {
     config: { access: readAccess },
     schema: { tags: ['prices'], summary: 'A price series, ordered by time, paged with a cursor', querystring: PriceQuery, response: { 200: PricePage, ...errorResponses } },
-    handler: async (req) => markets.prices(req.query, readOwner(req, req.query.scope)),
+    handler: async (req, reply) => reads.prices(req, reply, req.query, readOwner(req, req.query.scope)),
   });
 
   app.get('/api/prices/series', {
@@ -101,13 +106,13 @@ export function marketRoutes(app: App, markets: MarketService, imports: ImportSe
       querystring: Type.Object({ market: IsoParam }, { additionalProperties: false }),
       response: { 200: LatestPrices, ...errorResponses },
     },
-    handler: async (req) => markets.latest(req.query.market),
+    handler: async (req, reply) => reads.latest(req, reply, req.query.market),
   });
 
   app.get('/api/prices/stats', {
     config: { access: readAccess },
     schema: { tags: ['prices'], summary: 'Mean, min, max, std, negative-price hours and mean daily spread', querystring: PriceStatsQuery, response: { 200: PriceStatsView, ...errorResponses } },
-    handler: async (req) => markets.stats(req.query, readOwner(req, req.query.scope)),
+    handler: async (req, reply) => reads.stats(req, reply, req.query, readOwner(req, req.query.scope)),
   });
 
   app.get('/api/ancillary-prices', {

@@ -58,7 +58,7 @@ export class MarketService {
   async location(m: MarketDefinition, raw: string, owner: PriceOwner = null): Promise<string> {
     const known = this.catalogue.findLocation(m.iso, raw);
     if (known) return known.id;
-    const stored = await this.repos.prices.locationsWithData(m.iso, owner);
+    const stored = await this.repos.prices.series(m.iso, owner);
     const hit = stored.find((s) => s.location.toUpperCase() === raw.trim().toUpperCase());
     if (hit) return hit.location;
     throw notFound(`location ${raw} in ${m.iso}`);
@@ -196,7 +196,7 @@ export class MarketService {
   /** An ISO's hubs and zones with the runs stored for each, then the locations only imported files brought (e.g. individual nodes). */
   async locations(iso: string) {
     const m = this.market(iso);
-    const stored = await this.repos.prices.locationsWithData(m.iso);
+    const stored = await this.repos.prices.series(m.iso);
     const runsOf = (id: string) => stored.filter((s) => s.location === id).map((s) => s.run);
     const known = new Set(m.locations.map((l) => l.id));
     const items = [

@@ -6,7 +6,6 @@ import { ISO_IDS } from '@optibid/core';
 import type { ServerContext } from '../../context.js';
 import { AncillaryPricesRepository } from '../../db/repositories/ancillary-prices.js';
 import { FetchRecordsRepository, LoadForecastsRepository } from '../../db/repositories/fetch-records.js';
-import { PricesRepository } from '../../db/repositories/prices.js';
 import { alertMessage, ALERT_CHANNEL } from '../../realtime/messages.js';
 import type { App } from '../../http/types.js';
 import { createIsoClients, FETCH_DATASETS } from './iso-clients/index.js';
@@ -24,7 +23,7 @@ export interface MarketFeed {
   loadForecasts: LoadForecastsRepository;
 }
 
-type FeedContext = Pick<ServerContext, 'config' | 'database' | 'bus'>;
+type FeedContext = Pick<ServerContext, 'config' | 'database' | 'bus' | 'repos'>;
 
 /** The feed on a context's database and bus; called by the composition root only. */
 export function marketFeedOn(ctx: FeedContext, opts: { now?: () => Date } = {}): MarketFeed {
@@ -33,7 +32,8 @@ export function marketFeedOn(ctx: FeedContext, opts: { now?: () => Date } = {}):
   const service = new MarketFeedService({
     config: ctx.config.marketFeed,
     clients: createIsoClients(ctx.config.marketFeed),
-    prices: new PricesRepository(ctx.database),
+    // The shared repository: its writes reach the read caches (modules/market-data/price-reads.ts).
+    prices: ctx.repos.prices,
     ancillaryPrices: new AncillaryPricesRepository(ctx.database),
     loadForecasts,
     records,
