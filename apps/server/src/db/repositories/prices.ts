@@ -339,7 +339,7 @@ export class PricesRepository {
 
   /** The (location, run) series that have prices in a market for one owner, walked in the series index (no scan of history). */
   async series(market: IsoId, owner: string | null = null): Promise<{ location: string; run: PriceRun }[]> {
-    return this.database.query<{ location: string; run: PriceRun }>(`${seriesWalkSql(owner)} SELECT location, run FROM series ORDER BY location, run`, [market, owner]);
+    return this.database.query<{ location: string; run: PriceRun }>(priceSeriesSql(owner), [market, owner]);
   }
 
   /** Recent history of one series (the feed learns its shape from it). */
@@ -422,6 +422,11 @@ function seriesWalkSql(owner: string | null): string {
       ORDER BY p.location, p.run LIMIT 1
     ) n
   )`;
+}
+
+/** The (location, run) series of a market for one owner: $1 market, $2 owner. Exported for the query-plan test. */
+export function priceSeriesSql(owner: string | null): string {
+  return `${seriesWalkSql(owner)} SELECT location, run FROM series ORDER BY location, run`;
 }
 
 /** The newest two intervals (at or before now, within 60 days) of each series of a market: $1 market, $2 owner. Exported for the query-plan test. */
