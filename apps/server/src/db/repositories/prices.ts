@@ -5,6 +5,9 @@
  */
 import type { IsoId, NormalizedPriceRow, PriceRun } from '@optibid/core';
 import type { Database, Queryable, Transaction } from '../client.js';
+import { latestPricesSql, OWNER_READ, priceSeriesSql } from './price-read-sql.js';
+
+export { latestPricesSql, priceSeriesSql } from './price-read-sql.js';
 
 export interface UpsertResult {
   inserted: number;
@@ -42,14 +45,6 @@ export interface PriceQuery {
 
 /** Rows of one series owner: the shared market (owner null) or one organisation's own. */
 const OWNER_IS = (param: number) => `owner_organization_id IS NOT DISTINCT FROM $${param}::uuid`;
-
-/**
- * The same condition for reads, written so the series index can use it: `IS NULL` for the shared
- * market, `= $n` for an organisation (`IS NOT DISTINCT FROM` is never an index condition). The
- * parameter is still passed (cast, so its type is known) to keep the parameter numbering.
- */
-const OWNER_READ = (param: number, owner: string | null | undefined) =>
-  owner == null ? `owner_organization_id IS NULL AND $${param}::uuid IS NULL` : `owner_organization_id = $${param}::uuid`;
 
 /** What one write changed, for read caches: one market and owner, the runs, locations and interval starts touched. */
 export interface PriceChange {
@@ -346,7 +341,7 @@ export class PricesRepository {
   async recent(market: IsoId, location: string, runs: PriceRun[], since: Date, until: Date, owner: string | null = null): Promise<PricePoint[]> {
     const rows = await this.database.query<PricePoint>(
       `SELECT market, location, run, interval_start, interval_end, lmp_usd_per_mwh, energy_usd_per_mwh, congestion_usd_per_mwh, loss_usd_per_mwh
-       FROM prices WHERE market = $1 AND location = $2 AND run = ANY($3::text[]) AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_IS(6)}
+       FROM prices WHERE market = $1 AND location = $2 AND run = ANY($3::text[]) AND interval_start >= $4 AND interval_start < $5 AND ${OWNER_READ(6, owner)}
        ORDER BY interval_start`,
       [market, location, runs, since, until, owner],
     );
@@ -356,7 +351,7 @@ export class PricesRepository {
   /** Locations that have any stored prices in a market, with their count and newest interval. */
   async locationsWithData(market: IsoId, owner: string | null = null): Promise<{ location: string; run: PriceRun; intervals: number; newest: Date }[]> {
     const rows = await this.database.query<{ location: string; run: PriceRun; intervals: number; newest: Date }>(
-      `SELECT location, run, count(*)::int AS intervals, max(interval_start) AS newest FROM prices WHERE market = $1 AND ${OWNER_IS(2)} GROUP BY location, run ORDER BY location, run`,
+      `SELECT location, run, count(*)::int AS intervals, max(interval_start) AS newest FROM prices WHERE market = $1 AND ${OWNER_READ(2, owner)} GROUP BY location, run ORDER BY location, run`,
       [market, owner],
     );
     return rows.map((r) => ({ ...r, intervals: Number(r.intervals), newest: new Date(r.newest) }));
@@ -403,44 +398,6 @@ export class PricesRepository {
     );
     return row!.id;
   }
-}
-
-/**
- * A recursive walk over the distinct (location, run) of one market and owner ("loose index
- * scan"): each step is one descent of the series index to the next (location, run) after the
- * current one. The shared market walks the unique series key with `owner IS NULL` as an index
- * condition; an organisation walks its partial own-series index (migration 0014).
- */
-function seriesWalkSql(owner: string | null): string {
-  const who = OWNER_READ(2, owner);
-  return `WITH RECURSIVE series AS (
-    (SELECT location, run FROM prices WHERE market = $1 AND ${who} ORDER BY location, run LIMIT 1)
-    UNION ALL
-    SELECT n.location, n.run FROM series s CROSS JOIN LATERAL (
-      SELECT p.location, p.run FROM prices p
-      WHERE p.market = $1 AND (p.location, p.run) > (s.location, s.run) AND p.${who}
-      ORDER BY p.location, p.run LIMIT 1
-    ) n
-  )`;
-}
-
-/** The (location, run) series of a market for one owner: $1 market, $2 owner. Exported for the query-plan test. */
-export function priceSeriesSql(owner: string | null): string {
-  return `${seriesWalkSql(owner)} SELECT location, run FROM series ORDER BY location, run`;
-}
-
-/** The newest two intervals (at or before now, within 60 days) of each series of a market: $1 market, $2 owner. Exported for the query-plan test. */
-export function latestPricesSql(owner: string | null): string {
-  return `${seriesWalkSql(owner)}
-  SELECT l.* FROM series s CROSS JOIN LATERAL (
-    SELECT p.market, p.location, p.run, p.interval_start, p.interval_end, p.lmp_usd_per_mwh, p.energy_usd_per_mwh,
-           p.congestion_usd_per_mwh, p.loss_usd_per_mwh, p.source
-    FROM prices p
-    WHERE p.market = $1 AND p.location = s.location AND p.run = s.run AND p.${OWNER_READ(2, owner)}
-      AND p.interval_start <= now() AND p.interval_start > now() - interval '60 days'
-    ORDER BY p.interval_start DESC LIMIT 2
-  ) l
-  ORDER BY l.location, l.run, l.interval_start DESC`;
 }
 
 function normalisePoint<T extends PricePoint>(r: T): T {
