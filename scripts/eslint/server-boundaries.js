@@ -2,7 +2,7 @@
 // because it sees only the import string: a relative import is resolved against the importing
 // file, then checked against the server's layers.
 //
-// - The infrastructure (`context.ts`, `http/`, `realtime/`, `config/`, `db/`, `bus/`, `cache/`)
+// - The infrastructure (`context.ts`, `http/`, `realtime/`, `config/`, `db/`, `bus/`, `cache/`, `metrics/`)
 //   never imports from `modules/`: modules depend on it, not the other way round.
 // - A module (`modules/<name>/…`) imports another module only through that module's
 //   `index.ts`, never its internals.
@@ -21,7 +21,7 @@ function serverRelative(file) {
   return at < 0 ? undefined : norm.slice(at + '/apps/server/src/'.length);
 }
 
-const INFRASTRUCTURE = ['context.ts', 'http/', 'realtime/', 'config/', 'db/', 'bus/', 'cache/'];
+const INFRASTRUCTURE = ['context.ts', 'http/', 'realtime/', 'config/', 'db/', 'bus/', 'cache/', 'metrics/'];
 const OUTER = ['jobs/', 'demo/', 'cli/', 'bench/'];
 
 function isInfrastructure(rel) {

@@ -17,6 +17,7 @@ import fastifyStatic from '@fastify/static';
 import multipart from '@fastify/multipart';
 import { AppError } from './http/errors.js';
 import { registerAuthHook } from './http/auth-hook.js';
+import { registerMetrics } from './http/metrics-route.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
 import { installInputGuards } from './http/input-guards.js';
 import { serverOptions } from './http/server-options.js';
@@ -35,7 +36,7 @@ import { VERSION } from './version.js';
 import { registerMarketFeed } from './modules/market-feed/index.js';
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out/', import.meta.url));
-const NON_WEB_PREFIXES = ['/api/', '/health', '/docs', '/openapi.json', '/simulate/'];
+const NON_WEB_PREFIXES = ['/api/', '/health', '/docs', '/openapi.json', '/simulate/', '/metrics'];
 
 export interface BuildOptions {
   /** Pino logger options, or false to silence (tests). */
@@ -75,6 +76,7 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
 
   installErrorHandling(app);
   registerAuthHook(app, (credential) => s.auth.authenticateCredential(credential));
+  registerMetrics(app, s.metrics, { token: s.config.metricsToken });
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   registerSystem(app, s.system);

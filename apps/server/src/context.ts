@@ -17,6 +17,7 @@ import { ComputePool, defaultComputeThreads } from './compute/pool.js';
 import { JobRepository } from './db/repositories/jobs.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 import { HealthRegistry } from './health.js';
+import { Metrics } from './metrics/index.js';
 import { VERSION } from './version.js';
 import { createMarketCatalogue, type MarketCatalogue, type MarketOverrides } from '@optibid/core';
 import { ConfigError } from './config/index.js';
@@ -32,6 +33,8 @@ export interface ServerContext {
   /** Durable jobs on the database (jobs/queue.ts); a server starts claiming, the CLI does not. */
   jobs: JobQueue;
   health: HealthRegistry;
+  /** Prometheus metrics of this server (metrics/index.ts); served at /metrics. */
+  metrics: Metrics;
   /** The market rules with MARKET_OVERRIDES applied. */
   catalogue: MarketCatalogue;
   /** Closers run in reverse order of registration on shutdown. */
@@ -77,10 +80,16 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     closers.push(() => cache.close());
     if (!opts.bus) closers.push(() => bus.close());
 
-    const compute = new ComputePool({ threads: defaultComputeThreads(os.availableParallelism()) });
+    const metrics = new Metrics();
+    const compute = new ComputePool({
+      threads: defaultComputeThreads(os.availableParallelism()),
+      observe: (task, outcome, seconds) => metrics.computeTaskDuration.observe({ task, outcome }, seconds),
+    });
     closers.push(() => compute.close());
 
-    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, concurrency: config.jobConcurrency, poll_ms: config.jobPollMs, ...opts.jobs });
+    const jobs = new JobQueue(new JobRepository(database), { lease_ms: config.jobLeaseMs, concurrency: config.jobConcurrency, poll_ms: config.jobPollMs, ...opts.jobs }, (queue, outcome, seconds) =>
+      metrics.jobDuration.observe({ queue, outcome }, seconds),
+    );
     closers.push(async () => {
       await jobs.stop();
     });
@@ -107,6 +116,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       compute,
       jobs,
       health,
+      metrics,
       catalogue,
       onClose: (fn) => void closers.push(fn),
       async close() {

@@ -25,6 +25,7 @@ import { AdminBillingService, AdminService, AlertEvaluator, AlertService, FlagSe
 import { tradingServicesOn, type Clock, type TradingServices } from './modules/trading/index.js';
 import { SystemService } from './modules/system/index.js';
 import { RealtimeHub, SessionEnds } from './realtime/index.js';
+import { registerMetricCollectors } from './observability.js';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -141,7 +142,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const members = new MemberService(ctx.repos, platformRepos, auth, mailer, quotas, log, sessionEnds);
 
   const tradingRepos = createTradingRepositories(ctx.database);
-  const solver = sharedSolver();
+  const solver = sharedSolver({ observe: (outcome, seconds) => ctx.metrics.solverDuration.observe({ outcome }, seconds) });
   ctx.onClose(() => solver.close());
   const solve = () => solver.solve();
   const forecastingRepo = new ForecastingRepository(ctx.database);
@@ -169,10 +170,10 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   });
   ctx.onClose(() => optimization.close());
 
-  return {
+  const services: Services = {
     ...ctx,
     log,
-    system: new SystemService(ctx.health, ctx.database, config, analytics ? () => analytics.prices.readinessNote() : undefined),
+    system: new SystemService(ctx.health, ctx.database, config, ctx.bus, analytics ? () => analytics.prices.readinessNote() : undefined),
     markets,
     analytics,
     imports,
@@ -188,4 +189,6 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     realtime: new RealtimeHub(ctx.bus),
     at,
   };
+  registerMetricCollectors(services);
+  return services;
 }

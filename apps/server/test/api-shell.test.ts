@@ -62,7 +62,7 @@ describeEachBackend('API shell: errors, health, OpenAPI', (backend) => {
     expect(body.summary.availability_percentage).toBe(100);
     expect(body.summary.total_services).toBe(Object.keys(body.services).length);
     expect((await server.app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
-    expect((await server.app.inject({ method: 'GET', url: '/health/ready' })).json()).toEqual({ status: 'ready' });
+    expect((await server.app.inject({ method: 'GET', url: '/health/ready' })).json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
   });
 
   it('sets security headers and a request id', async () => {

@@ -25,6 +25,8 @@ import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 export interface ComputePoolOptions {
   /** Worker threads (default: cores − 1, at least 1). */
   threads: number;
+  /** Told each task's time, queueing included (metrics). */
+  observe?: (task: string, outcome: 'ok' | 'error', seconds: number) => void;
 }
 
 export interface TaskOptions {
@@ -35,8 +37,10 @@ export interface TaskOptions {
 export class ComputePool {
   private readonly pool: Piscina;
   private readonly files = new Map<string, string>();
+  private readonly observe: NonNullable<ComputePoolOptions['observe']>;
 
   constructor(opts: ComputePoolOptions) {
+    this.observe = opts.observe ?? (() => undefined);
     const threads = Math.max(1, Math.floor(opts.threads));
     // Threads start on the first task and stop after a minute idle: a server that never forecasts pays nothing.
     this.pool = new Piscina({ minThreads: 0, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
@@ -52,8 +56,16 @@ export class ComputePool {
   }
 
   /** Runs the exported function `name` of the task module at `moduleUrl` (an `import.meta.url`) in a worker. */
-  run<R>(moduleUrl: string, name: string, input: unknown, opts: TaskOptions = {}): Promise<R> {
-    return this.pool.run(input, { filename: this.workerFile(moduleUrl), name, transferList: opts.transferList as never, signal: opts.signal }) as Promise<R>;
+  async run<R>(moduleUrl: string, name: string, input: unknown, opts: TaskOptions = {}): Promise<R> {
+    const t0 = performance.now();
+    try {
+      const out = (await this.pool.run(input, { filename: this.workerFile(moduleUrl), name, transferList: opts.transferList as never, signal: opts.signal })) as R;
+      this.observe(name, 'ok', (performance.now() - t0) / 1000);
+      return out;
+    } catch (err) {
+      this.observe(name, 'error', (performance.now() - t0) / 1000);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -65,6 +65,8 @@ export interface Config {
   readonly marketFeed: MarketFeedConfig;
   /** Price-file import limits (config/imports.ts). */
   readonly imports: ImportLimits;
+  /** Bearer token a Prometheus scraper sends to GET /metrics (platform admins' tokens work too); null: admins only. */
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +186,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const publicUrlRaw = url('PUBLIC_URL', ['http:', 'https:']);
   const publicUrl = publicUrlRaw ? publicUrlRaw.replace(/\/+$/, '') : null;
 
+  const metricsToken = str('METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) problems.push('METRICS_TOKEN: must be at least 16 characters, without spaces');
+
   const simulationMode = bool('SIMULATION_MODE', demoMode);
   const config: Config = {
     port: int('PORT', 8000, 0, 65535),
@@ -221,6 +226,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     marketOverrides: Object.freeze(marketOverrides),
     marketFeed: loadMarketFeedConfig(env, problems, simulationMode),
     imports: loadImportLimits(env, problems),
+    metricsToken,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -294,5 +300,6 @@ export function configSummary(c: Config): Record<string, unknown> {
       max_decompressed_bytes: c.imports.maxDecompressedBytes,
       max_compression_ratio: c.imports.maxCompressionRatio,
     },
+    metrics_token: c.metricsToken ? 'set' : 'not set (platform admins only)',
   };
 }

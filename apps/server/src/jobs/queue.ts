@@ -48,6 +48,10 @@ export interface JobQueueOptions {
   concurrency: number;
 }
 
+/** Told how each run of a job ended (metrics). */
+export type JobOutcome = 'succeeded' | 'retrying' | 'failed' | 'handed_back';
+export type JobObserver = (queue: string, outcome: JobOutcome, seconds: number) => void;
+
 export const DEFAULT_JOB_OPTIONS: Omit<JobQueueOptions, 'worker'> = { lease_ms: 30_000, poll_ms: 1_000, backoff_ms: 5_000, concurrency: 1 };
 
 /**
@@ -67,7 +71,11 @@ export class JobQueue {
   private ticking: Promise<void> | null = null;
   private kickAgain = false;
 
-  constructor(private readonly repo: JobRepository, opts: Partial<JobQueueOptions> = {}) {
+  constructor(
+    private readonly repo: JobRepository,
+    opts: Partial<JobQueueOptions> = {},
+    private readonly observe: JobObserver = () => undefined,
+  ) {
     this.options = { ...DEFAULT_JOB_OPTIONS, worker: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...opts };
   }
 
@@ -90,6 +98,11 @@ export class JobQueue {
 
   get(id: string): Promise<JobRow | null> {
     return this.repo.get(id);
+  }
+
+  /** Queued and running jobs per queue, across every instance (the queue's depth). */
+  depth(): Promise<{ queue: string; status: 'queued' | 'running'; jobs: number }[]> {
+    return this.repo.depth();
   }
 
   /** Starts claiming jobs of the registered queues (a server; the CLI never does). */
@@ -181,6 +194,8 @@ export class JobQueue {
       if (await this.repo.fail(job.id, worker, error, null)) await handler.failed?.(job.payload, error).catch(() => undefined);
       return;
     }
+    const t0 = performance.now();
+    const took = () => (performance.now() - t0) / 1000;
     const beat = setInterval(() => {
       void this.repo.heartbeat(job.id, worker, lease_ms).then((held) => held || abort.abort(), () => undefined);
     }, Math.max(50, Math.floor(lease_ms / 3)));
@@ -194,16 +209,19 @@ export class JobQueue {
       });
       clearInterval(beat);
       await this.repo.succeed(job.id, worker);
+      this.observe(job.queue, 'succeeded', took());
     } catch (err) {
       clearInterval(beat);
       const message = (err as Error).message ?? String(err);
       if (abort.signal.aborted && !this.started) {
         // The server is stopping: hand the job back now, without spending an attempt's backoff.
         await this.repo.fail(job.id, worker, `handed back: ${message}`, 0).catch(() => undefined);
+        this.observe(job.queue, 'handed_back', took());
         return;
       }
       const last = job.attempts >= job.max_attempts;
       const ok = await this.repo.fail(job.id, worker, message, last ? null : retryDelayMs(this.options.backoff_ms, job.attempts)).catch(() => false);
+      this.observe(job.queue, last ? 'failed' : 'retrying', took());
       if (ok && last) await handler.failed?.(job.payload, message).catch(() => undefined);
     } finally {
       clearInterval(beat);

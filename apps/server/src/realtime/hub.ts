@@ -260,6 +260,20 @@ export class RealtimeHub {
     }
   }
 
+  /** The send queue: bytes written to sockets and not yet sent, in total and on the most backed-up socket. */
+  sendQueue(): { bytes: number; max_bytes: number; backlogged: number } {
+    let bytes = 0;
+    let max = 0;
+    let backlogged = 0;
+    for (const c of this.clients) {
+      const b = c.ws.bufferedAmount;
+      bytes += b;
+      if (b > max) max = b;
+      if (b > 0) backlogged++;
+    }
+    return { bytes, max_bytes: max, backlogged };
+  }
+
   get connectionCount(): number {
     return this.clients.size;
   }

@@ -106,6 +106,14 @@ export class JobRepository {
     return row ?? null;
   }
 
+  /** Queued and running jobs per queue (the claim index covers exactly these rows). */
+  async depth(): Promise<{ queue: string; status: 'queued' | 'running'; jobs: number }[]> {
+    const rows = await this.database.query<{ queue: string; status: 'queued' | 'running'; jobs: number }>(
+      `SELECT queue, status, count(*)::int AS jobs FROM jobs WHERE status IN ('queued', 'running') GROUP BY queue, status ORDER BY queue, status`,
+    );
+    return rows.map((r) => ({ ...r, jobs: Number(r.jobs) }));
+  }
+
   /** Unfinished jobs of the queues. */
   async pending(queues: string[]): Promise<number> {
     const [row] = await this.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE queue = ANY($1::text[]) AND status IN ('queued', 'running')`, [queues]);

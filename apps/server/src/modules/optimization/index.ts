@@ -45,7 +45,7 @@ export function optimizationServicesOn(d: OptimizationDeps): OptimizationModule 
       pool ??= createSolverPool({ size: 2, warm_up: 'light' });
       await pool.ready;
       const p = pool;
-      return (model, options) => p.solve(model, options);
+      return (model, options) => d.ctx.metrics.time(d.ctx.metrics.solverDuration, {}, () => p.solve(model, options));
     });
   const backtests = new BacktestService(d.ctx, d.markets, d.quotas, d.trading, d.repo, solve);
   return {

@@ -3,6 +3,9 @@ import { HealthBody, MetaBody } from '@optibid/contracts';
 import type { App } from '../../http/types.js';
 import type { SystemService } from './system-service.js';
 
+/** Each dependency readiness looks at: `database` always, `nats` when BUS_URL is set. */
+const ReadinessChecks = Type.Record(Type.String(), Type.Union([Type.Literal('ok'), Type.Literal('down')]));
+
 export function systemRoutes(app: App, system: SystemService): void {
   app.get('/health', {
     config: { access: 'public' },
@@ -23,16 +26,16 @@ export function systemRoutes(app: App, system: SystemService): void {
     config: { access: 'public' },
     schema: {
       tags: ['system'],
-      summary: 'Readiness: the database answers and the instance is not draining after SIGTERM (503 then; a configured analytics store that cannot serve is listed in degraded; PostgreSQL answers for it)',
+      summary: 'Readiness: the instance is not draining after SIGTERM, the database answers, and NATS with its streams when the bus is NATS (BUS_URL); a configured analytics store that cannot serve is listed in degraded (PostgreSQL answers for it)',
       response: {
-        200: Type.Object({ status: Type.String(), degraded: Type.Optional(Type.Array(Type.String())) }),
-        503: Type.Object({ status: Type.String(), message: Type.String() }),
+        200: Type.Object({ status: Type.String(), checks: ReadinessChecks, degraded: Type.Optional(Type.Array(Type.String())) }),
+        503: Type.Object({ status: Type.String(), message: Type.String(), checks: ReadinessChecks }),
       },
     },
     handler: async (_req, reply) => {
       const r = await system.readiness();
-      if (!r.ready) return reply.code(503).send({ status: 'not_ready', message: r.message });
-      return r.degraded ? { status: 'ready', degraded: r.degraded } : { status: 'ready' };
+      if (!r.ready) return reply.code(503).send({ status: 'not_ready', message: r.message ?? 'not ready', checks: r.checks });
+      return r.degraded ? { status: 'ready', checks: r.checks, degraded: r.degraded } : { status: 'ready', checks: r.checks };
     },
   });
 
