@@ -17,7 +17,7 @@ import { Mailer } from './mail/mailer.js';
 import { analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
-import { ImportService, MarketService, PriceReads } from './modules/market-data/index.js';
+import { ImportService, MarketService, PriceReads, type ReadCacheOptions } from './modules/market-data/index.js';
 import { marketFeedOn, type MarketFeed } from './modules/market-feed/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
 import { ApiKeyService, MemberService, OrganizationService, type OrgServices } from './modules/org/index.js';
@@ -61,6 +61,8 @@ export class LogSink implements Log {
 export interface ServicesOptions extends ContextOptions {
   /** The clock every service reads (tests stand at chosen moments); default the wall clock. */
   now?: Clock;
+  /** Read-cache tuning (the read-path bench turns it off with maxBytes 0 to measure the database path). */
+  readCache?: ReadCacheOptions;
 }
 
 /** The services whose rules depend on the time. */
@@ -106,7 +108,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const imports = new ImportService({ repos: ctx.repos, database: ctx.database, compute: ctx.compute, markets, limits: config.imports, log });
   // Every service that ends sessions announces it, so each instance's hub closes their sockets.
   const sessionEnds = new SessionEnds(ctx.bus, log);
-  const priceReads = new PriceReads(markets, { publicMarketData: config.publicMarketData });
+  const priceReads = new PriceReads(markets, { publicMarketData: config.publicMarketData, cache: opts.readCache });
   ctx.onClose(priceReads.attach(ctx.repos.prices, ctx.bus));
   const auth = new AuthService(ctx.repos, ctx.cache, config, sessionEnds);
 

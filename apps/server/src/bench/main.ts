@@ -23,6 +23,7 @@ async function loadOptional(): Promise<Bench[]> {
     ['./forecasting.js', 'benchForecasting', 'forecasting', "one day's forecast < 1 s"],
     ['./analytics.js', 'benchAnalytics', 'price statistics over 5 million rows (PostgreSQL and ClickHouse)', 'the same answer from both; ClickHouse faster over long ranges'],
     ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '1,000 clients p99 < 50 ms'],
+    ['./read-path.js', 'benchReadPath', 'read path', 'GET /api/prices (1 day, 1 hub) ≥ 50 % of a Fastify hello-world in requests/s'],
     ['./forecast-walk-forward.js', 'benchForecastWalkForward', 'forecast walk-forward (two years, LEAR ensemble)', '< 10 min on two cores'],
   ];
   for (const [file, fn, name, goal] of optional) {

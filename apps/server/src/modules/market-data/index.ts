@@ -3,3 +3,4 @@ export { marketRoutes as registerMarketData } from './market-routes.js';
 export { MarketService } from './market-service.js';
 export { ImportService, type ImportActor, type ImportFile, type ImportOptions, type ImportSource } from './import-service.js';
 export { PriceReads, CLOSED_MAX_AGE_S, type PriceReadsOptions } from './price-reads.js';
+export type { ReadCacheOptions } from './price-read-cache.js';

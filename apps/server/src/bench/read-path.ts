@@ -1,0 +1,172 @@
+/**
+ * Read-path bench (issue 16): `GET /api/prices` for one day of one hub against a Fastify
+ * hello-world on the same machine, both measured by autocannon (in a worker thread: its own
+ * event loop, as a separate client process would have), in one run. The server holds the demo
+ * history (a year of every ISO) on PGlite, and on PostgreSQL when BENCH_DATABASE_URL or
+ * DATABASE_URL is set. Figures: requests/s, p50 and p99 latency, and the ratio to hello-world,
+ * for the polled request as served (cached, with its ETag), for the same request with the read
+ * cache off (the database path), for `/api/prices/latest` and for `/health/live`.
+ * The machine's core count and load average are printed with them: on a shared machine the
+ * figures say so.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { addDaysYmd, localDateOf } from '@optibid/core';
+import { buildApp } from '../app.js';
+import { loadConfig } from '../config/index.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { seedDemoHistory } from '../demo/history.js';
+import { createServices } from '../services.js';
+
+const CONNECTIONS = 32;
+const DURATION_S = 10;
+const WARMUP_S = 2;
+
+interface Cannon {
+  req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** One autocannon run in a worker thread. */
+function cannon(url: string, durationS: number): Promise<Cannon> {
+  const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const autocannon = require(workerData.autocannonPath);
+     autocannon({ url: workerData.url, connections: workerData.connections, duration: workerData.duration }).then(
+       (r) => parentPort.postMessage({ ok: true, r: { req_per_s: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors } }),
+       (err) => parentPort.postMessage({ ok: false, error: String(err && err.message || err) }),
+     );`,
+    { eval: true, workerData: { autocannonPath, url, connections: CONNECTIONS, duration: durationS } },
+  );
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m: { ok: boolean; r?: Cannon; error?: string }) => {
+      void worker.terminate();
+      if (m.ok) resolve(m.r!);
+      else reject(new Error(`autocannon: ${m.error}`));
+    });
+    worker.once('error', reject);
+  });
+}
+
+async function measure(url: string): Promise<Cannon> {
+  await cannon(url, WARMUP_S);
+  return cannon(url, DURATION_S);
+}
+
+async function helloWorld(): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.get('/', async () => ({ hello: 'world' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('hello-world has no TCP address');
+  return { url: `http://127.0.0.1:${addr.port}/`, close: () => app.close() };
+}
+
+/** An OptiBid server on `database` with the demo history; `cache` false turns the read cache off. */
+async function optibid(database: Database, cache: boolean, seed: boolean): Promise<{ base: string; pricesPath: string; close: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optibid-read-bench-'));
+  const config = loadConfig({ OPTIBID_ENV: 'test', DATA_DIR: dataDir, DEMO_MODE: 'false', SIMULATION_MODE: 'false', PUBLIC_MARKET_DATA: 'true', LOG_LEVEL: 'silent' });
+  const s = await createServices(config, { database, readCache: cache ? undefined : { maxBytes: 0 } });
+  if (seed) await seedDemoHistory(s);
+  const app = await buildApp(s, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('server has no TCP address');
+  // One day of one hub: the market's default hub, yesterday (a closed day of the demo's DA prices).
+  const m = s.markets.market('PJM');
+  const day = addDaysYmd(localDateOf(new Date(), m.timezone), -1);
+  const pricesPath = `/api/prices?market=pjm&location=${encodeURIComponent(m.default_location)}&run=DA&start=${day}&end=${addDaysYmd(day, 1)}`;
+  const probe = await app.inject({ method: 'GET', url: pricesPath });
+  if (probe.statusCode !== 200 || probe.json().items.length < 23) throw new Error(`the bench's request is not a full day: ${probe.statusCode} ${probe.body.slice(0, 200)}`);
+  return {
+    base: `http://127.0.0.1:${addr.port}`,
+    pricesPath,
+    close: async () => {
+      await app.close();
+      await s.close();
+    },
+  };
+}
+
+async function benchBackend(name: string, database: Database, hello: Cannon, out: Record<string, number | string>): Promise<void> {
+  const record = (label: string, r: Cannon) => {
+    out[`${name} ${label} req/s`] = Math.round(r.req_per_s);
+    out[`${name} ${label} p50 / p99 ms`] = `${r.p50_ms} / ${r.p99_ms}`;
+    out[`${name} ${label} vs hello-world`] = `${((100 * r.req_per_s) / hello.req_per_s).toFixed(1)} %`;
+    if (r.non2xx || r.errors) out[`${name} ${label} non-2xx / errors`] = `${r.non2xx} / ${r.errors}`;
+  };
+  const cached = await optibid(database, true, true);
+  try {
+    out[`${name} request`] = cached.pricesPath;
+    record('GET /api/prices (1 day, 1 hub)', await measure(cached.base + cached.pricesPath));
+    record('GET /api/prices/latest?market=PJM', await measure(`${cached.base}/api/prices/latest?market=PJM`));
+    record('GET /health/live', await measure(`${cached.base}/health/live`));
+  } finally {
+    await cached.close();
+  }
+  const uncached = await optibid(database, false, false);
+  try {
+    record('GET /api/prices, read cache off', await measure(uncached.base + uncached.pricesPath));
+    record('GET /api/prices/latest, read cache off', await measure(`${uncached.base}/api/prices/latest?market=PJM`));
+  } finally {
+    await uncached.close();
+  }
+}
+
+export async function benchReadPath(): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = {
+    machine: `${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at start`,
+    method: `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up, from a worker thread of this process`,
+  };
+  const hw = await helloWorld();
+  let hello: Cannon;
+  try {
+    hello = await measure(hw.url);
+  } finally {
+    await hw.close();
+  }
+  out['hello-world req/s'] = Math.round(hello.req_per_s);
+  out['hello-world p50 / p99 ms'] = `${hello.p50_ms} / ${hello.p99_ms}`;
+
+  const lite = await openDatabase({});
+  try {
+    await benchBackend('pglite', lite, hello, out);
+  } finally {
+    await lite.close();
+  }
+
+  const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!pgUrl) {
+    out.postgres = 'skipped: set BENCH_DATABASE_URL (or DATABASE_URL)';
+  } else {
+    const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
+    try {
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      const db = await openDatabase({ url: pgUrl, pgOptions: `-c search_path=${schema},public` });
+      try {
+        await benchBackend('postgres', db, hello, out);
+      } finally {
+        await db.close();
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+      }
+    } catch (err) {
+      out.postgres = `failed at ${pgUrl.replace(/\/\/[^@/]*@/, '//***@')}: ${(err as Error).message}`;
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+  out['load average at end'] = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  return out;
+}
