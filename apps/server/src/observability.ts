@@ -9,22 +9,6 @@ import { ISO_IDS } from '@optibid/core';
 import type { Sample } from './metrics/index.js';
 import type { Services } from './services.js';
 
-/** Memoises an async reader for a moment, so the gauges of one scrape share one read. */
-function shared<T>(read: () => Promise<T>, ttlMs = 1000): () => Promise<T> {
-  let at = 0;
-  let last: Promise<T> | null = null;
-  return () => {
-    if (!last || Date.now() - at > ttlMs) {
-      at = Date.now();
-      last = read();
-      last.catch(() => {
-        last = null;
-      });
-    }
-    return last;
-  };
-}
-
 export function registerMetricCollectors(s: Omit<Services, 'at'>): void {
   const m = s.metrics;
 
@@ -54,7 +38,7 @@ export function registerMetricCollectors(s: Omit<Services, 'at'>): void {
   m.gauge('optibid_compute_pool_threads', 'Compute-pool worker threads at most', [], () => [{ value: s.compute.threads }]);
 
   // Data freshness: what the ISO clients fetched (MARKET_DATA_SOURCE=iso), and the newest stored price of every source.
-  const freshness = shared(async () => {
+  const freshness = m.perScrape(async () => {
     const feed = s.marketFeed;
     const active = s.config.marketFeed.source === 'iso' || (await feed.records.freshness()).length > 0;
     return active ? feed.scheduler.checkFreshness() : [];
@@ -79,6 +63,15 @@ export function registerMetricCollectors(s: Omit<Services, 'at'>): void {
     }
     return out;
   });
+
+  // Durable bus consumers (event log): how far each group with a member here is behind (memory and NATS buses).
+  const lag = m.perScrape(async () => (s.bus.consumerLag ? s.bus.consumerLag() : []));
+  m.gauge('optibid_bus_consumer_pending_messages', 'Event-log messages a durable consumer group has not yet been handed (memory and NATS buses)', ['stream', 'consumer'], async () =>
+    (await lag()).map((l) => ({ labels: { stream: l.stream, consumer: l.consumer }, value: l.pending })),
+  );
+  m.gauge('optibid_bus_consumer_unacknowledged_messages', 'Event-log messages handed to a durable consumer group and not yet acknowledged', ['stream', 'consumer'], async () =>
+    (await lag()).map((l) => ({ labels: { stream: l.stream, consumer: l.consumer }, value: l.unacknowledged })),
+  );
 
   // The read path's cache.
   const cache = s.priceReads.cache;

@@ -7,11 +7,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { forecastDayIndex, forecastHistoryAt } from '@optibid/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { connect as natsConnect } from 'nats';
+import { NatsBus, STREAMS } from '../src/bus/index.js';
 import { readForecastDataset } from '../src/cli/commands/forecast.js';
 import { forecastInputs } from '../src/modules/forecasting/engine.js';
 import { bearer, describeEachBackend, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
-import { connect, listen, ofType } from './realtime-client.js';
+import { connect, listen, ofType, sleep } from './realtime-client.js';
 import { createBattery, newOrg, openErcotDay } from './trading-fixtures.js';
 
 const TOKEN = 'metrics-scraper-token-0123456789';
@@ -141,6 +143,30 @@ describeEachBackend('metrics', (backend) => {
     expect(Object.fromEntries(cache.map((s) => [s.labels.result, s.value]))).toEqual({ hit: 1, miss: 1 });
   });
 
+  it("reports a durable consumer group's lag on the event log", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const handled: string[] = [];
+    const stop = await server.ctx.bus.subscribeDurable('prices:*', 'metrics-lag', async (_m, d) => {
+      await gate;
+      handled.push(d.id);
+    });
+    try {
+      for (let i = 0; i < 3; i++) await server.ctx.bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WESTERN HUB', interval_start: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), lmp: 30 + i });
+      await sleep(100);
+      const text = (await scrape(bearer(TOKEN))).body;
+      const of = (name: string) => samples(text, name).find((s) => s.labels.consumer === 'metrics-lag' && s.labels.stream === 'market')?.value;
+      // Taken by the (blocked) member and not acknowledged, or still waiting: three in all.
+      const unacked = of('optibid_bus_consumer_unacknowledged_messages')!;
+      expect(unacked).toBeGreaterThanOrEqual(1);
+      expect(unacked + of('optibid_bus_consumer_pending_messages')!).toBe(3);
+    } finally {
+      release();
+      await stop();
+    }
+    expect(handled.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('reports the newest stored price per market and run', async () => {
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     await server.ctx.repos.prices.upsert([
@@ -149,4 +175,35 @@ describeEachBackend('metrics', (backend) => {
     const text = (await scrape(bearer(admin))).body;
     expect(samples(text, 'optibid_price_newest_interval_timestamp_seconds').find((s) => s.labels.market === 'PJM' && s.labels.run === 'RTH')?.value).toBe(hour / 1000);
   });
+});
+
+const natsUrl = inject('natsUrl');
+const namespace = `m${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+it.skipIf(!natsUrl)('NATS: a durable group\'s lag comes from JetStream\'s consumer info', async () => {
+  const bus = new NatsBus(natsUrl!, { namespace });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  try {
+    await bus.start();
+    const stop = await bus.subscribeDurable('prices:*', 'lag-test', async () => gate);
+    for (let i = 0; i < 5; i++) await bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WESTERN HUB', interval_start: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), lmp: 30 + i });
+    let lag = await bus.consumerLag();
+    for (let k = 0; k < 50 && (lag[0]?.pending ?? 0) + (lag[0]?.unacknowledged ?? 0) < 5; k++) {
+      await sleep(100);
+      lag = await bus.consumerLag();
+    }
+    expect(lag).toHaveLength(1);
+    expect(lag[0]).toMatchObject({ stream: 'market', consumer: 'lag-test' });
+    expect(lag[0]!.pending + lag[0]!.unacknowledged).toBe(5);
+    release();
+    await stop();
+  } finally {
+    release();
+    await bus.close();
+    const nc = await natsConnect({ servers: natsUrl! });
+    const jsm = await nc.jetstreamManager();
+    for (const s of STREAMS) await jsm.streams.delete(`${namespace}_${s.key}`.toUpperCase()).catch(() => undefined);
+    await nc.close();
+  }
 });

@@ -1,7 +1,7 @@
 /**
  * Read-path bench (issue 16): `GET /api/prices` for one day of one hub against a Fastify
- * hello-world on the same machine, both measured by autocannon (in a worker thread: its own
- * event loop, as a separate client process would have), in one run. The server holds the demo
+ * hello-world on the same machine, both measured by autocannon (in a child process, as an
+ * outside client), in one run. The server holds the demo
  * history (a year of every ISO) on PGlite, and on PostgreSQL when BENCH_DATABASE_URL or
  * DATABASE_URL is set. Figures: requests/s, p50 and p99 latency, and the ratio to hello-world,
  * for the polled request as served (cached, with its ETag), for the same request with the read
@@ -9,12 +9,12 @@
  * The machine's core count and load average are printed with them: on a shared machine the
  * figures say so.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { addDaysYmd, localDateOf } from '@optibid/core';
@@ -36,25 +36,19 @@ interface Cannon {
   errors: number;
 }
 
-/** One autocannon run in a worker thread. */
+/** One autocannon run in a child process (its own event loop and V8, as an outside client would be). */
 function cannon(url: string, durationS: number): Promise<Cannon> {
   const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
-  const worker = new Worker(
-    `const { parentPort, workerData } = require('node:worker_threads');
-     const autocannon = require(workerData.autocannonPath);
-     autocannon({ url: workerData.url, connections: workerData.connections, duration: workerData.duration }).then(
-       (r) => parentPort.postMessage({ ok: true, r: { req_per_s: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors } }),
-       (err) => parentPort.postMessage({ ok: false, error: String(err && err.message || err) }),
-     );`,
-    { eval: true, workerData: { autocannonPath, url, connections: CONNECTIONS, duration: durationS } },
-  );
+  const script = `const autocannon = require(${JSON.stringify(autocannonPath)});
+    autocannon({ url: ${JSON.stringify(url)}, connections: ${CONNECTIONS}, duration: ${durationS} }).then(
+      (r) => process.stdout.write(JSON.stringify({ req_per_s: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors })),
+      (err) => { process.stderr.write(String((err && err.message) || err)); process.exit(1); },
+    );`;
   return new Promise((resolve, reject) => {
-    worker.once('message', (m: { ok: boolean; r?: Cannon; error?: string }) => {
-      void worker.terminate();
-      if (m.ok) resolve(m.r!);
-      else reject(new Error(`autocannon: ${m.error}`));
+    execFile(process.execPath, ['-e', script], { timeout: (durationS + 30) * 1000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`autocannon: ${stderr || err.message}`));
+      else resolve(JSON.parse(stdout) as Cannon);
     });
-    worker.once('error', reject);
   });
 }
 
@@ -126,7 +120,7 @@ async function benchBackend(name: string, database: Database, hello: Cannon, out
 export async function benchReadPath(): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {
     machine: `${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at start`,
-    method: `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up, from a worker thread of this process`,
+    method: `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up, from a child process`,
   };
   const hw = await helloWorld();
   let hello: Cannon;

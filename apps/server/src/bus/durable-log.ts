@@ -186,6 +186,16 @@ export class InProcessLog {
     await Promise.all([...this.stops].map((s) => s()));
   }
 
+  /** Per group: messages on its channels not yet handed out, and handed out but not acknowledged. */
+  lag(): { consumer: string; pattern: string; pending: number; unacknowledged: number }[] {
+    return [...this.groups].map(([consumer, g]) => {
+      let pending = g.returned.length;
+      const first = this.entries[0]?.seq ?? this.nextSeq;
+      for (let i = Math.max(0, g.cursor - first); i < this.entries.length; i++) if (matches(g.pattern, this.entries[i]!.channel)) pending++;
+      return { consumer, pattern: g.pattern, pending, unacknowledged: g.inflight.size };
+    });
+  }
+
   /** Messages held and consumer groups, for health. */
   stats(): { messages: number; consumers: number } {
     return { messages: this.entries.length, consumers: this.groups.size };

@@ -8,6 +8,7 @@ import {
   type BusHealth,
   type BusPattern,
   type BusTopics,
+  type ConsumerLag,
   type DurableHandler,
   type DurableOptions,
   type PatternMessage,
@@ -52,6 +53,10 @@ export class MemoryBus implements Bus {
 
   async health(): Promise<BusHealth> {
     return { status: this.closed ? 'down' : 'ok', backend: 'memory', latency_ms: 0 };
+  }
+
+  async consumerLag(): Promise<ConsumerLag[]> {
+    return this.log.lag().map((l) => ({ stream: streamOfPattern(l.pattern).key, consumer: l.consumer, pending: l.pending, unacknowledged: l.unacknowledged }));
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,7 @@ import {
   type BusHealth,
   type BusPattern,
   type BusTopics,
+  type ConsumerLag,
   type DurableHandler,
   type DurableOptions,
   type PatternMessage,
@@ -324,6 +325,19 @@ export class NatsBus implements Bus {
     } catch (err) {
       return { status: 'degraded', backend: 'nats', message: `JetStream: ${(err as Error).message}` };
     }
+  }
+
+  /** From JetStream's consumer info (num_pending, num_ack_pending) for each group with a member here. */
+  async consumerLag(): Promise<ConsumerLag[]> {
+    if (!this.connected || !this.jsm) return [];
+    const groups = new Map<string, Member>();
+    for (const m of this.members) groups.set(`${m.stream.key}|${m.durable}`, m);
+    const out: ConsumerLag[] = [];
+    for (const m of groups.values()) {
+      const info = await this.jsm.consumers.info(this.streamName(m.stream), m.durable).catch(() => null);
+      if (info) out.push({ stream: m.stream.key, consumer: m.durable, pending: info.num_pending, unacknowledged: info.num_ack_pending });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

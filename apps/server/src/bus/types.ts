@@ -84,6 +84,16 @@ export interface DurableOptions {
   ephemeral?: { inactiveMs: number };
 }
 
+/** How far one durable consumer group is behind its stream. */
+export interface ConsumerLag {
+  stream: string;
+  consumer: string;
+  /** Messages on the group's channels not yet handed to a member. */
+  pending: number;
+  /** Handed to a member and not yet acknowledged. */
+  unacknowledged: number;
+}
+
 export interface Bus {
   readonly backend: BusBackend;
   start(): Promise<void>;
@@ -102,6 +112,11 @@ export interface Bus {
    */
   subscribeDurable<P extends BusPattern>(pattern: P, consumer: string, handler: DurableHandler<PatternMessage<P>>, opts?: DurableOptions): Promise<StopDurable>;
   health(): Promise<BusHealth>;
+  /**
+   * The lag of each durable group this instance runs a member of (metrics), where the backend
+   * can say cheaply: memory and NATS; not Redis.
+   */
+  consumerLag?(): Promise<ConsumerLag[]>;
   close(): Promise<void>;
 }
 

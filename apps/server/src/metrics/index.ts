@@ -33,6 +33,7 @@ export class Metrics {
   readonly jobDuration: Histogram<'queue' | 'outcome'>;
   readonly computeTaskDuration: Histogram<'task' | 'outcome'>;
   readonly solverDuration: Histogram<'outcome'>;
+  private scrapes = 0;
 
   constructor() {
     const registers = [this.registry];
@@ -97,6 +98,19 @@ export class Metrics {
     });
   }
 
+  /** A reader shared by the gauges of one scrape: read once per scrape, whichever gauge asks first. */
+  perScrape<T>(read: () => Promise<T>): () => Promise<T> {
+    let scrape = -1;
+    let last: Promise<T> | null = null;
+    return () => {
+      if (!last || scrape !== this.scrapes) {
+        scrape = this.scrapes;
+        last = read();
+      }
+      return last;
+    };
+  }
+
   /** Times `fn` into `histogram` with outcome ok or error. */
   async time<T, L extends string>(histogram: Histogram<L | 'outcome'>, labels: Partial<Record<L, string>>, fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
@@ -116,6 +130,7 @@ export class Metrics {
 
   /** The exposition text: the process's metrics, then this server's. */
   async text(): Promise<string> {
+    this.scrapes++;
     const [proc, own] = await Promise.all([processMetrics().metrics(), this.registry.metrics()]);
     return `${proc.trimEnd()}\n${own}`;
   }
