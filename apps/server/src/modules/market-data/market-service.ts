@@ -26,6 +26,14 @@ export class MarketService {
     private readonly analytics: PriceAnalytics | null = null,
   ) {}
 
+  /**
+   * Whether a read may be answered by the analytics store, which trails PostgreSQL by its sync:
+   * shared statistics, and shared hourly or daily series, when ANALYTICS_URL is set.
+   */
+  mayUseAnalytics(owner: PriceOwner, kind: 'stats' | 'series', resolution: string | undefined = 'native'): boolean {
+    return owner === null && this.analytics !== null && (kind === 'stats' || resolution !== 'native');
+  }
+
   market(isoRaw: string): MarketDefinition {
     const iso = isoRaw.toUpperCase().replace(/[-_ ]/g, '') as IsoId;
     const found = this.catalogue.listMarkets().find((m) => m.iso === iso);

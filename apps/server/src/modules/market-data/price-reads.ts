@@ -20,6 +20,12 @@ import { etagMatches, PriceReadCache, readKey, type ChangeSpan, type ReadAnswer,
 
 /** How long an HTTP client may keep a closed day's shared DA prices before revalidating. */
 export const CLOSED_MAX_AGE_S = 86_400;
+/**
+ * How long an answer the analytics store (ClickHouse) may have given is kept: the store trails
+ * PostgreSQL by its sync, so an answer computed just after a write may predate it; a short life
+ * bounds the extra staleness the cache adds to the store's own lag.
+ */
+export const ANALYTICS_ANSWER_TTL_MS = 5_000;
 /** Every interval starts on a 5-minute UTC boundary (5-, 15-, 60-minute intervals, whole-hour offsets). */
 const INTERVAL_GRID_MS = 300_000;
 const CACHE_CHANNEL = 'cache:prices' as const;
@@ -70,14 +76,16 @@ export class PriceReads {
     return this.serve(req, reply, 'prices', owner, q, async () => {
       const page = await this.markets.prices(q, owner);
       const { start, end } = this.markets.range(this.markets.market(q.market), q.start, q.end);
-      return this.answer(page, { kind: 'prices', market: page.market, owner, run: page.run, location: page.location, start_ms: start.getTime(), end_ms: end.getTime() });
+      const answer = this.answer(page, { kind: 'prices', market: page.market, owner, run: page.run, location: page.location, start_ms: start.getTime(), end_ms: end.getTime() });
+      return this.markets.mayUseAnalytics(owner, 'series', q.resolution) ? { ...answer, valid_until_ms: this.now() + ANALYTICS_ANSWER_TTL_MS } : answer;
     });
   }
 
   stats(req: FastifyRequest, reply: FastifyReply, q: StatsQueryInput, owner: PriceOwner): Promise<FastifyReply> {
     return this.serve(req, reply, 'stats', owner, q, async () => {
       const view = await this.markets.stats(q, owner);
-      return this.answer(view, { kind: 'stats', market: view.market, owner, run: view.run, location: view.location, start_ms: Date.parse(view.start), end_ms: Date.parse(view.end) });
+      const answer = this.answer(view, { kind: 'stats', market: view.market, owner, run: view.run, location: view.location, start_ms: Date.parse(view.start), end_ms: Date.parse(view.end) });
+      return this.markets.mayUseAnalytics(owner, 'stats') ? { ...answer, valid_until_ms: this.now() + ANALYTICS_ANSWER_TTL_MS } : answer;
     });
   }
 
