@@ -54,8 +54,9 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
 
     beforeAll(async () => {
       server = await startTestServer(backend, { ANALYTICS_URL: `${chUrl}/${database}` });
-      // The same database without ANALYTICS_URL: PostgreSQL answers everything.
-      const ctx = await createServices(testConfig(), { database: server.ctx.database, migrate: false });
+      // The same database without ANALYTICS_URL: PostgreSQL answers everything. No read cache: this
+      // instance shares no bus with `server`, so `server`'s writes would reach its cache only on expiry.
+      const ctx = await createServices(testConfig(), { database: server.ctx.database, migrate: false, readCache: { maxBytes: 0 } });
       plain = { ctx, app: await buildApp(ctx, { logger: false }) };
       await plain.app.ready();
       token = (await registerUser(server.app)).access_token;

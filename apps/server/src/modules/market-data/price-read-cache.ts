@@ -38,6 +38,8 @@ export interface ReadAnswer {
   closed: boolean;
   /** When the answer changes without any write (latest: the next interval boundary). */
   valid_until_ms?: number;
+  /** false: answer it (with its ETag) but do not keep it. */
+  keep?: boolean;
 }
 
 /** What a price write changed (the prices repository's PriceChange, or the same from the bus). */
@@ -128,7 +130,7 @@ export class PriceReadCache {
       closed: answer.closed,
       expires_at_ms: Math.min(now + ttl, answer.valid_until_ms ?? Infinity),
     };
-    if (generation === this.generation && body.length <= this.maxBytes / 8) this.store(key, entry);
+    if (answer.keep !== false && generation === this.generation && body.length <= this.maxBytes / 8) this.store(key, entry);
     return entry;
   }
 

@@ -20,12 +20,6 @@ import { etagMatches, PriceReadCache, readKey, type ChangeSpan, type ReadAnswer,
 
 /** How long an HTTP client may keep a closed day's shared DA prices before revalidating. */
 export const CLOSED_MAX_AGE_S = 86_400;
-/**
- * How long an answer the analytics store (ClickHouse) may have given is kept: the store trails
- * PostgreSQL by its sync, so an answer computed just after a write may predate it; a short life
- * bounds the extra staleness the cache adds to the store's own lag.
- */
-export const ANALYTICS_ANSWER_TTL_MS = 5_000;
 /** Every interval starts on a 5-minute UTC boundary (5-, 15-, 60-minute intervals, whole-hour offsets). */
 const INTERVAL_GRID_MS = 300_000;
 const CACHE_CHANNEL = 'cache:prices' as const;
@@ -77,7 +71,8 @@ export class PriceReads {
       const page = await this.markets.prices(q, owner);
       const { start, end } = this.markets.range(this.markets.market(q.market), q.start, q.end);
       const answer = this.answer(page, { kind: 'prices', market: page.market, owner, run: page.run, location: page.location, start_ms: start.getTime(), end_ms: end.getTime() });
-      return this.markets.mayUseAnalytics(owner, 'series', q.resolution) ? { ...answer, valid_until_ms: this.now() + ANALYTICS_ANSWER_TTL_MS } : answer;
+      // The analytics store is its own fast path and trails PostgreSQL by its sync: its answers are not kept.
+      return this.markets.mayUseAnalytics(owner, 'series', q.resolution) ? { ...answer, keep: false } : answer;
     });
   }
 
@@ -85,7 +80,7 @@ export class PriceReads {
     return this.serve(req, reply, 'stats', owner, q, async () => {
       const view = await this.markets.stats(q, owner);
       const answer = this.answer(view, { kind: 'stats', market: view.market, owner, run: view.run, location: view.location, start_ms: Date.parse(view.start), end_ms: Date.parse(view.end) });
-      return this.markets.mayUseAnalytics(owner, 'stats') ? { ...answer, valid_until_ms: this.now() + ANALYTICS_ANSWER_TTL_MS } : answer;
+      return this.markets.mayUseAnalytics(owner, 'stats') ? { ...answer, keep: false } : answer;
     });
   }
 
