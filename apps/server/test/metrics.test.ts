@@ -19,6 +19,12 @@ import { createBattery, newOrg, openErcotDay } from './trading-fixtures.js';
 const TOKEN = 'metrics-scraper-token-0123456789';
 const NP = fileURLToPath(new URL('../../../packages/core/test-fixtures/epftoolbox/NP.csv.gz', import.meta.url));
 
+/** A price_update as the feed publishes it. */
+function tick(i: number) {
+  const t = new Date(Date.UTC(2026, 0, 1, i)).toISOString();
+  return { type: 'price_update' as const, market_zone: 'pjm', location: 'WESTERN HUB', interval_start: t, lmp: 30 + i, energy: 29 + i, congestion: 0.5, loss: 0.5, timestamp: t };
+}
+
 /** The samples of one metric family in an exposition text: name{labels} value. */
 function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
   const out: { labels: Record<string, string>; value: number }[] = [];
@@ -152,7 +158,7 @@ describeEachBackend('metrics', (backend) => {
       handled.push(d.id);
     });
     try {
-      for (let i = 0; i < 3; i++) await server.ctx.bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WESTERN HUB', interval_start: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), lmp: 30 + i });
+      for (let i = 0; i < 3; i++) await server.ctx.bus.publish('prices:PJM', tick(i));
       await sleep(100);
       const text = (await scrape(bearer(TOKEN))).body;
       const of = (name: string) => samples(text, name).find((s) => s.labels.consumer === 'metrics-lag' && s.labels.stream === 'market')?.value;
@@ -187,7 +193,7 @@ it.skipIf(!natsUrl)('NATS: a durable group\'s lag comes from JetStream\'s consum
   try {
     await bus.start();
     const stop = await bus.subscribeDurable('prices:*', 'lag-test', async () => gate);
-    for (let i = 0; i < 5; i++) await bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WESTERN HUB', interval_start: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), lmp: 30 + i });
+    for (let i = 0; i < 5; i++) await bus.publish('prices:PJM', tick(i));
     let lag = await bus.consumerLag();
     for (let k = 0; k < 50 && (lag[0]?.pending ?? 0) + (lag[0]?.unacknowledged ?? 0) < 5; k++) {
       await sleep(100);
