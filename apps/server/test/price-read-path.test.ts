@@ -178,6 +178,37 @@ describeEachBackend('price read path', (backend) => {
     expect(server.ctx.priceReads.cache.counters.hits.prices).toBe(sharedHits + 1);
   });
 
+  it('a write inside a transaction drops cached answers once it commits, and a rolled-back one never', async () => {
+    const day = addDaysYmd(today, -5);
+    expect((await importCsv(server.app, admin, 'day.csv', westernHubCsv(day, () => 40))).json()).toMatchObject({ inserted: 24 });
+    const read = async () => (await get(series(day))).json().items[0].lmp_usd_per_mwh;
+    expect(await read()).toBe(40);
+    const cache = server.ctx.priceReads.cache;
+    const first = localDayBoundsUtc(day, PJM_TZ).start.getTime();
+    const row = { market: 'PJM', location: 'WESTERN HUB', run: 'DA' as const, interval_start: new Date(first), interval_end: new Date(first + 3_600_000), lmp_usd_per_mwh: 41, energy_usd_per_mwh: null, congestion_usd_per_mwh: null, loss_usd_per_mwh: null, source: 'test' };
+
+    // Rolled back: nothing announced, the cached answer (still the truth) stays.
+    let dropped = cache.counters.invalidated;
+    await expect(
+      server.ctx.database.transaction(async (tx) => {
+        await server.ctx.repos.prices.upsert([{ ...row, lmp_usd_per_mwh: 99 }], {}, tx);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(cache.counters.invalidated).toBe(dropped);
+    expect(await read()).toBe(40);
+
+    // Committed: announced after the commit, not before it.
+    let seenInside = -1;
+    await server.ctx.database.transaction(async (tx) => {
+      await server.ctx.repos.prices.upsert([row], {}, tx);
+      seenInside = cache.counters.invalidated;
+    });
+    expect(seenInside).toBe(dropped);
+    expect(cache.counters.invalidated).toBeGreaterThan(dropped);
+    expect(await read()).toBe(41);
+  });
+
   it('bad input is still a 4xx in the error shape, and is not cached', async () => {
     const bad = await get(`/api/prices?market=pjm&location=WESTERN%20HUB&start=${today}&end=${yesterday}`);
     expect(bad.statusCode).toBe(400);

@@ -36,6 +36,22 @@ export interface Queryable {
 /** A transaction's connection: statements, and COPY on the same connection (so it commits or rolls back with them). */
 export interface Transaction extends Queryable {
   copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** Runs `fn` once the transaction has committed (never if it rolls back): what others may learn only after the commit (cache invalidation). */
+  afterCommit(fn: () => void): void;
+}
+
+/** Runs a transaction body with an after-commit list, then the list once `commit` has succeeded. */
+async function withAfterCommit<T>(run: (afterCommit: (fn: () => void) => void) => Promise<T>): Promise<T> {
+  const after: (() => void)[] = [];
+  const out = await run((fn) => void after.push(fn));
+  for (const fn of after) {
+    try {
+      fn();
+    } catch {
+      /* a callback's failure is its own; the transaction committed */
+    }
+  }
+  return out;
 }
 
 /** The cheapest round trip that proves the database answers (health and readiness probes). */
@@ -79,28 +95,30 @@ async function openPostgres(url: string, options: string | undefined, max: numbe
       const r = await pool.query(sql, params);
       return r.rows as T[];
     },
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const out = await fn({
-          async query<R>(sql: string, params: unknown[] = []) {
-            return (await client.query(sql, params)).rows as R[];
-          },
-          async copyRows(table, columns, rows) {
-            const sink = client.query(copyStreams.from(copySql(table, columns)));
-            await pipeline(Readable.from(csvChunks(rows)), sink);
-          },
-        });
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) =>
+      withAfterCommit(async (afterCommit) => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const out = await fn({
+            async query<R>(sql: string, params: unknown[] = []) {
+              return (await client.query(sql, params)).rows as R[];
+            },
+            async copyRows(table, columns, rows) {
+              const sink = client.query(copyStreams.from(copySql(table, columns)));
+              await pipeline(Readable.from(csvChunks(rows)), sink);
+            },
+            afterCommit,
+          });
+          await client.query('COMMIT');
+          return out;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          client.release();
+        }
+      }),
     async copyRows(table, columns, rows) {
       const client = await pool.connect();
       try {
@@ -129,15 +147,18 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       return r.rows as T[];
     },
     transaction: (fn) =>
-      client.transaction((tx) =>
-        fn({
-          async query<R>(sql: string, params: unknown[] = []) {
-            return (await tx.query(sql, params)).rows as R[];
-          },
-          async copyRows(table, columns, rows) {
-            await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([...csvChunks(rows)]) });
-          },
-        }),
+      withAfterCommit((afterCommit) =>
+        client.transaction((tx) =>
+          fn({
+            async query<R>(sql: string, params: unknown[] = []) {
+              return (await tx.query(sql, params)).rows as R[];
+            },
+            async copyRows(table, columns, rows) {
+              await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob([...csvChunks(rows)]) });
+            },
+            afterCommit,
+          }),
+        ),
       ),
     async copyRows(table, columns, rows) {
       const blob = new Blob([...csvChunks(rows)]);

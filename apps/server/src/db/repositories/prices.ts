@@ -127,11 +127,19 @@ export class PricesRepository {
 
   /**
    * Calls `listener` after every write that stored a new or changed price, once per market
-   * written (read caches drop what it names). Returns the function that stops it.
+   * written (read caches drop what it names); a write inside a transaction is announced once
+   * the transaction has committed. Returns the function that stops it.
    */
   onChange(listener: (change: PriceChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the listeners now, or, inside a transaction, once it has committed (never if it rolls back). */
+  private announce(batch: readonly PricePoint[], owner: string | null, tx: Transaction | undefined): void {
+    if (this.listeners.size === 0) return;
+    if (tx) tx.afterCommit(() => this.changed(batch, owner));
+    else this.changed(batch, owner);
   }
 
   private changed(batch: readonly PricePoint[], owner: string | null): void {
@@ -195,7 +203,7 @@ export class PricesRepository {
           else await db.copyRows('prices', [...COPY_COLUMNS, 'owner_organization_id'], batch.map((r) => [...copyRow(r, opts.source), owner]));
           if (tx) await tx.query('RELEASE SAVEPOINT price_copy');
           result.inserted += batch.length;
-          this.changed(batch, owner);
+          this.announce(batch, owner, tx);
           continue;
         } catch {
           /* fall back to the upsert below */
@@ -219,7 +227,7 @@ export class PricesRepository {
       result.inserted += Number(counts?.inserted ?? 0);
       result.updated += Number(counts?.updated ?? 0);
       result.unchanged += batch.length - Number(counts?.inserted ?? 0) - Number(counts?.updated ?? 0);
-      if (Number(counts?.inserted ?? 0) + Number(counts?.updated ?? 0) > 0) this.changed(batch, owner);
+      if (Number(counts?.inserted ?? 0) + Number(counts?.updated ?? 0) > 0) this.announce(batch, owner, tx);
     }
     return result;
   }
