@@ -188,7 +188,7 @@ describeEachBackend('price read path', (backend) => {
     const row = { market: 'PJM', location: 'WESTERN HUB', run: 'DA' as const, interval_start: new Date(first), interval_end: new Date(first + 3_600_000), lmp_usd_per_mwh: 41, energy_usd_per_mwh: null, congestion_usd_per_mwh: null, loss_usd_per_mwh: null, source: 'test' };
 
     // Rolled back: nothing announced, the cached answer (still the truth) stays.
-    let dropped = cache.counters.invalidated;
+    const dropped = cache.counters.invalidated;
     await expect(
       server.ctx.database.transaction(async (tx) => {
         await server.ctx.repos.prices.upsert([{ ...row, lmp_usd_per_mwh: 99 }], {}, tx);
