@@ -80,8 +80,9 @@ const zero = (): Record<ReadKind, number> => ({ prices: 0, stats: 0, latest: 0, 
 export class PriceReadCache {
   private readonly entries = new Map<string, CachedRead>();
   private bytesHeld = 0;
-  /** Bumped by every invalidation: a read computed across one is not stored. */
+  /** Bumped by every invalidation; a read computed across one of its market and owner is not stored. */
   private generation = 0;
+  private readonly lastInvalidation = new Map<string, number>();
   private readonly maxBytes: number;
   private readonly openTtlMs: number;
   private readonly closedTtlMs: number;
@@ -130,13 +131,15 @@ export class PriceReadCache {
       closed: answer.closed,
       expires_at_ms: Math.min(now + ttl, answer.valid_until_ms ?? Infinity),
     };
-    if (answer.keep !== false && generation === this.generation && body.length <= this.maxBytes / 8) this.store(key, entry);
+    const crossed = (this.lastInvalidation.get(`${answer.span.market}|${answer.span.owner ?? '-'}`) ?? 0) > generation;
+    if (answer.keep !== false && !crossed && body.length <= this.maxBytes / 8) this.store(key, entry);
     return entry;
   }
 
   /** Drops every entry the change could have altered; returns how many. */
   invalidate(change: ChangeSpan): number {
     this.generation++;
+    this.lastInvalidation.set(`${change.market}|${change.owner ?? '-'}`, this.generation);
     let dropped = 0;
     for (const [key, e] of this.entries) {
       if (touches(e.span, change)) {
@@ -150,6 +153,7 @@ export class PriceReadCache {
 
   clear(): void {
     this.generation++;
+    for (const k of this.lastInvalidation.keys()) this.lastInvalidation.set(k, this.generation);
     this.entries.clear();
     this.bytesHeld = 0;
   }
