@@ -369,7 +369,7 @@ export class PricesRepository {
   async seriesOf(owner: string | null, market?: IsoId): Promise<{ market: IsoId; location: string; run: PriceRun; intervals: number; first: Date; last: Date }[]> {
     const rows = await this.database.query<{ market: IsoId; location: string; run: PriceRun; intervals: number; first: Date; last: Date }>(
       `SELECT market, location, run, count(*)::int AS intervals, min(interval_start) AS first, max(interval_start) AS last FROM prices
-       WHERE ${OWNER_IS(1)} AND ($2::text IS NULL OR market = $2) GROUP BY market, location, run ORDER BY market, location, run`,
+       WHERE ${OWNER_READ(1, owner)} AND ($2::text IS NULL OR market = $2) GROUP BY market, location, run ORDER BY market, location, run`,
       [owner, market ?? null],
     );
     return rows.map((r) => ({ ...r, intervals: Number(r.intervals), first: new Date(r.first), last: new Date(r.last) }));
