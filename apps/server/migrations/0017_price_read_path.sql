@@ -14,3 +14,6 @@ CREATE INDEX prices_shared_series_idx ON prices (market, location, run, interval
 CREATE INDEX prices_own_series_idx ON prices (owner_organization_id, market, location, run, interval_start)
   WHERE owner_organization_id IS NOT NULL;
 DROP INDEX IF EXISTS prices_market_time_idx;
+-- 0016's (owner, market, location, run) index is a prefix of the own-series index above, which
+-- answers the same lookups (GET /api/prices/series?scope=own, the scope checks); one is enough.
+DROP INDEX IF EXISTS prices_owner_idx;
