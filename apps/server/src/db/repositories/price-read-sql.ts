@@ -1,7 +1,7 @@
 /**
  * The SQL of the price read path (issue 16), kept apart from the repository so the query-plan
  * test runs exactly what the repository runs. Reads name their owner in a form the series
- * indexes of migration 0017 can use.
+ * indexes of migration 0018 can use.
  */
 
 /**
@@ -16,7 +16,7 @@ export const OWNER_READ = (param: number, owner: string | null | undefined) =>
  * A recursive walk over the distinct (location, run) of one market and owner ("loose index
  * scan"): each step is one descent of the series index to the next (location, run) after the
  * current one. The shared market walks its partial series index, an organisation its own
- * (migration 0017), so neither steps over the other's rows.
+ * (migration 0018), so neither steps over the other's rows.
  */
 function seriesWalkSql(owner: string | null): string {
   const who = OWNER_READ(2, owner);
