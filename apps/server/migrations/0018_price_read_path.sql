@@ -17,3 +17,11 @@ DROP INDEX IF EXISTS prices_market_time_idx;
 -- 0016's (owner, market, location, run) index is a prefix of the own-series index above, which
 -- answers the same lookups (GET /api/prices/series?scope=own, the scope checks); one is enough.
 DROP INDEX IF EXISTS prices_owner_idx;
+
+-- Readiness with NATS (BUS_URL): when each instance last reached NATS. An instance that cannot
+-- reach it while another one recently could is cut off (503, out of the load balancer); when
+-- none can, NATS itself is down and every instance stays ready, serving in-process.
+CREATE TABLE bus_contacts (
+  instance_id text PRIMARY KEY,
+  reached_at timestamptz NOT NULL
+);

@@ -9,6 +9,7 @@
 import { createContext, type ContextOptions, type ServerContext } from './context.js';
 import { sharedSolver } from './compute/solver.js';
 import type { Config } from './config/index.js';
+import { BusContactRepository } from './db/repositories/bus-contacts.js';
 import { ForecastingRepository } from './db/repositories/forecasting.js';
 import { OptimizationRepository } from './db/repositories/optimization.js';
 import { createPlatformRepositories } from './db/repositories/platform/index.js';
@@ -175,7 +176,11 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const services: Services = {
     ...ctx,
     log,
-    system: new SystemService(ctx.health, ctx.database, config, ctx.bus, analytics ? () => analytics.prices.readinessNote() : undefined),
+    system: new SystemService(ctx.health, ctx.database, config, {
+      bus: ctx.bus,
+      contacts: new BusContactRepository(ctx.database),
+      analyticsNote: analytics ? () => analytics.prices.readinessNote() : undefined,
+    }),
     markets,
     analytics,
     imports,
