@@ -104,7 +104,7 @@ describeEachBackend('metrics', (backend) => {
     expect(opt.statusCode, opt.body).toBe(200);
     const data = readForecastDataset(NP);
     const d = forecastDayIndex(data, '2016-12-27');
-    const { days } = await forecastInputs(server.ctx.compute, 'naive', [{ date: data.dates[d]!, history: forecastHistoryAt(data, d), gate_closure: new Date(), history_end: new Date() }]);
+    const { days } = await forecastInputs(server.ctx.compute, 'naive', [{ date: data.dates[d]!, history: forecastHistoryAt(data, d), gate_closure: new Date(), history_end: new Date(), exogenous: [], exogenous_note: null }]);
     expect(days[0]!.daily_point).toHaveLength(24);
 
     const res = await scrape(bearer(TOKEN));
