@@ -5,7 +5,7 @@
  * once it ends), promotes it to production and sees the forecast against the
  * actual prices; the market chart overlays the forecast; a viewer sees no
  * controls. The demo's ERCOT model shows it uses ERCOT's load forecast, the
- * NYISO one that it runs on prices alone and why; an imported series of the
+ * NYISO one that it runs with NYISO's load forecast; an imported series of the
  * analyst's organisation is offered as its own, labelled, beside the shared
  * market. Screenshots go to test-artifacts/screenshots/.
  */
@@ -137,13 +137,12 @@ describe.skipIf(missing !== null && !required)('forecasts in Chromium against th
     await h.screenshot(analyst, 'market-forecast-overlay');
   });
 
-  test('each version and forecast shows its inputs: prices only for NYISO (and why), the ERCOT load forecast for ERCOT', async () => {
+  test('each version and forecast shows its inputs: the NYISO load forecast for NYISO, the ERCOT load forecast for ERCOT', async () => {
     await analyst.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecasts', exact: true }).click();
     await analyst.getByRole('button', { name: MODEL }).click();
-    await analyst.getByTestId('versions-panel').locator('tbody tr', { hasText: 'v1' }).getByTestId('version-inputs').getByText('prices only').waitFor();
-    // NYISO's EIA-930 forecast is assumed published at 06:00, after NYISO's 05:00 gate: never in time.
-    await analyst.getByTestId('training-inputs').getByText(/Evaluated on prices alone \(.*does not cover/).waitFor();
-    await analyst.getByTestId('forecast-exogenous').getByText(/Inputs: prices only/).waitFor();
+    // NYISO's EIA-930 forecast is assumed published at 04:00, an hour before NYISO's 05:00 gate: in time for every day.
+    await analyst.getByTestId('versions-panel').locator('tbody tr', { hasText: 'v1' }).getByTestId('version-inputs').getByText('prices + NYISO load forecast (NYIS)').waitFor();
+    await analyst.getByTestId('forecast-exogenous').getByText('Inputs: prices + NYISO load forecast (NYIS) published by the gate').waitFor();
     // The daily job trains the ERCOT Houston model at start, with ERCOT's load forecast.
     const ercot = analyst.getByRole('button', { name: 'ERCOT HB_HOUSTON (default)' });
     await ercot.waitFor({ timeout: 120_000 });
