@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { WS_CLOSE, WS_RESTART_REASON } from '@optibid/contracts';
 import { connect } from './realtime-client.js';
-import { api, built, CLI, clusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
+import { api, newOrganisationWithNycBattery, built, CLI, clusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const required = process.env.REQUIRE_INTEGRATION === '1';
@@ -40,20 +40,11 @@ describe.skipIf(!runnable)('SIGTERM drains an instance (two processes, one Postg
 
   it('503 while draining, 1012 to its sockets, the backtest handed back and finished by the other, exit within the grace', async () => {
     const [a, b] = instances as [Instance, Instance];
-    const reg = await api<{ access_token: string }>(a, 'POST', '/api/auth/register', {
-      body: { email: `drain-${Date.now()}@example.com`, password: 'correct-horse-battery', name: 'Drain', organization_name: `Drain ${Date.now()}` },
-    });
-    expect(reg.status).toBe(201);
-    const token = reg.body.access_token;
-    const asset = await api<{ id: string }>(a, 'POST', '/api/assets', {
-      token,
-      body: { name: 'NYC battery', type: 'battery', market: 'nyiso', location: 'N.Y.C.', params: { charge_power_mw: 1, discharge_power_mw: 1, energy_mwh: 2, charge_efficiency: 0.92, discharge_efficiency: 0.92, soc_min_mwh: 0, soc_max_mwh: 2, soc_initial_mwh: 1, degradation_cost_usd_per_mwh: 1, max_cycles_per_day: 1 } },
-    });
-    expect(asset.status).toBe(201);
+    const { token, assetId } = await newOrganisationWithNycBattery(a, 'Drain');
     // A LEAR forecast per day for a month: seconds of work, checked for abort between days.
     const started = await api<{ id: string }>(a, 'POST', '/api/backtests', {
       token,
-      body: { asset_id: asset.body.id, market: 'nyiso', location: 'N.Y.C.', start: '2020-04-01', end: '2020-04-30', strategy: 'forecast:lear:28' },
+      body: { asset_id: assetId, market: 'nyiso', location: 'N.Y.C.', start: '2020-04-01', end: '2020-04-30', strategy: 'forecast:lear:28' },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id;

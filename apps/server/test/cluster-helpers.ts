@@ -159,3 +159,18 @@ export async function api<T = Record<string, unknown>>(inst: Instance, method: s
   const text = await r.text();
   return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
 }
+
+/** Registers a new organisation on `inst` and gives it a 1 MW / 2 MWh N.Y.C. battery: its token and the asset's id. */
+export async function newOrganisationWithNycBattery(inst: Instance, prefix: string): Promise<{ token: string; assetId: string }> {
+  const reg = await api<{ access_token: string }>(inst, 'POST', '/api/auth/register', {
+    body: { email: `${prefix.toLowerCase()}-${Date.now()}@example.com`, password: 'correct-horse-battery', name: prefix, organization_name: `${prefix} ${Date.now()}` },
+  });
+  if (reg.status !== 201) throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
+  const token = reg.body.access_token;
+  const asset = await api<{ id: string }>(inst, 'POST', '/api/assets', {
+    token,
+    body: { name: 'NYC battery', type: 'battery', market: 'nyiso', location: 'N.Y.C.', params: { charge_power_mw: 1, discharge_power_mw: 1, energy_mwh: 2, charge_efficiency: 0.92, discharge_efficiency: 0.92, soc_min_mwh: 0, soc_max_mwh: 2, soc_initial_mwh: 1, degradation_cost_usd_per_mwh: 1, max_cycles_per_day: 1 } },
+  });
+  if (asset.status !== 201) throw new Error(`asset answered ${asset.status}: ${JSON.stringify(asset.body)}`);
+  return { token, assetId: asset.body.id };
+}

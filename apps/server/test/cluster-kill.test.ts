@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { connect } from './realtime-client.js';
-import { api, built, CLI, clusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
+import { api, newOrganisationWithNycBattery, built, CLI, clusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -61,19 +61,10 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance leading the feed an
     await sock.next((m) => m.type === 'connection_established', 10_000);
     await sock.next((m) => m.type === 'price_update', 10_000);
 
-    const reg = await api<{ access_token: string }>(a, 'POST', '/api/auth/register', {
-      body: { email: `kill-${Date.now()}@example.com`, password: 'correct-horse-battery', name: 'Kill', organization_name: `Kill ${Date.now()}` },
-    });
-    expect(reg.status).toBe(201);
-    const token = reg.body.access_token;
-    const asset = await api<{ id: string }>(a, 'POST', '/api/assets', {
-      token,
-      body: { name: 'NYC battery', type: 'battery', market: 'nyiso', location: 'N.Y.C.', params: { charge_power_mw: 1, discharge_power_mw: 1, energy_mwh: 2, charge_efficiency: 0.92, discharge_efficiency: 0.92, soc_min_mwh: 0, soc_max_mwh: 2, soc_initial_mwh: 1, degradation_cost_usd_per_mwh: 1, max_cycles_per_day: 1 } },
-    });
-    expect(asset.status).toBe(201);
+    const { token, assetId } = await newOrganisationWithNycBattery(a, 'Kill');
     // Both at once, so a claims both before the first one's forecasts occupy its event loop.
     const posted = await Promise.all(
-      ['forecast:lear:28', 'forecast:lear:56'].map((strategy) => api<{ id: string }>(a, 'POST', '/api/backtests', { token, body: { asset_id: asset.body.id, market: 'nyiso', location: 'N.Y.C.', start: '2020-04-01', end: '2020-04-30', strategy } })),
+      ['forecast:lear:28', 'forecast:lear:56'].map((strategy) => api<{ id: string }>(a, 'POST', '/api/backtests', { token, body: { asset_id: assetId, market: 'nyiso', location: 'N.Y.C.', start: '2020-04-01', end: '2020-04-30', strategy } })),
     );
     for (const r of posted) expect(r.status, JSON.stringify(r.body)).toBe(202);
     const ids = posted.map((r) => r.body.id);

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { addDaysYmd, localDateOf, localDayBoundsUtc, parseAncillaryPriceFile } from '@optibid/core';
+import { parseAncillaryPriceFile } from '@optibid/core';
 import type { Services } from '../services.js';
-import { DEMO_DATA_DIR, weeklyShiftDays } from './history.js';
+import { DEMO_DATA_DIR, demoShiftOf, listDemoFiles } from './history.js';
 
 export const DEMO_AS_DIR = path.join(DEMO_DATA_DIR, 'as-prices');
 const SETTING = 'demo_ancillary_history';
@@ -24,16 +24,10 @@ export async function seedDemoAncillaryPrices(ctx: Services, now = new Date(), d
   if (existing) return { skipped: `already seeded at ${existing.seeded_at}` };
   if (!fs.existsSync(dir)) return { skipped: `no ${path.basename(dir)} folder in the demo data` };
   const state: DemoAncillaryState = { seeded_at: now.toISOString(), files: [] };
-  const files = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && !/^readme/i.test(e.name) && !e.name.startsWith('.'));
-  for (const { name: file } of files.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const file of listDemoFiles(dir)) {
     const rows = parseAncillaryPriceFile({ name: file, data: new Uint8Array(fs.readFileSync(path.join(dir, file))) }).flatMap((r) => r.rows);
     if (rows.length === 0) continue;
-    const tz = ctx.markets.market(rows[0]!.market).timezone;
-    const newest = rows.reduce((a, r) => (r.interval_start > a ? r.interval_start : a), rows[0]!.interval_start);
-    const today = localDateOf(now, tz);
-    const shiftDays = weeklyShiftDays(localDateOf(newest, tz), today);
-    const shiftMs = shiftDays * 86_400_000;
-    const endOfTomorrow = localDayBoundsUtc(addDaysYmd(today, 1), tz).end.getTime();
+    const { shiftDays, shiftMs, endOfTomorrowMs: endOfTomorrow } = demoShiftOf(rows, ctx.markets.market(rows[0]!.market).timezone, now);
     const shifted = rows
       .map((r) => ({ ...r, interval_start: new Date(r.interval_start.getTime() + shiftMs), interval_end: new Date(r.interval_end.getTime() + shiftMs), source: `demo-shifted:${file}:+${shiftDays}d` }))
       .filter((r) => r.interval_end.getTime() <= endOfTomorrow);

@@ -44,6 +44,17 @@ export function weeklyShiftDays(newestDay: string, today: string): number {
   return gap <= 0 ? 0 : Math.ceil(gap / 7) * 7;
 }
 
+/**
+ * How a demo file's rows move to the present: by whole weeks (`weeklyShiftDays`) from its newest
+ * day in the market's clock, and the end of tomorrow there (nothing is kept past it).
+ */
+export function demoShiftOf(rows: readonly { interval_start: Date }[], tz: string, now: Date): { shiftDays: number; shiftMs: number; endOfTomorrowMs: number } {
+  const newest = rows.reduce((a, r) => (r.interval_start > a ? r.interval_start : a), rows[0]!.interval_start);
+  const today = localDateOf(now, tz);
+  const shiftDays = weeklyShiftDays(localDateOf(newest, tz), today);
+  return { shiftDays, shiftMs: shiftDays * 86_400_000, endOfTomorrowMs: localDayBoundsUtc(addDaysYmd(today, 1), tz).end.getTime() };
+}
+
 export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEMO_DATA_DIR): Promise<DemoHistoryState | { skipped: string }> {
   const existing = await ctx.repos.settings.get<DemoHistoryState>(DEMO_HISTORY_SETTING);
   if (existing) return { skipped: `already seeded at ${existing.seeded_at}` };
@@ -52,12 +63,7 @@ export async function seedDemoHistory(ctx: Services, now = new Date(), dir = DEM
     const data = new Uint8Array(fs.readFileSync(path.join(dir, file)));
     const rows: NormalizedPriceRow[] = parsePriceFile({ name: file, data }, demoFileOptions(file)).flatMap((r) => r.rows);
     if (rows.length === 0) continue;
-    const tz = ctx.markets.market(rows[0]!.market).timezone;
-    const newest = rows.reduce((a, r) => (r.interval_start > a ? r.interval_start : a), rows[0]!.interval_start);
-    const today = localDateOf(now, tz);
-    const shiftDays = weeklyShiftDays(localDateOf(newest, tz), today);
-    const shiftMs = shiftDays * 86_400_000;
-    const endOfTomorrow = localDayBoundsUtc(addDaysYmd(today, 1), tz).end.getTime();
+    const { shiftDays, shiftMs, endOfTomorrowMs: endOfTomorrow } = demoShiftOf(rows, ctx.markets.market(rows[0]!.market).timezone, now);
     const shifted = rows
       .map((r) => ({
         ...r,
