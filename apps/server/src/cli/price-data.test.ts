@@ -12,7 +12,9 @@ describe('CLI price data from importer formats', () => {
     expect(s.rows).toHaveLength(48);
     expect(() => readPriceSeries([`${FIX}market-data/pjm/da_hrl_lmps_2025-05-01_02.csv.gz`], {})).toThrow(/12 locations: pick one with --location/);
     const ny = readPriceSeries([`${FIX}market-data/nyiso`], { location: 'N.Y.C.' });
-    expect(ny.files).toBe(3);
+    // The folder holds three DA days and three derived real-time files (the feed tests' fixtures); all six are read.
+    expect(ny.files).toBe(6);
+    expect(ny.run).toBe('DA');
     expect(ny.rows).toHaveLength(24 + 25 + 23);
     expect(() => readPriceSeries([`${FIX}nope`], {})).toThrow(CliUsageError);
   });
