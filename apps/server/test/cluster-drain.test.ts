@@ -18,7 +18,8 @@ const runnable = built && !!adminUrl;
 if (!runnable) console.warn(`cluster drain test skipped: ${built ? 'TEST_DATABASE_URL is not set' : `the server is not built (${CLI})`}`);
 
 const GRACE_MS = 3_000;
-const FIXTURE = new URL('./fixtures/nyiso_damlbmp_zone_nyc_2020-03-02_04-30.csv.gz', import.meta.url).pathname;
+// The demo's year of N.Y.C. day-ahead prices: enough history for a backtest that outlasts half the grace on an idle machine.
+const FIXTURE = new URL('../demo-data/nyiso_damlbmp_zone_nyc_2019-05-01_2020-04-30.csv.gz', import.meta.url).pathname;
 
 describe.skipIf(!runnable)('SIGTERM drains an instance (two processes, one PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof createClusterDatabase>>;
@@ -41,10 +42,11 @@ describe.skipIf(!runnable)('SIGTERM drains an instance (two processes, one Postg
   it('503 while draining, 1012 to its sockets, the backtest handed back and finished by the other, exit within the grace', async () => {
     const [a, b] = instances as [Instance, Instance];
     const { token, assetId } = await newOrganisationWithNycBattery(a, 'Drain');
-    // A LEAR forecast per day for a month: seconds of work, checked for abort between days.
+    // A LEAR forecast per day for five months (152 days): several seconds of work even on an idle machine, so it
+    // outlasts the half grace a running job gets and is handed back; checked for abort between days.
     const started = await api<{ id: string }>(a, 'POST', '/api/backtests', {
       token,
-      body: { asset_id: assetId, market: 'nyiso', location: 'N.Y.C.', start: '2020-04-01', end: '2020-04-30', strategy: 'forecast:lear:28' },
+      body: { asset_id: assetId, market: 'nyiso', location: 'N.Y.C.', start: '2019-12-01', end: '2020-04-30', strategy: 'forecast:lear:28' },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id;
@@ -95,7 +97,7 @@ describe.skipIf(!runnable)('SIGTERM drains an instance (two processes, one Postg
       view = (await api<typeof view>(other, 'GET', `/api/backtests/${id}`, { token })).body;
     }
     expect(view.status, view.error ?? '').toBe('succeeded');
-    expect(view.result?.daily).toHaveLength(30);
+    expect(view.result?.daily).toHaveLength(152);
     const job = await client.query<{ locked_by: string; attempts: number; last_error: string | null }>(`SELECT locked_by, attempts, last_error FROM jobs WHERE queue = 'backtest' ORDER BY created_at DESC LIMIT 1`);
     await client.end();
     expect(Number(job.rows[0]!.locked_by.split(':')[1])).toBe(other.proc.pid);
