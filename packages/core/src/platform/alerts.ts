@@ -93,6 +93,24 @@ export function validateAlertRule(type: AlertRuleType, p: AlertRuleParams): stri
   return problems;
 }
 
+/**
+ * Whether `event` concerns `rule` at all (its kind, zone, location, run, asset): events it
+ * does not concern leave the rule's state as it is, so an evaluator that keeps state
+ * elsewhere need not read it for them.
+ */
+export function alertRuleConcerns(rule: AlertRuleDefinition, event: AlertEvent): boolean {
+  const p = rule.params;
+  if (ALERT_EVENT_KINDS[rule.type] !== event.kind) return false;
+  switch (event.kind) {
+    case 'price':
+      return sameText(p.market_zone, event.market_zone) && sameText(p.location, event.location) && sameText(p.run, event.run);
+    case 'forecast_error':
+      return sameText(p.market_zone, event.market_zone) && sameText(p.location, event.location);
+    default:
+      return sameText(p.asset_id, event.asset_id);
+  }
+}
+
 export function evaluateAlertRule(rule: AlertRuleDefinition, event: AlertEvent, state: AlertRuleState): AlertStep {
   const p = rule.params;
   if (ALERT_EVENT_KINDS[rule.type] !== event.kind) return { state, trigger: null };

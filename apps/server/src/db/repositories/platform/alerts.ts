@@ -1,5 +1,5 @@
 /** Alert rules per user and the notifications they raise. */
-import type { Database } from '../../client.js';
+import type { Database, Queryable } from '../../client.js';
 
 export interface AlertRuleRow {
   id: string;
@@ -29,6 +29,20 @@ export interface NotificationRow {
   read_at: Date | null;
   emailed_at: Date | null;
   created_at: Date;
+}
+
+export type NotificationInput = Omit<NotificationRow, 'id' | 'read_at' | 'emailed_at' | 'created_at'>;
+
+/** Inserts a notification once per (user, occurrence) on `q` (a transaction's or the pool); null when it already exists. */
+export async function insertNotificationOn(q: Queryable, input: NotificationInput): Promise<NotificationRow | null> {
+  const [row] = await q.query<NotificationRow>(
+    `INSERT INTO notifications (organization_id, user_id, rule_id, occurrence_key, category, severity, title, message, data)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+     ON CONFLICT (user_id, occurrence_key) DO NOTHING RETURNING *`,
+    [input.organization_id, input.user_id, input.rule_id, input.occurrence_key, input.category, input.severity, input.title, input.message, JSON.stringify(input.data)],
+  );
+  if (row && input.rule_id) await q.query('UPDATE alert_rules SET last_triggered_at = $2 WHERE id = $1', [input.rule_id, row.created_at]);
+  return row ?? null;
 }
 
 export interface BidForWarning {
@@ -109,15 +123,8 @@ export class AlertsRepository {
   }
 
   /** Inserts a notification once per (user, occurrence); null when it already exists. */
-  async insertNotification(input: Omit<NotificationRow, 'id' | 'read_at' | 'emailed_at' | 'created_at'>): Promise<NotificationRow | null> {
-    const [row] = await this.database.query<NotificationRow>(
-      `INSERT INTO notifications (organization_id, user_id, rule_id, occurrence_key, category, severity, title, message, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
-       ON CONFLICT (user_id, occurrence_key) DO NOTHING RETURNING *`,
-      [input.organization_id, input.user_id, input.rule_id, input.occurrence_key, input.category, input.severity, input.title, input.message, JSON.stringify(input.data)],
-    );
-    if (row && input.rule_id) await this.database.query('UPDATE alert_rules SET last_triggered_at = $2 WHERE id = $1', [input.rule_id, row.created_at]);
-    return row ?? null;
+  async insertNotification(input: NotificationInput): Promise<NotificationRow | null> {
+    return insertNotificationOn(this.database, input);
   }
 
   async markEmailed(id: string, at: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Database } from '../../client.js';
 import { AdminRepository } from './admin.js';
+import { AlertStatesRepository } from './alert-states.js';
 import { AlertsRepository } from './alerts.js';
 import { BillingRepository } from './billing.js';
 import { FlagsRepository } from './flags.js';
@@ -7,6 +8,7 @@ import { OrgAdminRepository } from './org-admin.js';
 import { SecurityRepository } from './security.js';
 
 export * from './admin.js';
+export * from './alert-states.js';
 export * from './alerts.js';
 export * from './billing.js';
 export * from './flags.js';
@@ -19,6 +21,7 @@ export interface PlatformRepositories {
   billing: BillingRepository;
   flags: FlagsRepository;
   alerts: AlertsRepository;
+  alertStates: AlertStatesRepository;
   admin: AdminRepository;
 }
 
@@ -29,6 +32,7 @@ export function createPlatformRepositories(database: Database): PlatformReposito
     billing: new BillingRepository(database),
     flags: new FlagsRepository(database),
     alerts: new AlertsRepository(database),
+    alertStates: new AlertStatesRepository(database),
     admin: new AdminRepository(database),
   };
 }

@@ -1,37 +1,48 @@
 /**
- * Evaluates alert rules as events arrive on the bus: `prices:*` (price_update
- * ticks and da_prices batches), `org:*` (bid_status, award, forecast_error).
- * Gate-closure warnings are timers set when a draft bid appears (and for the
- * drafts that exist at start), each re-checking its bid once when it fires —
- * no loop polls the database. Rules live in memory and are reloaded when any
- * instance changes one (`platform:alert_rules`). A trigger becomes a
- * notification stored once per (user, occurrence), then an `alert` on the
- * user's organisation channel and, when the rule asks, an email.
+ * Evaluates alert rules as events arrive on the event log: `prices:*`
+ * (price_update ticks and da_prices batches) and `org:*` (bid_status, award,
+ * forecast_error), each read by one durable consumer group shared by every
+ * instance (`alerts-market`, `alerts-trading`), so each message is evaluated
+ * once across instances, and what was published while no instance evaluated
+ * is evaluated when one is back. A price rule's crossing state lives in
+ * PostgreSQL (alert_rule_states), read and written under a row lock together
+ * with the notification it raises, so consecutive ticks of one rule may be
+ * handled by different instances; each rule also remembers per run the newest
+ * event it applied, so a redelivered or overtaken tick changes nothing.
+ * Event rules hold no state: the notification's unique (user, occurrence) key
+ * makes a redelivered event notify nobody twice.
+ *
+ * Which rules exist is kept in memory per instance (a prefilter: the rule is
+ * re-read under the lock) and reloaded when any instance changes one
+ * (`platform:alert_rules`, live). Gate-closure warnings are timers that every
+ * instance arms when a draft bid appears (live `org:*`) and for the drafts that
+ * exist at start, each re-checking its bid once when it fires; the notification's
+ * unique key lets only one of them notify.
  */
-import { randomUUID } from 'node:crypto';
 import {
   ALERT_EVENT_KINDS,
+  alertRuleConcerns,
   evaluateAlertRule,
-  localDateOf,
-  parseIsoId,
   type AlertEvent,
   type AlertRuleDefinition,
   type AlertRuleState,
   type AlertRuleType,
-  type AlertTrigger,
 } from '@optibid/core';
-import type { AlertEventMessage } from '@optibid/contracts';
 import type { ServerContext } from '../../../context.js';
-import type { AlertRuleRow, PlatformRepositories } from '../../../db/repositories/platform/index.js';
+import type { Delivery, StopDurable } from '../../../bus/types.js';
+import type { AlertRuleRow, LockedRuleState, PlatformRepositories, RuleStep } from '../../../db/repositories/platform/index.js';
 import type { Mailer } from '../../../mail/mailer.js';
+import { AlertDelivery, notificationOf } from './alert-delivery.js';
+import { orgEventOf, priceEventsOf, type MarkedPriceEvent } from './alert-events.js';
 
 export const RULES_CHANNEL = 'platform:alert_rules';
+/** The evaluator's consumer groups, one per stream it reads (a durable pattern lies within one stream). */
+export const ALERT_CONSUMERS = { market: 'alerts-market', trading: 'alerts-trading' } as const;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface LiveRule {
   row: AlertRuleRow;
   def: AlertRuleDefinition;
-  state: AlertRuleState;
 }
 
 interface Log {
@@ -39,41 +50,62 @@ interface Log {
   error(obj: object, msg?: string): void;
 }
 
+function definitionOf(row: AlertRuleRow): AlertRuleDefinition | null {
+  const type = row.type as AlertRuleType;
+  return ALERT_EVENT_KINDS[type] ? { id: row.id, type, params: row.params } : null;
+}
+
+const later = (a: [number, number], b: [number, number]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+
 export class AlertEvaluator {
   private byKind = new Map<AlertEvent['kind'], LiveRule[]>();
   private readonly unsubscribers: (() => void)[] = [];
+  private readonly durable: StopDurable[] = [];
   private readonly gateTimers = new Map<string, NodeJS.Timeout>();
+  private readonly delivery: AlertDelivery;
   private pending: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private stopped = true;
+  /** Messages of each group this instance evaluated against at least one rule. */
+  private readonly evaluated = { market: 0, trading: 0 };
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly repos: PlatformRepositories,
-    private readonly mailer: Mailer,
+    mailer: Mailer,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.delivery = new AlertDelivery(ctx, repos, mailer);
+  }
 
   async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
     await this.reload();
     this.unsubscribers.push(
-      this.ctx.bus.subscribe('prices:*', (msg, channel) => this.onPrices(msg, channel)),
-      this.ctx.bus.subscribe('org:*', (msg, channel) => this.onOrgEvent(msg, channel)),
       this.ctx.bus.subscribe(RULES_CHANNEL, () => this.track(this.reload())),
+      this.ctx.bus.subscribe('org:*', (msg, channel) => this.armOnDraft(msg, channel)),
+    );
+    this.durable.push(
+      await this.ctx.bus.subscribeDurable('prices:*', ALERT_CONSUMERS.market, (msg, d) => this.tracked(this.onPrices(msg, d))),
+      await this.ctx.bus.subscribeDurable('org:*', ALERT_CONSUMERS.trading, (msg, d) => this.tracked(this.onOrgEvent(msg, d))),
     );
   }
 
+  /** Stops this instance's members after their current message (the groups keep their position) and the timers. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     for (const u of this.unsubscribers.splice(0)) u();
+    await Promise.all(this.durable.splice(0).map((s) => s()));
     for (const t of this.gateTimers.values()) clearTimeout(t);
     this.gateTimers.clear();
     await this.idle();
   }
 
-  info(): { rules: number; gate_timers: number } {
+  info(): { rules: number; gate_timers: number; consumers: string[]; evaluated: { market: number; trading: number } } {
     let rules = 0;
     for (const list of this.byKind.values()) rules += list.length;
-    return { rules, gate_timers: this.gateTimers.size };
+    return { rules, gate_timers: this.gateTimers.size, consumers: Object.values(ALERT_CONSUMERS), evaluated: { ...this.evaluated } };
   }
 
   /** Resolves when every delivery started so far has finished (tests wait on it). */
@@ -85,152 +117,109 @@ export class AlertEvaluator {
     } while (last !== this.pending);
   }
 
-  /** Reloads the rules, keeping the crossing state of rules that did not change. */
+  /** Reloads the rule index (the state stays in the database). */
   async reload(): Promise<void> {
     const rows = await this.repos.alerts.listEnabledRules();
-    const previous = new Map<string, LiveRule>();
-    for (const list of this.byKind.values()) for (const r of list) previous.set(r.row.id, r);
     const next = new Map<AlertEvent['kind'], LiveRule[]>();
     for (const row of rows) {
-      const type = row.type as AlertRuleType;
-      const kind = ALERT_EVENT_KINDS[type];
-      if (!kind) continue;
-      const old = previous.get(row.id);
-      const same = old && old.row.updated_at.getTime() === row.updated_at.getTime();
-      const live: LiveRule = { row, def: { id: row.id, type, params: row.params }, state: same ? old.state : null };
-      next.set(kind, [...(next.get(kind) ?? []), live]);
+      const def = definitionOf(row);
+      if (!def) continue;
+      const kind = ALERT_EVENT_KINDS[def.type];
+      next.set(kind, [...(next.get(kind) ?? []), { row, def }]);
     }
     this.byKind = next;
     await this.scheduleExistingDrafts();
   }
 
-  private onPrices(raw: unknown, channel: string): void {
-    const iso = parseIsoId(channel.slice('prices:'.length));
-    if (!iso || !raw || typeof raw !== 'object') return;
-    const m = raw as Record<string, unknown>;
-    const tz = this.timezoneOf(iso);
-    const zone = iso.toLowerCase();
-    if (m.type === 'price_update' && typeof m.location === 'string' && typeof m.interval_start === 'string' && typeof m.lmp === 'number') {
-      const run = typeof m.run === 'string' ? m.run.toUpperCase() : 'RT';
-      this.dispatch(null, { kind: 'price', market_zone: zone, location: m.location, run, interval_start: m.interval_start, lmp: m.lmp, day: this.dayOf(m.interval_start, tz) });
-    } else if (m.type === 'da_prices' && typeof m.location === 'string' && Array.isArray(m.items)) {
-      for (const it of m.items as Record<string, unknown>[]) {
-        if (typeof it?.interval_start !== 'string' || typeof it.lmp_usd_per_mwh !== 'number') continue;
-        this.dispatch(null, {
-          kind: 'price',
-          market_zone: zone,
-          location: m.location,
-          run: 'DA',
-          interval_start: it.interval_start,
-          lmp: it.lmp_usd_per_mwh,
-          day: typeof m.delivery_date === 'string' ? m.delivery_date : this.dayOf(it.interval_start, tz),
-        });
-      }
+  /**
+   * One message of `prices:*`: the price rules it concerns are evaluated in one
+   * transaction. Rejects (so the message is redelivered) only when the database
+   * could not be written; then nothing of it was stored.
+   */
+  async onPrices(raw: unknown, delivery: Pick<Delivery, 'channel'>): Promise<void> {
+    const events = priceEventsOf(raw, delivery.channel, this.ctx.catalogue);
+    if (events.length === 0) return;
+    const ruleIds = (this.byKind.get('price') ?? []).filter((r) => events.some((e) => alertRuleConcerns(r.def, e.event))).map((r) => r.row.id);
+    if (ruleIds.length === 0) return;
+    this.evaluated.market++;
+    const fired = await this.repos.alertStates.evaluate(ruleIds, null, (locked) => this.priceStep(locked, events));
+    await this.send(fired);
+  }
+
+  /** The next state of one locked price rule over the message's events, or null if none concerns it. */
+  private priceStep(locked: LockedRuleState, events: MarkedPriceEvent[]): RuleStep | null {
+    const def = definitionOf(locked.rule);
+    if (!def || ALERT_EVENT_KINDS[def.type] !== 'price') return null;
+    let state = locked.current ? (locked.state as AlertRuleState) : null;
+    const applied = locked.current ? { ...locked.applied } : {};
+    const notifications: RuleStep['notifications'] = [];
+    let changed = false;
+    for (const { event, mark } of events) {
+      if (!alertRuleConcerns(def, event)) continue;
+      const last = applied[event.run];
+      // Already applied (a redelivery), or older than what another instance applied since: a stale reading.
+      if (last && !later(mark, last)) continue;
+      const step = evaluateAlertRule(def, event, state);
+      state = step.state;
+      applied[event.run] = mark;
+      changed = true;
+      if (step.trigger) notifications.push(notificationOf(locked.rule, step.trigger));
+    }
+    return changed ? { state, applied, notifications } : null;
+  }
+
+  /** One message of `org:*`: bid, award and forecast-error rules of that organisation only. */
+  async onOrgEvent(raw: unknown, delivery: Pick<Delivery, 'channel'>): Promise<void> {
+    const org = delivery.channel.slice('org:'.length);
+    const event = orgEventOf(raw);
+    if (!event) return;
+    const rules = (this.byKind.get(event.kind) ?? []).filter((r) => r.row.organization_id === org && alertRuleConcerns(r.def, event));
+    if (rules.length === 0) return;
+    this.evaluated.trading++;
+    await this.evaluateStateless(rules, event);
+  }
+
+  /** Rules without state: each trigger is stored once per (user, occurrence), and sent only by whoever stored it. */
+  private async evaluateStateless(rules: LiveRule[], event: AlertEvent): Promise<void> {
+    for (const rule of rules) {
+      const { trigger } = evaluateAlertRule(rule.def, event, null);
+      if (!trigger) continue;
+      const row = await this.repos.alerts.insertNotification({
+        ...notificationOf(rule.row, trigger),
+        organization_id: rule.row.organization_id,
+        user_id: rule.row.user_id,
+        rule_id: rule.row.id,
+      });
+      if (row) await this.send([{ rule: rule.row, notification: row }]);
     }
   }
 
-  private onOrgEvent(raw: unknown, channel: string): void {
-    if (!raw || typeof raw !== 'object') return;
-    const org = channel.slice('org:'.length);
-    const m = raw as Record<string, unknown>;
-    const s = (k: string) => (typeof m[k] === 'string' ? (m[k] as string) : '');
-    if (m.type === 'bid_status') {
-      this.dispatch(org, {
-        kind: 'bid_status',
-        bid_id: s('bid_id'),
-        asset_id: s('asset_id'),
-        market: s('market'),
-        status: s('status'),
-        version: typeof m.version === 'number' ? m.version : 0,
-        delivery_date: s('delivery_date'),
-        message: s('message') || undefined,
-      });
-      if (m.status === 'draft' && this.byKind.get('gate_closure')?.some((r) => r.row.organization_id === org)) {
-        this.track(this.scheduleBid(org, s('bid_id')));
-      }
-    } else if (m.type === 'award') {
-      this.dispatch(org, {
-        kind: 'award',
-        bid_id: s('bid_id'),
-        asset_id: s('asset_id'),
-        market: s('market'),
-        location: s('location'),
-        run: s('run'),
-        delivery_date: s('delivery_date'),
-        total_mwh: typeof m.total_mwh === 'number' ? m.total_mwh : 0,
-        mode: s('mode'),
-      });
-    } else if (m.type === 'forecast_error' && typeof m.error_usd_per_mwh === 'number') {
-      this.dispatch(org, {
-        kind: 'forecast_error',
-        market_zone: s('market_zone').toLowerCase(),
-        location: s('location'),
-        model: s('model'),
-        delivery_date: s('delivery_date'),
-        error_usd_per_mwh: m.error_usd_per_mwh,
-        metric: s('metric') || 'mae',
-      });
+  /** After the notifications are committed: a failure here is logged, not redelivered (the evaluation is done). */
+  private async send(fired: { rule: AlertRuleRow; notification: Parameters<AlertDelivery['send']>[1] }[]): Promise<void> {
+    for (const f of fired) {
+      await this.delivery.send(f.rule, f.notification).catch((err: Error) => this.log.error({ err: err.message, notification_id: f.notification.id }, 'alerts: delivery failed'));
     }
   }
 
-  /** Evaluates synchronously (state changes stay in arrival order); deliveries run in the background. */
-  private dispatch(organizationId: string | null, event: AlertEvent): void {
-    if (this.stopped) return;
-    for (const rule of this.byKind.get(event.kind) ?? []) {
-      if (organizationId && rule.row.organization_id !== organizationId) continue;
-      const step = evaluateAlertRule(rule.def, event, rule.state);
-      rule.state = step.state;
-      if (step.trigger) this.track(this.deliver(rule.row, step.trigger));
-    }
+  private tracked(p: Promise<void>): Promise<void> {
+    this.pending = Promise.all([this.pending, p.catch(() => undefined)]);
+    return p;
   }
 
   private track(p: Promise<unknown>): void {
-    const tracked = p.catch((err: Error) => this.log.error({ err: err.message }, 'alerts: delivery failed'));
+    const tracked = p.catch((err: Error) => this.log.error({ err: err.message }, 'alerts: failed'));
     this.pending = Promise.all([this.pending, tracked]);
   }
 
-  private async deliver(rule: AlertRuleRow, trigger: AlertTrigger): Promise<void> {
-    const row = await this.repos.alerts.insertNotification({
-      organization_id: rule.organization_id,
-      user_id: rule.user_id,
-      rule_id: rule.id,
-      occurrence_key: trigger.occurrence_key,
-      category: rule.type,
-      severity: trigger.severity,
-      title: trigger.title,
-      message: trigger.message,
-      data: trigger.data,
-    });
-    // Another instance (or an earlier identical event) already notified this occurrence.
-    if (!row) return;
-    const message: AlertEventMessage = {
-      type: 'alert',
-      alert_id: randomUUID(),
-      notification_id: row.id,
-      user_id: rule.user_id,
-      rule_id: rule.id,
-      severity: trigger.severity,
-      title: trigger.title,
-      message: trigger.message,
-      market_zone: typeof trigger.data.market_zone === 'string' ? trigger.data.market_zone : null,
-      category: rule.type,
-      data: trigger.data,
-      timestamp: row.created_at.toISOString(),
-    };
-    await this.ctx.bus.publish(`org:${rule.organization_id}`, message);
-    if (rule.email) {
-      const user = await this.ctx.repos.accounts.findUser(rule.user_id);
-      if (!user) return;
-      const sent = await this.mailer.trySend({
-        to: user.email,
-        subject: `[OptiBid alert] ${trigger.title}`,
-        text: `${trigger.message}\n\nRule: ${rule.name}\nTime: ${message.timestamp}\n\nYou receive this because the rule asks for email; change it under Alerts.`,
-      });
-      if (sent.delivered) await this.repos.alerts.markEmailed(row.id, new Date());
-    }
-  }
-
   // ---- gate closure ------------------------------------------------------------------------
+
+  private armOnDraft(raw: unknown, channel: string): void {
+    if (this.stopped || !raw || typeof raw !== 'object') return;
+    const m = raw as Record<string, unknown>;
+    if (m.type !== 'bid_status' || m.status !== 'draft' || typeof m.bid_id !== 'string') return;
+    const org = channel.slice('org:'.length);
+    if (this.byKind.get('gate_closure')?.some((r) => r.row.organization_id === org)) this.track(this.scheduleBid(org, m.bid_id));
+  }
 
   private async scheduleExistingDrafts(): Promise<void> {
     const orgs = new Set((this.byKind.get('gate_closure') ?? []).map((r) => r.row.organization_id));
@@ -268,8 +257,8 @@ export class AlertEvaluator {
     // A timer capped at the platform's maximum delay re-arms instead of firing early.
     if (Date.now() < dueAt - 1000) return this.scheduleBid(organizationId, bidId);
     const bid = await this.loadDraft(organizationId, bidId);
-    if (!bid || bid.status !== 'draft') return;
-    this.dispatch(organizationId, {
+    if (!bid || bid.status !== 'draft' || this.stopped) return;
+    const event: AlertEvent = {
       kind: 'gate_closure',
       bid_id: bid.id,
       asset_id: bid.asset_id,
@@ -277,19 +266,8 @@ export class AlertEvaluator {
       delivery_date: bid.delivery_date,
       gate_closure: bid.gate_closure.toISOString(),
       minutes_left: (bid.gate_closure.getTime() - Date.now()) / 60_000,
-    });
-  }
-
-  private timezoneOf(iso: ReturnType<typeof parseIsoId> & string): string {
-    try {
-      return this.ctx.catalogue.getMarket(iso).timezone;
-    } catch {
-      return 'UTC';
-    }
-  }
-
-  private dayOf(instant: string, tz: string): string {
-    const t = Date.parse(instant);
-    return Number.isFinite(t) ? localDateOf(t, tz) : instant.slice(0, 10);
+    };
+    const rules = (this.byKind.get('gate_closure') ?? []).filter((r) => r.row.organization_id === organizationId && alertRuleConcerns(r.def, event));
+    await this.evaluateStateless(rules, event);
   }
 }
