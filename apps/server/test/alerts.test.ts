@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { backends, bearer, describeEachBackend, registerUser, startTestServer, testConfig, type TestServer } from './helpers.js';
-import { createServices, type Services } from '../src/services.js';
-import { buildApp } from '../src/app.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bearer, describeEachBackend, registerUser, startTestServer, type TestServer } from './helpers.js';
 import { memberWithRole } from './helpers-accounts.js';
 import { connect, listen, ofType, sleep, type TestClient } from './realtime-client.js';
 import { startSmtp, type TestSmtp } from './platform-smtp.js';
@@ -158,49 +156,5 @@ describeEachBackend('alerts and notifications', (backend) => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ category: 'gate_closure_drafts', data: { bid_id: soon } });
     expect(server.ctx.platform.alerts.info().gate_timers).toBeGreaterThanOrEqual(1);
-  });
-});
-
-describe('alerts across two server instances sharing PostgreSQL and Redis', () => {
-  const redisUrl = inject('redisUrl');
-  const postgres = backends().find((b) => b.name === 'postgres');
-  it.skipIf(!redisUrl || !postgres)('both instances evaluate the same tick, the user is notified once', async () => {
-    const database = await postgres!.open();
-    const servers: { ctx: Services; app: Awaited<ReturnType<typeof buildApp>> }[] = [];
-    try {
-      for (let i = 0; i < 2; i++) {
-        const ctx = await createServices(testConfig({ REDIS_URL: redisUrl! }), { database, migrate: i === 0 });
-        const app = await buildApp(ctx, { logger: false });
-        await app.ready();
-        servers.push({ ctx, app });
-      }
-      const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
-      const u = await registerUser(a.app);
-      const rule = await b.app.inject({
-        method: 'POST',
-        url: '/api/alerts/rules',
-        headers: bearer(u.access_token),
-        payload: { name: 'shared', type: 'price_below', params: { market_zone: 'pjm', location: 'WEST HUB', threshold_usd_per_mwh: -10 } },
-      });
-      expect(rule.statusCode).toBe(201);
-      // Both evaluators hold the rule (the change reached the other instance over Redis), so both will evaluate the tick.
-      for (const s of servers) await eventually(async () => s.ctx.platform.alerts.info().rules >= 1);
-      const seen: unknown[] = [];
-      const unsubscribe = a.ctx.bus.subscribe(`org:${u.user.organization.id}`, (m) => seen.push(m));
-      await a.ctx.bus.publish('prices:PJM', { type: 'price_update', market_zone: 'pjm', location: 'WEST HUB', interval_start: '2024-06-03T14:00:00.000Z', lmp: -25 });
-      await eventually(async () => seen.length > 0);
-      await sleep(300);
-      for (const s of servers) await s.ctx.platform.alerts.idle();
-      unsubscribe();
-      expect(seen.filter((m) => (m as { type: string }).type === 'alert')).toHaveLength(1);
-      const list = (await a.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(u.access_token) })).json();
-      expect(list.items).toHaveLength(1);
-    } finally {
-      for (const s of servers) {
-        await s.app.close();
-        await s.ctx.close();
-      }
-      await database.close();
-    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveLimits, fitsQuota, nextUtcMidnight, quotaStatus, usageDay } from './plans.js';
 import { evaluateFeatureFlag, fnv1a32, rolloutBucket } from './flags.js';
-import { evaluateAlertRule, validateAlertRule, type AlertEvent, type AlertRuleDefinition, type AlertRuleState } from './alerts.js';
+import { alertRuleConcerns, evaluateAlertRule, validateAlertRule, type AlertEvent, type AlertRuleDefinition, type AlertRuleState } from './alerts.js';
 import { computeMonthlyStatement, daysInMonth } from './statement.js';
 
 describe('plans and quotas', () => {
@@ -89,6 +89,18 @@ describe('alert rules', () => {
     const rule: AlertRuleDefinition = { id: 's', type: 'daily_spread_above', params: { market_zone: 'pjm', location: 'WEST HUB', threshold_usd_per_mwh: 50 } };
     const keys = run(rule, [price(20, 0), price(60, 5), price(71, 10), price(200, 15), price(10, 0, '2024-01-02'), price(61, 5, '2024-01-02')]);
     expect(keys).toEqual(['s:2024-01-01', 's:2024-01-02']);
+  });
+
+  it('says which events concern a rule: its kind, zone, location and run (any when absent), its asset', () => {
+    const rule: AlertRuleDefinition = { id: 'c', type: 'price_above', params: { market_zone: 'pjm', location: 'west hub', run: 'RT', threshold_usd_per_mwh: 1 } };
+    expect(alertRuleConcerns(rule, price(0, 0))).toBe(true);
+    expect(alertRuleConcerns(rule, { ...price(0, 0), run: 'DA' } as AlertEvent)).toBe(false);
+    expect(alertRuleConcerns(rule, { ...price(0, 0), location: 'EAST' } as AlertEvent)).toBe(false);
+    expect(alertRuleConcerns({ ...rule, params: { ...rule.params, run: undefined } }, { ...price(0, 0), run: 'DA' } as AlertEvent)).toBe(true);
+    const award: AlertEvent = { kind: 'award', bid_id: 'b', asset_id: 'a1', market: 'PJM', location: 'X', run: 'DA', delivery_date: '2024-01-02', total_mwh: 1, mode: 'price_taker' };
+    expect(alertRuleConcerns(rule, award)).toBe(false);
+    expect(alertRuleConcerns({ id: 'w', type: 'award_received', params: { asset_id: 'a2' } }, award)).toBe(false);
+    expect(alertRuleConcerns({ id: 'w', type: 'award_received', params: {} }, award)).toBe(true);
   });
 
   it('event rules trigger per bid, filtered by status and asset', () => {

@@ -67,6 +67,8 @@ export class AlertEvaluator {
   private stopped = true;
   /** Messages of each group this instance evaluated against at least one rule. */
   private readonly evaluated = { market: 0, trading: 0 };
+  /** Deliveries the bus handed out again (a handler failed, or a member died or stalled past the ack wait). */
+  private redelivered = 0;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -102,10 +104,10 @@ export class AlertEvaluator {
     await this.idle();
   }
 
-  info(): { rules: number; gate_timers: number; consumers: string[]; evaluated: { market: number; trading: number } } {
+  info(): { rules: number; gate_timers: number; consumers: string[]; evaluated: { market: number; trading: number }; redeliveries: number } {
     let rules = 0;
     for (const list of this.byKind.values()) rules += list.length;
-    return { rules, gate_timers: this.gateTimers.size, consumers: Object.values(ALERT_CONSUMERS), evaluated: { ...this.evaluated } };
+    return { rules, gate_timers: this.gateTimers.size, consumers: Object.values(ALERT_CONSUMERS), evaluated: { ...this.evaluated }, redeliveries: this.redelivered };
   }
 
   /** Resolves when every delivery started so far has finished (tests wait on it). */
@@ -136,7 +138,8 @@ export class AlertEvaluator {
    * transaction. Rejects (so the message is redelivered) only when the database
    * could not be written; then nothing of it was stored.
    */
-  async onPrices(raw: unknown, delivery: Pick<Delivery, 'channel'>): Promise<void> {
+  async onPrices(raw: unknown, delivery: Pick<Delivery, 'channel'> & Partial<Delivery>): Promise<void> {
+    if ((delivery.attempt ?? 1) > 1) this.redelivered++;
     const events = priceEventsOf(raw, delivery.channel, this.ctx.catalogue);
     if (events.length === 0) return;
     const ruleIds = (this.byKind.get('price') ?? []).filter((r) => events.some((e) => alertRuleConcerns(r.def, e.event))).map((r) => r.row.id);
@@ -169,7 +172,8 @@ export class AlertEvaluator {
   }
 
   /** One message of `org:*`: bid, award and forecast-error rules of that organisation only. */
-  async onOrgEvent(raw: unknown, delivery: Pick<Delivery, 'channel'>): Promise<void> {
+  async onOrgEvent(raw: unknown, delivery: Pick<Delivery, 'channel'> & Partial<Delivery>): Promise<void> {
+    if ((delivery.attempt ?? 1) > 1) this.redelivered++;
     const org = delivery.channel.slice('org:'.length);
     const event = orgEventOf(raw);
     if (!event) return;
