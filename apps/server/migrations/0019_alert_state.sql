@@ -15,3 +15,10 @@ CREATE TABLE alert_rule_states (
   applied jsonb NOT NULL DEFAULT '{}'::jsonb,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- When a notification's alert was handed to the bus and its e-mail tried (NULL: not yet). The
+-- instance that inserted it sends it after the commit; one killed in between leaves it NULL, and
+-- any instance's sweep sends it a little later, so the user still gets the push and the e-mail.
+ALTER TABLE notifications ADD COLUMN sent_at timestamptz;
+UPDATE notifications SET sent_at = created_at;
+CREATE INDEX notifications_unsent_idx ON notifications (created_at) WHERE sent_at IS NULL;

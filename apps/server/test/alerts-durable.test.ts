@@ -262,5 +262,28 @@ for (const { kind, available } of cases) {
       const others = (await a.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(other.access_token) })).json();
       expect(others.items).toHaveLength(0);
     });
+
+    it('a notification whose instance died between storing and sending it is sent once by a sweep on another instance', async () => {
+      const stored = await a.ctx.platform.repos.alerts.insertNotification({
+        organization_id: user.user.organization.id,
+        user_id: user.user.id,
+        rule_id: ruleId,
+        occurrence_key: `${ruleId}:orphan:${namespace}`,
+        category: 'price_above',
+        severity: 'warning',
+        title: 'stored, never sent',
+        message: 'its instance was killed after the commit',
+        data: { market_zone: 'pjm' },
+      });
+      expect(stored?.sent_at).toBeNull();
+      const seen = () => alerts.filter((m) => (m as { notification_id?: string }).notification_id === stored!.id);
+      // Younger than the sweep's delay: its own sender may still be at it.
+      expect(await b.ctx.platform.alerts.sendUnsent()).toBe(0);
+      expect(await b.ctx.platform.alerts.sendUnsent(0)).toBe(1);
+      expect(await a.ctx.platform.alerts.sendUnsent(0)).toBe(0);
+      await eventually(async () => seen().length === 1);
+      await settle();
+      expect(seen()).toHaveLength(1);
+    });
   });
 }

@@ -28,10 +28,12 @@ export interface NotificationRow {
   data: Record<string, unknown>;
   read_at: Date | null;
   emailed_at: Date | null;
+  /** When its alert was handed to the bus and its e-mail tried; null until then. */
+  sent_at: Date | null;
   created_at: Date;
 }
 
-export type NotificationInput = Omit<NotificationRow, 'id' | 'read_at' | 'emailed_at' | 'created_at'>;
+export type NotificationInput = Omit<NotificationRow, 'id' | 'read_at' | 'emailed_at' | 'sent_at' | 'created_at'>;
 
 /** Inserts a notification once per (user, occurrence) on `q` (a transaction's or the pool); null when it already exists. */
 export async function insertNotificationOn(q: Queryable, input: NotificationInput): Promise<NotificationRow | null> {
@@ -125,6 +127,32 @@ export class AlertsRepository {
   /** Inserts a notification once per (user, occurrence); null when it already exists. */
   async insertNotification(input: NotificationInput): Promise<NotificationRow | null> {
     return insertNotificationOn(this.database, input);
+  }
+
+  /** Takes the sending of one notification; false when another handler or instance took it already. */
+  async claimSend(id: string): Promise<boolean> {
+    return (await this.database.query('UPDATE notifications SET sent_at = now() WHERE id = $1 AND sent_at IS NULL RETURNING id', [id])).length === 1;
+  }
+
+  /**
+   * Takes the sending of rule notifications stored before `before` and never sent (their
+   * instance died between storing and sending), oldest first, with their rules.
+   */
+  async claimUnsent(before: Date, limit: number): Promise<{ rule: AlertRuleRow; notification: NotificationRow }[]> {
+    const rows = await this.database.query<NotificationRow>(
+      `UPDATE notifications SET sent_at = now() WHERE id IN (
+         SELECT id FROM notifications WHERE sent_at IS NULL AND created_at < $1 AND rule_id IS NOT NULL
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [before, limit],
+    );
+    if (rows.length === 0) return [];
+    const rules = await this.database.query<AlertRuleRow>('SELECT * FROM alert_rules WHERE id = ANY($1::uuid[])', [[...new Set(rows.map((r) => r.rule_id))]]);
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    return rows.flatMap((notification) => {
+      const rule = byId.get(notification.rule_id!);
+      return rule ? [{ rule, notification }] : [];
+    });
   }
 
   async markEmailed(id: string, at: Date): Promise<void> {

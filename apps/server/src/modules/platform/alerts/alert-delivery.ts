@@ -1,9 +1,10 @@
 /**
  * What happens to a notification once it is stored: an `alert` on the user's
  * organisation channel (the WebSocket hub sends it to the user's sockets) and,
- * when the rule asks, an email. Called only for a notification this call's
- * evaluation inserted, so an occurrence another instance (or an earlier
- * delivery of the same event) already stored is not sent again.
+ * when the rule asks, an email. The handler that inserted it sends it after
+ * the commit; whoever sends first marks it sent (`sent_at`), so an occurrence
+ * is sent once, and one whose instance died before sending is found unsent
+ * and sent by any instance's sweep.
  */
 import { randomUUID } from 'node:crypto';
 import type { AlertTrigger } from '@optibid/core';
@@ -31,7 +32,19 @@ export class AlertDelivery {
     private readonly mailer: Mailer,
   ) {}
 
+  /** Sends a notification just stored, unless someone else took it. */
   async send(rule: AlertRuleRow, row: NotificationRow): Promise<void> {
+    if (await this.repos.alerts.claimSend(row.id)) await this.sendClaimed(rule, row);
+  }
+
+  /** Sends the notifications stored before `before` and never sent; resolves to how many. */
+  async sendUnsent(before: Date, limit = 100): Promise<number> {
+    const claimed = await this.repos.alerts.claimUnsent(before, limit);
+    for (const c of claimed) await this.sendClaimed(c.rule, c.notification);
+    return claimed.length;
+  }
+
+  private async sendClaimed(rule: AlertRuleRow, row: NotificationRow): Promise<void> {
     const market_zone = typeof row.data.market_zone === 'string' ? row.data.market_zone : null;
     const message: AlertEventMessage = {
       type: 'alert',

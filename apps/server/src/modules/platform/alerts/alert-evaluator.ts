@@ -39,6 +39,8 @@ export const RULES_CHANNEL = 'platform:alert_rules';
 /** The evaluator's consumer groups, one per stream it reads (a durable pattern lies within one stream). */
 export const ALERT_CONSUMERS = { market: 'alerts-market', trading: 'alerts-trading' } as const;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A notification unsent this long after it was stored lost its sender (killed after the commit): the sweep sends it. */
+const UNSENT_AFTER_MS = 30_000;
 
 interface LiveRule {
   row: AlertRuleRow;
@@ -62,6 +64,7 @@ export class AlertEvaluator {
   private readonly unsubscribers: (() => void)[] = [];
   private readonly durable: StopDurable[] = [];
   private readonly gateTimers = new Map<string, NodeJS.Timeout>();
+  private sweepTimer: NodeJS.Timeout | null = null;
   private readonly delivery: AlertDelivery;
   private pending: Promise<unknown> = Promise.resolve();
   private stopped = true;
@@ -91,6 +94,13 @@ export class AlertEvaluator {
       await this.ctx.bus.subscribeDurable('prices:*', ALERT_CONSUMERS.market, (msg, d) => this.tracked(this.onPrices(msg, d))),
       await this.ctx.bus.subscribeDurable('org:*', ALERT_CONSUMERS.trading, (msg, d) => this.tracked(this.onOrgEvent(msg, d))),
     );
+    this.sweepTimer = setInterval(() => this.track(this.sendUnsent()), UNSENT_AFTER_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Sends the notifications stored more than `olderThanMs` ago and never sent; resolves to how many. */
+  async sendUnsent(olderThanMs = UNSENT_AFTER_MS): Promise<number> {
+    return this.delivery.sendUnsent(new Date(Date.now() - olderThanMs));
   }
 
   /** Stops this instance's members after their current message (the groups keep their position) and the timers. */
@@ -98,6 +108,8 @@ export class AlertEvaluator {
     if (this.stopped) return;
     this.stopped = true;
     for (const u of this.unsubscribers.splice(0)) u();
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     await Promise.all(this.durable.splice(0).map((s) => s()));
     for (const t of this.gateTimers.values()) clearTimeout(t);
     this.gateTimers.clear();
