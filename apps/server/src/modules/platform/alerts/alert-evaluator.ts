@@ -122,13 +122,25 @@ export class AlertEvaluator {
     return { rules, gate_timers: this.gateTimers.size, consumers: Object.values(ALERT_CONSUMERS), evaluated: { ...this.evaluated }, redeliveries: this.redelivered };
   }
 
-  /** Resolves when every delivery started so far has finished (tests wait on it). */
-  async idle(): Promise<void> {
-    let last: Promise<unknown>;
-    do {
-      last = this.pending;
-      await last.catch(() => undefined);
-    } while (last !== this.pending);
+  /**
+   * Resolves when every handling started so far has finished and, where the bus can tell
+   * (memory, NATS) and this instance runs members, its groups hold no message not yet
+   * acknowledged; at most `timeoutMs` (tests wait on it).
+   */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      let last: Promise<unknown>;
+      do {
+        last = this.pending;
+        await last.catch(() => undefined);
+      } while (last !== this.pending);
+      if (this.stopped || !this.ctx.bus.consumerLag || Date.now() > until) return;
+      const names: string[] = Object.values(ALERT_CONSUMERS);
+      const lag = await this.ctx.bus.consumerLag().catch(() => []);
+      if (!lag.some((l) => names.includes(l.consumer) && l.pending + l.unacknowledged > 0)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** Reloads the rule index (the state stays in the database). */
@@ -217,14 +229,19 @@ export class AlertEvaluator {
     }
   }
 
+  /** A durable handling, for idle(); its rejection still reaches the bus (which redelivers). */
   private tracked(p: Promise<void>): Promise<void> {
-    this.pending = Promise.all([this.pending, p.catch(() => undefined)]);
+    this.chain(p.catch(() => undefined));
     return p;
   }
 
   private track(p: Promise<unknown>): void {
-    const tracked = p.catch((err: Error) => this.log.error({ err: err.message }, 'alerts: failed'));
-    this.pending = Promise.all([this.pending, tracked]);
+    this.chain(p.catch((err: Error) => this.log.error({ err: err.message }, 'alerts: failed')));
+  }
+
+  private chain(p: Promise<unknown>): void {
+    // Settles to undefined, so a long run of messages does not leave a nested chain of results behind.
+    this.pending = Promise.all([this.pending, p]).then(() => undefined);
   }
 
   // ---- gate closure ------------------------------------------------------------------------
