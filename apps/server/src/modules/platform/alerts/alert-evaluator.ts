@@ -12,9 +12,11 @@
  * Event rules hold no state: the notification's unique (user, occurrence) key
  * makes a redelivered event notify nobody twice.
  *
- * Which rules exist is kept in memory per instance (a prefilter: the rule is
- * re-read under the lock) and reloaded when any instance changes one
- * (`platform:alert_rules`, live). Gate-closure warnings are timers that every
+ * Which rules exist is kept in memory per instance (for price rules only a
+ * prefilter: each is re-read under its lock) and reloaded when any instance
+ * changes one (`platform:alert_rules`, live). A notification is sent by the
+ * handler that stored it, after the commit; one left unsent by an instance
+ * killed in between is sent by any instance's sweep (alert-delivery.ts). Gate-closure warnings are timers that every
  * instance arms when a draft bid appears (live `org:*`) and for the drafts that
  * exist at start, each re-checking its bid once when it fires; the notification's
  * unique key lets only one of them notify.
