@@ -12,5 +12,6 @@ export { STREAMS } from './streams.js';
 /** BUS_URL (NATS) first, else Redis when REDIS_URL is set, else in-process. */
 export function createBus(redisUrl: string | null, busUrl: string | null = null, namespace = 'optibid'): Bus {
   if (busUrl) return new NatsBus(busUrl, { namespace });
-  return redisUrl ? new RedisBus(redisUrl) : new MemoryBus();
+  // The namespace keeps the event-log keys, and so the shared consumer groups (`alerts-market` …), of deployments sharing one Redis apart.
+  return redisUrl ? new RedisBus(redisUrl, { namespace }) : new MemoryBus();
 }
