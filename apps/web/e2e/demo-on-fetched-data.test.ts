@@ -5,10 +5,12 @@
  * recording holds is answered with a recorded file of a day of the same length, re-dated, its
  * values unchanged). The server's own fetch job asks for today's files on its real clock; the
  * dashboard then shows the fetched prices, checked against the replayed files, the status page
- * shows the datasets fresh, and the fetched EIA-930 load forecast is stored and served.
+ * shows the datasets fresh, and the fetched EIA-930 load forecast is stored and served; the ERCOT
+ * forecast of the newest fetched day runs on it (a forecast stored earlier on the demo's load
+ * forecast, its gate still open, is made again on the fetched one).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { localDateOf, parseLoadForecastFile, parsePriceFile, type NormalizedPriceRow } from '@optibid/core';
+import { dayAheadGateClosure, localDateOf, localDayBoundsUtc, parseLoadForecastFile, parsePriceFile, type NormalizedPriceRow } from '@optibid/core';
 import { DEMO_ADMIN, missingBuild, startHarness, type Harness } from './harness.js';
 import { fixtureBytes, isoBaseUrlEnv, IsoTestServer } from '../../server/test/iso-test-server.js';
 import { replayedEia930, replayedFile, type ReplayedDataset } from '../../server/test/iso-replay-today.js';
@@ -30,6 +32,15 @@ interface FetchRecord {
   ok: boolean;
   rows_inserted: number;
   rows_updated: number;
+}
+interface ForecastView {
+  origin: string;
+  delivery_date: string;
+  gate_closure: string;
+  created_at: string;
+  model_version_id: string;
+  exogenous: { series: string; market: string; area: string; known_at: string; sources: string[] }[];
+  exogenous_note: string | null;
 }
 interface Freshness {
   market: string;
@@ -76,6 +87,7 @@ describe.skipIf(missing !== null && !required)('the demo on fetched ISO data, in
       ['NYISO', 'rt-lmp'],
       ['NYISO', 'load-forecast'],
       ['ERCOT', 'da-lmp'],
+      ['ERCOT', 'load-forecast'],
     ];
     const deadline = Date.now() + 300_000;
     for (;;) {
@@ -149,4 +161,47 @@ describe.skipIf(missing !== null && !required)('the demo on fetched ISO data, in
     expect(new Set(served.items.map((x) => x.source))).toEqual(new Set(['eia930_demand:NYIS.csv']));
     expect(h.pageErrors).toEqual([]);
   }, 120_000);
+
+  test("the ERCOT HB_HOUSTON forecast of the newest fetched day runs on the fetched load forecast, not the demo's", async () => {
+    // The daily job registers, trains and promotes the ERCOT Houston default at start, with ERCOT's load forecast.
+    let production: { id: string; exogenous: { area: string }[] } | null = null;
+    for (const deadline = Date.now() + 240_000; !production; await new Promise((r) => setTimeout(r, 2000))) {
+      const models = (await get<{ items: { location: string; managed_by_job: boolean; production_version: { id: string; exogenous: { area: string }[] } | null }[] }>('/api/models?market=ERCOT')).items;
+      production = models.find((m) => m.location === 'HB_HOUSTON' && m.managed_by_job && m.production_version)?.production_version ?? null;
+      if (!production && Date.now() > deadline) throw new Error(`no ERCOT HB_HOUSTON production model\n${h.server.logs().slice(-4000)}`);
+    }
+    expect(production.exogenous.map((x) => x.area)).toEqual(['ERCO']);
+
+    const status = await get<{ datasets: Freshness[] }>('/api/system-status/market-data');
+    const day = status.datasets.find((x) => x.market === 'ERCOT' && x.dataset === 'load-forecast')!.newest_complete_day!;
+    const fetches = (await get<{ fetches: (FetchRecord & { started_at: string })[] }>('/api/market-feed/fetches?limit=1000')).fetches;
+    const rec = fetches.find((f) => f.market === 'ERCOT' && f.dataset === 'load-forecast' && f.ok && f.days.includes(day));
+    expect(rec, `ERCOT load-forecast ${day}`).toBeTruthy();
+
+    // The day's hours known at its gate are all the fetched file's: the demo's were replaced.
+    const { start, end } = localDayBoundsUtc(day, 'America/Chicago');
+    const gate = dayAheadGateClosure('ERCOT', day).toISOString();
+    const known = await get<{ items: { load_forecast_mw: number; source: string }[] }>(`/api/load-forecasts?market=ERCOT&start=${start.toISOString()}&end=${end.toISOString()}&known_at=${gate}`);
+    expect(known.items.length).toBeGreaterThanOrEqual(23);
+    expect(new Set(known.items.map((x) => x.source))).toEqual(new Set(['eia930_demand:ERCO.csv']));
+
+    // The production forecast of that day, as the dashboard's user asks for it (the job may have stored it first).
+    const r = await fetch(h.url('/api/forecasts'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ market: 'ERCOT', location: 'HB_HOUSTON', delivery_date: day }),
+    });
+    const f = (await r.json()) as ForecastView;
+    expect([200, 201], JSON.stringify(f)).toContain(r.status);
+    expect(f.model_version_id).toBe(production.id);
+    expect(f.exogenous_note).toBeNull();
+    expect(f.exogenous).toEqual([expect.objectContaining({ series: 'load_forecast', market: 'ERCOT', area: 'ERCO', known_at: gate })]);
+    expect(f.exogenous[0]!.sources).toContain('eia930_demand:ERCO.csv');
+    // Made on the fetched hours: after the fetch stored them.
+    expect(Date.parse(f.created_at)).toBeGreaterThanOrEqual(Date.parse(rec!.started_at));
+    // Whatever the daily job stored for that day is this same forecast (one per version and day).
+    const listed = await get<{ items: ForecastView[] }>(`/api/forecasts?market=ERCOT&location=HB_HOUSTON&delivery_date=${day}&model_version_id=${production.id}`);
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]!.exogenous[0]!.sources).toContain('eia930_demand:ERCO.csv');
+  }, 300_000);
 });

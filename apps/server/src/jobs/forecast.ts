@@ -6,7 +6,9 @@
  * the next day whose DA gate is still open, with its quantiles, before that
  * gate closes. It runs at start and every `intervalMs`; work happens only
  * within `leadTimeHours` of a gate (and at start). Forecasts are idempotent per
- * (model version, delivery day), so a repeated tick stores nothing twice.
+ * (model version, delivery day), so a repeated tick stores nothing twice, except that a day
+ * whose gate is still open is forecast again when its load forecast has arrived (or been revised)
+ * since: the job may run before the ISO publishes, or before the fetch job has stored it.
  * Past forecasts are scored once their day's prices are stored, publishing a
  * `forecast_error` event (MAE) on the organisation's channel for alert rules.
  * With several instances on one Redis, one leader runs it.
@@ -37,6 +39,8 @@ export interface ForecastJobReport {
   registered: number;
   trained: number;
   forecasts_stored: number;
+  /** Stored forecasts of a day still before its gate made again because its load forecast arrived or was revised since. */
+  forecasts_remade: number;
   scored: number;
   skipped: { organization_id: string; market: string; location: string; reason: string }[];
 }
@@ -45,7 +49,7 @@ export async function runForecastJobOnce(ctx: Services, log: Pick<FastifyBaseLog
   const now = (opts.now ?? (() => new Date()))();
   const { registry, forecasts, deps } = ctx.at(() => now).forecasting;
   const evalDays = opts.evalDays ?? 28;
-  const report: ForecastJobReport = { locations: 0, registered: 0, trained: 0, forecasts_stored: 0, scored: 0, skipped: [] };
+  const report: ForecastJobReport = { locations: 0, registered: 0, trained: 0, forecasts_stored: 0, forecasts_remade: 0, scored: 0, skipped: [] };
   await deps.repo.failStaleRuns();
   for (const loc of await deps.repo.assetLocationsAllOrgs()) {
     report.locations++;
@@ -95,6 +99,7 @@ export async function runForecastJobOnce(ctx: Services, log: Pick<FastifyBaseLog
       if (!production) continue;
       const r = await forecasts.produce(actor, m.iso, loc.location, next.delivery_date, production, 'job');
       if (r.created) report.forecasts_stored++;
+      if (r.remade) report.forecasts_remade++;
     } catch (err) {
       skip((err as Error).message);
       if (!(err instanceof ForecastNotPossibleError)) log.warn({ err: (err as Error).message, ...loc }, 'forecast job: location failed');
@@ -155,7 +160,7 @@ export async function startForecastJob(ctx: Services, log: Pick<FastifyBaseLogge
     first = false;
     running = runForecastJobOnce(ctx, log, { ...opts, ignoreLeadTime })
       .then((r) => {
-        if (r.registered || r.trained || r.forecasts_stored || r.scored || r.skipped.length) log.info(r, 'forecast job');
+        if (r.registered || r.trained || r.forecasts_stored || r.forecasts_remade || r.scored || r.skipped.length) log.info(r, 'forecast job');
       })
       .catch((err: Error) => log.error({ err: err.message }, 'forecast job failed; retrying next tick'))
       .finally(() => {

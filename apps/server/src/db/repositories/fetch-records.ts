@@ -156,6 +156,15 @@ export class LoadForecastsRepository {
     return result;
   }
 
+  /** When the newest of an area's forecast hours in [start, end) published by `knownAt` was stored (inserted or revised), or null. */
+  async lastIngestedAt(market: string, area: string, start: Date, end: Date, knownAt: Date): Promise<Date | null> {
+    const [r] = await this.database.query<{ at: string | Date | null }>(
+      `SELECT max(ingested_at) AS at FROM load_forecasts WHERE market = $1 AND area = $2 AND interval_start >= $3 AND interval_start < $4 AND published_at <= $5`,
+      [market, area, start.toISOString(), end.toISOString(), knownAt.toISOString()],
+    );
+    return r?.at ? new Date(r.at) : null;
+  }
+
   /** Forecast hours of a market in [start, end), only those published by `knownAt` when given. */
   async range(market: string, start: Date, end: Date, knownAt?: Date): Promise<LoadForecastRow[]> {
     const rows = await this.database.query<LoadForecastRow>(

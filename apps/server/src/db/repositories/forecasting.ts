@@ -248,6 +248,20 @@ export class ForecastingRepository {
     return { row: existing!, created: false };
   }
 
+  /**
+   * Replaces a stored forecast's values (a re-make before its gate on newer inputs): made now, by
+   * `origin`, unscored; its id, version, day and scope stay.
+   */
+  async replaceForecast(id: string, input: Pick<ForecastRow, 'origin' | 'gate_closure' | 'history_end' | 'hours' | 'daily_point' | 'created_by' | 'exogenous' | 'exogenous_note'>): Promise<ForecastRow> {
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `UPDATE forecasts SET origin = $2, gate_closure = $3, history_end = $4, hours = $5::jsonb, daily_point = $6::jsonb, created_by = $7, exogenous = $8::jsonb, exogenous_note = $9,
+         created_at = now(), mae_usd_per_mwh = NULL, scored_at = NULL
+       WHERE id = $1 RETURNING *`,
+      [id, input.origin, input.gate_closure, input.history_end, JSON.stringify(input.hours), JSON.stringify(input.daily_point), input.created_by, JSON.stringify(input.exogenous), input.exogenous_note],
+    );
+    return forecast(rows[0]!);
+  }
+
   async forecastFor(organizationId: string, versionId: string, deliveryDate: string, scope: ForecastPriceScope = 'shared'): Promise<ForecastRow | null> {
     const rows = await this.sql.query<Record<string, unknown>>(
       `SELECT * FROM forecasts WHERE organization_id = $1 AND model_version_id = $2 AND delivery_date = $3 AND price_scope = $4`,

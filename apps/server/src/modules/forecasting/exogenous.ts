@@ -23,6 +23,8 @@ export const EXOGENOUS_FILL_DAYS = 7;
 /** Where the stored load forecasts are read (the market feed's repository). */
 export interface LoadForecastSource {
   range(market: string, start: Date, end: Date, knownAt?: Date): Promise<LoadForecastRow[]>;
+  /** When the newest of an area's hours in [start, end) published by `knownAt` was stored or revised. */
+  lastIngestedAt(market: string, area: string, start: Date, end: Date, knownAt: Date): Promise<Date | null>;
 }
 
 /** A forecast that cannot have its exogenous input (not published by its cut-off, or too short a series). */

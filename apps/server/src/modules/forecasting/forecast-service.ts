@@ -11,14 +11,14 @@
  * it is not); a forecast runs on the shared market's prices unless it asks for
  * the organisation's own series (`price_scope: own`), stored apart.
  */
-import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd, type MarketDefinition } from '@optibid/core';
+import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd, localDayBoundsUtc, type MarketDefinition } from '@optibid/core';
 import type { ForecastCreateBody, ForecastView } from '@optibid/contracts';
 import type { ExogenousSeries, ForecastOrigin, ForecastPriceScope, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { notFound, validationFailed } from '../../http/errors.js';
 import { type Actor, type ForecastingDeps, forecastView, loadExogenous, loadPriceBook, priceOwner } from './common.js';
 import { dayInput, deliveryDayHours, forecastInputs, residualOf, type DayInput } from './engine.js';
 import { deliveryHours, InsufficientHistoryError, type PriceBook } from './price-book.js';
-import type { LoadForecastBook } from './exogenous.js';
+import { loadForecastAreaFor, type LoadForecastBook } from './exogenous.js';
 import { defaultModelFor } from './model-choice.js';
 
 const DEFAULT_QUANTILE_WINDOW_DAYS = 28;
@@ -52,12 +52,13 @@ export class ForecastService {
   /**
    * Returns the stored forecast of `version` for the day, producing and storing
    * it first when there is none. Throws ForecastNotPossibleError when the
-   * stored prices cannot support it.
+   * stored prices cannot support it. Before the day's gate, a stored forecast whose load forecast has
+   * since arrived or been revised is made again in place (`remade`).
    */
-  async produce(actor: Actor, market: string, location: string, date: string, v: VersionRow, origin: ForecastOrigin, scope: ForecastPriceScope = 'shared'): Promise<{ row: ForecastRow; created: boolean }> {
-    const existing = await this.d.repo.forecastFor(actor.organization_id, v.id, date, scope);
-    if (existing) return { row: existing, created: false };
+  async produce(actor: Actor, market: string, location: string, date: string, v: VersionRow, origin: ForecastOrigin, scope: ForecastPriceScope = 'shared'): Promise<{ row: ForecastRow; created: boolean; remade?: boolean }> {
     const m = this.d.markets.market(market);
+    const existing = await this.d.repo.forecastFor(actor.organization_id, v.id, date, scope);
+    if (existing && !(await this.loadForecastArrivedSince(existing, v, m, location))) return { row: existing, created: false };
     const run = await this.d.repo.getRun(actor.organization_id, v.run_id);
     const Q = Number(run?.params.quantile_window_days ?? DEFAULT_QUANTILE_WINDOW_DAYS);
     const model = createForecastModel(v.model_type);
@@ -73,22 +74,40 @@ export class ForecastService {
     const used = { exogenous: input.exogenous, exogenous_note: input.exogenous_note };
     const f = (await forecastInputs(this.d.ctx.compute, v.model_type, [input])).days[0]!;
     const residuals = await this.residualWindow(actor.organization_id, v, book, date, Q, scope, exogenous);
-    const stored = await this.d.repo.storeForecast({
-      organization_id: actor.organization_id,
-      model_version_id: v.id,
-      market: m.iso,
-      location,
-      delivery_date: date,
+    const made = {
       origin,
       gate_closure: f.gate_closure,
       history_end: f.history_end,
       hours: deliveryDayHours(m, date, f.daily_point, residuals),
       daily_point: Array.from(f.daily_point),
       created_by: actor.user_id,
-      price_scope: scope,
       ...used,
+    };
+    if (existing) return { row: await this.d.repo.replaceForecast(existing.id, made), created: false, remade: true };
+    return this.d.repo.storeForecast({
+      organization_id: actor.organization_id,
+      model_version_id: v.id,
+      market: m.iso,
+      location,
+      delivery_date: date,
+      price_scope: scope,
+      ...made,
     });
-    return stored;
+  }
+
+  /**
+   * Whether a stored forecast should be made again: its day's gate is still open, its version runs with
+   * the load forecast, and the delivery day's load forecast (as published by the gate) was stored or
+   * revised after the forecast was made: the ISO's forecast arrived after a prices-only forecast, or a
+   * fetched one replaced the one it used. Once the gate has closed the stored forecast is the record.
+   */
+  private async loadForecastArrivedSince(f: ForecastRow, v: VersionRow, m: MarketDefinition, location: string): Promise<boolean> {
+    if (!v.exogenous.length || this.d.now().getTime() >= f.gate_closure.getTime()) return false;
+    const area = loadForecastAreaFor(m, location);
+    if (!area) return false;
+    const { start, end } = localDayBoundsUtc(f.delivery_date, m.timezone);
+    const at = await this.d.loadForecasts.lastIngestedAt(m.iso, area, start, end, f.gate_closure);
+    return at !== null && at.getTime() > f.created_at.getTime();
   }
 
   /**

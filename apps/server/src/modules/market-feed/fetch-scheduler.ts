@@ -1,7 +1,7 @@
 /**
  * The schedule of the ISO clients: each ISO's DA prices (and DA ancillary-service prices where
  * we read them) once its publication time has passed, RT prices every RT interval, load
- * forecasts daily, always over a backfill window so
+ * forecasts from their assumed publication (every 6 h, and at each publication), always over a backfill window so
  * a gap left by a failed day is fetched again (complete days are skipped). After each pass a
  * dataset that turned stale raises one alert until it is fresh again.
  */
@@ -9,7 +9,7 @@ import { addDaysYmd, getMarket, localDateOf, type IsoId } from '@optibid/core';
 import type { FetchRecordsRepository } from '../../db/repositories/fetch-records.js';
 import type { FetchDataset } from './iso-clients/index.js';
 import type { MarketFeedService } from './fetch-service.js';
-import { expectedCompleteDay, freshnessView, type FreshnessView } from './freshness.js';
+import { expectedCompleteDay, freshnessView, loadForecastPublicationTime, newestPublishedLoadForecastDay, type FreshnessView } from './freshness.js';
 
 export interface SchedulerDeps {
   service: MarketFeedService;
@@ -47,6 +47,17 @@ export class FetchScheduler {
     return dataset === 'load-forecast' ? DAY_MS / 4 : 3_600_000;
   }
 
+  /**
+   * When to ask again: a period later, but a load forecast no later than the next day's publication, so
+   * it is stored before that day's gate (NYISO's is assumed published an hour before its gate).
+   */
+  private nextDue(iso: IsoId, dataset: FetchDataset, now: Date): number {
+    const later = now.getTime() + this.periodMs(iso, dataset);
+    if (dataset !== 'load-forecast') return later;
+    const next = loadForecastPublicationTime(iso, addDaysYmd(newestPublishedLoadForecastDay(iso, now), 1)).getTime();
+    return Math.min(later, next);
+  }
+
   /** One pass: fetch whatever is due, then check freshness. Returns the freshness of every dataset. */
   async tick(): Promise<FreshnessView[]> {
     const now = this.now();
@@ -55,14 +66,14 @@ export class FetchScheduler {
         if (!this.kept(iso, dataset)) continue;
         const key = `${iso}|${dataset}`;
         if ((this.due.get(key) ?? 0) > now.getTime()) continue;
-        const to = dataset === 'rt-lmp' ? localDateOf(now, getMarket(iso).timezone) : expectedCompleteDay(iso, dataset, now);
+        const to = dataset === 'rt-lmp' ? localDateOf(now, getMarket(iso).timezone) : dataset === 'load-forecast' ? newestPublishedLoadForecastDay(iso, now) : expectedCompleteDay(iso, dataset, now);
         const from = addDaysYmd(to, -this.deps.backfillDays);
         try {
           await this.deps.service.fetchDays(iso, dataset, from, to, { trigger: 'schedule' });
         } catch (err) {
           this.deps.onError?.(err as Error, iso, dataset);
         }
-        this.due.set(key, now.getTime() + this.periodMs(iso, dataset));
+        this.due.set(key, this.nextDue(iso, dataset, now));
       }
     }
     return this.checkFreshness(now);
