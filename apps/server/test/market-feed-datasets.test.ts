@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  dayAheadGateClosure,
   getMarket,
   localDateOf,
   localDayBoundsUtc,
@@ -200,6 +201,20 @@ describeEachBackend('ISO clients: RT prices, AS prices and load forecasts', (bac
       await secondRunStoresNothing(c.iso, 'load-forecast', c.days, expected.length);
     });
   }
+
+  it("NYISO: the schedule asks for tomorrow's load forecast from its assumed publication (04:00), before the 05:00 gate, not hours later", async () => {
+    const { start, end } = localDayBoundsUtc('2019-11-03', 'America/New_York');
+    // 03:50 EDT on 11-02: the 11-03 forecast is not published yet.
+    clock = new Date('2019-11-02T07:50:00Z');
+    await scheduler('NYISO', 'load-forecast', 0).tick();
+    expect(await feed.loadForecasts.range('NYISO', start, end)).toEqual([]);
+    // 04:30 EDT: published half an hour ago, the gate (09:00Z) still open.
+    clock = new Date('2019-11-02T08:30:00Z');
+    await scheduler('NYISO', 'load-forecast', 0).tick();
+    const stored = await feed.loadForecasts.range('NYISO', start, end, dayAheadGateClosure('NYISO', '2019-11-03'));
+    expect(stored).toHaveLength(25);
+    expect(new Set(stored.map((r) => r.published_at.toISOString()))).toEqual(new Set(['2019-11-02T08:00:00.000Z']));
+  });
 
   it("PJM: EIA-930 has no PJM forecast around the fall-back change; the day is incomplete, never a forecast of zero", async () => {
     clock = new Date('2019-11-04T20:00:00Z');
