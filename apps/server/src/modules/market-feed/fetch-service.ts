@@ -19,9 +19,9 @@ import {
 import type { ComputePool } from '../../compute/pool.js';
 import type { MarketFeedConfig } from '../../config/market-feed.js';
 import type { AncillaryPricesRepository } from '../../db/repositories/ancillary-prices.js';
+import { parseFetchedFile } from '../market-data/index.js';
 import type { FetchDay, FetchRecordsRepository, LoadForecastsRepository } from '../../db/repositories/fetch-records.js';
 import type { PricesRepository } from '../../db/repositories/prices.js';
-import { parseDownload } from './fetch-parse.js';
 import { FetchFailedError, PoliteHttp } from './polite-http.js';
 import { AS_PRICES_UNSUPPORTED, type FetchDataset, type IsoClient, type PlannedDownload } from './iso-clients/index.js';
 
@@ -54,7 +54,7 @@ export interface MarketFeedDeps {
   ancillaryPrices: AncillaryPricesRepository;
   loadForecasts: LoadForecastsRepository;
   records: FetchRecordsRepository;
-  /** Where downloads are opened and parsed (fetch-parse.ts). */
+  /** Where downloads are opened and parsed (market-data's parseFetchedFile). */
   compute: ComputePool;
   now?: () => Date;
 }
@@ -157,7 +157,7 @@ export class MarketFeedService {
       rec.bytes = res.bytes.length;
       rec.attempts = res.attempts;
       rec.sha256 = createHash('sha256').update(res.bytes).digest('hex');
-      const { rows, rejected, noData } = await parseDownload(this.deps.compute, iso, dl, res.bytes);
+      const { rows, rejected, noData } = await parseFetchedFile(this.deps.compute, iso, { name: dl.name, kind: dl.kind, bytes: res.bytes });
       const tz = getMarket(iso).timezone;
       const wanted = new Set(dl.days);
       const kept = rows.filter((r) => wanted.has(localDateOf(r.interval_start, tz)));

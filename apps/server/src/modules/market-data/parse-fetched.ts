@@ -1,6 +1,6 @@
 /**
- * A download's bytes opened and parsed in the compute pool, by the same task
- * module as API imports (market-data/import-task.ts): energy prices, ancillary-service
+ * An ISO download's bytes (the market feed's) opened and parsed in the compute
+ * pool, by the same task module as API imports (import-task.ts): energy prices, ancillary-service
  * prices or a load forecast, within core's default decompression limits. The
  * bytes move to the worker (they are not usable after); the rows come back as
  * columns and are rebuilt here, keeping the ISO's own market only.
@@ -8,9 +8,8 @@
 import { DEFAULT_DECOMPRESSION_LIMITS, type AncillaryPriceRow, type IsoId, type LoadForecastRow, type NormalizedPriceRow } from '@optibid/core';
 import type { TransferListItem } from 'node:worker_threads';
 import type { ComputePool } from '../../compute/pool.js';
-import { decodeColumns } from '../market-data/import-columns.js';
-import { IMPORT_TASK_URL, type ImportTaskInput, type ImportTaskOutput, type LoadForecastTaskOutput } from '../market-data/import-task.js';
-import type { PlannedDownload } from './iso-clients/index.js';
+import { decodeColumns } from './import-columns.js';
+import { IMPORT_TASK_URL, type ImportTaskInput, type ImportTaskOutput, type LoadForecastTaskOutput } from './import-task.js';
 
 export type FetchedRow = NormalizedPriceRow | AncillaryPriceRow | LoadForecastRow;
 
@@ -21,7 +20,15 @@ export interface ParsedDownload {
   noData: string | null;
 }
 
-export async function parseDownload(compute: ComputePool, iso: IsoId, dl: PlannedDownload, bytes: Uint8Array, signal?: AbortSignal): Promise<ParsedDownload> {
+export interface FetchedFile {
+  /** The name the importers see (format and run hints come from it). */
+  name: string;
+  kind: 'prices' | 'as-prices' | 'load-forecast';
+  bytes: Uint8Array;
+}
+
+export async function parseFetchedFile(compute: ComputePool, iso: IsoId, dl: FetchedFile, signal?: AbortSignal): Promise<ParsedDownload> {
+  const { bytes } = dl;
   const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
   const size = bytes.length;
   // Only a buffer the bytes own whole moves; a view into a larger one is copied, leaving it intact.
