@@ -11,13 +11,14 @@ import { sharedSolver } from './compute/solver.js';
 import type { Config } from './config/index.js';
 import { BusContactRepository } from './db/repositories/bus-contacts.js';
 import { ForecastingRepository } from './db/repositories/forecasting.js';
+import { ModelChoiceRepository } from './db/repositories/model-choices.js';
 import { OptimizationRepository } from './db/repositories/optimization.js';
 import { createPlatformRepositories } from './db/repositories/platform/index.js';
 import { createTradingRepositories } from './db/repositories/trading/index.js';
 import { Mailer } from './mail/mailer.js';
 import { analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
-import { forecastingServicesOn, type ForecastingServices } from './modules/forecasting/index.js';
+import { forecastingServicesOn, ModelChooser, type ForecastingServices } from './modules/forecasting/index.js';
 import { ImportService, MarketService, PriceReads, type ReadCacheOptions } from './modules/market-data/index.js';
 import { marketFeedOn, type MarketFeed } from './modules/market-feed/index.js';
 import { optimizationServicesOn, type OptimizationModule } from './modules/optimization/index.js';
@@ -149,11 +150,12 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   ctx.onClose(() => solver.close());
   const solve = () => solver.solve();
   const forecastingRepo = new ForecastingRepository(ctx.database);
+  const modelChoice = new ModelChooser({ compute: ctx.compute, repo: new ModelChoiceRepository(ctx.database) });
   // Built before forecasting, whose models read the load forecasts the feed stores.
   const marketFeed = marketFeedOn(ctx, { now });
   const at = (clock: Clock): ClockedServices => ({
     trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve }),
-    forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, loadForecasts: marketFeed.loadForecasts, now: clock }),
+    forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, loadForecasts: marketFeed.loadForecasts, modelChoice, now: clock }),
   });
   const { trading, forecasting } = at(now);
   ctx.onClose(() => forecasting.registry.close());

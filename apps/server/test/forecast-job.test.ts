@@ -1,7 +1,7 @@
 /**
  * The daily forecast job on the NYISO N.Y.C. demo history with one asset there:
- * it registers a default model (a shorter LEAR when the history is too short for
- * the platform default), trains and promotes it, stores the next day's forecast
+ * it registers a default model (the candidate its history measured best when it is
+ * too short for the platform default), trains and promotes it, stores the next day's forecast
  * before the gate, does nothing twice, waits for the lead time, and scores
  * served forecasts once their day's prices are stored.
  */
@@ -42,7 +42,11 @@ describeEachBackend('forecast job', (backend) => {
     await stop();
     const models = (await get('/api/models')).items;
     expect(models).toHaveLength(1);
-    expect(models[0]).toMatchObject({ managed_by_job: true, model_type: 'lear:28', location: 'N.Y.C.', production_version: { version: 1, stage: 'production', trained_through: '2020-04-29' } });
+    // The model the location's history measured best (model-choice.test.ts checks the measuring), with its reason.
+    const choice = await server.ctx.forecasting.deps.modelChoice.stored('NYISO', 'N.Y.C.');
+    expect(choice!.scores.map((s) => s.spec).sort()).toEqual(['lear:28', 'naive', 'weekly-naive']);
+    expect(models[0]).toMatchObject({ managed_by_job: true, model_type: choice!.spec, location: 'N.Y.C.', production_version: { version: 1, stage: 'production', trained_through: '2020-04-29' } });
+    expect(models[0].description).toBe(`Registered by the daily forecast job: ${choice!.note}.`);
     expect(models[0].description).toContain(FORECAST_DEFAULT_MODEL);
     expect(Number.isFinite(models[0].production_version.metrics.mae)).toBe(true);
     const stored = (await get('/api/forecasts?market=NYISO&location=N.Y.C.&delivery_date=2020-05-01')).items;

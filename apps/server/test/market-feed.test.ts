@@ -90,6 +90,12 @@ describeEachBackend('ISO market-data clients', (backend) => {
     return new Map(rows.map((r) => [`${r.location}|${new Date(r.interval_start).toISOString()}`, Number(r.lmp_usd_per_mwh)]));
   }
 
+  /** Import tasks the compute pool has finished (its metrics' count). */
+  async function pooledParses(): Promise<number> {
+    const m = await ctx.metrics.computeTaskDuration.get();
+    return m.values.filter((v) => v.metricName?.endsWith('_count') && v.labels.task === 'parseImport' && v.labels.outcome === 'ok').reduce((s, v) => s + v.value, 0);
+  }
+
   for (const c of DA_CASES) {
     it(`${c.iso}: a scheduled run fills ${c.day} with exactly the importer's rows; a second run stores nothing`, async () => {
       clock = new Date(`${c.day}T12:00:00Z`);
@@ -98,7 +104,10 @@ describeEachBackend('ISO market-data clients', (backend) => {
       const locations = new Set(expected.map((r) => r.location));
       expect(expected.length).toBe(locations.size * c.hours);
 
+      const parsedBefore = await pooledParses();
       await scheduler(c.iso).tick();
+      // The download was opened and parsed in the compute pool (the import task), not on the event loop.
+      expect(await pooledParses()).toBeGreaterThan(parsedBefore);
       const got = await stored(c.iso, c.day);
       expect(got.size).toBe(expected.length);
       for (const r of expected) expect(got.get(`${r.location}|${r.interval_start.toISOString()}`)).toBeCloseTo(r.lmp_usd_per_mwh, 9);

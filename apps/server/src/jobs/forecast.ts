@@ -74,7 +74,8 @@ export async function runForecastJobOnce(ctx: Services, log: Pick<FastifyBaseLog
           modelId = existing?.id;
           if (!modelId) {
             const book = await loadPriceBook(ctx, m, loc.location, now, 1500 + evalDays + 30);
-            const choice = defaultModelFor(book.completeDates().length, evalDays);
+            // Measured once per location in the compute pool and stored (modules/forecasting/model-choice.ts).
+            const choice = await deps.modelChoice.choose({ market: m.iso, location: loc.location, book, trainEvalDays: evalDays });
             const created = await registry.createModel(
               actor,
               { name: `${m.iso} ${loc.location} (default)`, market: m.iso, location: loc.location, model_type: choice.spec, description: `Registered by the daily forecast job: ${choice.note}.` },

@@ -22,7 +22,7 @@ import type { BatteryAsInterval, AsModel, AsProductInput } from '../optimization
 import { optimizeBatteryAs } from '../optimization/battery-as.js';
 import type { BacktestForecaster } from './forecasters.js';
 import { persistenceForecaster } from './forecasters.js';
-import { backtestLocalDays, type SeriesPoint } from './price-series.js';
+import { backtestLocalDays, historyEndBeforeGate, type SeriesPoint } from './price-series.js';
 import { deliverAward, type DailyPnl, type StrategyRun, type StrategyRunOptions } from './strategies.js';
 
 export interface AsBacktestSetup {
@@ -167,9 +167,7 @@ export async function runDailyAs(o: StrategyRunOptions, s: AsBacktestSetup, fore
   let traded = 0;
   for (const d of backtestLocalDays(all, o.from, o.to)) {
     const pts = all.slice(d.start, d.end);
-    const cutoff = pts[0]!.interval_start.getTime() - gateHours * 3_600_000;
-    let h = d.start;
-    while (h > 0 && all[h - 1]!.interval_start.getTime() >= cutoff) h--;
+    const h = historyEndBeforeGate(all, d, gateHours * 3_600_000);
     if (h === 0) {
       daily.push(settleAsDay(o, s, d.date, d.start, null, soc, 'no_history'));
       o.onStep?.();

@@ -138,7 +138,8 @@ function sumByProduct(daily: readonly DailyPnl[]): Record<string, number> {
   return out;
 }
 
-function periodIndices(series: PreparedPriceSeries, start?: Date, end?: Date): [number, number] {
+/** [from, to) indices of the series' intervals within [start, end). */
+export function backtestPeriodIndices(series: PreparedPriceSeries, start?: Date, end?: Date): [number, number] {
   const pts = series.points;
   let from = 0;
   while (from < pts.length && start && pts[from]!.interval_start < start) from++;
@@ -149,7 +150,7 @@ function periodIndices(series: PreparedPriceSeries, start?: Date, end?: Date): [
 
 export async function runBacktest(config: BacktestConfig, deps: BacktestDeps): Promise<BacktestReport> {
   const series = preparePriceSeries(config.prices, { timezone: config.timezone, ...(config.interval_hours ? { interval_hours: config.interval_hours } : {}) });
-  const [from, to] = periodIndices(series, config.start, config.end);
+  const [from, to] = backtestPeriodIndices(series, config.start, config.end);
   if (to <= from) throw new Error('the backtest period holds no price intervals');
   const dt = series.interval_hours;
   const rolling = {

@@ -120,6 +120,18 @@ export function backtestLocalDays(points: readonly SeriesPoint[], from = 0, to =
   return days;
 }
 
+/**
+ * Where a day's history ends: the index of the first interval starting at or
+ * after its gate closure (`gateMs` before the day's first interval). Every
+ * daily strategy and the forecast series cut here, so they see the same past.
+ */
+export function historyEndBeforeGate(points: readonly SeriesPoint[], day: LocalDay, gateMs: number): number {
+  const cutoff = points[day.start]!.interval_start.getTime() - gateMs;
+  let h = day.start;
+  while (h > 0 && points[h - 1]!.interval_start.getTime() >= cutoff) h--;
+  return h;
+}
+
 /** `YYYY-MM-DD` shifted by whole days (calendar arithmetic, no time zone involved). */
 export function backtestShiftDate(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

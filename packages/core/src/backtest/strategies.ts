@@ -18,7 +18,7 @@ import { buildBatteryBidCurves, type BidCurveValidator } from '../optimization/b
 import { clearStorageWithSoc } from '../clearing/storage-soc-clearing.js';
 import type { SolveFn } from '../optimization/highs-solve.js';
 import type { BacktestForecaster } from './forecasters.js';
-import { backtestLocalDays, type LocalDay, type PreparedPriceSeries } from './price-series.js';
+import { backtestLocalDays, historyEndBeforeGate, type LocalDay, type PreparedPriceSeries } from './price-series.js';
 
 export interface DailyPnl {
   /** Local date of the day (or of the first kept interval of a rolling window). */
@@ -206,10 +206,7 @@ export async function runDailyBidding(o: StrategyRunOptions, b: DailyBiddingOpti
   for (const day of days) {
     const dayPoints = all.slice(day.start, day.end);
     const actual = dayPoints.map((p) => p.price_usd_per_mwh);
-    const cutoff = dayPoints[0]!.interval_start.getTime() - gateMs;
-    let h = day.start;
-    while (h > 0 && all[h - 1]!.interval_start.getTime() >= cutoff) h--;
-    const history = all.slice(0, h);
+    const history = all.slice(0, historyEndBeforeGate(all, day, gateMs));
     let result: DailyPnl;
     if (history.length === 0) {
       result = settleDay(day.date, actual, idle(actual.length), battery, dt, soc, 'no_history');

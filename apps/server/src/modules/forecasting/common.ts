@@ -6,6 +6,7 @@ import type { MarketService } from '../market-data/index.js';
 import type { FeatureFlags } from '../platform/index.js';
 import type { ArtifactRow, ExogenousSeries, ForecastingRepository, ForecastPriceScope, ForecastRow, ModelRow, RunRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { LoadForecastBook, loadForecastAreaFor, type LoadForecastSource } from './exogenous.js';
+import type { ModelChooser } from './model-choice.js';
 import { PriceBook } from './price-book.js';
 
 export type Clock = () => Date;
@@ -17,6 +18,8 @@ export interface ForecastingDeps {
   repo: ForecastingRepository;
   /** The stored day-ahead load forecasts (the market feed's repository). */
   loadForecasts: LoadForecastSource;
+  /** The default model per location, chosen by measured accuracy (built once; shared by every clock). */
+  modelChoice: ModelChooser;
   now: Clock;
 }
 

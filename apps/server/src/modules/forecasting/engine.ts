@@ -11,13 +11,14 @@ import {
   createForecastModel,
   forecastMetrics,
   forecastResidualQuantiles,
+  type BacktestDayForecast,
   type ForecastHistory,
   type ForecastMetricsReport,
   type MarketDefinition,
 } from '@optibid/core';
 import type { ComputePool } from '../../compute/pool.js';
 import { deliveryHours, type PriceBook } from './price-book.js';
-import { FORECAST_TASK_URL, type ForecastTaskInput, type ForecastTaskOutput } from './forecast-task.js';
+import { FORECAST_TASK_URL, type BacktestForecastsInput, type BacktestForecastsOutput, type ForecastTaskInput, type ForecastTaskOutput } from './forecast-task.js';
 import type { ExogenousSeries, ForecastHour } from '../../db/repositories/forecasting.js';
 import { ExogenousUnavailableError, type LoadForecastBook } from './exogenous.js';
 
@@ -100,6 +101,40 @@ export async function forecastInputs(
       days: inputs.map((i, k) => ({ date: i.date, daily_point: out.points[k]!, gate_closure: i.gate_closure, history_end: i.history_end, exogenous: i.exogenous, exogenous_note: i.exogenous_note })),
       state: out.state,
     };
+  } finally {
+    channel?.port1.close();
+  }
+}
+
+/**
+ * A `forecast:<model>` backtest's forecasts, every delivery day in order, computed on a
+ * pool worker (forecast-task.ts `backtestForecasts`); replay them with core's
+ * `forecasterFromSeries`. The abort signal stops the worker (a handed-back job).
+ */
+export async function backtestForecastsInPool(
+  compute: ComputePool,
+  args: { spec: string; prices: readonly { interval_start: Date; price_usd_per_mwh: number }[]; timezone: string; start: Date; end: Date; gate_closure_hours_before_day_start: number },
+  opts: { onDay?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<BacktestDayForecast[]> {
+  const times = Float64Array.from(args.prices, (p) => p.interval_start.getTime());
+  const prices = Float64Array.from(args.prices, (p) => p.price_usd_per_mwh);
+  const channel = opts.onDay ? new MessageChannel() : null;
+  channel?.port1.on('message', ([done, total]: [number, number]) => opts.onDay!(done, total));
+  const task: BacktestForecastsInput = {
+    spec: args.spec,
+    times,
+    prices,
+    timezone: args.timezone,
+    start_ms: args.start.getTime(),
+    end_ms: args.end.getTime(),
+    gate_closure_hours_before_day_start: args.gate_closure_hours_before_day_start,
+    progress: channel?.port2,
+  };
+  const transferList: TransferListItem[] = [times.buffer, prices.buffer];
+  if (channel) transferList.push(channel.port2);
+  try {
+    const out = await compute.run<BacktestForecastsOutput>(FORECAST_TASK_URL, 'backtestForecasts', task, { transferList, signal: opts.signal });
+    return out.dates.map((date, i) => ({ date, point: Array.from(out.points[i]!) }));
   } finally {
     channel?.port1.close();
   }

@@ -232,7 +232,7 @@ export class ForecastService {
   }
 
   /**
-   * A named model (or, unnamed, the most capable one the history supports) run now, in the compute pool,
+   * A named model (or, unnamed, the location's measured default: model-choice.ts) run now, in the compute pool,
    * on the scope's prices before the day's gate closure and the location's load forecast as published by
    * then, as the registry's versions run; nothing is stored. 422 when the history cannot support it.
    */
@@ -249,7 +249,11 @@ export class ForecastService {
     }
     const { book, exogenous } = await this.inputsBefore(organizationId, m, location, args.delivery_date, spec ? minDays + 30 : 1500 + 30, scope, true);
     if (!spec) {
-      spec = defaultModelFor(book.completeDates().length, 0).spec;
+      // The location's measured choice when one is stored (the daily job makes it), else the most capable model that fits:
+      // a request does not wait for a measurement. A stored choice needing more history than this day has falls back too.
+      const chosen = await this.d.modelChoice.stored(m.iso, location, scope === 'own' ? organizationId : 'shared');
+      const fits = chosen && createForecastModel(chosen.spec).min_history_days + 2 <= book.completeDates().length;
+      spec = fits ? chosen.spec : defaultModelFor(book.completeDates().length, 0).spec;
       minDays = createForecastModel(spec).min_history_days;
     }
     let input: DayInput;

@@ -6,7 +6,8 @@
  * not copy); progress goes back on a MessagePort after each day.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { createForecastModel, LearModel, type ForecastHistory, type ForecastPointModel } from '@optibid/core';
+import { backtestForecastSeries, createForecastModel, forecasterFromModel, LearModel, type ForecastHistory, type ForecastPointModel } from '@optibid/core';
+import { movable } from '../../compute/pool.js';
 
 /** This module's URL, which the pool loads in its workers. */
 export const FORECAST_TASK_URL = import.meta.url;
@@ -43,6 +44,49 @@ export function forecastDays(input: ForecastTaskInput): ForecastTaskOutput {
     input.progress?.close();
   }
   return { points, state: input.with_state ? modelState(model, input.exogenous_names ?? []) : null };
+}
+
+export interface BacktestForecastsInput {
+  spec: string;
+  /** The backtest's price series, lookback included: interval starts (epoch ms) and prices, transferred. */
+  times: Float64Array;
+  prices: Float64Array;
+  timezone: string;
+  start_ms: number;
+  end_ms: number;
+  gate_closure_hours_before_day_start: number;
+  /** Receives `[done, total]` after each delivery day. */
+  progress?: MessagePort;
+}
+
+export interface BacktestForecastsOutput {
+  dates: string[];
+  /** One forecast per interval of each delivery day. */
+  points: Float64Array[];
+}
+
+/**
+ * A `forecast:<model>` backtest's forecasts for every delivery day (core's
+ * backtestForecastSeries with core's model adapter), so the backtest's day loop on
+ * the main thread only replays them and solves its LPs in the solver pool.
+ */
+export function backtestForecasts(input: BacktestForecastsInput): BacktestForecastsOutput {
+  const prices = Array.from(input.times, (t, i) => ({ interval_start: new Date(t), price_usd_per_mwh: input.prices[i]! }));
+  try {
+    const series = backtestForecastSeries({
+      prices,
+      timezone: input.timezone,
+      start: new Date(input.start_ms),
+      end: new Date(input.end_ms),
+      gate_closure_hours_before_day_start: input.gate_closure_hours_before_day_start,
+      forecaster: forecasterFromModel(input.spec),
+      onDay: (done, total) => input.progress?.postMessage([done, total]),
+    });
+    const points = series.map((f) => Float64Array.from(f.point));
+    return movable({ dates: series.map((f) => f.date), points }, points.map((p) => p.buffer));
+  } finally {
+    input.progress?.close();
+  }
 }
 
 /** Feature names of a LEAR model with these exogenous series, in core's `learFeatures` order. */

@@ -9,6 +9,7 @@
  */
 import {
   DecompressionLimitError,
+  parseLoadForecastFile,
   parseAncillaryPriceFile,
   parsePriceFile,
   UnsupportedPriceFormatError,
@@ -16,6 +17,8 @@ import {
   type AncillaryPriceRow,
   type DecompressionLimitName,
   type DecompressionLimits,
+  type IsoId,
+  type LoadForecastRow,
   type NormalizedPriceRow,
   type PriceParseOptions,
   type PriceParseResult,
@@ -35,6 +38,8 @@ export interface ImportTaskInput {
   data: Uint8Array;
   /** An ancillary-service format named by the caller (energy formats travel in `parse.format`). */
   ancillary_format?: string;
+  /** Ancillary-service formats only, whichever (an ISO fetch of AS prices). */
+  ancillary_only?: boolean;
   parse: PriceParseOptions;
   limits: DecompressionLimits;
 }
@@ -76,6 +81,24 @@ export const ANCILLARY_COLUMNS = {
   numbers: ['price_usd_per_mw'],
 } as const satisfies ColumnSpec<AncillaryPriceRow>;
 
+export const LOAD_FORECAST_COLUMNS = {
+  strings: ['market', 'area', 'source'],
+  dates: ['interval_start', 'interval_end', 'published_at'],
+  numbers: ['load_forecast_mw'],
+} as const satisfies ColumnSpec<LoadForecastRow>;
+
+export interface LoadForecastTaskOutput {
+  columns: Columns;
+  rejected: number;
+}
+
+/** A downloaded load-forecast file (EIA-930) parsed for `market`, its rows back as columns. */
+export function parseLoadForecastImport(input: { name: string; data: Uint8Array; market: IsoId }): LoadForecastTaskOutput {
+  const r = parseLoadForecastFile({ name: input.name, data: input.data }, { market: input.market });
+  const columns = encodeColumns(r.rows, LOAD_FORECAST_COLUMNS);
+  return movable({ columns, rejected: r.rejections.length }, columnBuffers(columns));
+}
+
 export function parseImport(input: ImportTaskInput): ImportTaskOutput {
   try {
     const parsed = parse(input);
@@ -95,9 +118,9 @@ export function parseImport(input: ImportTaskInput): ImportTaskOutput {
  */
 function parse(input: ImportTaskInput): { kind: 'energy'; results: PriceParseResult[] } | { kind: 'ancillary'; results: AncillaryPriceParseResult[] } {
   const file = { name: input.name, data: input.data };
-  if (input.ancillary_format) {
+  if (input.ancillary_format || input.ancillary_only) {
     const results = parseAncillaryPriceFile(file, input.limits);
-    const wrong = results.find((r) => r.format !== input.ancillary_format);
+    const wrong = input.ancillary_format ? results.find((r) => r.format !== input.ancillary_format) : undefined;
     if (wrong) throw new Error(`${wrong.file} is ${wrong.format}, not ${input.ancillary_format}`);
     return { kind: 'ancillary', results };
   }

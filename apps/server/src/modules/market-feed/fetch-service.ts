@@ -1,17 +1,14 @@
 /**
  * Fetches ISO data for market-local days: skips days already complete, downloads through
- * the ISO's polite HTTP queue, hands the bytes to the importers, stores the rows of the
+ * the ISO's polite HTTP queue, hands the bytes to the importers in the compute pool, stores the rows of the
  * requested days, records every download and marks a day complete only when every location
  * the ISO sent has all its intervals.
  */
 import { createHash } from 'node:crypto';
 import {
   getMarket,
-  parseAncillaryPriceFile,
   hoursInLocalDay,
   localDateOf,
-  parseLoadForecastFile,
-  parsePriceFile,
   ymdRange,
   type AncillaryPriceRow,
   type IsoId,
@@ -19,8 +16,10 @@ import {
   type NormalizedPriceRow,
   type PriceRun,
 } from '@optibid/core';
+import type { ComputePool } from '../../compute/pool.js';
 import type { MarketFeedConfig } from '../../config/market-feed.js';
 import type { AncillaryPricesRepository } from '../../db/repositories/ancillary-prices.js';
+import { parseFetchedFile } from '../market-data/index.js';
 import type { FetchDay, FetchRecordsRepository, LoadForecastsRepository } from '../../db/repositories/fetch-records.js';
 import type { PricesRepository } from '../../db/repositories/prices.js';
 import { FetchFailedError, PoliteHttp } from './polite-http.js';
@@ -55,6 +54,8 @@ export interface MarketFeedDeps {
   ancillaryPrices: AncillaryPricesRepository;
   loadForecasts: LoadForecastsRepository;
   records: FetchRecordsRepository;
+  /** Where downloads are opened and parsed (market-data's parseFetchedFile). */
+  compute: ComputePool;
   now?: () => Date;
 }
 
@@ -156,7 +157,7 @@ export class MarketFeedService {
       rec.bytes = res.bytes.length;
       rec.attempts = res.attempts;
       rec.sha256 = createHash('sha256').update(res.bytes).digest('hex');
-      const { rows, rejected, noData } = this.parse(iso, dl, res.bytes);
+      const { rows, rejected, noData } = await parseFetchedFile(this.deps.compute, iso, { name: dl.name, kind: dl.kind, bytes: res.bytes });
       const tz = getMarket(iso).timezone;
       const wanted = new Set(dl.days);
       const kept = rows.filter((r) => wanted.has(localDateOf(r.interval_start, tz)));
@@ -189,28 +190,6 @@ export class MarketFeedService {
       report.errors.push(msg);
       return days;
     }
-  }
-
-  private parse(iso: IsoId, dl: PlannedDownload, bytes: Uint8Array): { rows: AnyRow[]; rejected: number; noData: string | null } {
-    if (dl.kind === 'load-forecast') {
-      const r = parseLoadForecastFile({ name: dl.name, data: bytes }, { market: iso });
-      return { rows: r.rows, rejected: r.rejections.length, noData: null };
-    }
-    let results;
-    try {
-      if (dl.kind === 'as-prices') {
-        const as = parseAncillaryPriceFile({ name: dl.name, data: bytes });
-        return { rows: as.flatMap((r) => r.rows).filter((r) => r.market === iso), rejected: as.reduce((s, r) => s + r.rejections.length, 0), noData: null };
-      }
-      results = parsePriceFile({ name: dl.name, data: bytes });
-    } catch (err) {
-      // fflate and our parsers throw on a zip cut short; say what happened rather than how.
-      const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
-      throw new Error(zip ? `truncated or corrupt zip (${bytes.length} bytes): ${(err as Error).message}` : (err as Error).message, { cause: err });
-    }
-    const rows = results.flatMap((r) => r.rows).filter((r) => r.market === iso);
-    const xml = results.find((r) => r.rows.length === 0 && r.rejections.some((x) => /XML message/.test(x.reason)));
-    return { rows, rejected: results.reduce((s, r) => s + r.rejections.length, 0), noData: xml ? `${iso} answered "no data" for the query` : null };
   }
 }
 

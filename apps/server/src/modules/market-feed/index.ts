@@ -23,7 +23,7 @@ export interface MarketFeed {
   loadForecasts: LoadForecastsRepository;
 }
 
-type FeedContext = Pick<ServerContext, 'config' | 'database' | 'bus' | 'repos'>;
+type FeedContext = Pick<ServerContext, 'config' | 'database' | 'bus' | 'repos' | 'compute'>;
 
 /** The feed on a context's database and bus; called by the composition root only. */
 export function marketFeedOn(ctx: FeedContext, opts: { now?: () => Date } = {}): MarketFeed {
@@ -37,6 +37,7 @@ export function marketFeedOn(ctx: FeedContext, opts: { now?: () => Date } = {}):
     ancillaryPrices: new AncillaryPricesRepository(ctx.database),
     loadForecasts,
     records,
+    compute: ctx.compute,
     now: opts.now,
   });
   const scheduler = new FetchScheduler({

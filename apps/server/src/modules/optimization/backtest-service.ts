@@ -8,6 +8,7 @@
 import {
   dayAheadGateClosure,
   forecasterFromModel,
+  forecasterFromSeries,
   localDayBoundsUtc,
   normalizeAssetParams,
   runBacktest,
@@ -20,6 +21,7 @@ import type { ServerContext } from '../../context.js';
 import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
 import { badRequest, notFound, validationFailed } from '../../http/errors.js';
 import type { JobContext } from '../../jobs/queue.js';
+import { backtestForecastsInPool } from '../forecasting/index.js';
 import type { MarketService } from '../market-data/index.js';
 import type { QuotaGate } from '../platform/index.js';
 import { orgChannel, type Actor, type TradingServices } from '../trading/index.js';
@@ -128,6 +130,14 @@ export class BacktestService {
     const org = row.organization_id;
     let lastPublish = 0;
     const publish = (done: number, total: number, status: string) => this.publish(org, row.id, done, total, status);
+    const report = (done: number, total: number) => {
+      const now = Date.now();
+      if (now - lastPublish < 500 && done < total) return;
+      lastPublish = now;
+      void this.repo.updateBacktest(row.id, { progress_done: done, progress_total: total }).catch(() => undefined);
+      void job.progress({ done, total }).catch(() => undefined);
+      void publish(done, total, 'running');
+    };
     try {
       await this.repo.updateBacktest(row.id, { status: 'running', started_at: new Date() });
       await publish(0, 0, 'running');
@@ -140,17 +150,38 @@ export class BacktestService {
       if (!points.some((p) => p.interval_start >= start)) throw new Error(`no ${owner ? 'own' : 'stored'} ${c.run} prices for ${c.location} between ${c.start} and ${c.end}`);
       const [kind, model] = c.strategy.includes(':') ? [c.strategy.split(':')[0]!, c.strategy.slice(c.strategy.indexOf(':') + 1)] : [c.strategy, ''];
       // The day's history ends at the gate closure of the day before delivery (hours before the day starts).
-      const gateHours = (start.getTime() - dayAheadGateClosure(m.iso, c.start, m).getTime()) / 3_600_000;
-      const report = await runBacktest(
+      const gate = Math.max(0, (start.getTime() - dayAheadGateClosure(m.iso, c.start, m).getTime()) / 3_600_000);
+      const prices = points.map((p) => ({ interval_start: p.interval_start, price_usd_per_mwh: p.lmp_usd_per_mwh }));
+      // A model's forecasts for every day are computed first, in the compute pool (they depend on the prices
+      // only, not on the battery's plan); the day loop below replays them and solves its LPs in the solver pool.
+      // Progress counts the forecast days, then the backtest's steps (for a forecast strategy with the
+      // comparisons: its days, perfect foresight's one, persistence's days).
+      let forecastDays = 0;
+      const forecasts =
+        kind === 'forecast'
+          ? await backtestForecastsInPool(
+              this.ctx.compute,
+              { spec: model, prices, timezone: m.timezone, start, end, gate_closure_hours_before_day_start: gate },
+              {
+                signal: job.signal,
+                onDay: (done, total) => {
+                  forecastDays = total;
+                  report(done, total + 2 * total + 1);
+                },
+              },
+            )
+          : null;
+      if (job.signal.aborted) throw new Error('the backtest was handed back (server stopping or lease lost)');
+      const result = await runBacktest(
         {
-          prices: points.map((p) => ({ interval_start: p.interval_start, price_usd_per_mwh: p.lmp_usd_per_mwh })),
+          prices,
           timezone: m.timezone,
           battery: c.battery,
           strategy: kind as 'perfect' | 'persistence' | 'rolling' | 'forecast',
           start,
           end,
-          ...(kind === 'forecast' ? { forecaster: forecasterFromModel(model), strategy_label: c.strategy } : {}),
-          gate_closure_hours_before_day_start: Math.max(0, gateHours),
+          ...(forecasts ? { forecaster: forecasterFromSeries(forecasts), strategy_label: c.strategy } : {}),
+          gate_closure_hours_before_day_start: gate,
           rolling: { horizon_hours: c.horizon_hours, step_hours: 24 },
           max_segments: m.max_segments,
           compare: true,
@@ -160,16 +191,11 @@ export class BacktestService {
           solve: await this.solve(),
           onProgress: (done, total) => {
             if (job.signal.aborted) throw new Error('the backtest was handed back (server stopping or lease lost)');
-            const now = Date.now();
-            if (now - lastPublish < 500 && done < total) return;
-            lastPublish = now;
-            void this.repo.updateBacktest(row.id, { progress_done: done, progress_total: total }).catch(() => undefined);
-            void job.progress({ done, total }).catch(() => undefined);
-            void publish(done, total, 'running');
+            report(forecastDays + done, forecastDays + total);
           },
         },
       );
-      await this.repo.updateBacktest(row.id, { status: 'succeeded', result: serializeReport(report), progress_done: 1, progress_total: 1, finished_at: new Date() });
+      await this.repo.updateBacktest(row.id, { status: 'succeeded', result: serializeReport(result), progress_done: 1, progress_total: 1, finished_at: new Date() });
       await publish(1, 1, 'succeeded');
     } catch (err) {
       // Handed back: the job runs again (here or elsewhere); the row stays running until then.
