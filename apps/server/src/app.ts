@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -20,6 +19,7 @@ import { registerAuthHook } from './http/auth-hook.js';
 import { registerMetrics } from './http/metrics-route.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
 import { installInputGuards } from './http/input-guards.js';
+import { installResponseHeaders } from './http/response-headers.js';
 import { serverOptions } from './http/server-options.js';
 import type { App } from './http/types.js';
 import { registerAuth } from './modules/auth/index.js';
@@ -49,12 +49,8 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
 
   s.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
-
-  // Next.js's exported pages carry inline bootstrapping scripts, so the CSP is left to a reverse proxy.
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  // Helmet's security headers (computed once; no CSP: see response-headers.ts) and the request id.
+  installResponseHeaders(app);
   await app.register(cors, {
     origin: s.config.corsOrigins.includes('*') ? true : [...s.config.corsOrigins],
     credentials: true,
