@@ -20,7 +20,7 @@ import { registerMetrics } from './http/metrics-route.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
 import { installInputGuards } from './http/input-guards.js';
 import { installResponseHeaders } from './http/response-headers.js';
-import { serverOptions } from './http/server-options.js';
+import { logRequests, serverOptions } from './http/server-options.js';
 import type { App } from './http/types.js';
 import { registerAuth } from './modules/auth/index.js';
 import { registerForecasting } from './modules/forecasting/index.js';
@@ -44,13 +44,15 @@ export interface BuildOptions {
 }
 
 export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<App> {
-  const app = Fastify(serverOptions(s.config, opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel }))).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  const logger = opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel });
+  const app = Fastify(serverOptions(s.config, logger)).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   installInputGuards(app, s.config);
 
   s.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);
   // Helmet's security headers (computed once; no CSP: see response-headers.ts) and the request id.
   installResponseHeaders(app);
+  if (logger !== false) logRequests(app);
   await app.register(cors, {
     origin: s.config.corsOrigins.includes('*') ? true : [...s.config.corsOrigins],
     credentials: true,
