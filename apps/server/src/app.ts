@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -20,7 +19,8 @@ import { registerAuthHook } from './http/auth-hook.js';
 import { registerMetrics } from './http/metrics-route.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
 import { installInputGuards } from './http/input-guards.js';
-import { serverOptions } from './http/server-options.js';
+import { installResponseHeaders } from './http/response-headers.js';
+import { logRequests, serverOptions } from './http/server-options.js';
 import type { App } from './http/types.js';
 import { registerAuth } from './modules/auth/index.js';
 import { registerForecasting } from './modules/forecasting/index.js';
@@ -44,17 +44,15 @@ export interface BuildOptions {
 }
 
 export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<App> {
-  const app = Fastify(serverOptions(s.config, opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel }))).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  const logger = opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel });
+  const app = Fastify(serverOptions(s.config, logger)).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   installInputGuards(app, s.config);
 
   s.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
-
-  // Next.js's exported pages carry inline bootstrapping scripts, so the CSP is left to a reverse proxy.
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  // Helmet's security headers (computed once; no CSP: see response-headers.ts) and the request id.
+  installResponseHeaders(app);
+  if (logger !== false) logRequests(app);
   await app.register(cors, {
     origin: s.config.corsOrigins.includes('*') ? true : [...s.config.corsOrigins],
     credentials: true,

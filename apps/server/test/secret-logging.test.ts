@@ -73,7 +73,7 @@ describeEachBackend('secrets in logs', (backend) => {
     await new Promise((r) => setTimeout(r, 50));
 
     const log = lines.join('');
-    expect(log).toContain('incoming request');
+    expect(log).toContain('request completed');
     expect(log).toContain('/api/org/invitations/preview?token=[redacted]');
     for (const secret of [password, 'wrong-secret-password-2', access_token, access, refresh_token, apiKey, invitationToken, user!.password_hash]) {
       expect(log.includes(secret), `log contains ${secret.slice(0, 12)}…: ${lines.filter((l) => l.includes(secret)).join('')}`).toBe(false);

@@ -5,7 +5,8 @@
  * history (a year of every ISO) on PGlite, and on PostgreSQL when BENCH_DATABASE_URL or
  * DATABASE_URL is set. Figures: requests/s, p50 and p99 latency, and the ratio to hello-world,
  * for the polled request as served (cached, with its ETag), for the same request with the read
- * cache off (the database path), for `/api/prices/latest` and for `/health/live`.
+ * cache off (the database path), for `/api/prices/latest` and for `/health/live`; and the
+ * server's CPU time per request, which a loaded machine disturbs far less than requests/s.
  * The machine's core count and load average are printed with them: on a shared machine the
  * figures say so.
  */
@@ -14,6 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -34,6 +36,8 @@ interface Cannon {
   p99_ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time this process (the server measured; not the client) spent per answered request. */
+  server_cpu_us_per_req?: number;
 }
 
 /** One autocannon run in a child process (its own event loop and V8, as an outside client would be). */
@@ -52,9 +56,17 @@ function cannon(url: string, durationS: number): Promise<Cannon> {
   });
 }
 
+/**
+ * A warm-up, then the measured run. The server runs in this process, so its CPU time per request
+ * is measured too: unlike requests/s, it hardly moves with what else the shared cores run.
+ */
 async function measure(url: string): Promise<Cannon> {
   await cannon(url, WARMUP_S);
-  return cannon(url, DURATION_S);
+  const before = process.cpuUsage();
+  const r = await cannon(url, DURATION_S);
+  const used = process.cpuUsage(before);
+  const requests = r.req_per_s * DURATION_S;
+  return { ...r, server_cpu_us_per_req: requests > 0 ? (used.user + used.system) / requests : undefined };
 }
 
 async function helloWorld(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -72,7 +84,9 @@ async function optibid(database: Database, cache: boolean, seed: boolean): Promi
   const config = loadConfig({ OPTIBID_ENV: 'test', DATA_DIR: dataDir, DEMO_MODE: 'false', SIMULATION_MODE: 'false', PUBLIC_MARKET_DATA: 'true', LOG_LEVEL: 'silent' });
   const s = await createServices(config, { database, readCache: cache ? undefined : { maxBytes: 0 } });
   if (seed) await seedDemoHistory(s);
-  const app = await buildApp(s, { logger: false });
+  // Logging as an operator runs it (LOG_LEVEL=info), written nowhere.
+  const discard = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  const app = await buildApp(s, { logger: { level: 'info', stream: discard } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('server has no TCP address');
@@ -97,6 +111,7 @@ async function benchBackend(name: string, database: Database, hello: Cannon, out
     out[`${name} ${label} req/s`] = Math.round(r.req_per_s);
     out[`${name} ${label} p50 / p99 ms`] = `${r.p50_ms} / ${r.p99_ms}`;
     out[`${name} ${label} vs hello-world`] = `${((100 * r.req_per_s) / hello.req_per_s).toFixed(1)} %`;
+    if (r.server_cpu_us_per_req !== undefined) out[`${name} ${label} server CPU µs/request`] = r.server_cpu_us_per_req.toFixed(1);
     if (r.non2xx || r.errors) out[`${name} ${label} non-2xx / errors`] = `${r.non2xx} / ${r.errors}`;
   };
   const cached = await optibid(database, true, true);
@@ -131,6 +146,7 @@ export async function benchReadPath(): Promise<Record<string, number | string>> 
   }
   out['hello-world req/s'] = Math.round(hello.req_per_s);
   out['hello-world p50 / p99 ms'] = `${hello.p50_ms} / ${hello.p99_ms}`;
+  if (hello.server_cpu_us_per_req !== undefined) out['hello-world server CPU µs/request'] = hello.server_cpu_us_per_req.toFixed(1);
 
   const lite = await openDatabase({});
   try {

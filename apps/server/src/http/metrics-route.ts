@@ -32,8 +32,10 @@ function sameSecret(given: string, expected: string): boolean {
 export function registerMetrics(app: App, metrics: Metrics, opts: { token: string | null }): void {
   // Event-loop delay is sampled from now on, so the first scrape already covers the time served.
   processMetrics();
-  app.addHook('onResponse', async (req, reply) => {
+  // Callback style: recording a latency needs no promise.
+  app.addHook('onResponse', (req, reply, done) => {
     metrics.httpRequestDuration.observe({ method: req.method, route: routeLabel(req), status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get('/metrics', {

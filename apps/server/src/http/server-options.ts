@@ -6,7 +6,8 @@
  * failed-query errors).
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
+import { LogController } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
 import type { Config } from '../config/index.js';
 
 /** Default request body limit: a week of hourly bids or prices is far below it. */
@@ -107,6 +108,9 @@ function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyR
 export function serverOptions(config: Pick<Config, 'trustProxy'>, logger: boolean | Record<string, unknown>): FastifyServerOptions {
   return {
     logger: loggerOptions(logger),
+    // Pino's two lines per request (incoming, completed) cost more than a cached read itself:
+    // one line per request is written by logRequests below, only when it says something.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
@@ -117,4 +121,24 @@ export function serverOptions(config: Pick<Config, 'trustProxy'>, logger: boolea
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
   };
+}
+
+/** A request taking this long is logged whatever the level (warn), as is every 5xx (error). */
+export const SLOW_REQUEST_MS = 1000;
+
+/**
+ * One line per finished request, with its request id (`reqId`): 5xx answers at error, slow ones at
+ * warn, every other one at debug (LOG_LEVEL=debug gives a full access log; at info a successful or
+ * refused request writes nothing).
+ */
+export function logRequests(app: FastifyInstance): void {
+  const everyRequest = app.log.level === 'debug' || app.log.level === 'trace';
+  app.addHook('onResponse', (req, reply, done) => {
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    if (status >= 500) req.log.error({ req, status_code: status, response_time_ms: ms }, 'request completed');
+    else if (ms >= SLOW_REQUEST_MS) req.log.warn({ req, status_code: status, response_time_ms: ms }, 'slow request completed');
+    else if (everyRequest) req.log.debug({ req, status_code: status, response_time_ms: ms }, 'request completed');
+    done();
+  });
 }
