@@ -15,6 +15,7 @@ import type { Bus, StopDurable, Unsubscribe } from '../bus/index.js';
 import type { AuthContext } from '../http/auth-context.js';
 import { ALERT_CHANNEL, ORG_CHANNEL_PREFIX, PRICE_CHANNEL_PREFIX, sanitizePriceUpdate, zoneOf } from './messages.js';
 import { endsSession, SESSION_END_TEXT, SESSIONS_ENDED_CHANNEL } from './session-ends.js';
+import { textFrame, writeFrame } from './frame.js';
 
 export type Endpoint = 'market' | 'prices';
 
@@ -243,9 +244,16 @@ export class RealtimeHub {
     return null;
   }
 
-  /** Serialise once, write the same buffer to every socket. */
+  /**
+   * Serialise once, frame once, write the same frame to every socket. Going through `ws.send`
+   * per socket framed the message again for each (a header buffer, then cork, two writes,
+   * uncork); writing the finished frame is one `socket.write` per socket. `bufferedAmount`
+   * still counts it (it reads the socket's own queue), so the slow-consumer limit and the
+   * send-queue metrics see these bytes as before.
+   */
   private fanOut(targets: Iterable<Client>, message: unknown): void {
     const data = Buffer.from(JSON.stringify(message));
+    const frame = textFrame(data);
     for (const c of targets) {
       const ws = c.ws;
       if (ws.readyState !== OPEN) continue;
@@ -255,7 +263,7 @@ export class RealtimeHub {
         ws.terminate();
         continue;
       }
-      ws.send(data, { binary: false });
+      if (!writeFrame(ws, frame)) ws.send(data, { binary: false });
       this.sent++;
     }
   }
@@ -331,3 +339,4 @@ export class RealtimeHub {
     this.pending.clear();
   }
 }
+
