@@ -22,14 +22,17 @@ async function loadOptional(): Promise<Bench[]> {
     ['./ancillary.js', 'benchAncillary', 'ancillary services co-optimisation', 'energy + AS 24 h < 10 ms median; one-year AS backtest < 5 s'],
     ['./forecasting.js', 'benchForecasting', 'forecasting', "one day's forecast < 1 s"],
     ['./analytics.js', 'benchAnalytics', 'price statistics over 5 million rows (PostgreSQL and ClickHouse)', 'the same answer from both; ClickHouse faster over long ranges'],
-    ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '1,000 clients p99 < 50 ms'],
+    ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '5,000 clients p99 < 50 ms'],
     ['./read-path.js', 'benchReadPath', 'read path', 'GET /api/prices (1 day, 1 hub) ≥ 50 % of a Fastify hello-world in requests/s'],
     ['./forecast-walk-forward.js', 'benchForecastWalkForward', 'forecast walk-forward (two years, LEAR ensemble)', '< 10 min on two cores'],
+    ['./combined-load.js', 'benchCombinedLoad', 'combined load', 'event-loop delay p99 < 20 ms while a cold hybrid-rw forecast, a one-year backtest and a 300k-row import run at once'],
+    ['./soak.js', 'benchSoak', 'soak', 'ten minutes of mixed load: zero errors, flat memory'],
   ];
+  const slow = new Set(['./forecast-walk-forward.js', './soak.js']);
   for (const [file, fn, name, goal] of optional) {
     try {
       const mod = (await import(file)) as Record<string, () => Promise<Record<string, unknown>>>;
-      if (typeof mod[fn] === 'function') extra.push({ name, goal, run: mod[fn]!, slow: file === './forecast-walk-forward.js' });
+      if (typeof mod[fn] === 'function') extra.push({ name, goal, run: mod[fn]!, slow: slow.has(file) });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     }

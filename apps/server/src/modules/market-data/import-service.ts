@@ -19,7 +19,13 @@ import type { MarketService, PriceOwner } from './market-service.js';
 
 const MAX_REJECTIONS = 1000;
 /** Rows rebuilt and stored per statement: the main thread works in slices this size between awaits. */
-const STORE_SLICE_ROWS = 10_000;
+/**
+ * Rows rebuilt and stored per repository call: their rebuilding and COPY text run on the event
+ * loop, so a slice is kept to tens of milliseconds on a loaded 2-core machine (the repository
+ * splits PGlite's COPY further). Not much smaller: each slice also checks its keys against the
+ * table, which grows during the file's transaction.
+ */
+const STORE_SLICE_ROWS = 5_000;
 const MIB = 1024 * 1024;
 
 export interface ImportActor {
@@ -205,11 +211,12 @@ export class ImportService {
 
   private async storeResult(tx: Transaction, kind: Parsed['kind'], r: ParsedResult, owner: PriceOwner): Promise<FileReport> {
     const stored = { inserted: 0, updated: 0, unchanged: r.duplicates };
-    for (let from = 0; from < r.columns.count; from += STORE_SLICE_ROWS) {
+    const slice = STORE_SLICE_ROWS;
+    for (let from = 0; from < r.columns.count; from += slice) {
       const s =
         kind === 'energy'
-          ? await this.d.repos.prices.upsert(decodeColumns<NormalizedPriceRow>(r.columns, from, from + STORE_SLICE_ROWS), { owner }, tx)
-          : await this.d.repos.ancillaryPrices.upsert(decodeColumns<AncillaryPriceRow>(r.columns, from, from + STORE_SLICE_ROWS), { source: `import:${r.file}` }, tx);
+          ? await this.d.repos.prices.upsert(decodeColumns<NormalizedPriceRow>(r.columns, from, from + slice), { owner }, tx)
+          : await this.d.repos.ancillaryPrices.upsert(decodeColumns<AncillaryPriceRow>(r.columns, from, from + slice), { source: `import:${r.file}` }, tx);
       stored.inserted += s.inserted;
       stored.updated += s.updated;
       stored.unchanged += s.unchanged;
