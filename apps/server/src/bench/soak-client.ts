@@ -62,7 +62,11 @@ async function bidLoop(stop) {
     const key = replay ? keys[Math.floor(Math.random() * keys.length)] : 'soak-' + process.pid + '-' + keys.length;
     const bid = await call('POST /api/bids (Idempotency-Key' + (replay ? ', replayed' : '') + ')', 'POST', '/api/bids', { asset_id: job.assetId, run: 'DA', delivery_date: job.bidDay, curves: Array.from({ length: job.bidHours }, () => curve) }, { 'idempotency-key': key });
     if (!replay) keys.push(key);
-    if (bid && !replay) await call('POST /api/bids/:id/submit', 'POST', '/api/bids/' + bid.id + '/submit', null, { 'idempotency-key': 'submit-' + key });
+    // One day-ahead bid per asset and day: each new bid is submitted, then cancelled for the next.
+    if (bid && !replay) {
+      await call('POST /api/bids/:id/submit', 'POST', '/api/bids/' + bid.id + '/submit', null, { 'idempotency-key': 'submit-' + key });
+      await call('POST /api/bids/:id/cancel', 'POST', '/api/bids/' + bid.id + '/cancel', null, { 'idempotency-key': 'cancel-' + key });
+    }
     await sleep(250);
   }
 }

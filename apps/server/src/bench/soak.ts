@@ -10,7 +10,8 @@
  * Any answer other than 2xx/3xx, any socket error and any unexpected WebSocket close counts as
  * an error. The server samples RSS and heap every 10 s; memory is flat when the heap's slope
  * after warm-up (a least-squares line through the samples after the first fifth of the run) is
- * a few MB per minute at most. Duration: `--soak-seconds=N` or SOAK_SECONDS (default 600).
+ * a few MB per minute at most (the line through each minute's lowest heap sample is printed too:
+ * the heap saw-tooths between collections, and a leak raises its floor). Duration: `--soak-seconds=N` or SOAK_SECONDS (default 600).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,6 +27,7 @@ import { DEMO_ACCOUNTS } from '../demo/accounts.js';
 import { seedDemoAssets } from '../demo/assets.js';
 import { seedDemoHistory } from '../demo/history.js';
 import { seedDemo } from '../demo/seed.js';
+import { startJobs } from '../jobs/index.js';
 import { createServices } from '../services.js';
 import { delayOf, onPostgres } from './combined-load.js';
 import { SOAK_CLIENT_SCRIPT } from './soak-client.js';
@@ -68,9 +70,10 @@ function slope(points: { x: number; y: number }[]): number {
 
 async function soakOn(name: string, database: Database, seconds: number, out: Record<string, number | string>): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optibid-soak-bench-'));
-  const config = loadConfig({ OPTIBID_ENV: 'test', DATA_DIR: dataDir, DEMO_MODE: 'false', SIMULATION_MODE: 'true', PUBLIC_MARKET_DATA: 'true', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ OPTIBID_ENV: 'test', DATA_DIR: dataDir, DEMO_MODE: 'false', SIMULATION_MODE: 'true', FEED_INTERVAL_S: '1', PUBLIC_MARKET_DATA: 'true', LOG_LEVEL: 'silent' });
   const ctx = await createServices(config, { database });
   const app = await buildApp(ctx, { logger: false });
+  let stopJobs: (() => Promise<void>) | null = null;
   try {
     const seeded = await seedDemo(ctx, { history: (c) => seedDemoHistory(c), assets: (c, org) => seedDemoAssets(c, org) });
     const asset = (await ctx.trading.assets.list({ organization_id: seeded.organization_id, user_id: null }, { limit: 50 })).items.find((a) => a.market === 'ERCOT' && a.type === 'battery');
@@ -78,6 +81,8 @@ async function soakOn(name: string, database: Database, seconds: number, out: Re
     await app.listen({ port: 0, host: '127.0.0.1' });
     const addr = app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('server has no TCP address');
+    // The background roles of a serving instance: the simulated feed (a tick a second) and its persistence, clearing, …
+    stopJobs = await startJobs(ctx, app.log);
     const gate = nextDayAheadGateClosure('ERCOT', new Date());
     const m = ctx.markets.market('PJM');
     const admin = DEMO_ACCOUNTS.find((a) => a.role === 'owner')!;
@@ -154,8 +159,18 @@ async function soakOn(name: string, database: Database, seconds: number, out: Re
     const warm = samples.filter((s) => s.at_s >= seconds / 5);
     const perMin = (k: 'rss_mb' | 'heap_mb') => (slope(warm.map((s) => ({ x: s.at_s, y: s[k] }))) * 60).toFixed(2);
     out[`${name} slope after warm-up (RSS / heap, MB per minute)`] = `${perMin('rss_mb')} / ${perMin('heap_mb')} over ${warm.length} samples`;
+    // The heap saw-tooths between collections; its floor (the least of each whole minute) is what a leak raises.
+    const floors: { x: number; y: number }[] = [];
+    for (const s of warm.filter((x) => x.at_s < Math.floor(seconds / 60) * 60)) {
+      const minute = Math.floor(s.at_s / 60);
+      const f = floors.find((p) => Math.floor(p.x / 60) === minute);
+      if (!f) floors.push({ x: s.at_s, y: s.heap_mb });
+      else if (s.heap_mb < f.y) Object.assign(f, { x: s.at_s, y: s.heap_mb });
+    }
+    out[`${name} heap floor per minute after warm-up (MB)`] = `${floors.map((f) => f.y.toFixed(0)).join(' ')}${floors.length >= 3 ? `; slope ${(slope(floors) * 60).toFixed(2)} MB per minute` : ''}`;
     out[`${name} heap samples (MB, every 10 s)`] = samples.map((s) => s.heap_mb.toFixed(0)).join(' ');
   } finally {
+    await stopJobs?.();
     await app.close();
     await ctx.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -166,7 +181,7 @@ export async function benchSoak(): Promise<Record<string, number | string>> {
   const seconds = soakSeconds();
   const out: Record<string, number | string> = {
     machine: `${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at start`,
-    clients: `${HTTP_LOOPS} HTTP loops (GET /api/prices one day of one hub, /api/prices/latest, /api/prices/stats; POST /api/bids and /submit with Idempotency-Keys), ${WS_CLIENTS} WebSocket clients, from a child process; simulated feed on`,
+    clients: `${HTTP_LOOPS} HTTP loops (GET /api/prices one day of one hub, /api/prices/latest, /api/prices/stats; POST /api/bids, /submit and /cancel with Idempotency-Keys), ${WS_CLIENTS} WebSocket clients, from a child process; simulated feed on`,
   };
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
   if (pgUrl) await onPostgres(pgUrl, (db) => soakOn('postgres', db, seconds, out), out);
