@@ -3,12 +3,17 @@
  * it registers a default model (the candidate its history measured best when it is
  * too short for the platform default), trains and promotes it, stores the next day's forecast
  * before the gate, does nothing twice, waits for the lead time, and scores
- * served forecasts once their day's prices are stored.
+ * served forecasts once their day's prices are stored. The location's work is a
+ * durable job: two instances planning make one job, and a job whose worker died
+ * is trained once by another instance after its lease.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FORECAST_DEFAULT_MODEL } from '@optibid/core';
-import { runForecastJobOnce, startForecastJob, defaultModelFor } from '../src/jobs/forecast.js';
-import { bearer, describeEachBackend, registerUser, type TestServer } from './helpers.js';
+import type { Database } from '../src/db/client.js';
+import { JobRepository } from '../src/db/repositories/jobs.js';
+import { FORECAST_QUEUE, planForecastJobs, registerForecastJobs, runForecastJobOnce, startForecastJob, defaultModelFor } from '../src/jobs/forecast.js';
+import { createServices, type Services } from '../src/services.js';
+import { bearer, describeEachBackend, registerUser, testConfig, type TestServer } from './helpers.js';
 import { importNyc, startForecastServer } from './forecast-helpers.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -38,8 +43,12 @@ describeEachBackend('forecast job', (backend) => {
 
   it('at start: registers, trains and promotes a default model, stores the next day before its gate', async () => {
     // 02:00 EDT on 2020-04-30: the gate for 2020-05-01 closes at 05:00 EDT (09:00 UTC).
-    const stop = await startForecastJob(server.ctx, silent, { now: () => new Date('2020-04-30T06:00:00Z'), intervalMs: 3_600_000, leaseName: `forecast-test-${Math.random()}` });
+    const stop = await startForecastJob(server.ctx, silent, { now: () => new Date('2020-04-30T06:00:00Z'), intervalMs: 3_600_000 });
     await stop();
+    // The start round queued the location's job; the server's queue runs it.
+    const [job] = await server.ctx.database.query<{ id: string; unique_key: string; payload: Record<string, unknown> }>(`SELECT id, unique_key, payload FROM jobs WHERE queue = $1`, [FORECAST_QUEUE]);
+    expect(job).toMatchObject({ unique_key: `${owner.user.organization.id}:NYISO:N.Y.C.:2020-05-01`, payload: { delivery_date: '2020-05-01', as_of: '2020-04-30T06:00:00.000Z' } });
+    expect((await server.ctx.jobs.awaitFinished([job!.id]))[0]).toMatchObject({ status: 'succeeded', progress: { registered: 1, trained: 1, forecasts_stored: 1 } });
     const models = (await get('/api/models')).items;
     expect(models).toHaveLength(1);
     // The model the location's history measured best (model-choice.test.ts checks the measuring), with its reason.
@@ -60,7 +69,7 @@ describeEachBackend('forecast job', (backend) => {
 
   it('is idempotent, and waits until the gate is within the lead time', async () => {
     const again = await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-04-30T06:30:00Z') });
-    expect(again).toMatchObject({ locations: 1, registered: 0, trained: 0, forecasts_stored: 0 });
+    expect(again).toMatchObject({ locations: 1, jobs: 0, registered: 0, trained: 0, forecasts_stored: 0 });
     // 08:00 EDT on 04-29: the next gate (for 05-01) is 21 h away, beyond the 6 h lead time.
     const early = await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-04-29T12:00:00Z') });
     expect(early).toMatchObject({ locations: 1, trained: 0, forecasts_stored: 0, skipped: [] });
@@ -90,4 +99,59 @@ describeEachBackend('forecast job', (backend) => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'forecast_error', market_zone: 'nyiso', delivery_date: '2020-05-01', metric: 'mae', error_usd_per_mwh: f.mae_usd_per_mwh }));
     expect((await runForecastJobOnce(server.ctx, silent, { now: () => new Date('2020-05-03T13:00:00Z') })).scored).toBe(0);
   }, 60_000);
+});
+
+describeEachBackend('forecast training as a durable job', (backend) => {
+  let server: TestServer;
+  let database: Database;
+  let orgId: string;
+  const instances: Services[] = [];
+  const LEASE_MS = 1_500;
+
+  beforeAll(async () => {
+    server = await startForecastServer({ name: backend.name, open: async () => (database = await backend.open()) });
+    await importNyc(server);
+    orgId = (await registerUser(server.app)).user.organization.id;
+    await database.query(`INSERT INTO assets (organization_id, name, type, market, location, params) VALUES ($1, 'NYC battery', 'battery', 'NYISO', 'N.Y.C.', '{}'::jsonb)`, [orgId]);
+    // Only the two instances below take forecast jobs.
+    await server.ctx.jobs.stop();
+    for (const worker of ['a', 'b']) instances.push(await createServices(testConfig(), { database, jobs: { worker, lease_ms: LEASE_MS, poll_ms: 50, backoff_ms: 100 } }));
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of instances) await s.close();
+    await server?.close();
+  });
+
+  it('two planning instances make one job; a dead worker\'s job is trained once by another after its lease', async () => {
+    const [a, b] = instances as [Services, Services];
+    const now = () => new Date('2020-04-30T06:00:00Z');
+    const plans = await Promise.all([planForecastJobs(a, { now }), planForecastJobs(b, { now })]);
+    expect(plans.map((p) => p.jobs.length).sort()).toEqual([0, 1]);
+    const jobs = await database.query<{ id: string }>(`SELECT id FROM jobs WHERE queue = $1`, [FORECAST_QUEUE]);
+    expect(jobs).toHaveLength(1);
+
+    // A worker claims it and dies: no heartbeat, no result.
+    const claimed = await new JobRepository(database).claim([FORECAST_QUEUE], 'dead-instance', LEASE_MS);
+    expect(claimed?.id).toBe(jobs[0]!.id);
+    const t0 = Date.now();
+    for (const s of [a, b]) {
+      registerForecastJobs(s, silent);
+      s.jobs.start();
+    }
+    const [row] = await a.jobs.awaitFinished([jobs[0]!.id], 120_000);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 2, progress: { registered: 1, trained: 1, forecasts_stored: 1 } });
+    expect(['a', 'b']).toContain(row!.locked_by);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(LEASE_MS - 300);
+    // Trained once: one model, one run, one version, one stored forecast of the day.
+    const [counts] = await database.query<{ models: number; runs: number; versions: number; forecasts: number }>(
+      `SELECT (SELECT count(*)::int FROM forecast_models WHERE organization_id = $1) AS models,
+              (SELECT count(*)::int FROM forecast_runs WHERE organization_id = $1) AS runs,
+              (SELECT count(*)::int FROM forecast_model_versions WHERE organization_id = $1) AS versions,
+              (SELECT count(*)::int FROM forecasts WHERE organization_id = $1 AND origin = 'job' AND delivery_date = '2020-05-01') AS forecasts`,
+      [orgId],
+    );
+    expect(counts).toEqual({ models: 1, runs: 1, versions: 1, forecasts: 1 });
+    // The day is done: planning again on either instance queues nothing.
+    expect((await planForecastJobs(b, { now: () => new Date('2020-04-30T07:00:00Z') })).jobs).toHaveLength(0);
+  }, 180_000);
 });

@@ -2,11 +2,14 @@
  * The durable job queue's contract, on PGlite and PostgreSQL: a job a dead
  * worker held is taken by a new instance on the same database once its lease
  * expires; jobs run once across two instances; failures retry with
- * exponential backoff and fail for good after the last attempt, saying why.
+ * exponential backoff and fail for good after the last attempt (or at once when
+ * another attempt cannot help), saying why; an exclusive key is held by one running
+ * job at a time.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { JobRepository } from '../src/db/repositories/jobs.js';
+import { PermanentJobError } from '../src/jobs/queue.js';
 import { createServices, type Services } from '../src/services.js';
 import { describeEachBackend, testConfig } from './helpers.js';
 
@@ -92,7 +95,14 @@ describeEachBackend('durable jobs', (backend) => {
       },
       failed: async (_p, error) => void failures.push(error),
     });
+    s.jobs.register('hopeless', {
+      run: async () => {
+        throw new PermanentJobError('the input cannot serve');
+      },
+      failed: async (_p, error) => void failures.push(error),
+    });
     const flaky = await s.jobs.enqueue('flaky', {}, { max_attempts: 3 });
+    const hopeless = await s.jobs.enqueue('hopeless', {}, { max_attempts: 3 });
     const broken = await s.jobs.enqueue('broken', {}, { max_attempts: 2 });
     s.jobs.start();
     await s.jobs.drain(20_000);
@@ -107,6 +117,48 @@ describeEachBackend('durable jobs', (backend) => {
     expect(b.status).toBe('failed');
     expect(b.attempts).toBe(2);
     expect(b.last_error).toBe('always broken');
-    expect(failures).toEqual(['always broken']);
+    // A permanent error is not retried: one attempt of three.
+    expect((await s.jobs.get(hopeless.id))!).toMatchObject({ status: 'failed', attempts: 1, last_error: 'the input cannot serve' });
+    expect(failures.sort()).toEqual(['always broken', 'the input cannot serve']);
+  });
+
+  it('holds an exclusive key on one running job at a time across instances, and gives it up when the job ends', async () => {
+    const [a, b] = [await instance('a'), await instance('b')];
+    const spans: { n: number; key: string; from: number; to: number }[] = [];
+    for (const s of [a, b]) {
+      s.jobs.register(
+        'polite',
+        {
+          run: async (p) => {
+            const from = Date.now();
+            await new Promise((r) => setTimeout(r, 60));
+            spans.push({ n: Number(p.n), key: String(p.key), from, to: Date.now() });
+          },
+        },
+        { concurrency: 4 },
+      );
+    }
+    // Six jobs on host X and two on host Y, each with its own unique key.
+    for (let n = 0; n < 8; n++) {
+      const key = n < 6 ? 'host:X' : 'host:Y';
+      await a.jobs.enqueueUnique('polite', `job-${n}`, { n, key }, { exclusive_key: key });
+    }
+    // While a dead worker holds one of host X's jobs, no other job of X is claimed; Y's are.
+    const repo = new JobRepository(database);
+    const held = (await repo.claim(['polite'], 'dead', FAST.lease_ms))!;
+    expect(held.exclusive_key).toBe('host:X');
+    const next = (await repo.claim(['polite'], 'probe', 60_000))!;
+    expect(next.exclusive_key).toBe('host:Y');
+    expect(await repo.fail(next.id, 'probe', 'probe hands it back', 0)).toBe(true);
+    a.jobs.start();
+    b.jobs.start();
+    await a.jobs.drain(30_000);
+    expect(spans.map((s) => s.n).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const key of ['host:X', 'host:Y']) {
+      const mine = spans.filter((s) => s.key === key).sort((x, y) => x.from - y.from);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.from).toBeGreaterThanOrEqual(mine[i - 1]!.to);
+    }
+    // The job the dead worker held ran again after its lease, on a or b.
+    expect((await a.jobs.get(held.id))!).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 });

@@ -30,6 +30,12 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
+/**
+ * Thrown by a handler when another attempt cannot help (the input itself is wrong or
+ * missing): the job fails for good at once, saying why, instead of retrying with backoff.
+ */
+export class PermanentJobError extends Error {}
+
 export interface JobHandler {
   run(payload: Record<string, unknown>, ctx: JobContext): Promise<void>;
   /** Called once when the job fails for good (attempts exhausted), to mark what it worked on. */
@@ -65,7 +71,9 @@ export function retryDelayMs(backoffMs: number, attempts: number): number {
 export class JobQueue {
   readonly options: JobQueueOptions;
   private readonly handlers = new Map<string, JobHandler>();
-  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Queues with a concurrency of their own; the others share `options.concurrency`. */
+  private readonly ownLimits = new Map<string, number>();
+  private readonly running = new Map<string, { queue: string; abort: AbortController; done: Promise<void> }>();
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private ticking: Promise<void> | null = null;
@@ -79,8 +87,15 @@ export class JobQueue {
     this.options = { ...DEFAULT_JOB_OPTIONS, worker: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...opts };
   }
 
-  register(queue: string, handler: JobHandler): void {
+  /**
+   * `concurrency` gives the queue its own limit on this instance, beside the shared one, so
+   * short scheduled work (fetches, forecasts) does not wait behind an hour of backtest.
+   */
+  register(queue: string, handler: JobHandler, opts: { concurrency?: number } = {}): void {
     this.handlers.set(queue, handler);
+    if (opts.concurrency) this.ownLimits.set(queue, opts.concurrency);
+    else this.ownLimits.delete(queue);
+    if (this.started) this.kick();
   }
 
   async enqueue(queue: string, payload: Record<string, unknown>, opts: { max_attempts?: number; delay_ms?: number } = {}): Promise<JobRow> {
@@ -90,7 +105,7 @@ export class JobQueue {
   }
 
   /** Enqueues under a key unique in the queue (see JobRepository.enqueueUnique); null when it is already there. */
-  async enqueueUnique(queue: string, unique_key: string, payload: Record<string, unknown>, opts: { max_attempts?: number } = {}): Promise<JobRow | null> {
+  async enqueueUnique(queue: string, unique_key: string, payload: Record<string, unknown>, opts: { max_attempts?: number; exclusive_key?: string } = {}): Promise<JobRow | null> {
     const row = await this.repo.enqueueUnique({ queue, unique_key, payload, ...opts });
     if (row && this.started) this.kick();
     return row;
@@ -98,6 +113,11 @@ export class JobQueue {
 
   get(id: string): Promise<JobRow | null> {
     return this.repo.get(id);
+  }
+
+  /** Deletes the queue's jobs finished more than `olderThanMs` ago (see JobRepository.prune). */
+  prune(queue: string, olderThanMs: number): Promise<number> {
+    return this.repo.prune(queue, olderThanMs);
   }
 
   /** Queued and running jobs per queue, across every instance (the queue's depth). */
@@ -144,6 +164,20 @@ export class JobQueue {
     return this.running.size;
   }
 
+  /**
+   * Resolves with the jobs' rows once each has succeeded or failed for good, on whichever
+   * instance ran them (a caller waiting for work it enqueued).
+   */
+  async awaitFinished(ids: string[], timeoutMs = 300_000): Promise<JobRow[]> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await Promise.all(ids.map((id) => this.repo.get(id)));
+      if (rows.every((r) => !r || r.status === 'succeeded' || r.status === 'failed')) return rows.filter((r): r is JobRow => r !== null);
+      if (Date.now() > until) throw new Error(`jobs did not finish within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Resolves when no job of the registered queues is queued or running anywhere (tests). */
   async drain(timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -171,9 +205,22 @@ export class JobQueue {
     });
   }
 
+  /** The registered queues this instance has room for now. */
+  private claimable(): string[] {
+    const counts = new Map<string, number>();
+    let shared = 0;
+    for (const r of this.running.values()) {
+      counts.set(r.queue, (counts.get(r.queue) ?? 0) + 1);
+      if (!this.ownLimits.has(r.queue)) shared++;
+    }
+    return [...this.handlers.keys()].filter((q) => {
+      const own = this.ownLimits.get(q);
+      return own ? (counts.get(q) ?? 0) < own : shared < this.options.concurrency;
+    });
+  }
+
   private async tick(): Promise<void> {
-    const queues = [...this.handlers.keys()];
-    while (this.started && queues.length && this.running.size < this.options.concurrency) {
+    for (let queues = this.claimable(); this.started && queues.length; queues = this.claimable()) {
       const job = await this.repo.claim(queues, this.options.worker, this.options.lease_ms).catch(() => null);
       if (!job) return;
       const abort = new AbortController();
@@ -181,7 +228,7 @@ export class JobQueue {
         this.running.delete(job.id);
         if (this.started) this.kick();
       });
-      this.running.set(job.id, { abort, done });
+      this.running.set(job.id, { queue: job.queue, abort, done });
     }
   }
 
@@ -219,7 +266,7 @@ export class JobQueue {
         this.observe(job.queue, 'handed_back', took());
         return;
       }
-      const last = job.attempts >= job.max_attempts;
+      const last = job.attempts >= job.max_attempts || err instanceof PermanentJobError;
       const ok = await this.repo.fail(job.id, worker, message, last ? null : retryDelayMs(this.options.backoff_ms, job.attempts)).catch(() => false);
       this.observe(job.queue, last ? 'failed' : 'retrying', took());
       if (ok && last) await handler.failed?.(job.payload, message).catch(() => undefined);

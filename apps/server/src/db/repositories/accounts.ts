@@ -59,7 +59,7 @@ export class EmailTakenError extends Error {
 }
 
 /** PostgreSQL's unique_violation, whether the driver's error arrives bare or wrapped. */
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   for (let e = err as { code?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) if (e.code === '23505') return true;
   return false;
 }

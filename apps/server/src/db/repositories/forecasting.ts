@@ -300,8 +300,10 @@ export class ForecastingRepository {
     return rows.map(forecast);
   }
 
-  async scoreForecast(id: string, mae: number): Promise<void> {
-    await this.sql.query(`UPDATE forecasts SET mae_usd_per_mwh = $2, scored_at = now() WHERE id = $1`, [id, mae]);
+  /** Scores a forecast not scored yet; false when it already was (by another instance). */
+  async scoreForecast(id: string, mae: number): Promise<boolean> {
+    const rows = await this.sql.query(`UPDATE forecasts SET mae_usd_per_mwh = $2, scored_at = now() WHERE id = $1 AND scored_at IS NULL RETURNING id`, [id, mae]);
+    return rows.length > 0;
   }
 
   /** (organisation, market, location) of every active asset, all organisations (the daily job's work list). */

@@ -96,6 +96,19 @@ export class ForecastService {
   }
 
   /**
+   * When the day's load forecast, as published by its gate, was last stored or revised (null: none, or
+   * no load-forecast area): the daily job keys a location's day on it, so an arrival or a revision
+   * before the gate is a new job, which makes the forecast again (see produce).
+   */
+  async loadForecastStamp(market: string, location: string, date: string): Promise<Date | null> {
+    const m = this.d.markets.market(market);
+    const area = loadForecastAreaFor(m, location);
+    if (!area) return null;
+    const { start, end } = localDayBoundsUtc(date, m.timezone);
+    return this.d.loadForecasts.lastIngestedAt(m.iso, area, start, end, dayAheadGateClosure(m.iso, date, m));
+  }
+
+  /**
    * Whether a stored forecast should be made again: its day's gate is still open, its version runs with
    * the load forecast, and the delivery day's load forecast (as published by the gate) was stored or
    * revised after the forecast was made: the ISO's forecast arrived after a prices-only forecast, or a

@@ -17,6 +17,8 @@ export interface TrainOptions {
   origin?: 'api' | 'job';
   /** Train on prices stored before this instant (default: now). */
   as_of?: Date;
+  /** Stops the training at its next day (the daily forecast job's, when its job is stopped). */
+  signal?: AbortSignal;
 }
 
 /** Resolves a model spec from core's list ('default' becomes the concrete default) or throws 422. */
@@ -152,7 +154,7 @@ export class RegistryService {
     const run = await this.d.repo.createRun({ organization_id: actor.organization_id, experiment_id: m.experiment_id, model_id: m.id, params, created_by: actor.user_id, origin: opts.origin ?? 'api' });
     const version = await this.d.repo.createVersion({ organization_id: actor.organization_id, model_id: m.id, run_id: run.id, model_type: spec, created_by: actor.user_id, exogenous: plan.exogenous });
     await this.audit(actor, 'forecast_model.train', m.id, { version: version.version, run_id: run.id, exogenous: plan.exogenous.map((x) => `${x.series}:${x.market}:${x.area}`), price_scope: params.price_scope });
-    const work = this.runTraining(actor, m, version, run.id, spec, params, book, plan, compare).finally(() => this.inflight.delete(run.id));
+    const work = this.runTraining(actor, m, version, run.id, spec, params, book, plan, compare, opts.signal).finally(() => this.inflight.delete(run.id));
     this.inflight.set(run.id, work);
     return { version: versionView(version), run: runView(run, [], version.id) };
   }
@@ -167,6 +169,7 @@ export class RegistryService {
     book: Awaited<ReturnType<typeof loadPriceBook>>,
     plan: EvaluationPlan,
     compare: EvaluationPlan | null,
+    signal?: AbortSignal,
   ): Promise<void> {
     const market = this.d.markets.market(m.market);
     let lastProgress = { done: 0, total: 0 } as { done: number; total: number; date?: string };
@@ -175,6 +178,7 @@ export class RegistryService {
         quantileWindowDays: params.quantile_window_days,
         onProgress: async (done, total, date) => {
           if (this.stopping) throw new Error('the server is stopping');
+          if (signal?.aborted) throw new Error('its forecast job was stopped');
           lastProgress = { done, total, date };
           await this.d.repo.runProgress(runId, lastProgress);
         },

@@ -3,7 +3,8 @@
  * we read them) once its publication time has passed, RT prices every RT interval, load
  * forecasts from their assumed publication (every 6 h, and at each publication), always over a backfill window so
  * a gap left by a failed day is fetched again (complete days are skipped). After each pass a
- * dataset that turned stale raises one alert until it is fresh again.
+ * dataset that turned stale raises one alert until it is fresh again. A server queues what is
+ * due as durable jobs (`plan`, jobs/fetch.ts); `tick` fetches in this process.
  */
 import { addDaysYmd, getMarket, localDateOf, type IsoId } from '@optibid/core';
 import type { FetchRecordsRepository } from '../../db/repositories/fetch-records.js';
@@ -22,6 +23,15 @@ export interface SchedulerDeps {
   onStale: (view: FreshnessView) => Promise<void> | void;
   onError?: (err: Error, iso: IsoId, dataset: FetchDataset) => void;
   now?: () => Date;
+}
+
+/** A scheduled fetch of one dataset of one ISO over a day range, in its period's slot. */
+export interface DueFetch {
+  iso: IsoId;
+  dataset: FetchDataset;
+  from: string;
+  to: string;
+  slot_start: Date;
 }
 
 const DAY_MS = 86_400_000;
@@ -58,22 +68,36 @@ export class FetchScheduler {
     return Math.min(later, next);
   }
 
-  /** One pass: fetch whatever is due, then check freshness. Returns the freshness of every dataset. */
-  async tick(): Promise<FreshnessView[]> {
-    const now = this.now();
+  /**
+   * The fetches due now (each dataset at most once per period on this scheduler, a load forecast
+   * also at its publication), with the period's slot start: schedulers of several instances agree
+   * on the slot and the day range, so a queue keyed on both gets one job per slot and range however
+   * many ask (jobs/fetch.ts); a publication moves the range, so it is fetched within the slot too.
+   */
+  plan(now = this.now()): DueFetch[] {
+    const out: DueFetch[] = [];
     for (const iso of this.deps.markets) {
       for (const dataset of this.deps.datasets ?? DEFAULT_DATASETS) {
         if (!this.kept(iso, dataset)) continue;
         const key = `${iso}|${dataset}`;
         if ((this.due.get(key) ?? 0) > now.getTime()) continue;
         const to = dataset === 'rt-lmp' ? localDateOf(now, getMarket(iso).timezone) : dataset === 'load-forecast' ? newestPublishedLoadForecastDay(iso, now) : expectedCompleteDay(iso, dataset, now);
-        const from = addDaysYmd(to, -this.deps.backfillDays);
-        try {
-          await this.deps.service.fetchDays(iso, dataset, from, to, { trigger: 'schedule' });
-        } catch (err) {
-          this.deps.onError?.(err as Error, iso, dataset);
-        }
+        const period = this.periodMs(iso, dataset);
+        out.push({ iso, dataset, from: addDaysYmd(to, -this.deps.backfillDays), to, slot_start: new Date(Math.floor(now.getTime() / period) * period) });
         this.due.set(key, this.nextDue(iso, dataset, now));
+      }
+    }
+    return out;
+  }
+
+  /** One pass in this process: fetch whatever is due, then check freshness. Returns the freshness of every dataset. */
+  async tick(): Promise<FreshnessView[]> {
+    const now = this.now();
+    for (const f of this.plan(now)) {
+      try {
+        await this.deps.service.fetchDays(f.iso, f.dataset, f.from, f.to, { trigger: 'schedule' });
+      } catch (err) {
+        this.deps.onError?.(err as Error, f.iso, f.dataset);
       }
     }
     return this.checkFreshness(now);

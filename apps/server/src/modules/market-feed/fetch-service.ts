@@ -30,6 +30,8 @@ export interface FetchDaysOptions {
   /** Fetch days even when already complete (an ISO correction). */
   force?: boolean;
   onProgress?: (done: number, total: number, note: string) => void;
+  /** Told of each listing or download that failed after the polite client's retries (not of days the ISO has no data for). */
+  onFailure?: (message: string) => void;
 }
 
 export interface FetchReport {
@@ -122,6 +124,7 @@ export class MarketFeedService {
       const msg = (err as Error).message;
       await this.deps.records.record({ ...emptyRecord(iso, dataset, todo, opts.trigger, new Date()), url: `${iso} ${dataset} listing`, http_status: err instanceof FetchFailedError ? err.status : null, error: msg });
       report.errors.push(msg);
+      opts.onFailure?.(msg);
       for (const d of todo) report.days_incomplete.push({ day: d, reason: msg });
       return report;
     }
@@ -129,7 +132,7 @@ export class MarketFeedService {
     opts.onProgress?.(0, plan.length, '');
     for (let i = 0; i < plan.length; i++) {
       const dl = plan[i]!;
-      for (const d of await this.runDownload(iso, dataset, dl, opts.trigger, report)) {
+      for (const d of await this.runDownload(iso, dataset, dl, opts, report)) {
         const prev = outcome.get(d.day);
         // A day spread over several downloads (ERCOT RT) is complete when the union is.
         if (!prev || (!prev.complete && d.complete) || (prev.complete === d.complete && d.rows > prev.rows)) outcome.set(d.day, d);
@@ -146,9 +149,9 @@ export class MarketFeedService {
     return report;
   }
 
-  private async runDownload(iso: IsoId, dataset: FetchDataset, dl: PlannedDownload, trigger: FetchDaysOptions['trigger'], report: FetchReport): Promise<FetchDay[]> {
+  private async runDownload(iso: IsoId, dataset: FetchDataset, dl: PlannedDownload, opts: FetchDaysOptions, report: FetchReport): Promise<FetchDay[]> {
     const started = new Date();
-    const rec = { ...emptyRecord(iso, dataset, dl.days, trigger, started), url: dl.request.safeUrl };
+    const rec = { ...emptyRecord(iso, dataset, dl.days, opts.trigger, started), url: dl.request.safeUrl };
     let status: number | null = null;
     try {
       const res = await this.httpFor(dataset === 'load-forecast' ? 'EIA930' : iso).get(dl.request);
@@ -188,6 +191,7 @@ export class MarketFeedService {
       const days = dl.days.map((d) => ({ day: d, complete: false, rows: 0, detail: msg }));
       await this.deps.records.markDays(iso, dataset, days, id);
       report.errors.push(msg);
+      opts.onFailure?.(msg);
       return days;
     }
   }

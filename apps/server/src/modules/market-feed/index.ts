@@ -15,6 +15,7 @@ import { fetchRoutes } from './fetch-routes.js';
 import type { FreshnessView } from './freshness.js';
 
 export { FETCH_DATASETS, type FetchDataset } from './iso-clients/index.js';
+export type { DueFetch, FetchScheduler } from './fetch-scheduler.js';
 
 export interface MarketFeed {
   service: MarketFeedService;
