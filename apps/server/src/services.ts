@@ -158,6 +158,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, loadForecasts: marketFeed.loadForecasts, modelChoice, now: clock }),
   });
   const { trading, forecasting } = at(now);
+  forecasting.registry.registerTrainingJobs();
   ctx.onClose(() => forecasting.registry.close());
 
   const optimization = optimizationServicesOn({

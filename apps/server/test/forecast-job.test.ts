@@ -12,6 +12,7 @@ import { FORECAST_DEFAULT_MODEL } from '@optibid/core';
 import type { Database } from '../src/db/client.js';
 import { JobRepository } from '../src/db/repositories/jobs.js';
 import { FORECAST_QUEUE, planForecastJobs, registerForecastJobs, runForecastJobOnce, startForecastJob, defaultModelFor } from '../src/jobs/forecast.js';
+import { TRAINING_QUEUE } from '../src/modules/forecasting/registry-service.js';
 import { createServices, type Services } from '../src/services.js';
 import { bearer, describeEachBackend, registerUser, testConfig, type TestServer } from './helpers.js';
 import { importNyc, startForecastServer } from './forecast-helpers.js';
@@ -153,5 +154,29 @@ describeEachBackend('forecast training as a durable job', (backend) => {
     expect(counts).toEqual({ models: 1, runs: 1, versions: 1, forecasts: 1 });
     // The day is done: planning again on either instance queues nothing.
     expect((await planForecastJobs(b, { now: () => new Date('2020-04-30T07:00:00Z') })).jobs).toHaveLength(0);
+  }, 180_000);
+
+  it('a training asked for on the API is a job: a dead worker\'s training is taken by another instance and trained once', async () => {
+    const [a, b] = instances as [Services, Services];
+    const [model] = await server.ctx.forecasting.deps.repo.listModels(orgId, { market: 'NYISO', location: 'N.Y.C.' });
+    const started = await server.ctx.forecasting.registry.train({ organization_id: orgId, user_id: null }, model!.id, { eval_days: 8, warmup_days: 0 });
+    expect(started.version.status).toBe('training');
+    const [job] = await database.query<{ id: string; status: string }>(`SELECT id, status FROM jobs WHERE queue = $1 AND unique_key = $2`, [TRAINING_QUEUE, started.run.id]);
+    expect(job!.status).toBe('queued');
+    await a.jobs.stop();
+    await b.jobs.stop();
+    expect((await new JobRepository(database).claim([TRAINING_QUEUE], 'dead-instance', LEASE_MS))?.id).toBe(job!.id);
+    b.jobs.start();
+    await a.forecasting.registry.awaitRun(started.run.id, 120_000);
+    expect((await b.jobs.awaitFinished([job!.id]))[0]).toMatchObject({ status: 'succeeded', attempts: 2, locked_by: 'b' });
+    const run = (await a.forecasting.deps.repo.getRun(orgId, started.run.id))!;
+    expect(run).toMatchObject({ status: 'finished', progress: { done: 8, total: 8 } });
+    expect((await a.forecasting.deps.repo.getVersion(orgId, started.version.id))!.status).toBe('ready');
+    const [n] = await database.query<{ runs: number; evaluation: number }>(
+      `SELECT (SELECT count(*)::int FROM forecast_runs WHERE organization_id = $1) AS runs,
+              (SELECT count(*)::int FROM forecasts WHERE model_version_id = $2 AND origin = 'evaluation') AS evaluation`,
+      [orgId, started.version.id],
+    );
+    expect(n).toEqual({ runs: 2, evaluation: 8 });
   }, 180_000);
 });

@@ -127,8 +127,8 @@ async function forecastLocation(ctx: Services, p: LocationPayload, job: JobConte
         }
       }
       lost();
-      // The training runs in the compute pool; this job waits for it and stops it when the job is stopped.
-      const started = await registry.train(actor, modelId, { eval_days: evalDays }, { origin: 'job', as_of: now, signal: job.signal });
+      // Trained inside this job (its compute in the pool): the job is the durable unit, and stops the training when stopped.
+      const started = await registry.train(actor, modelId, { eval_days: evalDays }, { origin: 'job', as_of: now, signal: job.signal, inline: true });
       await registry.awaitRun(started.run.id);
       lost();
       const v = await deps.repo.getVersion(p.organization_id, started.version.id);

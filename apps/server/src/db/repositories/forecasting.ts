@@ -78,6 +78,12 @@ export class ForecastingRepository {
     await this.sql.query(`UPDATE forecast_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1 AND status = 'running'`, [runId, JSON.stringify(progress)]);
   }
 
+  /** A run's status by id alone (waiting for a training that runs on any instance), or null. */
+  async runStatus(id: string): Promise<RunRow['status'] | null> {
+    const [row] = await this.sql.query<{ status: RunRow['status'] }>(`SELECT status FROM forecast_runs WHERE id = $1`, [id]);
+    return row?.status ?? null;
+  }
+
   async getRun(organizationId: string, id: string): Promise<RunRow | null> {
     const rows = await this.sql.query<Record<string, unknown>>(`SELECT * FROM forecast_runs WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
     return rows[0] ? run(rows[0]) : null;
@@ -129,7 +135,10 @@ export class ForecastingRepository {
   async failStaleRuns(staleMinutes = 30): Promise<number> {
     const rows = await this.sql.query<{ id: string }>(
       `WITH r AS (UPDATE forecast_runs SET status = 'failed', error = 'interrupted: no progress for ${Math.round(staleMinutes)} minutes (server stopped?)', finished_at = now()
-                  WHERE status = 'running' AND updated_at < now() - make_interval(mins => ${Math.round(staleMinutes)}) RETURNING id)
+                  WHERE status = 'running' AND updated_at < now() - make_interval(mins => ${Math.round(staleMinutes)})
+                    -- A run whose training job is still queued or running is not stale: the job will train it.
+                    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.queue = 'forecast-training' AND j.unique_key = forecast_runs.id::text AND j.status IN ('queued', 'running'))
+                  RETURNING id)
        UPDATE forecast_model_versions v SET status = 'failed' FROM r WHERE v.run_id = r.id AND v.status = 'training' RETURNING v.id`,
     );
     return rows.length;

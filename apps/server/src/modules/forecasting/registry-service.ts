@@ -1,8 +1,12 @@
 /**
  * The model registry: registered models per organisation and location,
- * training runs (walk-forward evaluation on stored history, in the background
- * with progress) that each produce a version, and stage transitions
- * (promotion to production archives the model's previous production version).
+ * training runs (walk-forward evaluation on stored history, with progress) that
+ * each produce a version, and stage transitions (promotion to production
+ * archives the model's previous production version). A training asked for on
+ * the API is a durable job (queue `forecast-training`, key the run's id), which
+ * any instance claims: it survives a restart and its instance dying (another
+ * trains it again after the lease), and runs once. The daily forecast job
+ * trains inside its own job (`inline`), which is the durable unit there.
  * A training uses the location's load forecast when every evaluated day has it
  * as published by that day's gate closure; the version then serves with it.
  */
@@ -19,6 +23,19 @@ export interface TrainOptions {
   as_of?: Date;
   /** Stops the training at its next day (the daily forecast job's, when its job is stopped). */
   signal?: AbortSignal;
+  /** Train in this process now (awaitRun waits for it), not as a job of its own: for a caller that is itself a job. */
+  inline?: boolean;
+}
+
+export const TRAINING_QUEUE = 'forecast-training';
+
+interface TrainingPayload {
+  organization_id: string;
+  run_id: string;
+  version_id: string;
+  model_id: string;
+  user_id: string | null;
+  as_of: string;
 }
 
 /** Resolves a model spec from core's list ('default' becomes the concrete default) or throws 422. */
@@ -154,9 +171,64 @@ export class RegistryService {
     const run = await this.d.repo.createRun({ organization_id: actor.organization_id, experiment_id: m.experiment_id, model_id: m.id, params, created_by: actor.user_id, origin: opts.origin ?? 'api' });
     const version = await this.d.repo.createVersion({ organization_id: actor.organization_id, model_id: m.id, run_id: run.id, model_type: spec, created_by: actor.user_id, exogenous: plan.exogenous });
     await this.audit(actor, 'forecast_model.train', m.id, { version: version.version, run_id: run.id, exogenous: plan.exogenous.map((x) => `${x.series}:${x.market}:${x.area}`), price_scope: params.price_scope });
-    const work = this.runTraining(actor, m, version, run.id, spec, params, book, plan, compare, opts.signal).finally(() => this.inflight.delete(run.id));
-    this.inflight.set(run.id, work);
+    if (opts.inline) {
+      const work = this.runTraining(actor, m, version, run.id, spec, params, book, plan, compare, { signal: opts.signal }).finally(() => this.inflight.delete(run.id));
+      this.inflight.set(run.id, work);
+    } else {
+      const payload: TrainingPayload = { organization_id: actor.organization_id, run_id: run.id, version_id: version.id, model_id: m.id, user_id: actor.user_id, as_of: asOf.toISOString() };
+      await this.d.ctx.jobs.enqueueUnique(TRAINING_QUEUE, run.id, { ...payload });
+    }
     return { version: versionView(version), run: runView(run, [], version.id) };
+  }
+
+  /**
+   * Registers the training job's handler (once, by the composition root). A job rebuilds the
+   * run's inputs from its stored parameters as of the instant it was asked for, so a second
+   * attempt trains on what the first saw; a run that already ended is left alone.
+   */
+  registerTrainingJobs(): void {
+    this.d.ctx.jobs.register(
+      TRAINING_QUEUE,
+      {
+        run: async (raw, job) => {
+          const p = raw as unknown as TrainingPayload;
+          const run = await this.d.repo.getRun(p.organization_id, p.run_id);
+          const v = await this.d.repo.getVersion(p.organization_id, p.version_id);
+          const m = await this.d.repo.getModel(p.organization_id, p.model_id);
+          if (!run || run.status !== 'running' || !v || !m) return;
+          const actor = { organization_id: p.organization_id, user_id: p.user_id };
+          const params = run.params as { model_type: string; eval_days: number; warmup_days: number; quantile_window_days: number; price_scope: 'shared' | 'own'; compare_without_exogenous?: boolean };
+          const { min_history_days } = resolveModelType(params.model_type);
+          const asOf = new Date(p.as_of);
+          const market = this.d.markets.market(m.market);
+          const book = await loadPriceBook(this.d.ctx, market, m.location, asOf, min_history_days + params.eval_days + params.warmup_days + 30, {
+            latest: true,
+            owner: priceOwner(params.price_scope, p.organization_id),
+          });
+          const exogenous = await loadExogenous(this.d, book, m.location, asOf);
+          const windows = { evalDays: params.eval_days, warmupDays: params.warmup_days };
+          let plan: EvaluationPlan;
+          let compare: EvaluationPlan | null = null;
+          try {
+            plan = planEvaluation(params.model_type, book, windows, exogenous);
+            if (params.compare_without_exogenous) compare = planEvaluation(params.model_type, book, windows);
+          } catch (err) {
+            // The stored prices changed since the request was accepted (deleted or replaced): say so on the run.
+            if (!(err instanceof EvaluationInputError)) throw err;
+            await this.d.repo.finishTraining({ run_id: run.id, version_id: v.id, organization_id: p.organization_id, ok: false, metrics: null, version_metrics: null, error: err.message, trained_through: null, progress: run.progress, artifacts: [] });
+            return;
+          }
+          await this.runTraining(actor, m, v, run.id, params.model_type, params, book, plan, compare, { signal: job.signal, handBack: true });
+        },
+        failed: async (raw, error) => {
+          const p = raw as unknown as TrainingPayload;
+          const run = await this.d.repo.getRun(p.organization_id, p.run_id);
+          if (run?.status !== 'running') return;
+          await this.d.repo.finishTraining({ run_id: p.run_id, version_id: p.version_id, organization_id: p.organization_id, ok: false, metrics: null, version_metrics: null, error: `training failed: ${error}`, trained_through: null, progress: run.progress, artifacts: [] });
+        },
+      },
+      { concurrency: 1 },
+    );
   }
 
   private async runTraining(
@@ -169,8 +241,9 @@ export class RegistryService {
     book: Awaited<ReturnType<typeof loadPriceBook>>,
     plan: EvaluationPlan,
     compare: EvaluationPlan | null,
-    signal?: AbortSignal,
+    opts: { signal?: AbortSignal; handBack?: boolean } = {},
   ): Promise<void> {
+    const { signal } = opts;
     const market = this.d.markets.market(m.market);
     let lastProgress = { done: 0, total: 0 } as { done: number; total: number; date?: string };
     try {
@@ -178,7 +251,7 @@ export class RegistryService {
         quantileWindowDays: params.quantile_window_days,
         onProgress: async (done, total, date) => {
           if (this.stopping) throw new Error('the server is stopping');
-          if (signal?.aborted) throw new Error('its forecast job was stopped');
+          if (signal?.aborted) throw new Error('its job was stopped');
           lastProgress = { done, total, date };
           await this.d.repo.runProgress(runId, lastProgress);
         },
@@ -235,6 +308,8 @@ export class RegistryService {
         ],
       });
     } catch (err) {
+      // A job stopped (its server stopping, or its lease lost) hands the run back unfinished: the job's next attempt trains it.
+      if (opts.handBack && signal?.aborted) throw err;
       const message = err instanceof EvaluationInputError ? err.message : `training failed: ${(err as Error).message}`;
       await this.d.repo
         .finishTraining({ run_id: runId, version_id: v.id, organization_id: actor.organization_id, ok: false, metrics: null, version_metrics: null, error: message, trained_through: null, progress: lastProgress, artifacts: [] })
@@ -242,9 +317,14 @@ export class RegistryService {
     }
   }
 
-  /** Resolves when the run's background training has ended (at once if it is not running here). */
-  async awaitRun(runId: string): Promise<void> {
+  /** Resolves when the run's training has ended, here or on whichever instance runs its job. */
+  async awaitRun(runId: string, timeoutMs = 600_000): Promise<void> {
     await this.inflight.get(runId);
+    const until = Date.now() + timeoutMs;
+    while ((await this.d.repo.runStatus(runId)) === 'running') {
+      if (Date.now() > until) throw new Error(`training run ${runId} did not end within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async awaitAll(): Promise<void> {
