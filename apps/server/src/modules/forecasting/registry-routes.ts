@@ -55,7 +55,7 @@ export function registryRoutes(app: App, registry: RegistryService): void {
     config: { access: 'forecast:manage' },
     schema: {
       tags,
-      summary: 'Train a new version now on stored history: walk-forward evaluation over the last eval_days days (202; follow GET /api/runs/{run.id} for progress)',
+      summary: 'Train a new version on stored history as a durable job: walk-forward evaluation over the last eval_days days (202; follow GET /api/runs/{run.id} for progress)',
       params: IdParams,
       body: Type.Union([ForecastTrainBody, Type.Null()]),
       response: { 202: ForecastTrainResponse, ...errorResponses },
