@@ -130,8 +130,9 @@ async function forecastLocation(ctx: Services, p: LocationPayload, job: JobConte
       // Trained inside this job (its compute in the pool): the job is the durable unit, and stops the training when stopped.
       const started = await registry.train(actor, modelId, { eval_days: evalDays }, { origin: 'job', as_of: now, signal: job.signal, inline: true });
       await registry.awaitRun(started.run.id);
-      lost();
       const v = await deps.repo.getVersion(p.organization_id, started.version.id);
+      // A training cut short by the job's stop is not a failed model: hand the job back (a finished one is kept and promoted).
+      if (v?.status !== 'ready') lost();
       if (v?.status === 'ready') {
         await registry.setStage(actor, modelId, v.version, 'production');
         out.trained++;
