@@ -300,7 +300,8 @@ export class RegistryService {
         version_metrics: overall,
         error: null,
         trained_through: result.days[result.days.length - 1]?.date ?? null,
-        progress: lastProgress,
+        // Every day was fitted: say so even when the pool's last progress message arrives after its result.
+        progress: { done: result.days.length, total: result.days.length, date: result.days[result.days.length - 1]?.date ?? lastProgress.date },
         artifacts: [
           { name: 'model-state.json', content_type: 'application/json', content: JSON.stringify(result.state) },
           { name: 'forecasts.csv', content_type: 'text/csv', content: evaluationCsv(result.days, market) },
