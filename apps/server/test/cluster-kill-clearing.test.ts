@@ -151,6 +151,14 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance clearing a market d
     const { token, organizationId, assetId, bids } = await seed(db.url, env, day.date, day.gate);
     expect(bids).toHaveLength(BIDS);
     const key = `NYISO:DA:${day.date}`;
+    // Told the moment a clearing record commits (a notification of an aborted transaction is never delivered), so the
+    // kill follows the commit by milliseconds, not by a poll: a publishes thousands of announcements within a second or two.
+    await client.query(`CREATE FUNCTION test_clearing_committed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('clearing_committed', NEW.delivery_date); RETURN NEW; END $$`);
+    await client.query(`CREATE TRIGGER test_clearing_committed AFTER INSERT OR UPDATE ON market_clearings FOR EACH ROW EXECUTE FUNCTION test_clearing_committed()`);
+    const listener = new pg.Client({ connectionString: db.url });
+    listener.on('error', () => undefined);
+    await listener.connect();
+    await listener.query('LISTEN clearing_committed');
     // The day's clearing record, inserted and not committed: the clearing's own insert, last in its transaction, waits for it.
     const holder = new pg.Client({ connectionString: db.url });
     holder.on('error', () => undefined);
@@ -193,11 +201,17 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance clearing a market d
     await holder.query('ROLLBACK');
     await holder.end();
     const unlockedAt = Date.now();
-    const committed = async () => (await client.query(`SELECT 1 FROM market_clearings WHERE market = 'NYISO' AND run = 'DA' AND delivery_date = $1`, [day.date])).rowCount! > 0;
-    await waitFor('the clearing to commit', committed, 180_000);
-    const killedAt = Date.now();
-    a.proc.kill('SIGKILL');
+    const killedAt = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the clearing did not commit within 180 s')), 180_000);
+      listener.on('notification', (n) => {
+        if (n.payload !== day.date) return;
+        a.proc.kill('SIGKILL');
+        clearTimeout(timer);
+        resolve(Date.now());
+      });
+    });
     await a.exited;
+    await listener.end();
     expect((await clearingJob())!.status, 'killed while its clearing job was running').toBe('running');
     expect((await backtestJobs()).map((r) => r.status), 'killed while both backtests were running').toEqual(['running', 'running']);
     console.info(`[kill-clearing] committed ${killedAt - unlockedAt} ms after the hold was released`);
@@ -224,6 +238,7 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance clearing a market d
     // a died before announcing them all: b's sweeper sent the rest.
     const swept = b.logs.filter((l) => l.msg === 'outbox: published events another instance left unpublished').reduce((n, l) => n + Number(l.published), 0);
     expect(swept).toBeGreaterThan(0);
+    console.info(`[kill-clearing] b's sweeper published ${swept} of ${BIDS * 2} announcements`);
     // Everything is published; two more ticks through b let any duplicate still in flight arrive.
     const lastTick = Date.parse(String(sock.messages.filter((m) => m.type === 'price_update').at(-1)!.timestamp));
     await sock.next((m) => m.type === 'price_update' && Date.parse(String(m.timestamp)) >= lastTick + 2_000, 15_000);
