@@ -266,7 +266,7 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance clearing a market d
 
     // Ticks: the client has every NYISO tick published from its first to its last (none lost at the kill or in
     // the load), and a stretch without ticks across the kill is reported by a feed_gap that covers it. On a loaded
-    // machine a's lease may lapse before the kill (two backtests forecast on its main thread: README, compute pool),
+    // machine a's lease may lapse before the kill (its event loop also runs the clearing and the backtests' day loops),
     // so b may lead already and there is no such stretch; and a leader's ticks may come late, seconds apart, which
     // is how they were published (the first check has them all).
     const tickKey = (m: Msg) => `${String(m.location)}|${String(m.timestamp)}`;
