@@ -9,10 +9,12 @@
 import { createContext, type ContextOptions, type ServerContext } from './context.js';
 import { sharedSolver } from './compute/solver.js';
 import type { Config } from './config/index.js';
+import { EventOutbox } from './bus/outbox.js';
 import { BusContactRepository } from './db/repositories/bus-contacts.js';
 import { ForecastingRepository } from './db/repositories/forecasting.js';
 import { ModelChoiceRepository } from './db/repositories/model-choices.js';
 import { OptimizationRepository } from './db/repositories/optimization.js';
+import { OutboxRepository } from './db/repositories/outbox.js';
 import { createPlatformRepositories } from './db/repositories/platform/index.js';
 import { createTradingRepositories } from './db/repositories/trading/index.js';
 import { Mailer } from './mail/mailer.js';
@@ -91,6 +93,8 @@ export interface Services extends ServerContext, ClockedServices {
   platform: PlatformServices;
   optimization: OptimizationModule;
   realtime: RealtimeHub;
+  /** Events written in a transaction and published after it (clearing, settlement); swept by jobs/outbox-sweeper.ts. */
+  outbox: EventOutbox;
   /**
    * The trading and forecasting services reading another clock, on the same
    * repositories: the clearing and forecast jobs stand each run at one moment,
@@ -146,6 +150,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const members = new MemberService(ctx.repos, platformRepos, auth, mailer, quotas, log, sessionEnds);
 
   const tradingRepos = createTradingRepositories(ctx.database);
+  const outbox = new EventOutbox(new OutboxRepository(ctx.database), ctx.database, ctx.bus, log);
   const solver = sharedSolver({ observe: (outcome, seconds) => ctx.metrics.solverDuration.observe({ outcome }, seconds) });
   ctx.onClose(() => solver.close());
   const solve = () => solver.solve();
@@ -154,7 +159,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   // Built before forecasting, whose models read the load forecasts the feed stores.
   const marketFeed = marketFeedOn(ctx, { now });
   const at = (clock: Clock): ClockedServices => ({
-    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve }),
+    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve, outbox }),
     forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, loadForecasts: marketFeed.loadForecasts, modelChoice, now: clock }),
   });
   const { trading, forecasting } = at(now);
@@ -197,6 +202,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     forecasting,
     optimization,
     realtime: new RealtimeHub(ctx.bus),
+    outbox,
     at,
   };
   registerMetricCollectors(services);

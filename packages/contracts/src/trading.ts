@@ -360,6 +360,12 @@ export const PnlView = Type.Object({
 });
 export type PnlView = Static<typeof PnlView>;
 
+/**
+ * Set on events announced through the transactional outbox (clearing, settlement): the same on
+ * every delivery of one event, which is delivered at least once; a receiver drops ids it has seen.
+ */
+const OutboxEventId = Type.String({ format: 'uuid', description: 'Stable id of this event: a redelivery carries the same id; drop duplicates by it.' });
+
 /** Published on `org:<organization_id>` at every bid transition (and when a draft misses its gate). */
 export const BidStatusEvent = Type.Object({
   type: Type.Literal('bid_status'),
@@ -373,6 +379,7 @@ export const BidStatusEvent = Type.Object({
   issues: Type.Optional(Type.Array(BidIssueView)),
   message: Type.Optional(Type.String()),
   timestamp: IsoDateTime,
+  event_id: Type.Optional(OutboxEventId),
 });
 export type BidStatusEvent = Static<typeof BidStatusEvent>;
 
@@ -389,5 +396,6 @@ export const AwardEvent = Type.Object({
   awards: Type.Array(AwardView),
   total_mwh: Type.Number(),
   timestamp: IsoDateTime,
+  event_id: Type.Optional(OutboxEventId),
 });
 export type AwardEvent = Static<typeof AwardEvent>;

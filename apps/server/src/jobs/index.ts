@@ -8,6 +8,7 @@ import { startAnalyticsFeed } from './analytics-feed.js';
 import { startClearingJob } from './clearing.js';
 import { startPriceFeed } from './feed.js';
 import { startForecastJob } from './forecast.js';
+import { startOutboxSweeper } from './outbox-sweeper.js';
 import { startFetchJob } from './fetch.js';
 import { startTickPersistence } from './tick-persistence.js';
 
@@ -23,6 +24,7 @@ export async function startJobs(ctx: Services, log: FastifyBaseLogger): Promise<
   // ANALYTICS_URL: the event-log consumer and sync that keep ClickHouse's copy.
   stoppers.push(await startAnalyticsFeed(ctx, log));
   stoppers.push(await startFetchJob(ctx, log));
+  stoppers.push(await startOutboxSweeper(ctx, log));
   stoppers.push(await startClearingJob(ctx, log));
   stoppers.push(await startForecastJob(ctx, log));
   return async () => {

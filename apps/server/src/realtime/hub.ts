@@ -42,6 +42,12 @@ const OPEN = 1;
 const HUB_CONSUMER_INACTIVE_MS = 60_000;
 /** Delivery ids remembered to drop redeliveries. */
 const DEDUPE_WINDOW = 10_000;
+/**
+ * Outbox event ids remembered (bus/outbox.ts): a row sent again by a sweeper after its
+ * publisher died is a new stream message with the same `event_id`, arriving seconds later,
+ * after as many as a whole clearing's events (two per bid).
+ */
+const EVENT_DEDUPE_WINDOW = 50_000;
 /** How long an ended-sessions message is remembered for sockets whose token was checked before it arrived. */
 const ENDED_MEMORY_MS = 60_000;
 
@@ -53,6 +59,7 @@ export class RealtimeHub {
   private readonly unsubscribers: Unsubscribe[] = [];
   private readonly stoppers: StopDurable[] = [];
   private readonly recentIds = new Set<string>();
+  private readonly recentEventIds = new Set<string>();
   private readonly startedAt = Date.now();
   private heartbeat: NodeJS.Timeout | null = null;
   private heartbeatMs: number;
@@ -104,10 +111,10 @@ export class RealtimeHub {
   }
 
   /** Whether a delivery was handled already (a redelivery after a reconnect); remembers the last DEDUPE_WINDOW ids. */
-  private seen(key: string): boolean {
-    if (this.recentIds.has(key)) return true;
-    this.recentIds.add(key);
-    if (this.recentIds.size > DEDUPE_WINDOW) this.recentIds.delete(this.recentIds.values().next().value!);
+  private seen(key: string, set = this.recentIds, window = DEDUPE_WINDOW): boolean {
+    if (set.has(key)) return true;
+    set.add(key);
+    if (set.size > window) set.delete(set.values().next().value!);
     return false;
   }
 
@@ -204,6 +211,9 @@ export class RealtimeHub {
     const targets = this.byOrg.get(channel.slice(ORG_CHANNEL_PREFIX.length));
     if (!targets || targets.size === 0) return;
     if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'string') return;
+    const eventId = (raw as { event_id?: unknown }).event_id;
+    // An outbox event sent again (its first publisher died before marking it): clients had it once.
+    if (typeof eventId === 'string' && this.seen(eventId, this.recentEventIds, EVENT_DEDUPE_WINDOW)) return;
     this.fanOut(targets, raw);
   }
 

@@ -1,6 +1,7 @@
 /** What the trading services share: the clock, actors, views and bus events. */
 import { assetBidLimits, formatMarketClock, type AssetSpec, type BidStatus, type MarketDefinition, type SolveFn } from '@optibid/core';
 import type { AssetView, AwardEvent, BidStatusEvent, BidView, OrgEvent } from '@optibid/contracts';
+import type { EventOutbox } from '../../bus/outbox.js';
 import type { ServerContext } from '../../context.js';
 import type { MarketService } from '../market-data/index.js';
 import type { FeatureFlags, QuotaGate } from '../platform/index.js';
@@ -17,6 +18,8 @@ export interface TradingDeps {
   now: Clock;
   /** HiGHS (the server's shared solver pool): the day-ahead clearing of storage bids under their state of charge. */
   solve: () => Promise<SolveFn>;
+  /** Where clearing and settlement write their events in their transaction (published after commit, swept if not). */
+  outbox: EventOutbox;
 }
 
 /** Who acts: a signed-in user, or the clearing job (user null). */

@@ -22,7 +22,7 @@ import {
 import type { ClearingView } from '@optibid/contracts';
 import type { AwardRow, BidRow } from '../../../db/repositories/trading/index.js';
 import { validationFailed } from '../../../http/errors.js';
-import { awardEvent, bidStatusEvent, publishAll, type Published, type TradingDeps } from '../common.js';
+import { awardEvent, bidStatusEvent, orgChannel, publishAll, type Published, type TradingDeps } from '../common.js';
 import { AncillaryClearing, type NewAsAward } from './ancillary-clearing.js';
 import { assertGateClosed } from './clearing-gate.js';
 import { PriceSource } from './price-source.js';
@@ -93,7 +93,7 @@ export class ClearingService {
     const asAwards = req.run === 'DA' ? await this.ancillary.clearDayAhead(m, req.delivery_date, bids, awards, unpriced, socStart) : new Map<string, NewAsAward[]>();
     const now = this.d.now();
     const status = unpriced.length > 0 ? 'partial' : 'complete';
-    const { newly, events } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, { as: asAwards, storage }, async (tx) => {
+    const { newly, outboxIds } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, { as: asAwards, storage }, async (tx) => {
       if (!req.organization_id) {
         await this.d.repos.clearing.recordClearing(tx, {
           market: m.iso,
@@ -108,7 +108,7 @@ export class ClearingService {
         });
       }
     });
-    await publishAll(this.d.ctx, events);
+    await this.d.outbox.flush(outboxIds);
     return {
       market: m.iso,
       run: req.run,
@@ -225,11 +225,13 @@ export class ClearingService {
 
   /**
    * Writes energy and AS awards and accepted → cleared transitions in one transaction under
-   * the day's lock; returns the events to publish. The statuses are read again
+   * the day's lock, with their award and bid_status events in the outbox (bus/outbox.ts);
+   * returns the outbox ids to flush once committed. The statuses are read again
    * under the lock, so of two concurrent clearings (two instances, or the job
    * and a user) only the first transitions a bid, audits it and announces it:
    * the second finds the bids cleared and only rewrites the same awards and
-   * the same unique clearing record.
+   * the same unique clearing record. An instance killed after the commit leaves
+   * its announcements in the outbox, and another instance's sweeper sends them.
    */
   private async commit(
     day: { market: string; run: string; delivery_date: string },
@@ -243,7 +245,7 @@ export class ClearingService {
     const now = this.d.now();
     const events: Published = [];
     let newly = 0;
-    await this.d.repos.sql.transaction(async (tx) => {
+    const ids = await this.d.repos.sql.transaction(async (tx) => {
       await this.d.repos.clearing.lockDay(tx, day.market, day.run, day.delivery_date);
       const current = await this.d.repos.clearing.statusesForUpdate(tx, bids.filter((b) => awards.has(b.id)).map((b) => b.id));
       for (const b of bids) {
@@ -272,8 +274,9 @@ export class ClearingService {
         }
       }
       await extra(tx);
+      return this.d.outbox.add(tx, events.map((e) => ({ channel: orgChannel(e.organization_id), message: e.message })));
     });
-    return { newly, events };
+    return { newly, outboxIds: ids };
   }
 
   /**
@@ -340,7 +343,7 @@ export class ClearingService {
       const awards = await this.priceTakerRealTime(m, [b], []);
       if (awards.size === 0) continue;
       const r = await this.commit({ market: b.market, run: b.run, delivery_date: b.delivery_date }, [b], awards, 'price_taker', null, { as: new Map(), storage: new Map() }, async () => undefined);
-      await publishAll(this.d.ctx, r.events);
+      await this.d.outbox.flush(r.outboxIds);
       n += r.newly;
     }
     return n;
@@ -372,12 +375,12 @@ export class ClearingService {
     for (const b of candidates) {
       const m = this.market(b.market);
       if (b.delivery_date >= localDateOf(now, m.timezone)) continue;
-      const next = await this.d.repos.sql.transaction(async (tx) => {
+      const ids = await this.d.repos.sql.transaction(async (tx) => {
         const row = await this.d.repos.bids.setStatus(tx, b.organization_id, b.id, 'settled');
         await this.d.ctx.repos.audit.record({ organization_id: b.organization_id, actor_user_id: null, action: 'bid.settle', target_type: 'bid', target_id: b.id, details: { from: 'cleared', to: 'settled' } }, tx);
-        return row;
+        return this.d.outbox.add(tx, [{ channel: orgChannel(b.organization_id), message: bidStatusEvent(row, 'cleared', now) }]);
       });
-      await publishAll(this.d.ctx, [{ organization_id: b.organization_id, message: bidStatusEvent(next, 'cleared', now) }]);
+      await this.d.outbox.flush(ids);
       n++;
     }
     return n;
