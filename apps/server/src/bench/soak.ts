@@ -83,7 +83,9 @@ async function soakOn(name: string, database: Database, seconds: number, out: Re
     if (!addr || typeof addr === 'string') throw new Error('server has no TCP address');
     // The background roles of a serving instance: the simulated feed (a tick a second) and its persistence, clearing, …
     stopJobs = await startJobs(ctx, app.log);
-    const gate = nextDayAheadGateClosure('ERCOT', new Date());
+    // A delivery day whose gate stays open for the whole run (plus a minute): a gate closing mid-run
+    // would turn every later bid into a correct 422, counted as an error.
+    const gate = nextDayAheadGateClosure('ERCOT', new Date(Date.now() + (seconds + 60) * 1000));
     const m = ctx.markets.market('PJM');
     const admin = DEMO_ACCOUNTS.find((a) => a.role === 'owner')!;
     const job = {
