@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
+import { nextDayAheadGateClosure } from '@optibid/core';
 import { addDaysYmd, localDateOf, localDayBoundsUtc } from '@optibid/core/time';
 import { missingBuild, startHarness, type Harness } from './harness.js';
 
@@ -154,7 +155,12 @@ describe.skipIf(missing !== null && !required)('forecasts in Chromium against th
     await ercot.waitFor({ timeout: 120_000 });
     await ercot.click();
     await analyst.getByTestId('versions-panel').getByTestId('version-inputs').getByText('prices + ERCOT load forecast (ERCO)').first().waitFor({ timeout: 120_000 });
-    await analyst.getByTestId('forecast-exogenous').getByText('Inputs: prices + ERCOT load forecast (ERCO) published by the gate').waitFor({ timeout: 30_000 });
+    // Before ERCOT's 10:00 CT gate the shown forecast is tomorrow's, whose load forecast is published; after it, the next
+    // open day is the day after tomorrow, whose load forecast the ISO publishes only tomorrow: prices alone, with the reason.
+    const ercotOpenDay = nextDayAheadGateClosure('ERCOT', new Date()).delivery_date;
+    const ercotTomorrow = addDaysYmd(localDateOf(Date.now(), 'America/Chicago'), 1);
+    if (ercotOpenDay === ercotTomorrow) await analyst.getByTestId('forecast-exogenous').getByText('Inputs: prices + ERCOT load forecast (ERCO) published by the gate').waitFor({ timeout: 30_000 });
+    else await analyst.getByTestId('forecast-exogenous').getByText(/^Inputs: prices only \(.+\)$/).waitFor({ timeout: 30_000 });
     await h.screenshot(analyst, 'forecasts-load-forecast-input');
   }, 240_000);
 
