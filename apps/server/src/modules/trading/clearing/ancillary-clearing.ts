@@ -15,7 +15,6 @@ import {
   clearAncillaryPriceTaker,
   enforceAncillaryDeliverability,
   getAncillaryMarket,
-  localDayBoundsUtc,
   type AncillaryOffer,
   type AssetSpec,
   type BatteryAssetParams,
@@ -23,6 +22,7 @@ import {
   type MarketDefinition,
 } from '@optibid/core';
 import type { ClearingView } from '@optibid/contracts';
+import type { AncillaryPricePoint } from '../../../db/repositories/ancillary-prices.js';
 import type { AsAwardRow, AssetRow, AwardRow, BidRow } from '../../../db/repositories/trading/index.js';
 import type { TradingDeps } from '../common.js';
 
@@ -46,7 +46,8 @@ export class AncillaryClearing {
   constructor(private readonly d: TradingDeps) {}
 
   /**
-   * AS awards per bid id for the bids of one DA delivery day that carry offers and cleared energy.
+   * AS awards per bid id for the bids of one DA delivery day that carry offers and cleared energy,
+   * against `day`: the zone's clearing prices of the day (PriceSource.dayAheadAncillary).
    * `socStart`: per storage bid, the state of charge its day starts at (the energy clearing's, see
    * storage-clearing.ts); the asset's `soc_initial_mwh` where absent.
    */
@@ -56,16 +57,13 @@ export class AncillaryClearing {
     bids: readonly BidRow[],
     energy: Map<string, Omit<AwardRow, 'bid_id'>[]>,
     unpriced: ClearingView['unpriced'],
+    day: { zone: string; rows: readonly AncillaryPricePoint[] },
     socStart: ReadonlyMap<string, number> = new Map(),
   ): Promise<Map<string, NewAsAward[]>> {
     const out = new Map<string, NewAsAward[]>();
     const offering = bids.filter((b) => asOffersOf(b) && energy.has(b.id));
     if (offering.length === 0) return out;
-    const zones = [...new Set((await this.d.ctx.repos.ancillaryPrices.series(m.iso)).map((s) => s.zone))];
-    // The system-wide zone where the ISO has one (ERCOT); otherwise the first stored reserve zone.
-    const zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? m.iso);
-    const day = localDayBoundsUtc(date, m.timezone);
-    const rows = await this.d.ctx.repos.ancillaryPrices.query({ market: m.iso, zone, run: 'DA', start: day.start, end: day.end, limit: 100_000 });
+    const { zone, rows } = day;
     const rules = getAncillaryMarket(m.iso).products;
     const assets = new Map<string, AssetRow>();
     for (const org of new Set(offering.map((b) => b.organization_id))) {

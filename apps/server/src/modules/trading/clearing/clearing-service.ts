@@ -90,7 +90,13 @@ export class ClearingService {
     const storage = req.run === 'DA' ? await this.storage.enforce(bids, awards) : new Map<string, StorageClearingOutcome>();
     // AS offers clear beside the day-ahead energy awards, against the stored AS prices, from the same starting state.
     const socStart = new Map([...storage].map(([id, o]) => [id, o.soc_initial_mwh]));
-    const asAwards = req.run === 'DA' ? await this.ancillary.clearDayAhead(m, req.delivery_date, bids, awards, unpriced, socStart) : new Map<string, NewAsAward[]>();
+    let asAwards = new Map<string, NewAsAward[]>();
+    if (req.run === 'DA') {
+      // Priced (and, in the simulated market, published) whether or not a bid offers AS: the next day's optimiser forecasts from it.
+      const asDay = await this.prices.dayAheadAncillary(m, req.delivery_date);
+      if (asDay.simulated > 0) simulated.push({ location: `${asDay.zone} ancillary services`, hours: asDay.simulated });
+      asAwards = await this.ancillary.clearDayAhead(m, req.delivery_date, bids, awards, unpriced, asDay, socStart);
+    }
     const now = this.d.now();
     const status = unpriced.length > 0 ? 'partial' : 'complete';
     const { newly, outboxIds } = await this.commit({ market: m.iso, run: req.run, delivery_date: req.delivery_date }, bids, awards, req.mode, req.triggered_by, { as: asAwards, storage }, async (tx) => {
