@@ -72,13 +72,15 @@ export class PriceSource {
    */
   async dayAheadAncillary(m: MarketDefinition, date: string): Promise<{ zone: string; rows: AncillaryPricePoint[]; simulated: number }> {
     const repo = this.d.ctx.repos.ancillaryPrices;
-    const zones = [...new Set((await repo.series(m.iso)).map((s) => s.zone))];
+    const series = await repo.series(m.iso);
+    const zones = [...new Set(series.map((s) => s.zone))];
     const zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? m.iso);
     const day = localDayBoundsUtc(date, m.timezone);
     const rows = await repo.query({ market: m.iso, zone, run: 'DA', start: day.start, end: day.end, limit: 100_000 });
     const config = this.d.ctx.config;
-    const products = ancillaryProductsOn(m.iso, date);
-    if (!config.simulationMode || config.marketFeed.source !== 'simulated' || zones.length === 0 || products.length === 0) return { zone, rows, simulated: 0 };
+    // Only products with a stored DA series in the zone can be grounded (ERCOT's ECRS has none in the demo's 2015 file).
+    const products = ancillaryProductsOn(m.iso, date).filter((p) => series.some((s) => s.zone === zone && s.run === 'DA' && s.product === p.id));
+    if (!config.simulationMode || config.marketFeed.source !== 'simulated' || products.length === 0) return { zone, rows, simulated: 0 };
 
     const key = (product: string, t: number) => `${product}|${t}`;
     const stored = new Set(rows.map((r) => key(r.product, r.interval_start.getTime())));
