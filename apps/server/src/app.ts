@@ -20,7 +20,8 @@ import { registerMetrics } from './http/metrics-route.js';
 import { describeValidationErrors, validatorCompiler } from './http/validation.js';
 import { installInputGuards } from './http/input-guards.js';
 import { installResponseHeaders } from './http/response-headers.js';
-import { logRequests, serverOptions } from './http/server-options.js';
+import { logRequests, requestIdOf, serverOptions } from './http/server-options.js';
+import type { FastReplies } from './http/fast-replies.js';
 import type { App } from './http/types.js';
 import { registerAuth } from './modules/auth/index.js';
 import { registerForecasting } from './modules/forecasting/index.js';
@@ -45,8 +46,10 @@ export interface BuildOptions {
 
 export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<App> {
   const logger = opts.logger ?? (s.config.logLevel === 'silent' ? false : { level: s.config.logLevel });
-  const app = Fastify(serverOptions(s.config, logger)).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  const replies = s.priceReads.replies;
+  const app = Fastify(serverOptions(s.config, logger, (req, res) => replies.serve(req, res))).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   installInputGuards(app, s.config);
+  wireFastReplies(app, replies, s.metrics);
 
   s.log.attach(app.log);
   app.setValidatorCompiler(validatorCompiler);
@@ -95,6 +98,23 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
     await s.jobs.stop();
   });
   return app;
+}
+
+/**
+ * Replays of cached anonymous reads (http/fast-replies.ts) get the pipeline's request id and
+ * latency metric; they stop when the server starts closing (Fastify answers 503 then) and are
+ * off when every request is logged (LOG_LEVEL=debug: the access log stays complete).
+ */
+function wireFastReplies(app: App, replies: FastReplies, metrics: Services['metrics']): void {
+  replies.configure({
+    requestId: requestIdOf,
+    observe: (route, status, seconds) => metrics.httpRequestDuration.observe({ method: 'GET', route, status_code: status }, seconds),
+  });
+  replies.enabled = app.log.level !== 'debug' && app.log.level !== 'trace';
+  app.addHook('preClose', (done) => {
+    replies.enabled = false;
+    done();
+  });
 }
 
 function installErrorHandling(app: App): void {

@@ -6,8 +6,9 @@
  * failed-query errors).
  */
 import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { LogController } from 'fastify';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, RouteOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerFactory, FastifyServerOptions, RouteOptions } from 'fastify';
 import type { Config } from '../config/index.js';
 
 /** Default request body limit: a week of hourly bids or prices is far below it. */
@@ -105,16 +106,42 @@ function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyR
   void reply.code(status).header('x-request-id', req.id).send({ error: { code, message, request_id: req.id } });
 }
 
-export function serverOptions(config: Pick<Config, 'trustProxy'>, logger: boolean | Record<string, unknown>): FastifyServerOptions {
+/** A request's id: the caller's `X-Request-Id` when it is a plain token, else a new UUID. */
+export function requestIdOf(req: Pick<IncomingMessage, 'headers'>): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/** Answers a request without Fastify and returns true, or returns false (Fastify answers it). */
+export type AnswerFirst = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The HTTP server Fastify would create (same timeouts), whose requests `first` may answer before
+ * Fastify sees them (http/fast-replies.ts); WebSocket upgrades and everything else are Fastify's.
+ */
+export function serverAnsweringFirst(first: AnswerFirst): FastifyServerFactory {
+  return (handler, given) => {
+    // Fastify hands the factory its options with their defaults filled in.
+    const opts = given as { http?: http.ServerOptions; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number; maxRequestsPerSocket?: number };
+    const server = http.createServer(opts.http ?? {}, (req, res) => {
+      if (!first(req, res)) handler(req, res);
+    });
+    server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+    server.requestTimeout = opts.requestTimeout ?? 0;
+    server.setTimeout(opts.connectionTimeout ?? 0);
+    if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
+    return server;
+  };
+}
+
+export function serverOptions(config: Pick<Config, 'trustProxy'>, logger: boolean | Record<string, unknown>, first?: AnswerFirst): FastifyServerOptions {
   return {
+    ...(first ? { serverFactory: serverAnsweringFirst(first) } : {}),
     logger: loggerOptions(logger),
     // Pino's two lines per request (incoming, completed) cost more than a cached read itself:
     // one line per request is written by logRequests below, only when it says something.
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     // Off unless configured: otherwise any client could choose its own address (rate limits) and host (links).
     trustProxy: (typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy) as FastifyServerOptions['trustProxy'],
     bodyLimit: DEFAULT_BODY_LIMIT_BYTES,

@@ -15,6 +15,9 @@
  * bus), and the whole cache is bounded in bytes (least recently used first out).
  */
 import { createHash } from 'node:crypto';
+import type { Replays } from '../../http/fast-replies.js';
+
+export { etagMatches } from '../../http/fast-replies.js';
 
 export type ReadKind = 'prices' | 'stats' | 'latest' | 'locations';
 
@@ -58,7 +61,14 @@ export interface CachedRead {
   span: ReadSpan;
   closed: boolean;
   expires_at_ms: number;
+  /** What the pipeline wrote for this answer, per Origin, replayed to anonymous polls (http/fast-replies.ts); dropped with the entry. */
+  replays?: Replays;
+  /** When a replay last made it the most recently used. */
+  used_at_ms?: number;
 }
+
+/** How often a replayed entry is moved to the most-recently-used end of the cache. */
+const LRU_TOUCH_MS = 1000;
 
 export interface ReadCacheOptions {
   /** Bound on the bodies held (default 64 MiB). */
@@ -136,6 +146,29 @@ export class PriceReadCache {
     return entry;
   }
 
+  /**
+   * The entry stored under `key` while it is live, made the most recently used as `read` does
+   * (the caller counts the hit when it answers from it); undefined when dropped or expired.
+   */
+  live(key: string): CachedRead | undefined {
+    const found = this.entries.get(key);
+    if (found === undefined) return undefined;
+    const now = this.now();
+    if (found.expires_at_ms <= now) return undefined;
+    // Re-inserting on every poll (tens of thousands a second) costs more than the order is worth: once a second is enough for eviction.
+    if (now - (found.used_at_ms ?? 0) >= LRU_TOUCH_MS) {
+      this.entries.delete(key);
+      this.entries.set(key, found);
+      found.used_at_ms = now;
+    }
+    return found;
+  }
+
+  /** Whether `entry` is the one stored under `key` (an answer computed across an invalidation is not). */
+  holds(key: string, entry: CachedRead): boolean {
+    return this.entries.get(key) === entry;
+  }
+
   /** Drops every entry the change could have altered; returns how many. */
   invalidate(change: ChangeSpan): number {
     this.generation++;
@@ -184,13 +217,6 @@ export function touches(s: ReadSpan, c: ChangeSpan): boolean {
   if (s.start_ms !== undefined && c.last_ms < s.start_ms) return false;
   if (s.end_ms !== undefined && c.first_ms >= s.end_ms) return false;
   return true;
-}
-
-/** Whether an `If-None-Match` header names this ETag (weak comparison, as RFC 9110 asks for GET). */
-export function etagMatches(header: string | string[] | undefined, etag: string): boolean {
-  if (!header) return false;
-  const tags = (Array.isArray(header) ? header.join(',') : header).split(',').map((t) => t.trim().replace(/^W\//, ''));
-  return tags.includes('*') || tags.includes(etag);
 }
 
 /** A canonical cache key: the read, its owner and its query with the keys sorted. */

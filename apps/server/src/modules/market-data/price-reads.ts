@@ -16,13 +16,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Bus } from '../../bus/index.js';
 import type { PriceChange, PricesRepository } from '../../db/repositories/index.js';
 import type { MarketService, PriceOwner } from './market-service.js';
-import { etagMatches, PriceReadCache, readKey, type ChangeSpan, type ReadAnswer, type ReadCacheOptions, type ReadKind } from './price-read-cache.js';
+import { FastReplies, flatHeaders, isReplayable, MAX_ORIGINS_PER_ANSWER } from '../../http/fast-replies.js';
+import { etagMatches, PriceReadCache, readKey, type CachedRead, type ChangeSpan, type ReadAnswer, type ReadCacheOptions, type ReadKind } from './price-read-cache.js';
 
 /** How long an HTTP client may keep a closed day's shared DA prices before revalidating. */
 export const CLOSED_MAX_AGE_S = 86_400;
 /** Every interval starts on a 5-minute UTC boundary (5-, 15-, 60-minute intervals, whole-hour offsets). */
 const INTERVAL_GRID_MS = 300_000;
 const CACHE_CHANNEL = 'cache:prices' as const;
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 type PriceQueryInput = Parameters<MarketService['prices']>[0];
 type StatsQueryInput = Parameters<MarketService['stats']>[0];
@@ -38,6 +40,8 @@ export class PriceReads {
   readonly cache: PriceReadCache;
   /** Names this instance's invalidations on the bus (it has applied them already). */
   readonly instanceId = randomUUID();
+  /** Anonymous polls of cached answers, written without the pipeline (the server factory in app.ts asks it first). */
+  readonly replies = new FastReplies();
   private readonly now: () => number;
 
   constructor(
@@ -107,7 +111,8 @@ export class PriceReads {
   }
 
   private async serve(req: FastifyRequest, reply: FastifyReply, kind: ReadKind, owner: PriceOwner, query: object, compute: () => Promise<ReadAnswer>): Promise<FastifyReply> {
-    const entry = await this.cache.read(kind, readKey(kind, owner, query as Record<string, unknown>), compute, (payload) => String(reply.serialize(payload)));
+    const key = readKey(kind, owner, query as Record<string, unknown>);
+    const entry = await this.cache.read(kind, key, compute, (payload) => String(reply.serialize(payload)));
     const visibility = this.opts.publicMarketData ? 'public' : 'private';
     reply.header('etag', entry.etag);
     if (owner !== null) {
@@ -118,8 +123,35 @@ export class PriceReads {
       reply.header('cache-control', entry.closed ? `${visibility}, max-age=${CLOSED_MAX_AGE_S}` : `${visibility}, no-cache`);
       if (!this.opts.publicMarketData) addVary(reply, 'authorization, x-api-key');
     }
+    if (owner === null && this.opts.publicMarketData) this.record(req, reply, kind, key, entry);
     if (etagMatches(req.headers['if-none-match'], entry.etag)) return reply.code(304).send();
-    return reply.type('application/json; charset=utf-8').send(entry.body);
+    return reply.type(JSON_TYPE).send(entry.body);
+  }
+
+  /**
+   * Records what this answer's headers are now (security headers, CORS, ETag, Cache-Control: all
+   * set by the time the handler runs) for replays of the same raw URL and Origin, when anyone
+   * asking the same would get the same: a shared answer of public market data, still stored, to
+   * a GET without a credential or a body.
+   */
+  private record(req: FastifyRequest, reply: FastifyReply, kind: ReadKind, key: string, entry: CachedRead): void {
+    if (!isReplayable(req.raw) || !this.cache.holds(key, entry)) return;
+    const origin = req.headers.origin ?? '';
+    entry.replays ??= new Map();
+    if (!entry.replays.has(origin)) {
+      if (entry.replays.size >= MAX_ORIGINS_PER_ANSWER) return;
+      const base = reply.getHeaders();
+      const ok = flatHeaders(base, [['content-type', JSON_TYPE], ['content-length', String(Buffer.byteLength(entry.body))]]);
+      const notModified = flatHeaders(base);
+      if (ok === null || notModified === null) return;
+      entry.replays.set(origin, { etag: entry.etag, body: entry.body, ok: ok.list, notModified: notModified.list, idAt: ok.idAt });
+    }
+    const hits = this.cache.counters.hits;
+    this.replies.remember(req.raw.url!, {
+      route: req.routeOptions.url ?? req.url,
+      live: () => this.cache.live(key)?.replays,
+      replayed: () => hits[kind]++,
+    });
   }
 }
 
