@@ -38,14 +38,22 @@ interface Cannon {
   errors: number;
   /** CPU time this process (the server measured; not the client) spent per answered request. */
   server_cpu_us_per_req?: number;
+  /** The same for autocannon's process. */
+  client_cpu_us_per_req?: number;
+  /** CPU time autocannon's process spent during its run, in µs: whether the client, on the same cores, is what limits. */
+  client_cpu_us: number;
 }
 
 /** One autocannon run in a child process (its own event loop and V8, as an outside client would be). */
 function cannon(url: string, durationS: number): Promise<Cannon> {
   const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
   const script = `const autocannon = require(${JSON.stringify(autocannonPath)});
+    const cpu = process.cpuUsage();
     autocannon({ url: ${JSON.stringify(url)}, connections: ${CONNECTIONS}, duration: ${durationS} }).then(
-      (r) => process.stdout.write(JSON.stringify({ req_per_s: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors })),
+      (r) => {
+        const used = process.cpuUsage(cpu);
+        process.stdout.write(JSON.stringify({ req_per_s: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors, client_cpu_us: used.user + used.system }));
+      },
       (err) => { process.stderr.write(String((err && err.message) || err)); process.exit(1); },
     );`;
   return new Promise((resolve, reject) => {
@@ -66,7 +74,7 @@ async function measure(url: string): Promise<Cannon> {
   const r = await cannon(url, DURATION_S);
   const used = process.cpuUsage(before);
   const requests = r.req_per_s * DURATION_S;
-  return { ...r, server_cpu_us_per_req: requests > 0 ? (used.user + used.system) / requests : undefined };
+  return { ...r, server_cpu_us_per_req: requests > 0 ? (used.user + used.system) / requests : undefined, client_cpu_us_per_req: requests > 0 ? r.client_cpu_us / requests : undefined };
 }
 
 async function helloWorld(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -112,6 +120,7 @@ async function benchBackend(name: string, database: Database, hello: Cannon, out
     out[`${name} ${label} p50 / p99 ms`] = `${r.p50_ms} / ${r.p99_ms}`;
     out[`${name} ${label} vs hello-world`] = `${((100 * r.req_per_s) / hello.req_per_s).toFixed(1)} %`;
     if (r.server_cpu_us_per_req !== undefined) out[`${name} ${label} server CPU µs/request`] = r.server_cpu_us_per_req.toFixed(1);
+    if (r.client_cpu_us_per_req !== undefined) out[`${name} ${label} client (autocannon) CPU µs/request`] = r.client_cpu_us_per_req.toFixed(1);
     if (r.non2xx || r.errors) out[`${name} ${label} non-2xx / errors`] = `${r.non2xx} / ${r.errors}`;
   };
   const cached = await optibid(database, true, true);
@@ -147,6 +156,7 @@ export async function benchReadPath(): Promise<Record<string, number | string>> 
   out['hello-world req/s'] = Math.round(hello.req_per_s);
   out['hello-world p50 / p99 ms'] = `${hello.p50_ms} / ${hello.p99_ms}`;
   if (hello.server_cpu_us_per_req !== undefined) out['hello-world server CPU µs/request'] = hello.server_cpu_us_per_req.toFixed(1);
+  if (hello.client_cpu_us_per_req !== undefined) out['hello-world client (autocannon) CPU µs/request'] = hello.client_cpu_us_per_req.toFixed(1);
 
   const lite = await openDatabase({});
   try {
