@@ -18,7 +18,7 @@ import { OutboxRepository } from './db/repositories/outbox.js';
 import { createPlatformRepositories } from './db/repositories/platform/index.js';
 import { createTradingRepositories } from './db/repositories/trading/index.js';
 import { Mailer } from './mail/mailer.js';
-import { analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
+import { analyticsHealth, analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, ModelChooser, type ForecastingServices } from './modules/forecasting/index.js';
 import { ImportService, MarketService, PriceReads, type ReadCacheOptions } from './modules/market-data/index.js';
@@ -109,7 +109,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const now = opts.now ?? (() => new Date());
 
   const analytics = config.analyticsUrl ? analyticsServicesOn({ url: config.analyticsUrl, database: ctx.database, log }) : null;
-  if (analytics) ctx.health.register('analytics', () => analytics.prices.health(), { timeoutMs: 4000 });
+  if (analytics) ctx.health.register('analytics', () => analyticsHealth(analytics), { timeoutMs: 4000 });
   const markets = new MarketService(ctx.repos, ctx.catalogue, analytics?.prices ?? null);
   const imports = new ImportService({ repos: ctx.repos, database: ctx.database, compute: ctx.compute, markets, limits: config.imports, log });
   // Every service that ends sessions announces it, so each instance's hub closes their sockets.
@@ -159,10 +159,12 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   // Built before forecasting, whose models read the load forecasts the feed stores.
   const marketFeed = marketFeedOn(ctx, { now });
   const at = (clock: Clock): ClockedServices => ({
-    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve, outbox }),
+    trading: tradingServicesOn({ ctx, markets, quotas, flags, repos: tradingRepos, now: clock, solve, outbox, pnlLedger: analytics?.pnl ?? null }),
     forecasting: forecastingServicesOn({ ctx, markets, flags, repo: forecastingRepo, loadForecasts: marketFeed.loadForecasts, modelChoice, now: clock }),
   });
   const { trading, forecasting } = at(now);
+  // The ledger stores exactly what GET /api/pnl settles per request.
+  analytics?.pnlSync.attach((organizationId, start, end) => trading.settlement.ledgerEntries(organizationId, start, end));
   forecasting.registry.registerTrainingJobs();
   ctx.onClose(() => forecasting.registry.close());
 

@@ -4,7 +4,10 @@
  * ClickHouse (seconds behind the feed), and one instance (the `analytics-sync`
  * lease when instances share Redis) copies what PostgreSQL wrote without the
  * bus (ISO fetches, imports, corrections) every 30 s, starting with a full
- * backfill when ClickHouse has no copy yet (analytics-sync.ts).
+ * backfill when ClickHouse has no copy yet (analytics-sync.ts). The same
+ * instance then brings the settlement ledger up to date (pnl-ledger-sync.ts),
+ * and the durable `analytics-pnl` group on `org:*` starts that sync at once
+ * when an award or a settlement is announced, on whichever instance gets it.
  *
  * The group's handlers resolve once their rows are in ClickHouse; a failed
  * insert (ClickHouse down) rejects them, so the log redelivers them with a
@@ -20,6 +23,11 @@ import { createLeaderLease } from './leader.js';
 import { storedTickRow } from './tick-persistence.js';
 
 export const ANALYTICS_CONSUMER = 'analytics';
+export const ANALYTICS_PNL_CONSUMER = 'analytics-pnl';
+/** Events after which a day's settlement may have changed. */
+const SETTLEMENT_EVENTS = new Set(['award', 'bid_status']);
+/** How long a settlement event waits for others before the ledger sync it starts. */
+const PNL_LINGER_MS = 500;
 const H = 3_600_000;
 /** Rows gathered into one insert (ClickHouse wants few, large inserts). */
 const MAX_BATCH = 5_000;
@@ -114,6 +122,17 @@ export interface AnalyticsFeedOptions {
   /** Lease name for the sync (tests sharing one Redis use their own). */
   leaseName?: string;
   consumer?: string;
+  pnlConsumer?: string;
+}
+
+/** Starts one ledger sync shortly after the first of a burst of events; every event of the burst settles with it. */
+function debounced(run: () => Promise<unknown>): () => Promise<void> {
+  let next: Promise<void> | null = null;
+  return () =>
+    (next ??= new Promise<void>((resolve) => setTimeout(resolve, PNL_LINGER_MS)).then(async () => {
+      next = null;
+      await run();
+    }));
 }
 
 /** Starts the consumer and the sync when ANALYTICS_URL is set; resolves to their stopper. */
@@ -131,6 +150,17 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
     },
     { maxInFlight: MAX_IN_FLIGHT },
   );
+  // The handler resolves once the ledger holds the event's day (a failed sync redelivers it).
+  const syncPnlSoon = debounced(() => analytics.pnlSync.run());
+  const unsubscribePnl = await ctx.bus.subscribeDurable(
+    'org:*',
+    opts.pnlConsumer ?? ANALYTICS_PNL_CONSUMER,
+    async (message) => {
+      const type = (message as { type?: unknown } | null)?.type;
+      if (typeof type === 'string' && SETTLEMENT_EVENTS.has(type)) await syncPnlSoon();
+    },
+    { maxInFlight: 256 },
+  );
 
   const lease = createLeaderLease(ctx.config.redisUrl, opts.leaseName ?? 'analytics-sync', {
     onChange: (leader) => log.info({ leader }, leader ? 'analytics sync: this instance copies from PostgreSQL' : 'analytics sync: another instance copies'),
@@ -138,6 +168,7 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
   await lease.start();
   let stopped = false;
   let lastError: string | null = null;
+  let lastPnlError: string | null = null;
   const sync = async () => {
     if (stopped || !lease.isLeader()) return;
     try {
@@ -149,6 +180,15 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
       if (message !== lastError) log.warn({ error: message }, 'analytics sync failed; retrying');
       lastError = message;
     }
+    try {
+      const r = await analytics.pnlSync.run();
+      if (r.kind === 'backfill' || lastPnlError) log.info({ ...r }, 'analytics sync: settlement ledger brought up to date');
+      lastPnlError = null;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== lastPnlError) log.warn({ error: message }, 'analytics settlement ledger sync failed; retrying');
+      lastPnlError = message;
+    }
   };
   const first = setTimeout(() => void sync(), 1_000);
   const timer = setInterval(() => void sync(), (opts.syncEveryS ?? 30) * 1000);
@@ -159,6 +199,7 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
     clearTimeout(first);
     clearInterval(timer);
     await unsubscribe();
+    await unsubscribePnl();
     await batcher.close();
     await lease.close();
   };

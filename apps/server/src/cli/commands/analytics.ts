@@ -3,6 +3,8 @@
  * The event log carries only new events, so a store started on an existing database is filled
  * by `backfill`: the whole shared market copied from PostgreSQL in key order, with a progress
  * bar; a running server then keeps it current (its sync every 30 s and the log's consumer).
+ * Each also brings the settlement ledger (P&L) up to date: `backfill` settles every day
+ * any organisation has awards on, `sync` the days whose inputs changed since its last sync.
  */
 import { loadConfig } from '../../config/index.js';
 import { createServices, type Services } from '../../services.js';
@@ -14,10 +16,12 @@ type Sub = (typeof SUBCOMMANDS)[number];
 
 const USAGE = `optibid analytics backfill | sync | status   (needs ANALYTICS_URL)
 
-  backfill  copy the whole shared market from PostgreSQL into ClickHouse (progress on stderr);
-            idempotent: rows already there are replaced by the same values
-  sync      copy what PostgreSQL wrote since the last sync (what a server does every 30 s)
-  status    where the store is, its version, rows and last sync
+  backfill  copy the whole shared market from PostgreSQL into ClickHouse (progress on stderr),
+            then settle every awarded day into the P&L ledger; idempotent: rows already
+            there are replaced by the same values
+  sync      copy what PostgreSQL wrote since the last sync and settle the days whose
+            settlement inputs changed (what a server does every 30 s)
+  status    where the store is, its version, rows and last syncs (prices, P&L ledger)
 
 Prints one JSON object. Organisations' own price series are never copied.`;
 
@@ -42,14 +46,15 @@ const analyticsCommand: CliCommand = {
     if (!sub || !SUBCOMMANDS.includes(sub)) throw new CliUsageError(`unknown analytics subcommand ${JSON.stringify(sub ?? '')}; expected ${SUBCOMMANDS.join(', ')}`);
     if (positionals.length > 1) throw new CliUsageError(`unexpected argument "${positionals[1]}"`);
     return withServices(async (ctx) => {
-      const { prices, sync } = ctx.analytics;
+      const { prices, sync, pnl, pnlSync } = ctx.analytics;
       if (!(await prices.ensureSchema())) {
         console.error(`optibid analytics: ClickHouse at ${prices.store.address}: ${prices.lastFailure ?? 'not ready'}`);
         return 1;
       }
       if (sub === 'status') {
         const state = await prices.syncState(true);
-        console.log(JSON.stringify({ store: prices.store.address, version: await prices.store.version(), intervals: await prices.store.count(), last_sync: state }, null, 2));
+        const pnlState = (await pnl.ensureSchema()) ? await pnl.syncState(true) : null;
+        console.log(JSON.stringify({ store: prices.store.address, version: await prices.store.version(), intervals: await prices.store.count(), last_sync: state, pnl_last_sync: pnlState }, null, 2));
         return 0;
       }
       const bar = new ProgressBar(`analytics ${sub}`, 1);
@@ -61,7 +66,8 @@ const analyticsCommand: CliCommand = {
             })
           : await sync.run();
       bar.done();
-      console.log(JSON.stringify({ ...report, store: prices.store.address, intervals: await prices.store.count() }, null, 2));
+      const pnlReport = sub === 'backfill' ? await pnlSync.backfill() : await pnlSync.run();
+      console.log(JSON.stringify({ ...report, store: prices.store.address, intervals: await prices.store.count(), pnl: pnlReport }, null, 2));
       return 0;
     });
   },

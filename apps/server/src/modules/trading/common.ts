@@ -1,5 +1,5 @@
 /** What the trading services share: the clock, actors, views and bus events. */
-import { assetBidLimits, formatMarketClock, type AssetSpec, type BidStatus, type MarketDefinition, type SolveFn } from '@optibid/core';
+import { assetBidLimits, formatMarketClock, type AssetSpec, type BidStatus, type MarketDefinition, type PnlGroupBy, type PnlLedgerEntry, type SolveFn } from '@optibid/core';
 import type { AssetView, AwardEvent, BidStatusEvent, BidView, OrgEvent } from '@optibid/contracts';
 import type { EventOutbox } from '../../bus/outbox.js';
 import type { ServerContext } from '../../context.js';
@@ -20,6 +20,13 @@ export interface TradingDeps {
   solve: () => Promise<SolveFn>;
   /** Where clearing and settlement write their events in their transaction (published after commit, swept if not). */
   outbox: EventOutbox;
+  /** P&L aggregates from the settlement ledger in the analytics store (ANALYTICS_URL); absent: settled per request. */
+  pnlLedger?: PnlLedgerReads | null;
+}
+
+/** An organisation's settlement-ledger entries for a P&L query, or null when the ledger cannot answer (then PostgreSQL does). */
+export interface PnlLedgerReads {
+  entries(q: { organization_id: string; start: string; end: string; asset_id?: string; market?: string; group_by: PnlGroupBy }): Promise<PnlLedgerEntry[] | null>;
 }
 
 /** Who acts: a signed-in user, or the clearing job (user null). */

@@ -17,7 +17,7 @@ import { settlementRoutes } from './settlement/settlement-routes.js';
 import { SettlementService } from './settlement/settlement-service.js';
 import type { TradingDeps } from './common.js';
 
-export { orgChannel, type Actor, type Clock, type TradingDeps } from './common.js';
+export { orgChannel, type Actor, type Clock, type PnlLedgerReads, type TradingDeps } from './common.js';
 
 export interface TradingServices {
   assets: AssetService;

@@ -208,7 +208,8 @@ export class ClearingRepository {
       `INSERT INTO market_clearings (market, run, delivery_date, mode, status, bids_cleared, result, triggered_by, first_cleared_at, cleared_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $9)
        ON CONFLICT (market, run, delivery_date) DO UPDATE SET mode = EXCLUDED.mode, status = EXCLUDED.status,
-         bids_cleared = EXCLUDED.bids_cleared, result = EXCLUDED.result, triggered_by = EXCLUDED.triggered_by, cleared_at = EXCLUDED.cleared_at
+         bids_cleared = EXCLUDED.bids_cleared, result = EXCLUDED.result, triggered_by = EXCLUDED.triggered_by, cleared_at = EXCLUDED.cleared_at,
+         written_at = now()
        RETURNING *`,
       [c.market, c.run, c.delivery_date, c.mode, c.status, c.bids_cleared, JSON.stringify(c.result), c.triggered_by, c.cleared_at],
     );

@@ -9,9 +9,15 @@
  * AS capacity lines (`as_capacity`, one per product and period) pay awarded MW ×
  * the product's clearing price × h (core's `settleAncillaryAwards`); P&L splits
  * revenue into net energy and AS per product.
+ * With the analytics store (ANALYTICS_URL), P&L is summed from the settlement
+ * ledger this same settlement fills (`ledgerEntries`; modules/analytics), when
+ * the ledger can answer; battery cycles and degradation are then the ledger's
+ * discharged MWh with the asset's current parameters, as here.
  */
 import {
   aggregatePnl,
+  aggregatePnlLedger,
+  pnlLedgerEntries,
   deliveriesFromAwards,
   settleAncillaryAwards,
   settleDayAhead,
@@ -23,6 +29,7 @@ import {
   type IsoId,
   type PnlBatteryInfo,
   type PnlGroupBy,
+  type PnlLedgerEntry,
   type PnlRow,
   type PriceRun,
   type SettlementLine,
@@ -190,24 +197,59 @@ export class SettlementService {
     };
   }
 
-  async pnl(actor: Actor, q: SettlementQuery & { group_by?: PnlGroupBy }): Promise<PnlView> {
-    const c = await this.compute(actor, q);
-    const group_by = q.group_by ?? 'asset';
-    const rows = aggregatePnl({ lines: c.lines, ancillary_lines: c.ancillary, deliveries: c.deliveries, group_by, batteries: c.batteries });
-    const totals: PnlRow = { key: 'total', revenue_usd: 0, cost_usd: 0, degradation_cost_usd: 0, net_usd: 0, mwh_sold: 0, mwh_bought: 0, net_mwh: 0, energy_revenue_usd: 0, as_revenue_usd: 0, revenue_by_product: {} };
-    for (const r of rows) {
-      totals.revenue_usd += r.revenue_usd;
-      totals.cost_usd += r.cost_usd;
-      totals.degradation_cost_usd += r.degradation_cost_usd;
-      totals.net_usd += r.net_usd;
-      totals.mwh_sold += r.mwh_sold;
-      totals.mwh_bought += r.mwh_bought;
-      totals.net_mwh += r.net_mwh;
-      totals.energy_revenue_usd += r.energy_revenue_usd;
-      totals.as_revenue_usd += r.as_revenue_usd;
-      for (const [k, v] of Object.entries(r.revenue_by_product)) totals.revenue_by_product[k] = (totals.revenue_by_product[k] ?? 0) + v;
-      if (r.cycles !== undefined) totals.cycles = (totals.cycles ?? 0) + r.cycles;
-    }
-    return { group_by, start: q.start, end: q.end, rows, totals };
+  /** One organisation's settlement over delivery days start..end as ledger entries (the analytics store's sync). */
+  async ledgerEntries(organizationId: string, start: string, end: string): Promise<PnlLedgerEntry[]> {
+    const c = await this.compute({ organization_id: organizationId, user_id: null }, { start, end });
+    return pnlLedgerEntries({ lines: c.lines, ancillary_lines: c.ancillary, deliveries: c.deliveries });
   }
+
+  async pnl(actor: Actor, q: SettlementQuery & { group_by?: PnlGroupBy }): Promise<PnlView> {
+    const group_by = q.group_by ?? 'asset';
+    const rows = (await this.pnlFromLedger(actor, q, group_by)) ?? (await this.pnlSettled(actor, q, group_by));
+    return { group_by, start: q.start, end: q.end, rows, totals: totalsOf(rows) };
+  }
+
+  private async pnlSettled(actor: Actor, q: SettlementQuery, group_by: PnlGroupBy): Promise<PnlRow[]> {
+    const c = await this.compute(actor, q);
+    return aggregatePnl({ lines: c.lines, ancillary_lines: c.ancillary, deliveries: c.deliveries, group_by, batteries: c.batteries });
+  }
+
+  /** P&L rows from the ledger, or null when it cannot answer. Validates as compute does, so both paths refuse alike. */
+  private async pnlFromLedger(actor: Actor, q: SettlementQuery, group_by: PnlGroupBy): Promise<PnlRow[] | null> {
+    if (!this.d.pnlLedger) return null;
+    if (q.end < q.start) throw badRequest(`end (${q.end}) is before start (${q.start})`);
+    const market = q.market ? this.d.markets.market(q.market).iso : undefined;
+    if (q.asset_id && !(await this.d.repos.assets.get(actor.organization_id, q.asset_id))) throw notFound(`asset ${q.asset_id}`);
+    const entries = await this.d.pnlLedger.entries({ organization_id: actor.organization_id, start: q.start, end: q.end, asset_id: q.asset_id, market, group_by });
+    if (!entries) return null;
+    // Assets as the settlement sees them now: only the organisation's existing ones, batteries with their current parameters.
+    const assets = await this.d.repos.assets.getMany(actor.organization_id, [...new Set(entries.map((e) => e.asset_id))]);
+    const known = new Set(assets.map((a) => a.id));
+    const batteries: Record<string, PnlBatteryInfo> = {};
+    for (const a of assets) {
+      if (a.type !== 'battery') continue;
+      const p = a.params as unknown as BatteryAssetParams;
+      batteries[a.id] = { energy_mwh: p.energy_mwh, degradation_cost_usd_per_mwh: p.degradation_cost_usd_per_mwh };
+    }
+    return aggregatePnlLedger({ entries: entries.filter((e) => known.has(e.asset_id)), group_by, batteries });
+  }
+}
+
+/** The total row: every field summed over the rows; cycles present when any row has them. */
+function totalsOf(rows: readonly PnlRow[]): PnlRow {
+  const totals: PnlRow = { key: 'total', revenue_usd: 0, cost_usd: 0, degradation_cost_usd: 0, net_usd: 0, mwh_sold: 0, mwh_bought: 0, net_mwh: 0, energy_revenue_usd: 0, as_revenue_usd: 0, revenue_by_product: {} };
+  for (const r of rows) {
+    totals.revenue_usd += r.revenue_usd;
+    totals.cost_usd += r.cost_usd;
+    totals.degradation_cost_usd += r.degradation_cost_usd;
+    totals.net_usd += r.net_usd;
+    totals.mwh_sold += r.mwh_sold;
+    totals.mwh_bought += r.mwh_bought;
+    totals.net_mwh += r.net_mwh;
+    totals.energy_revenue_usd += r.energy_revenue_usd;
+    totals.as_revenue_usd += r.as_revenue_usd;
+    for (const [k, v] of Object.entries(r.revenue_by_product)) totals.revenue_by_product[k] = (totals.revenue_by_product[k] ?? 0) + v;
+    if (r.cycles !== undefined) totals.cycles = (totals.cycles ?? 0) + r.cycles;
+  }
+  return totals;
 }
