@@ -87,7 +87,7 @@ export function registerForecastJobs(ctx: Services, log: Pick<FastifyBaseLogger,
         await job.progress({ ...outcome });
       },
       async failed(payload, error) {
-        log.warn({ ...payload, err: error }, 'forecast job: location failed');
+        log.warn({ ...payload, error }, 'forecast job: location failed');
       },
     },
     { concurrency: 1 },
