@@ -74,6 +74,27 @@ export function clusterEnv(extra: Record<string, string>): Record<string, string
   };
 }
 
+/**
+ * The kill tests' cluster on PostgreSQL + Redis + NATS: the simulated feed every second, leases
+ * of `leaseMs` (so a killed holder's roles and jobs move within the test), and NATS streams and
+ * the lease key under a namespace of its own.
+ */
+export function killClusterEnv(o: { databaseUrl: string; redisUrl: string; natsUrl: string; namespace: string; leaseMs: number; jobConcurrency: number }): Record<string, string> {
+  return clusterEnv({
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    BUS_URL: o.natsUrl,
+    BUS_NAMESPACE: `${o.namespace}${Date.now().toString(36)}`,
+    SIMULATION_MODE: 'true',
+    MARKET_DATA_SOURCE: 'simulated',
+    PUBLIC_MARKET_DATA: 'true',
+    FEED_INTERVAL_S: '1',
+    LEADER_LEASE_MS: String(o.leaseMs),
+    JOB_LEASE_MS: String(o.leaseMs),
+    JOB_CONCURRENCY: String(o.jobConcurrency),
+  });
+}
+
 /** Runs the CLI to completion (import, migrate) with the cluster's environment. */
 export function runCli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000 });

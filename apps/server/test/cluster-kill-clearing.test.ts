@@ -23,7 +23,7 @@ import { subjectOf } from '../src/bus/streams.js';
 import { createServices } from '../src/services.js';
 import { testConfig } from './helpers.js';
 import { connect } from './realtime-client.js';
-import { api, built, CLI, clusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
+import { api, built, CLI, killClusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -100,19 +100,7 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance clearing a market d
 
   beforeAll(async () => {
     db = await createClusterDatabase(adminUrl!);
-    env = clusterEnv({
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl!,
-      BUS_URL: natsUrl!,
-      BUS_NAMESPACE: `killclear${Date.now().toString(36)}`,
-      SIMULATION_MODE: 'true',
-      MARKET_DATA_SOURCE: 'simulated',
-      PUBLIC_MARKET_DATA: 'true',
-      FEED_INTERVAL_S: '1',
-      LEADER_LEASE_MS: String(LEASE_MS),
-      JOB_LEASE_MS: String(LEASE_MS),
-      JOB_CONCURRENCY: '3',
-    });
+    env = killClusterEnv({ databaseUrl: db.url, redisUrl: redisUrl!, natsUrl: natsUrl!, namespace: 'killclear', leaseMs: LEASE_MS, jobConcurrency: 3 });
     const imported = runCli(['import', FIXTURE], env);
     expect(imported.status, imported.stderr).toBe(0);
     client = new pg.Client({ connectionString: db.url });

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { connect } from './realtime-client.js';
-import { api, newOrganisationWithNycBattery, built, CLI, clusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
+import { api, newOrganisationWithNycBattery, built, CLI, killClusterEnv, createClusterDatabase, killAll, runCli, startInstance, type Instance } from './cluster-helpers.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -29,19 +29,7 @@ describe.skipIf(missing.length > 0)('kill -9 of the instance leading the feed an
 
   beforeAll(async () => {
     db = await createClusterDatabase(adminUrl!);
-    const env = clusterEnv({
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl!,
-      BUS_URL: natsUrl!,
-      BUS_NAMESPACE: `kill${Date.now().toString(36)}`,
-      SIMULATION_MODE: 'true',
-      MARKET_DATA_SOURCE: 'simulated',
-      PUBLIC_MARKET_DATA: 'true',
-      FEED_INTERVAL_S: '1',
-      LEADER_LEASE_MS: String(LEASE_MS),
-      JOB_LEASE_MS: String(LEASE_MS),
-      JOB_CONCURRENCY: '2',
-    });
+    const env = killClusterEnv({ databaseUrl: db.url, redisUrl: redisUrl!, natsUrl: natsUrl!, namespace: 'kill', leaseMs: LEASE_MS, jobConcurrency: 2 });
     const imported = runCli(['import', FIXTURE], env);
     expect(imported.status, imported.stderr).toBe(0);
     const a = await startInstance('a', env);
