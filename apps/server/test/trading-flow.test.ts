@@ -168,6 +168,24 @@ describeEachBackend('trading loop: battery at ERCOT HB_HOUSTON', (backend) => {
     expect((await server.app.inject({ url: `/api/bids/${bid.id}`, headers: bearer(other.viewer) })).json().status).toBe('settled');
   });
 
+  it('two instances ticking past the gate tell the owner of a late draft once, with one audit row', async () => {
+    const { ctx } = server;
+    const other = await newOrg(server);
+    const asset = await createBattery(server, other.trader, 'late battery');
+    const draft = (await createDaBid(server, other.trader, asset.id, day.date, day.hours)).json();
+    const messages: any[] = [];
+    const unsubscribe = ctx.bus.subscribe(`org:${other.id}`, (m) => messages.push(m));
+    const at = () => new Date(day.gate.getTime() + 90_000);
+    // Each bundle is what one instance's clearing job runs; both read the draft as not yet told.
+    const [r1, r2] = await Promise.all([ctx.at(at).trading.clearing.tick(), ctx.at(at).trading.clearing.tick()]);
+    await new Promise((r) => setTimeout(r, 20));
+    unsubscribe();
+    expect(r1.drafts_notified + r2.drafts_notified).toBeGreaterThanOrEqual(1);
+    expect(messages.filter((m) => m.type === 'bid_status' && m.bid_id === draft.id)).toHaveLength(1);
+    const audit = (await server.app.inject({ url: '/api/org/audit?limit=100', headers: bearer(other.owner) })).json();
+    expect(audit.items.filter((e: any) => e.action === 'bid.missed_gate' && e.target_id === draft.id)).toHaveLength(1);
+  });
+
   it('startClearingJob runs a first tick at once and stops cleanly', async () => {
     const logs: unknown[] = [];
     const log = { info: (o: unknown) => logs.push(o), error: (o: unknown) => logs.push(o) } as never;

@@ -206,8 +206,10 @@ export class BidsRepository {
     return rows.map(mapBid);
   }
 
-  async markDraftNotified(organizationId: string, id: string): Promise<void> {
-    await this.db.query(`UPDATE bids SET draft_notified = true WHERE organization_id = $1 AND id = $2`, [organizationId, id]);
+  /** Marks a late draft notified, in the caller's transaction; false when another instance already did (so only one tells its owner). */
+  async markDraftNotified(tx: Sql, organizationId: string, id: string): Promise<boolean> {
+    const rows = await tx.query(`UPDATE bids SET draft_notified = true WHERE organization_id = $1 AND id = $2 AND status = 'draft' AND NOT draft_notified RETURNING id`, [organizationId, id]);
+    return rows.length > 0;
   }
 
   /** Market-wide: accepted RT bids whose gate has closed (cleared per interval by the job). */

@@ -22,7 +22,7 @@ import {
 import type { ClearingView } from '@optibid/contracts';
 import type { AwardRow, BidRow } from '../../../db/repositories/trading/index.js';
 import { validationFailed } from '../../../http/errors.js';
-import { awardEvent, bidStatusEvent, orgChannel, publishAll, type Published, type TradingDeps } from '../common.js';
+import { awardEvent, bidStatusEvent, orgChannel, type Published, type TradingDeps } from '../common.js';
 import { AncillaryClearing, type NewAsAward } from './ancillary-clearing.js';
 import { assertGateClosed } from './clearing-gate.js';
 import { PriceSource } from './price-source.js';
@@ -355,23 +355,36 @@ export class ClearingService {
     return n;
   }
 
+  /**
+   * Tells each owner once that a draft missed its gate: the mark, the audit row
+   * and the bid_status event commit together (the event in the outbox), so a
+   * crash after the commit still delivers it (the sweeper) and a second
+   * instance finds the draft already marked and sends nothing.
+   */
   private async notifyLateDrafts(now: Date): Promise<number> {
     const drafts = await this.d.repos.bids.unnotifiedLateDrafts(now);
+    let n = 0;
     for (const b of drafts) {
-      await this.d.repos.bids.markDraftNotified(b.organization_id, b.id);
-      await this.d.ctx.repos.audit.record({
-        organization_id: b.organization_id,
-        actor_user_id: null,
-        action: 'bid.missed_gate',
-        target_type: 'bid',
-        target_id: b.id,
-        details: { status: 'draft', gate_closure: b.gate_closure.toISOString() },
+      const ids = await this.d.repos.sql.transaction(async (tx) => {
+        if (!(await this.d.repos.bids.markDraftNotified(tx, b.organization_id, b.id))) return [];
+        await this.d.ctx.repos.audit.record(
+          {
+            organization_id: b.organization_id,
+            actor_user_id: null,
+            action: 'bid.missed_gate',
+            target_type: 'bid',
+            target_id: b.id,
+            details: { status: 'draft', gate_closure: b.gate_closure.toISOString() },
+          },
+          tx,
+        );
+        return this.d.outbox.add(tx, [{ channel: orgChannel(b.organization_id), message: bidStatusEvent(b, 'draft', now, { message: 'gate closed with the bid still in draft' }) }]);
       });
-      await publishAll(this.d.ctx, [
-        { organization_id: b.organization_id, message: bidStatusEvent(b, 'draft', now, { message: 'gate closed with the bid still in draft' }) },
-      ]);
+      if (ids.length === 0) continue;
+      await this.d.outbox.flush(ids);
+      n++;
     }
-    return drafts.length;
+    return n;
   }
 
   /** cleared → settled once the delivery day is over in the market's calendar. */
