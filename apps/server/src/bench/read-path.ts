@@ -97,10 +97,15 @@ async function helloWorld(): Promise<HelloWorld> {
     process.on('message', () => { const u = process.cpuUsage(); process.send({ cpu_us: u.user + u.system }); });
     process.on('disconnect', () => process.exit(0));`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () => new Promise<Record<string, number>>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Record<string, number>));
-    child.once('exit', (code) => reject(new Error(`hello-world exited (${code})`)));
-  });
+  const next = () =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`hello-world exited (${code})`));
+      child.once('exit', exited);
+      child.once('message', (m) => {
+        child.off('exit', exited);
+        resolve(m as Record<string, number>);
+      });
+    });
   const { port } = await next();
   return {
     url: `http://127.0.0.1:${port}/`,
