@@ -18,22 +18,14 @@ import { createServices, type Services } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import type { Database } from '../src/db/client.js';
 import { backends, bearer, registerUser, testConfig } from './helpers.js';
-import { sleep } from './realtime-client.js';
+import { eventually as eventuallyWithin, sleep } from './realtime-client.js';
 
 const redisUrl = inject('redisUrl');
 const natsUrl = inject('natsUrl');
 const postgres = backends().find((b) => b.name === 'postgres');
 const pglite = backends().find((b) => b.name === 'pglite')!;
 
-async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
+const eventually = <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000) => eventuallyWithin(fn, timeoutMs);
 
 type Kind = 'memory' | 'redis' | 'nats';
 const cases: { kind: Kind; available: boolean }[] = [

@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, registerUser, startTestServer, type TestServer } from './helpers.js';
 import { memberWithRole } from './helpers-accounts.js';
-import { connect, listen, ofType, sleep, type TestClient } from './realtime-client.js';
+import { connect, listen, ofType, eventually as eventuallyWithin, sleep, type TestClient } from './realtime-client.js';
 import { startSmtp, type TestSmtp } from './platform-smtp.js';
 
-async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 4000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
+const eventually = <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 4000) => eventuallyWithin(fn, timeoutMs);
 
 describeEachBackend('alerts and notifications', (backend) => {
   let server: TestServer;

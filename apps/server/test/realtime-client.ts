@@ -68,3 +68,14 @@ export function connect(url: string, opts: WebSocket.ClientOptions = {}): TestCl
 export const ofType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` every 25 ms until it returns something truthy (returned), or throws after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
