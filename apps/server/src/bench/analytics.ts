@@ -19,6 +19,7 @@ import { migrate } from '../db/migrate.js';
 import { AnalyticsPricesRepository } from '../db/repositories/analytics-prices.js';
 // eslint-disable-next-line optibid/server-boundaries
 import { PricesRepository, type PriceStats } from '../db/repositories/prices.js';
+import { median } from './median.js';
 
 const HUBS = 5;
 const STEP_MS = 300_000;
@@ -49,18 +50,6 @@ function* chunks(perHub: number): Generator<{ pg: unknown[][]; ch: string }> {
       yield { pg: pgRows, ch: tsvRows(chRows) };
     }
   }
-}
-
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(times.length / 2)]! * 10) / 10;
 }
 
 function same(a: PriceStats, b: PriceStats): boolean {

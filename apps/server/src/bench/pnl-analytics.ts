@@ -19,6 +19,7 @@ import { loadConfig } from '../config/index.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { createServices, type Services } from '../services.js';
+import { median } from './median.js';
 
 const ASSETS = 2;
 const FIRST = '2025-01-01';
@@ -71,18 +72,6 @@ async function load(db: Database): Promise<{ organization_id: string }> {
   await db.copyRows('asset_telemetry', ['organization_id', 'asset_id', 'interval_start', 'delivered_mw'], telemetry);
   await db.exec('ANALYZE');
   return { organization_id: orgId };
-}
-
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(times.length / 2)]! * 10) / 10;
 }
 
 function same(a: PnlView, b: PnlView): boolean {
