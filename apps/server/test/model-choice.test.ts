@@ -5,24 +5,48 @@
  * compute pool, and the most accurate wins. The expected winner is computed
  * here on the main thread with core's models and core's metrics over the same
  * days and inputs; the choice is stored and reused, not measured again at the
- * next tick. A location with a month of history falls back to the weekly naive.
+ * next tick. A location with a month of history falls back to the weekly naive. The candidates
+ * include our own models: on a year of ERCOT Houston prices one of them measures best, and the
+ * daily job registers and serves it to an organisation without the own_forecast_model flag,
+ * which still cannot register that model itself.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createForecastModel, FORECAST_DEFAULT_MODEL, forecastMetrics } from '@optibid/core';
+import { createForecastModel, FORECAST_DEFAULT_MODEL, forecastMetrics, isOwnForecastModel } from '@optibid/core';
 import { CHOICE_EVAL_DAYS, choiceCandidates, loadPriceBook } from '../src/modules/forecasting/index.js';
 import { planEvaluation } from '../src/modules/forecasting/engine.js';
-import { describeEachBackend, startTestServer, type TestServer } from './helpers.js';
+import type { PriceBook } from '../src/modules/forecasting/price-book.js';
+import { runForecastJobOnce } from '../src/jobs/forecast.js';
+import { bearer, describeEachBackend, registerUser, startTestServer, type TestServer } from './helpers.js';
 
 const YEAR = new URL('../../../packages/core/test-fixtures/nyiso-nyc-2019-2020/nyc-damlbmp-zone-2019-05-01_2020-04-30.csv.gz', import.meta.url);
 const ERCOT = new URL('./fixtures/ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', import.meta.url);
+const ERCOT_YEAR = new URL('../demo-data/ercot_dam_hb_houston_2015.csv.gz', import.meta.url);
 const TRAIN_EVAL_DAYS = 28;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Each candidate run by core's model on this thread over the choice's days and inputs, scored by core's metrics; best first (ties: the candidates' order). */
+function expectedScores(book: PriceBook, candidates: string[]): { spec: string; mae: number; dates: string[] }[] {
+  const scores = candidates.map((spec) => {
+    const plan = planEvaluation(spec, book, { evalDays: CHOICE_EVAL_DAYS, warmupDays: 0 });
+    const model = createForecastModel(spec);
+    const actual = new Float64Array(plan.dates.length * 24);
+    const point = new Float64Array(plan.dates.length * 24);
+    plan.inputs.forEach((input, k) => {
+      point.set(model.forecastDay(input.history), k * 24);
+      actual.set(book.actual(input.date)!, k * 24);
+    });
+    return { spec, mae: forecastMetrics(actual, point).mae, dates: plan.dates };
+  });
+  return scores.sort((a, b) => a.mae - b.mae || candidates.indexOf(a.spec) - candidates.indexOf(b.spec));
+}
 
 describeEachBackend('default forecaster by measured accuracy', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(backend);
-    for (const [name, url] of [['nyc-damlbmp-zone-2019-05-01_2020-04-30.csv.gz', YEAR], ['ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', ERCOT]] as const) {
+    const files = [['nyc-damlbmp-zone-2019-05-01_2020-04-30.csv.gz', YEAR], ['ercot_dam_hb_houston_2015-11-02_12-31.csv.gz', ERCOT], ['ercot_dam_hb_houston_2015.csv.gz', ERCOT_YEAR]] as const;
+    for (const [name, url] of files) {
       await server.ctx.imports.importFiles([{ name, data: new Uint8Array(fs.readFileSync(url)) }], {}, { organization_id: null, user_id: null, origin: 'seed' }, null);
     }
   }, 120_000);
@@ -38,22 +62,12 @@ describeEachBackend('default forecaster by measured accuracy', (backend) => {
     const m = server.ctx.markets.market('NYISO');
     const book = await loadPriceBook(server.ctx, m, 'N.Y.C.', new Date('2020-03-01T05:00:00Z'), 1500 + TRAIN_EVAL_DAYS + 30);
     const candidates = choiceCandidates(book.completeDates().length, TRAIN_EVAL_DAYS);
-    // Ten months support the 84- and 56-day benchmark windows, not the default's 1,456 days.
-    expect(candidates).toEqual(['lear:84', 'lear:56', 'lear:28', 'naive', 'weekly-naive']);
+    // Ten months support the 84- and 56-day benchmark windows and our half-year ridge and GBM, not the 1,456 days of the
+    // platform default and our combinations.
+    expect(candidates).toEqual(['ridge:182', 'gbm:182', 'lear:84', 'lear:56', 'lear:28', 'naive', 'weekly-naive']);
 
-    // Expected: each candidate with core's model on this thread over the same days and inputs, scored by core's metrics.
-    const expected = candidates.map((spec) => {
-      const plan = planEvaluation(spec, book, { evalDays: CHOICE_EVAL_DAYS, warmupDays: 0 });
-      const model = createForecastModel(spec);
-      const actual = new Float64Array(plan.dates.length * 24);
-      const point = new Float64Array(plan.dates.length * 24);
-      plan.inputs.forEach((input, k) => {
-        point.set(model.forecastDay(input.history), k * 24);
-        actual.set(book.actual(input.date)!, k * 24);
-      });
-      return { spec, mae: forecastMetrics(actual, point).mae, dates: plan.dates };
-    });
-    const best = [...expected].sort((a, b) => a.mae - b.mae)[0]!;
+    const expected = expectedScores(book, candidates);
+    const best = expected[0]!;
     // The point of the test: on these days a cheaper model beats the most capable one that fits.
     expect(best.spec).not.toBe(candidates[0]);
 
@@ -92,5 +106,58 @@ describeEachBackend('default forecaster by measured accuracy', (backend) => {
     expect(choice).toMatchObject({ spec: 'weekly-naive', scores: [], evaluated_through: null });
     expect(choice.note).toMatch(new RegExp(`${FORECAST_DEFAULT_MODEL} needs \\d+ days of history and \\d+ are stored: weekly-naive until there are enough`));
     expect(await pooledForecasts()).toBe(before);
+  });
+
+  it('a year of ERCOT Houston: our own model measures best, is chosen with its scores, and is served to an organisation without the flag, which cannot register it', { timeout: 600_000 }, async () => {
+    // 06:00 CST on 2015-12-31: the gate for 2016-01-01 closes at 10:00 CST; prices are complete through 12-30.
+    const now = new Date('2015-12-31T12:00:00Z');
+    const m = server.ctx.markets.market('ERCOT');
+    const book = await loadPriceBook(server.ctx, m, 'HB_HOUSTON', now, 1500 + TRAIN_EVAL_DAYS + 30);
+    const candidates = choiceCandidates(book.completeDates().length, TRAIN_EVAL_DAYS);
+    expect(candidates).toEqual(['ridge:182', 'gbm:182', 'lear:84', 'lear:56', 'lear:28', 'naive', 'weekly-naive']);
+    const expected = expectedScores(book, candidates);
+    const best = expected[0]!;
+    // The point of the test: on these days a model of our own beats every LEAR window that fits.
+    expect(isOwnForecastModel(best.spec)).toBe(true);
+
+    const choice = await server.ctx.forecasting.deps.modelChoice.choose({ market: 'ERCOT', location: 'HB_HOUSTON', book, trainEvalDays: TRAIN_EVAL_DAYS });
+    console.log(`${backend.name}: chose ${choice.spec}: ${choice.note}`);
+    expect(choice.spec).toBe(best.spec);
+    expect(choice.scores.map((s) => s.spec)).toEqual(expected.map((e) => e.spec));
+    for (const e of expected) expect(choice.scores.find((s) => s.spec === e.spec)!.mae_usd_per_mwh).toBeCloseTo(e.mae, 6);
+    expect(choice.evaluated_through).toBe('2015-12-30');
+    expect(await server.ctx.forecasting.deps.modelChoice.stored('ERCOT', 'HB_HOUSTON')).toMatchObject({ spec: best.spec, note: choice.note, scores: choice.scores });
+
+    // An organisation on a plan without our own models, with a battery at the hub.
+    const user = await registerUser(server.app);
+    const org = user.user.organization.id;
+    expect(await server.ctx.platform.flags.isEnabled(org, 'own_forecast_model')).toBe(false);
+    await server.ctx.database.query(`INSERT INTO assets (organization_id, name, type, market, location, params) VALUES ($1, 'Houston battery', 'battery', 'ERCOT', 'HB_HOUSTON', '{}'::jsonb)`, [org]);
+    const before = await pooledForecasts();
+    const report = await runForecastJobOnce(server.ctx, silent, { now: () => now, ignoreLeadTime: true });
+    expect(report).toMatchObject({ registered: 1, trained: 1, forecasts_stored: 1, skipped: [] });
+    // The job reused the stored choice: one walk-forward for the training, one day served (no candidate measured again).
+    expect((await pooledForecasts()) - before).toBeLessThanOrEqual(2);
+
+    const get = (url: string) => server.app.inject({ method: 'GET', url, headers: bearer(user.access_token) });
+    const models = (await get('/api/models?market=ERCOT&location=HB_HOUSTON')).json().items;
+    expect(models).toHaveLength(1);
+    expect(models[0]).toMatchObject({ managed_by_job: true, model_type: best.spec, production_version: { version: 1, stage: 'production' } });
+    expect(models[0].description).toBe(`Registered by the daily forecast job: ${choice.note}.`);
+    const served = (await get('/api/forecasts?market=ERCOT&location=HB_HOUSTON&delivery_date=2016-01-01')).json().items;
+    expect(served).toHaveLength(1);
+    expect(served[0]).toMatchObject({ origin: 'job', model_version_id: models[0].production_version.id });
+    expect(served[0].hours).toHaveLength(24);
+
+    // Registering the same model themselves is still refused by the flag.
+    const own = await server.app.inject({
+      method: 'POST',
+      url: '/api/models',
+      headers: bearer(user.access_token),
+      payload: { name: 'my own', market: 'ERCOT', location: 'HB_HOUSTON', model_type: best.spec },
+    });
+    expect(own.statusCode).toBe(403);
+    expect(own.json().error.message).toMatch(/own_forecast_model/);
+    expect((await get('/api/models')).json().items).toHaveLength(1);
   });
 });

@@ -4,7 +4,10 @@
  * Each candidate walks forward over the last `CHOICE_EVAL_DAYS` complete days
  * (each day forecast from what was known at its gate, prices only) in the
  * compute pool, the registry's evaluation (engine.ts `evaluateOnBook`); the
- * lowest MAE wins (ties: the more capable). The choice, its reason and every
+ * lowest MAE wins (ties: the more capable). The candidates include our own models
+ * (the combinations, GBM, ridge): the choice is the platform's for the shared market,
+ * so the organisation flag that gates registering them does not apply (registry-service.ts).
+ * The choice, its reason and every
  * candidate's scores are stored per series and reused until the history has
  * grown by `CHOICE_REUSE_DAYS` days or enough to admit another candidate.
  */
@@ -28,10 +31,12 @@ function historyNeed(spec: string, evalDays: number): number {
  * The most capable model the history supports, without measuring: the platform default when the
  * stored history supports it (its minimum plus `evalDays` evaluation days and two more), else the
  * longest benchmark LEAR window that fits, else a 28-day LEAR, else the weekly naive. The reason
- * is returned with it. (The rule a measured choice falls back to; kept for callers that cannot wait.)
+ * is returned with it. (The rule a measured choice falls back to; kept for callers that cannot wait.
+ * Our own models are left out: they enter only by measurement, and a combination served cold,
+ * without its members' recent errors, is only their plain mean.)
  */
 export function defaultModelFor(historyDays: number, evalDays: number): { spec: string; note: string } {
-  const spec = choiceCandidates(historyDays, evalDays).find((c) => c !== 'naive') ?? 'weekly-naive';
+  const spec = learLadder(historyDays, evalDays).find((c) => c !== 'naive') ?? 'weekly-naive';
   const note =
     spec === FORECAST_DEFAULT_MODEL
       ? `platform default (${FORECAST_DEFAULT_MODEL})`
@@ -39,13 +44,43 @@ export function defaultModelFor(historyDays: number, evalDays: number): { spec: 
   return { spec, note };
 }
 
+/** The platform default, the benchmark LEAR windows (longest first), a 28-day LEAR and the epftoolbox naive that fit, then the weekly naive. */
+function learLadder(historyDays: number, trainEvalDays: number): string[] {
+  const all = [FORECAST_DEFAULT_MODEL, ...[...LEAR_BENCHMARK_WINDOWS].sort((a, b) => b - a).map((w) => `lear:${w}`), 'lear:28', 'naive'];
+  return [...new Set(all)].filter((c) => historyNeed(c, trainEvalDays) <= historyDays).concat('weekly-naive');
+}
+
+/** Ridge windows measured: `hybrid-rw`'s ridge members, and half a year so that a year of history has some. */
+export const CHOICE_RIDGE_WINDOWS = [1456, 1092, 728, 364, 182] as const;
+/** GBM windows measured: `hybrid-rw`'s GBM members, and half a year. */
+export const CHOICE_GBM_WINDOWS = [1092, 364, 182] as const;
+
+/**
+ * Rank of a single-window model among candidates (lower: more capable): a longer window first; at
+ * the same window ridge, then GBM, then LEAR (at 1,092 days both beat LEAR on the benchmark's NP,
+ * FR and BE test periods, README Forecasting results; ridge beat GBM on two of the three).
+ */
+function singleRank(spec: string): number {
+  const m = /^(ridge|gbm|lear):(\d+)$/.exec(spec);
+  if (!m) return Number.POSITIVE_INFINITY;
+  return -Number(m[2]) * 10 + ['ridge', 'gbm', 'lear'].indexOf(m[1]!);
+}
+
 /**
  * The models a history of `historyDays` complete days supports for a model trained with
- * `trainEvalDays` evaluation days, most capable first: the platform default, the benchmark LEAR
- * windows, a 28-day LEAR, the epftoolbox naive and the weekly naive (always).
+ * `trainEvalDays` evaluation days, most capable first: `hybrid-rw` and `lear-rw` (ours; both
+ * below the LEAR ensemble on the benchmark's three datasets), the platform default (the LEAR
+ * ensemble), then single-window models, longest window first (`singleRank`): ridge at
+ * `CHOICE_RIDGE_WINDOWS`, GBM at `CHOICE_GBM_WINDOWS`, LEAR at the benchmark windows and 28 days;
+ * then the epftoolbox naive, and the weekly naive (always).
  */
 export function choiceCandidates(historyDays: number, trainEvalDays: number): string[] {
-  const all = [FORECAST_DEFAULT_MODEL, ...[...LEAR_BENCHMARK_WINDOWS].sort((a, b) => b - a).map((w) => `lear:${w}`), 'lear:28', 'naive'];
+  const singles = [
+    ...CHOICE_RIDGE_WINDOWS.map((w) => `ridge:${w}`),
+    ...CHOICE_GBM_WINDOWS.map((w) => `gbm:${w}`),
+    ...[...LEAR_BENCHMARK_WINDOWS, 28].map((w) => `lear:${w}`),
+  ].sort((a, b) => singleRank(a) - singleRank(b));
+  const all = ['hybrid-rw', 'lear-rw', FORECAST_DEFAULT_MODEL, ...singles, 'naive'];
   return [...new Set(all)].filter((c) => historyNeed(c, trainEvalDays) <= historyDays).concat('weekly-naive');
 }
 
@@ -88,9 +123,9 @@ export async function measureCandidates(compute: ComputePool, book: PriceBook, c
 
 function describe(choice: { spec: string; scores: ModelChoiceScore[]; from: string | null; through: string | null }, candidates: string[], historyDays: number, trainEvalDays: number): string {
   const fit =
-    candidates[0] === FORECAST_DEFAULT_MODEL
+    candidates.includes(FORECAST_DEFAULT_MODEL)
       ? ''
-      : `; ${FORECAST_DEFAULT_MODEL} needs ${historyNeed(FORECAST_DEFAULT_MODEL, trainEvalDays)} days of history and ${historyDays} are stored`;
+      : `; ${FORECAST_DEFAULT_MODEL} needs ${historyNeed(FORECAST_DEFAULT_MODEL, trainEvalDays)} days of history (so do hybrid-rw and lear-rw) and ${historyDays} are stored`;
   if (choice.scores.length < 2) return `the only model the ${historyDays} stored days support${fit}`;
   const list = choice.scores.map((s) => `${s.spec} ${s.mae_usd_per_mwh.toFixed(2)}${s.rmae !== null ? ` (rMAE ${s.rmae.toFixed(3)})` : ''}`).join(', ');
   return `most accurate of ${choice.scores.length} candidates on ${choice.from} … ${choice.through} (walk-forward, prices only; MAE $/MWh: ${list})${fit}`;

@@ -83,8 +83,10 @@ export class RegistryService {
       throw err;
     });
     const { spec } = resolveModelType(body.model_type);
-    // Our own models (combinations, gradient-boosted trees, ridge) sit behind a flag.
-    if (isOwnForecastModel(spec) && !(await this.d.flags.isEnabled(actor.organization_id, 'own_forecast_model'))) {
+    // Our own models (combinations, gradient-boosted trees, ridge) sit behind a flag for what an organisation registers.
+    // The daily job's model is the platform's measured choice for the shared market (model-choice.ts), served to every
+    // organisation with assets there whatever its plan; only the job passes `managed_by_job` (the API never does).
+    if (!opts.managed_by_job && isOwnForecastModel(spec) && !(await this.d.flags.isEnabled(actor.organization_id, 'own_forecast_model'))) {
       throw forbidden(`the ${spec} model (our own design) is not enabled for your organisation (feature flag own_forecast_model)`);
     }
     const name = body.name.trim();
