@@ -172,6 +172,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     ctx,
     markets,
     quotas,
+    flags,
     trading,
     repo: new OptimizationRepository(ctx.database),
     forecasts: {

@@ -58,7 +58,20 @@ describeEachBackend('quotas and feature flags in the trading loop', (backend) =>
       expect(res.statusCode, model_type).toBe(403);
       expect(res.json().error.message).toMatch(/own_forecast_model/);
     }
+    // Named anywhere else an organisation can run a model: the optimiser's ad-hoc forecast and a backtest's strategy.
+    const battery = await createBattery(server, org.trader, 'flagged battery');
+    const day = openErcotDay();
+    const optimize = () =>
+      server.app.inject({ method: 'POST', url: '/api/optimize', headers: bearer(org.trader), payload: { asset_id: battery.id, run: 'DA', delivery_date: day.date, price_source: { type: 'forecast', model: 'ridge:84' } } });
+    const backtest = () =>
+      server.app.inject({ method: 'POST', url: '/api/backtests', headers: bearer(org.trader), payload: { market: 'ERCOT', location: 'HB_HOUSTON', battery: BATTERY, start: '2015-06-01', end: '2015-06-03', strategy: 'forecast:gbm:364' } });
+    for (const res of [await optimize(), await backtest()]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.message).toMatch(/own_forecast_model/);
+    }
     await server.app.inject({ method: 'PUT', url: `/api/admin/features/own_forecast_model/overrides/${org.id}`, headers: bearer(admin), payload: { enabled: true } });
+    // With the flag they pass the gate (this test database has no prices to run them on: 422, not 403).
+    for (const res of [await optimize(), await backtest()]) expect(res.statusCode, res.body).not.toBe(403);
     const ok = await server.app.inject({ method: 'POST', url: '/api/models', headers: bearer(org.owner), payload: { name: 'ours', market: 'ercot', location: 'HB_HOUSTON', model_type: 'lear-rw' } });
     expect(ok.statusCode).toBe(201);
   });

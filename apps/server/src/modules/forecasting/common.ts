@@ -1,10 +1,11 @@
 /** What the forecasting services share: deps, actors, views and loading a location's price book. */
-import type { MarketDefinition } from '@optibid/core';
+import { isOwnForecastModel, type MarketDefinition } from '@optibid/core';
 import type { ForecastModelVersionView, ForecastModelView, ForecastRunView, ForecastView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { MarketService } from '../market-data/index.js';
 import type { FeatureFlags } from '../platform/index.js';
 import type { ArtifactRow, ExogenousSeries, ForecastingRepository, ForecastPriceScope, ForecastRow, ModelRow, RunRow, VersionRow } from '../../db/repositories/forecasting.js';
+import { forbidden } from '../../http/errors.js';
 import { LoadForecastBook, loadForecastAreaFor, type LoadForecastSource } from './exogenous.js';
 import type { ModelChooser } from './model-choice.js';
 import { PriceBook } from './price-book.js';
@@ -30,6 +31,18 @@ export interface Actor {
 }
 
 const DAY = 86_400_000;
+
+/**
+ * 403 when an organisation names one of our own models (combinations, GBM, ridge) without the
+ * `own_forecast_model` feature flag: registering it, running it ad hoc for the optimiser, or
+ * backtesting with it. The platform's measured default for a location is not named by anyone
+ * and is not gated (model-choice.ts).
+ */
+export async function requireForecastModelAllowed(flags: FeatureFlags, organizationId: string, spec: string): Promise<void> {
+  if (isOwnForecastModel(spec) && !(await flags.isEnabled(organizationId, 'own_forecast_model'))) {
+    throw forbidden(`the ${spec} model (our own design) is not enabled for your organisation (feature flag own_forecast_model)`);
+  }
+}
 
 /** Whose prices a forecast runs on: null is the shared market, else the organisation's own series. */
 export function priceOwner(scope: ForecastPriceScope | undefined, organizationId: string): string | null {

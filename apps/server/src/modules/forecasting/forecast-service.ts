@@ -15,7 +15,7 @@ import { addDaysYmd, createForecastModel, dayAheadGateClosure, isYmd, localDayBo
 import type { ForecastCreateBody, ForecastView } from '@optibid/contracts';
 import type { ExogenousSeries, ForecastOrigin, ForecastPriceScope, ForecastRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { notFound, validationFailed } from '../../http/errors.js';
-import { type Actor, type ForecastingDeps, forecastView, loadExogenous, loadPriceBook, priceOwner } from './common.js';
+import { type Actor, type ForecastingDeps, forecastView, loadExogenous, loadPriceBook, priceOwner, requireForecastModelAllowed } from './common.js';
 import { dayInput, deliveryDayHours, forecastInputs, residualOf, type DayInput } from './engine.js';
 import { deliveryHours, InsufficientHistoryError, type PriceBook } from './price-book.js';
 import { loadForecastAreaFor, type LoadForecastBook } from './exogenous.js';
@@ -260,6 +260,7 @@ export class ForecastService {
     } catch (err) {
       throw validationFailed(`unknown forecast model "${args.model}": ${(err as Error).message}`, [{ field: 'price_source.model', message: 'unknown model' }]);
     }
+    if (spec) await requireForecastModelAllowed(this.d.flags, organizationId, spec);
     const { book, exogenous } = await this.inputsBefore(organizationId, m, location, args.delivery_date, spec ? minDays + 30 : 1500 + 30, scope, true);
     if (!spec) {
       // The location's measured choice when one is stored (the daily job makes it), else the most capable model that fits:

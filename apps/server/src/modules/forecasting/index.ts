@@ -15,7 +15,7 @@ import { registryRoutes } from './registry-routes.js';
 import { RegistryService } from './registry-service.js';
 
 export { ForecastNotPossibleError, type DayForecastForOptimizer, type ModelForecastForOptimizer } from './forecast-service.js';
-export { loadPriceBook, type Clock, type ForecastingDeps } from './common.js';
+export { loadPriceBook, requireForecastModelAllowed, type Clock, type ForecastingDeps } from './common.js';
 export { CHOICE_EVAL_DAYS, choiceCandidates, defaultModelFor, measureCandidates, ModelChooser, type ModelChoice } from './model-choice.js';
 export { backtestForecastsInPool } from './engine.js';
 export type { LoadForecastSource } from './exogenous.js';

@@ -10,11 +10,11 @@
  * A training uses the location's load forecast when every evaluated day has it
  * as published by that day's gate closure; the version then serves with it.
  */
-import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, isOwnForecastModel, listForecastModels } from '@optibid/core';
+import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, listForecastModels } from '@optibid/core';
 import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
-import { conflict, forbidden, notFound, validationFailed } from '../../http/errors.js';
-import { type Actor, type ForecastingDeps, loadExogenous, loadPriceBook, modelView, priceOwner, runView, versionView } from './common.js';
+import { conflict, notFound, validationFailed } from '../../http/errors.js';
+import { type Actor, type ForecastingDeps, loadExogenous, requireForecastModelAllowed, loadPriceBook, modelView, priceOwner, runView, versionView } from './common.js';
 import { evaluateOnBook, evaluationCsv, EvaluationInputError, planEvaluation, type EvaluationPlan } from './engine.js';
 
 export interface TrainOptions {
@@ -83,12 +83,9 @@ export class RegistryService {
       throw err;
     });
     const { spec } = resolveModelType(body.model_type);
-    // Our own models (combinations, gradient-boosted trees, ridge) sit behind a flag for what an organisation registers.
     // The daily job's model is the platform's measured choice for the shared market (model-choice.ts), served to every
     // organisation with assets there whatever its plan; only the job passes `managed_by_job` (the API never does).
-    if (!opts.managed_by_job && isOwnForecastModel(spec) && !(await this.d.flags.isEnabled(actor.organization_id, 'own_forecast_model'))) {
-      throw forbidden(`the ${spec} model (our own design) is not enabled for your organisation (feature flag own_forecast_model)`);
-    }
+    if (!opts.managed_by_job) await requireForecastModelAllowed(this.d.flags, actor.organization_id, spec);
     const name = body.name.trim();
     const experiment = await this.d.repo.ensureExperiment(actor.organization_id, name, `training runs of the registered model "${name}"`, actor.user_id);
     const m = await this.d.repo.createModel({

@@ -21,9 +21,9 @@ import type { ServerContext } from '../../context.js';
 import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
 import { badRequest, notFound, validationFailed } from '../../http/errors.js';
 import type { JobContext } from '../../jobs/queue.js';
-import { backtestForecastsInPool } from '../forecasting/index.js';
+import { backtestForecastsInPool, requireForecastModelAllowed } from '../forecasting/index.js';
 import type { MarketService } from '../market-data/index.js';
-import type { QuotaGate } from '../platform/index.js';
+import type { FeatureFlags, QuotaGate } from '../platform/index.js';
 import { orgChannel, type Actor, type TradingServices } from '../trading/index.js';
 import { backtestAncillaryConfig, backtestAncillaryInputs, type BacktestAncillaryConfig } from './backtest-ancillary.js';
 import { resolvePriceScope } from './price-scope.js';
@@ -43,6 +43,7 @@ export class BacktestService {
     private readonly trading: TradingServices,
     private readonly repo: OptimizationRepository,
     private readonly solve: () => Promise<SolveFn>,
+    private readonly flags: FeatureFlags,
   ) {
     // A backtest is a durable job: it survives a restart (another instance, or this one restarted,
     // takes it when the lease of a dead worker expires) and runs on one instance at a time.
@@ -66,11 +67,13 @@ export class BacktestService {
     if (body.end < body.start) throw badRequest(`end (${body.end}) must not be before start (${body.start})`, [{ field: 'end', message: 'before start' }]);
     const strategy = body.strategy;
     if (strategy.startsWith('forecast:')) {
+      const model = strategy.slice('forecast:'.length);
       try {
-        forecasterFromModel(strategy.slice('forecast:'.length));
+        forecasterFromModel(model);
       } catch (err) {
         throw validationFailed(`unknown forecast model in strategy ${strategy}: ${(err as Error).message}`, [{ field: 'strategy', message: 'unknown model' }]);
       }
+      await requireForecastModelAllowed(this.flags, actor.organization_id, model);
     }
     const run = body.run ?? 'DA';
     // The organisation's own series when asked (422 when it has none for the period), else the shared market.

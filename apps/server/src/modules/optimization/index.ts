@@ -10,7 +10,7 @@ import type { OptimizationRepository } from '../../db/repositories/optimization.
 import { authOf } from '../../http/auth-hook.js';
 import type { App } from '../../http/types.js';
 import type { MarketService } from '../market-data/index.js';
-import type { QuotaGate } from '../platform/index.js';
+import type { FeatureFlags, QuotaGate } from '../platform/index.js';
 import type { TradingServices } from '../trading/index.js';
 import { BacktestService } from './backtest-service.js';
 import type { ForecastLookup } from './day-prices.js';
@@ -28,6 +28,8 @@ export interface OptimizationDeps {
   ctx: ServerContext;
   markets: MarketService;
   quotas: QuotaGate;
+  /** Gates our own forecast models in backtests' `forecast:<model>` strategies. */
+  flags: FeatureFlags;
   trading: TradingServices;
   repo: OptimizationRepository;
   forecasts?: ForecastLookup;
@@ -47,7 +49,7 @@ export function optimizationServicesOn(d: OptimizationDeps): OptimizationModule 
       const p = pool;
       return (model, options) => d.ctx.metrics.time(d.ctx.metrics.solverDuration, {}, () => p.solve(model, options));
     });
-  const backtests = new BacktestService(d.ctx, d.markets, d.quotas, d.trading, d.repo, solve);
+  const backtests = new BacktestService(d.ctx, d.markets, d.quotas, d.trading, d.repo, solve, d.flags);
   return {
     optimize: new OptimizeService(d.ctx, d.markets, d.trading, d.repo, solve, d.forecasts, d.now),
     backtests,
