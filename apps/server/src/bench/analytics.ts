@@ -9,8 +9,7 @@
  * hub over one year and over its whole history. Both answers are compared, so
  * a fast wrong answer cannot pass. Everything it created is dropped after.
  */
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { scratchSchema } from './scratch-schema.js';
 import { ClickHouse, tsvRows } from '../db/clickhouse.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -64,31 +63,25 @@ export async function benchAnalytics(
 ): Promise<Record<string, number | string>> {
   const perHub = Math.floor(rows / HUBS);
   const out: Record<string, number | string> = { rows: perHub * HUBS, series: `${HUBS} hubs × ${perHub.toLocaleString('en-US')} five-minute intervals` };
-  const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } catch (err) {
-    await admin.end().catch(() => undefined);
-    out.skipped = `PostgreSQL not reachable at ${pgUrl}: ${(err as Error).message}`;
+  const schema = await scratchSchema(pgUrl);
+  if ('error' in schema) {
+    out.skipped = `PostgreSQL not reachable at ${pgUrl}: ${schema.error}`;
     return out;
   }
   const u = new URL(chUrl);
-  u.pathname = `/${schema}`;
+  u.pathname = `/${schema.name}`;
   const ch = new AnalyticsPricesRepository(new ClickHouse({ url: u.toString(), timeoutMs: 600_000 }));
   try {
     await ch.ensureSchema();
   } catch (err) {
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
+    await schema.drop();
     out.skipped = `ClickHouse not reachable: ${(err as Error).message}`;
     return out;
   }
   let db: Database | null = null;
   try {
     out.clickhouse_version = await ch.version();
-    db = await openDatabase({ url: pgUrl, pgOptions: `-c search_path=${schema},public`, poolSize: 2 });
+    db = await openDatabase({ url: pgUrl, pgOptions: schema.pgOptions, poolSize: 2 });
     await migrate(db);
     const pgPrices = new PricesRepository(db);
     let pgMs = 0;
@@ -121,8 +114,7 @@ export async function benchAnalytics(
     }
   } finally {
     await db?.close().catch(() => undefined);
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
+    await schema.drop();
     await ch.dropDatabase().catch(() => undefined);
   }
   return out;

@@ -2,8 +2,7 @@
  * Import throughput into the prices table through the real repository (the
  * same upsert the API and CLI use), on PGlite and on PostgreSQL when reachable.
  */
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { scratchSchema } from './scratch-schema.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 // This bench measures the prices repository alone, without the services around it.
@@ -60,25 +59,19 @@ export async function benchDbImport(rowsCount = 200_000, pgUrl = process.env.BEN
   } finally {
     await lite.close();
   }
-  const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } catch (err) {
-    out.postgres = `not reachable at ${pgUrl}: ${(err as Error).message}`;
-    await admin.end().catch(() => undefined);
+  const schema = await scratchSchema(pgUrl);
+  if ('error' in schema) {
+    out.postgres = `not reachable at ${pgUrl}: ${schema.error}`;
     return out;
   }
-  const db = await openDatabase({ url: pgUrl, pgOptions: `-c search_path=${schema},public`, poolSize: 2 });
+  const db = await openDatabase({ url: pgUrl, pgOptions: schema.pgOptions, poolSize: 2 });
   try {
     const r = await measure(db, rows);
     out.postgres_insert_rows_per_s = r.insert_rows_per_s;
     out.postgres_reimport_rows_per_s = r.reimport_rows_per_s;
   } finally {
     await db.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
+    await schema.drop();
   }
   return out;
 }

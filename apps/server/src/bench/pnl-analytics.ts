@@ -12,7 +12,7 @@
  * awards interval by interval), so it is timed once, not as a median.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { scratchSchema } from './scratch-schema.js';
 import { localDayBoundsUtc, addDaysYmd, type PnlGroupBy } from '@optibid/core';
 import type { PnlView } from '@optibid/contracts';
 import { loadConfig } from '../config/index.js';
@@ -85,23 +85,18 @@ export async function benchPnlAnalytics(
   chUrl = process.env.BENCH_ANALYTICS_URL ?? process.env.ANALYTICS_URL ?? 'http://127.0.0.1:8123',
 ): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = { data: `${ASSETS} batteries × 365 days: ${(ASSETS * 8760).toLocaleString('en-US')} DA awards, 35,040 RT15 prices, daily meter readings` };
-  const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } catch (err) {
-    await admin.end().catch(() => undefined);
-    out.skipped = `PostgreSQL not reachable at ${pgUrl}: ${(err as Error).message}`;
+  const schema = await scratchSchema(pgUrl);
+  if ('error' in schema) {
+    out.skipped = `PostgreSQL not reachable at ${pgUrl}: ${schema.error}`;
     return out;
   }
   const u = new URL(chUrl);
-  u.pathname = `/${schema}`;
+  u.pathname = `/${schema.name}`;
   let db: Database | null = null;
   let withLedger: Services | null = null;
   let plain: Services | null = null;
   try {
-    db = await openDatabase({ url: pgUrl, pgOptions: `-c search_path=${schema},public`, poolSize: 4 });
+    db = await openDatabase({ url: pgUrl, pgOptions: schema.pgOptions, poolSize: 4 });
     await migrate(db);
     const { organization_id } = await load(db);
     const env = { OPTIBID_ENV: 'test', DEMO_MODE: 'false', SIMULATION_MODE: 'false', LOG_LEVEL: 'silent', DATABASE_URL: pgUrl };
@@ -136,8 +131,7 @@ export async function benchPnlAnalytics(
     await withLedger?.close().catch(() => undefined);
     await plain?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
+    await schema.drop();
   }
   return out;
 }
