@@ -11,22 +11,13 @@ import { addDaysYmd, localDayBoundsUtc } from '@optibid/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
 import { platformAdminToken } from './helpers-accounts.js';
-import { createBattery, movableClock, newOrg, openErcotDay, storeDaPrices, type Org } from './trading-fixtures.js';
+import { createBattery, createDaBidWithAs, movableClock, newOrg, openErcotDay, storeDaPrices, type Org } from './trading-fixtures.js';
 
 const TZ = 'America/Chicago';
 const H = 3_600_000;
 /** The stored AS history: per product, a price by local hour of day ($/MW). */
 const HISTORY: Record<string, (h: number) => number> = { REGUP: (h) => 9.5 + (h % 4), REGDN: () => 8, RRS: (h) => 12 + (h % 3), NSPIN: () => 3 };
-const CURVE = [
-  { mw: -5, price_usd_per_mwh: 20 },
-  { mw: 5, price_usd_per_mwh: 50 },
-];
-/** RRS (2 ≤ ~12) and REGDN (1 ≤ ~8) clear whatever the perturbation; NSPIN (5 > ~3 + 0.34) never does. */
-const OFFERS = [
-  { product: 'RRS', mw: 4, price_usd_per_mw: 2 },
-  { product: 'REGDN', mw: 4, price_usd_per_mw: 1 },
-  { product: 'NSPIN', mw: 1, price_usd_per_mw: 5 },
-];
+// The bid carries AS_OFFERS: RRS (2 ≤ ~12) and REGDN (1 ≤ ~8) clear whatever the perturbation; NSPIN (5 > ~3 + 0.34) never does.
 
 // An hour after the gate of the day the wall clock would bid for: that day is now "tomorrow", the open one the day after.
 const AT = openErcotDay().gate.getTime() + H;
@@ -65,12 +56,7 @@ describeEachBackend('AS clearing of a day without stored AS prices', (backend) =
         // As the demo: a week of energy and AS history through tomorrow, nothing for the open day.
         for (let d = -7; d <= 0; d++) await storeDaPrices(server, addDaysYmd(tomorrow, d));
         await storeAsHistory(server, tomorrow, 7);
-        const created = await server.app.inject({
-          method: 'POST',
-          url: '/api/bids',
-          headers: bearer(org.trader),
-          payload: { asset_id: battery.id, run: 'DA', delivery_date: open.date, curves: Array.from({ length: open.hours }, () => CURVE), as_offers: Array.from({ length: open.hours }, () => OFFERS) },
-        });
+        const created = await createDaBidWithAs(server, org.trader, battery.id, open.date, open.hours);
         expect(created.statusCode, created.body).toBe(201);
         bidId = created.json().id;
         expect((await server.app.inject({ method: 'POST', url: `/api/bids/${bidId}/submit`, headers: bearer(org.trader) })).json().status).toBe('accepted');

@@ -9,21 +9,11 @@ import { BidCreateBody } from '@optibid/contracts';
 import { localDayBoundsUtc } from '@optibid/core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
-import { createBattery, daLmp, movableClock, newOrg, openErcotDay, storeDaPrices } from './trading-fixtures.js';
+import { createBattery, createDaBidWithAs, daLmp, movableClock, newOrg, openErcotDay, storeDaPrices } from './trading-fixtures.js';
 
 const bidsCarryAsOffers = 'as_offers' in (BidCreateBody as unknown as { properties: Record<string, unknown> }).properties;
 const MCPC = { REGUP: 9.5, REGDN: 8, RRS: 12, NSPIN: 3 } as const;
-/** Energy curve: charge 5 MW at ≤ 20 $/MWh, discharge 5 MW at ≥ 50 $/MWh (fits beside 5 MW of AS each way). */
-const CURVE = [
-  { mw: -5, price_usd_per_mwh: 20 },
-  { mw: 5, price_usd_per_mwh: 50 },
-];
-/** RRS clears (2 ≤ 12), REGDN clears (1 ≤ 8), NSPIN does not (5 > 3); up 5 MW + discharge 5 MW = the 10 MW limit. */
-const OFFERS = [
-  { product: 'RRS', mw: 4, price_usd_per_mw: 2 },
-  { product: 'REGDN', mw: 4, price_usd_per_mw: 1 },
-  { product: 'NSPIN', mw: 1, price_usd_per_mw: 5 },
-];
+// The bids carry AS_OFFERS: RRS clears (2 ≤ 12), REGDN clears (1 ≤ 8), NSPIN does not (5 > 3).
 
 const day = openErcotDay();
 
@@ -50,12 +40,7 @@ describeEachBackend('ancillary-service clearing and settlement', (backend) => {
     }
     await server.ctx.repos.ancillaryPrices.upsert(asRows, { source: 'test' });
 
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/bids',
-      headers: bearer(a.trader),
-      payload: { asset_id: battery.id, run: 'DA', delivery_date: day.date, curves: Array.from({ length: day.hours }, () => CURVE), as_offers: Array.from({ length: day.hours }, () => OFFERS) },
-    });
+    const created = await createDaBidWithAs(server, a.trader, battery.id, day.date, day.hours);
     expect(created.statusCode, created.body).toBe(201);
     const bid = created.json();
     expect((await server.app.inject({ method: 'POST', url: `/api/bids/${bid.id}/submit`, headers: bearer(a.trader) })).json().status).toBe('accepted');
@@ -120,12 +105,7 @@ describeEachBackend('ancillary-service clearing and settlement', (backend) => {
     const battery = await createBattery(server, a.trader, 'no AS prices');
     const other = openErcotDay(new Date(day.gate.getTime() + 2 * 86_400_000));
     await storeDaPrices(server, other.date);
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/api/bids',
-      headers: bearer(a.trader),
-      payload: { asset_id: battery.id, run: 'DA', delivery_date: other.date, curves: Array.from({ length: other.hours }, () => CURVE), as_offers: Array.from({ length: other.hours }, () => OFFERS) },
-    });
+    const created = await createDaBidWithAs(server, a.trader, battery.id, other.date, other.hours);
     expect(created.statusCode, created.body).toBe(201);
     await server.app.inject({ method: 'POST', url: `/api/bids/${created.json().id}/submit`, headers: bearer(a.trader) });
     clock.standAt(other.gate.getTime() + 60_000);

@@ -116,3 +116,25 @@ export async function createDaBid(server: TestServer, token: string, assetId: st
     payload: { asset_id: assetId, run: 'DA', delivery_date: date, curves: Array.from({ length: hours }, () => curve) },
   });
 }
+
+/** A battery's energy curve beside AS capacity: charge 5 MW at ≤ 20 $/MWh, discharge 5 MW at ≥ 50 $/MWh (fits beside 5 MW of AS each way on BATTERY). */
+export const AS_STORAGE_CURVE = [
+  { mw: -5, price_usd_per_mwh: 20 },
+  { mw: 5, price_usd_per_mwh: 50 },
+];
+/** AS offers for every hour: 4 MW RRS at 2 $/MW, 4 MW REGDN at 1 $/MW, 1 MW NSPIN at 5 $/MW (up 5 MW + discharge 5 MW = BATTERY's 10 MW). */
+export const AS_OFFERS = [
+  { product: 'RRS', mw: 4, price_usd_per_mw: 2 },
+  { product: 'REGDN', mw: 4, price_usd_per_mw: 1 },
+  { product: 'NSPIN', mw: 1, price_usd_per_mw: 5 },
+];
+
+/** A DA bid with AS_STORAGE_CURVE and AS_OFFERS in every hour of the day. */
+export async function createDaBidWithAs(server: TestServer, token: string, assetId: string, date: string, hours: number) {
+  return server.app.inject({
+    method: 'POST',
+    url: '/api/bids',
+    headers: bearer(token),
+    payload: { asset_id: assetId, run: 'DA', delivery_date: date, curves: Array.from({ length: hours }, () => AS_STORAGE_CURVE), as_offers: Array.from({ length: hours }, () => AS_OFFERS) },
+  });
+}
