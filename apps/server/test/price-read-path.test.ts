@@ -3,7 +3,7 @@
  * in-process cache dropped when a write changes a value (on this instance at once, on another
  * through the bus), and an organisation's own series never answered from a shared entry.
  */
-import { addDaysYmd, localDayBoundsUtc, utcToZonedParts } from '@optibid/core';
+import { addDaysYmd, localDayBoundsUtc } from '@optibid/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { CLOSED_MAX_AGE_S } from '../src/modules/market-data/index.js';
@@ -11,24 +11,9 @@ import { createServices, type Services } from '../src/services.js';
 import { backends, bearer, describeEachBackend, registerUser, startTestServer, testConfig, uniqueEmail, type TestServer } from './helpers.js';
 import { multipart } from './multipart.js';
 import { sleep } from './realtime-client.js';
+import { PJM_TZ, pjmToday, westernHubCsv } from './pjm-fixtures.js';
 
-const PJM_TZ = 'America/New_York';
 type App = TestServer['app'];
-
-/** A gridstatus-style CSV of PJM WESTERN HUB DA prices, one row per hour of the market-local day. */
-function westernHubCsv(date: string, lmp: (hour: number) => number): string {
-  const day = localDayBoundsUtc(date, PJM_TZ);
-  const lines = ['interval_start_utc,interval_end_utc,location,lmp'];
-  for (let k = 0, t = day.start.getTime(); t < day.end.getTime(); k++, t += 3_600_000) {
-    lines.push(`${new Date(t).toISOString()},${new Date(t + 3_600_000).toISOString()},WESTERN HUB,${lmp(k)}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-function pjmToday(): string {
-  const p = utcToZonedParts(new Date(), PJM_TZ);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
 
 async function platformAdmin(ctx: Services, app: App): Promise<string> {
   const email = uniqueEmail('platform');

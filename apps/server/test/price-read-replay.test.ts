@@ -8,14 +8,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { addDaysYmd, localDayBoundsUtc, utcToZonedParts } from '@optibid/core';
+import { addDaysYmd } from '@optibid/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { PriceReadCache } from '../src/modules/market-data/price-read-cache.js';
 import { bearer, describeEachBackend, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
 import { multipart } from './multipart.js';
+import { pjmToday, westernHubCsv } from './pjm-fixtures.js';
 
-const PJM_TZ = 'America/New_York';
 const APP_ORIGIN = 'https://app.example.com';
 
 interface Answer {
@@ -48,20 +48,6 @@ function httpGet(base: string, path: string, headers: Record<string, string> = {
 function comparable(a: Answer): Record<string, string> {
   const { date: _date, 'x-request-id': _id, ...rest } = a.headers;
   return rest;
-}
-
-function westernHubCsv(date: string, lmp: (hour: number) => number): string {
-  const day = localDayBoundsUtc(date, PJM_TZ);
-  const lines = ['interval_start_utc,interval_end_utc,location,lmp'];
-  for (let k = 0, t = day.start.getTime(); t < day.end.getTime(); k++, t += 3_600_000) {
-    lines.push(`${new Date(t).toISOString()},${new Date(t + 3_600_000).toISOString()},WESTERN HUB,${lmp(k)}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-function pjmToday(): string {
-  const p = utcToZonedParts(new Date(), PJM_TZ);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
 async function listen(server: TestServer): Promise<string> {

@@ -3,22 +3,12 @@
  * series, which only it reads (scope=own); the shared market that clearing and every organisation
  * read is written only by the platform.
  */
-import { addDaysYmd, localDayBoundsUtc, utcToZonedParts } from '@optibid/core';
+import { addDaysYmd, localDayBoundsUtc } from '@optibid/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, describeEachBackend, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers.js';
 import { multipart } from './multipart.js';
+import { PJM_TZ, pjmToday, westernHubCsv } from './pjm-fixtures.js';
 
-const PJM_TZ = 'America/New_York';
-
-/** A gridstatus-style CSV of PJM WESTERN HUB DA prices: one row per hour of the local day. */
-function westernHubCsv(date: string, lmp: (hour: number) => number): string {
-  const day = localDayBoundsUtc(date, PJM_TZ);
-  const lines = ['interval_start_utc,interval_end_utc,location,lmp'];
-  for (let k = 0, t = day.start.getTime(); t < day.end.getTime(); k++, t += 3_600_000) {
-    lines.push(`${new Date(t).toISOString()},${new Date(t + 3_600_000).toISOString()},WESTERN HUB,${lmp(k)}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 describeEachBackend('price series owners', (backend) => {
   let server: TestServer;
@@ -26,10 +16,7 @@ describeEachBackend('price series owners', (backend) => {
   let orgAId: string;
   let orgB: string; // another organisation
   let admin: string; // a platform admin
-  const today = (() => {
-    const p = utcToZonedParts(new Date(), PJM_TZ);
-    return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-  })();
+  const today = pjmToday();
   const tomorrow = addDaysYmd(today, 1);
   const yesterday = addDaysYmd(today, -1);
 
