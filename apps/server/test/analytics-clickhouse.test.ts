@@ -6,7 +6,6 @@
  * of it, and PostgreSQL answering when ClickHouse is down.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,7 +14,7 @@ import { startAnalyticsFeed } from '../src/jobs/analytics-feed.js';
 import { storedTickMessage } from '../src/jobs/tick-persistence.js';
 import { createServices, type Services } from '../src/services.js';
 import type { App } from '../src/http/types.js';
-import { bearer, describeEachBackend, registerUser, startTestServer, testConfig, type TestServer } from './helpers.js';
+import { bearer, describeEachBackend, freePort, registerUser, startTestServer, testConfig, type TestServer } from './helpers.js';
 
 const chUrl = inject('clickhouseUrl');
 const fixture = (name: string) => new Uint8Array(fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -218,10 +217,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
     let token: string;
     beforeAll(async () => {
       // A port nothing listens on: every ClickHouse request fails at once.
-      const probe = net.createServer();
-      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-      const port = (probe.address() as net.AddressInfo).port;
-      await new Promise((r) => probe.close(r));
+      const port = await freePort();
       server = await startTestServer(backend, { ANALYTICS_URL: `http://127.0.0.1:${port}/optibid_down` });
       token = (await registerUser(server.app)).access_token;
       await server.ctx.imports.importFiles([{ name: ERCOT, data: fixture(ERCOT) }], {}, platform, null);

@@ -8,7 +8,6 @@
  * the sync, and an award through the event-log consumer; organisation B never sees
  * A's P&L; a stale or unreachable ledger sends P&L to PostgreSQL, counted in /health.
  */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { localDayBoundsUtc } from '@optibid/core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,7 +15,7 @@ import { buildApp } from '../src/app.js';
 import { startAnalyticsFeed } from '../src/jobs/analytics-feed.js';
 import { createServices, type Services } from '../src/services.js';
 import type { App } from '../src/http/types.js';
-import { bearer, describeEachBackend, startTestServer, testConfig, type TestServer } from './helpers.js';
+import { bearer, describeEachBackend, freePort, startTestServer, testConfig, type TestServer } from './helpers.js';
 import { createBattery, movableClock, newOrg, openErcotDay, storeDaPrices, STORAGE_CURVE, type Org } from './trading-fixtures.js';
 
 const chUrl = inject('clickhouseUrl');
@@ -257,10 +256,7 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
   describeEachBackend('settlement ledger, ClickHouse down', (backend) => {
     let server: TestServer;
     beforeAll(async () => {
-      const probe = net.createServer();
-      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-      const port = (probe.address() as net.AddressInfo).port;
-      await new Promise((r) => probe.close(r));
+      const port = await freePort();
       server = await startTestServer(backend, { ANALYTICS_URL: `http://127.0.0.1:${port}/optibid_down` });
     });
     afterAll(async () => server?.close());

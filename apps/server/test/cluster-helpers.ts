@@ -6,11 +6,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from './helpers.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 export const built = fs.existsSync(CLI);
@@ -29,17 +29,6 @@ export interface Instance {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   /** Resolves with the first log line (past or future) that matches. */
   waitLog(pred: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A fresh database on the run's PostgreSQL server; `drop` removes it (closing its connections). */

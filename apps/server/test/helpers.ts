@@ -3,6 +3,7 @@
  * its own schema when the run has one), a real context and the real app,
  * exercised through app.inject().
  */
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -105,3 +106,15 @@ export async function registerUser(app: App, opts: { email?: string; password?: 
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A local TCP port nothing listens on once this resolves (for a server to start on, or for a service that is down). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
