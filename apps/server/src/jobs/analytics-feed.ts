@@ -167,28 +167,12 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
   });
   await lease.start();
   let stopped = false;
-  let lastError: string | null = null;
-  let lastPnlError: string | null = null;
+  const syncPrices = loggedPass(() => analytics.sync.run(), log, 'analytics sync: copied from PostgreSQL', 'analytics sync failed; retrying');
+  const syncLedger = loggedPass(() => analytics.pnlSync.run(), log, 'analytics sync: settlement ledger brought up to date', 'analytics settlement ledger sync failed; retrying');
   const sync = async () => {
     if (stopped || !lease.isLeader()) return;
-    try {
-      const r = await analytics.sync.run();
-      if (r.kind === 'backfill' || lastError) log.info({ ...r }, 'analytics sync: copied from PostgreSQL');
-      lastError = null;
-    } catch (err) {
-      const message = (err as Error).message;
-      if (message !== lastError) log.warn({ error: message }, 'analytics sync failed; retrying');
-      lastError = message;
-    }
-    try {
-      const r = await analytics.pnlSync.run();
-      if (r.kind === 'backfill' || lastPnlError) log.info({ ...r }, 'analytics sync: settlement ledger brought up to date');
-      lastPnlError = null;
-    } catch (err) {
-      const message = (err as Error).message;
-      if (message !== lastPnlError) log.warn({ error: message }, 'analytics settlement ledger sync failed; retrying');
-      lastPnlError = message;
-    }
+    await syncPrices();
+    await syncLedger();
   };
   const first = setTimeout(() => void sync(), 1_000);
   const timer = setInterval(() => void sync(), (opts.syncEveryS ?? 30) * 1000);
@@ -202,5 +186,24 @@ export async function startAnalyticsFeed(ctx: Pick<Services, 'analytics' | 'bus'
     await unsubscribePnl();
     await batcher.close();
     await lease.close();
+  };
+}
+
+/**
+ * One sync pass that never rejects, logged only when it says something: a backfill, the first
+ * failure with a new message (not one line every 30 s while ClickHouse is down), and the recovery.
+ */
+function loggedPass(run: () => Promise<{ kind: string }>, log: Pick<FastifyBaseLogger, 'info' | 'warn'>, done: string, failed: string): () => Promise<void> {
+  let lastError: string | null = null;
+  return async () => {
+    try {
+      const r = await run();
+      if (r.kind === 'backfill' || lastError) log.info({ ...r }, done);
+      lastError = null;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== lastError) log.warn({ error: message }, failed);
+      lastError = message;
+    }
   };
 }
