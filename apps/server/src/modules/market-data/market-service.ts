@@ -153,7 +153,7 @@ export class MarketService {
       if (!hit) throw notFound(`ancillary-service prices for zone ${q.zone} in ${m.iso} (zones with prices: ${zones.join(', ') || 'none'})`);
       zone = hit;
     } else {
-      zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? m.iso);
+      zone = systemZone(m.iso, zones) ?? m.iso;
     }
     let products: string[] | undefined;
     if (q.product) {
@@ -184,7 +184,7 @@ export class MarketService {
   async systemAncillaryPrices(iso: string, start: Date, end: Date, inZone?: string): Promise<{ zone: string | null; rows: AncillaryPricePoint[] }> {
     const m = this.market(iso);
     const zones = inZone ? [inZone] : [...new Set((await this.repos.ancillaryPrices.series(m.iso)).map((s) => s.zone))];
-    const zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? null);
+    const zone = systemZone(m.iso, zones);
     if (!zone) return { zone: null, rows: [] };
     const rows = await this.repos.ancillaryPrices.query({ market: m.iso, zone, run: 'DA', start, end, limit: 2_000_000 });
     return { zone, rows };
@@ -244,3 +244,8 @@ function decodeCursor(c: string): Date {
 }
 
 const round = (x: number, dp: number) => Math.round(x * 10 ** dp) / 10 ** dp;
+
+/** A market's system-wide AS zone: the ISO's own where it has prices stored (ERCOT), else the first stored reserve zone; null with none. */
+function systemZone(iso: string, zones: readonly string[]): string | null {
+  return zones.includes(iso) ? iso : (zones[0] ?? null);
+}

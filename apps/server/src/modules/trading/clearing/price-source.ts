@@ -72,11 +72,12 @@ export class PriceSource {
    */
   async dayAheadAncillary(m: MarketDefinition, date: string): Promise<{ zone: string; rows: AncillaryPricePoint[]; simulated: number }> {
     const repo = this.d.ctx.repos.ancillaryPrices;
-    const series = await repo.series(m.iso);
-    const zones = [...new Set(series.map((s) => s.zone))];
-    const zone = zones.includes(m.iso) ? m.iso : (zones[0] ?? m.iso);
     const day = localDayBoundsUtc(date, m.timezone);
-    const rows = await repo.query({ market: m.iso, zone, run: 'DA', start: day.start, end: day.end, limit: 100_000 });
+    // The zone and rows the optimiser and backtests read too; a market with no AS prices stored at all has nothing to ground a simulation on.
+    const system = await this.d.markets.systemAncillaryPrices(m.iso, day.start, day.end);
+    if (system.zone === null) return { zone: m.iso, rows: [], simulated: 0 };
+    const { zone, rows } = system;
+    const series = await repo.series(m.iso);
     const config = this.d.ctx.config;
     // Only products with a stored DA series in the zone can be grounded (ERCOT's ECRS has none in the demo's 2015 file).
     const products = ancillaryProductsOn(m.iso, date).filter((p) => series.some((s) => s.zone === zone && s.run === 'DA' && s.product === p.id));
