@@ -24,6 +24,7 @@ async function loadOptional(): Promise<Bench[]> {
     ['./analytics.js', 'benchAnalytics', 'price statistics over 5 million rows (PostgreSQL and ClickHouse)', 'the same answer from both; ClickHouse faster over long ranges'],
     ['./pnl-analytics.js', 'benchPnlAnalytics', 'P&L over a year of settled days (PostgreSQL and ClickHouse)', 'the same P&L from both'],
     ['./websocket.js', 'benchWebsocket', 'WebSocket fan-out', '5,000 clients p99 < 50 ms'],
+    ['./websocket.js', 'benchWebsocketInstances', 'WebSocket fan-out over two instances', '5,000 clients p99 < 50 ms'],
     ['./read-path.js', 'benchReadPath', 'read path', 'GET /api/prices (1 day, 1 hub) ≥ 50 % of a Fastify hello-world in requests/s'],
     ['./forecast-walk-forward.js', 'benchForecastWalkForward', 'forecast walk-forward (two years, LEAR ensemble)', '< 10 min on two cores'],
     ['./combined-load.js', 'benchCombinedLoad', 'combined load', 'event-loop delay p99 < 20 ms while a cold hybrid-rw forecast, a one-year backtest and a 300k-row import run at once'],
