@@ -27,7 +27,9 @@ import { createBus, type Bus } from '../bus/index.js';
 import { loadConfig } from '../config/index.js';
 import { createServices } from '../services.js';
 import { openDatabase } from '../db/client.js';
+import type { PriceUpdateMessage } from '@optibid/contracts';
 import { priceChannel, priceUpdateMessage } from '../realtime/messages.js';
+import { bareFanOutServer } from './websocket-baseline.js';
 import { WS_CLIENT_SOURCE } from './websocket-client.js';
 import type { InstanceJob } from './websocket-instance.js';
 
@@ -61,20 +63,33 @@ export interface WebsocketBenchOptions {
 }
 
 /** Where the clients connect, how a tick is published, and how the servers end. */
-interface Servers {
+export interface Servers {
   ports: number[];
   label: string;
   connections(): Promise<number>;
-  bus: Bus;
-  /** Only in-process: the hub's loop has run by the next macrotask. */
+  publish(message: PriceUpdateMessage): Promise<void>;
+  /** Only in-process: the fan-out loop has run by the next macrotask. */
   timesFanOut: boolean;
   close(): Promise<void>;
 }
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
+/** One OptiBid instance, after the bare-Node baseline on the same clients (measured just before it, as the machine drifts). */
 export async function benchWebsocket(opts: WebsocketBenchOptions = {}): Promise<Record<string, number | string>> {
-  return runBench(opts, await inProcessServer());
+  const base = await runBench(opts, await bareFanOutServer());
+  const figures = await runBench(opts, await inProcessServer());
+  const p99 = Number(figures.latency_p99_ms);
+  const baseP99 = Number(base.latency_p99_ms);
+  return {
+    ...figures,
+    baseline: String(base.servers),
+    baseline_latency_p50_ms: base.latency_p50_ms!,
+    baseline_latency_p99_ms: baseP99,
+    baseline_fan_out_loop_median_ms: base.server_fan_out_loop_median_ms!,
+    baseline_deliveries_received: base.deliveries_received!,
+    p99_over_baseline: Math.round((p99 / baseP99) * 100) / 100,
+  };
 }
 
 /** The scale-out figure: the same clients and ticks over `instances` server processes on one bus. */
@@ -113,7 +128,7 @@ async function inProcessServer(): Promise<Servers> {
     ports: [addr.port],
     label: 'one instance in the bench process, memory bus',
     connections: async () => ctx.realtime.connectionCount,
-    bus: ctx.bus,
+    publish: (message) => ctx.bus.publish(priceChannel('PJM'), message),
     timesFanOut: true,
     close: async () => {
       await app.close();
@@ -172,7 +187,7 @@ async function childServers(count: number, job: InstanceJob, bus: Bus): Promise<
       ports,
       label: `${count} server processes on one ${job.busUrl ? 'NATS JetStream' : 'Redis'} bus, clients split evenly`,
       connections: async () => (await Promise.all(children.map((c) => ask<{ count: number }>(c, 'connections', 10_000, 'count')))).reduce((n, m) => n + m.count, 0),
-      bus,
+      publish: (message) => bus.publish(priceChannel('PJM'), message),
       timesFanOut: false,
       close: stopAll,
     };
@@ -238,7 +253,7 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
       // lmp carries the sequence number so each client can match the tick it received.
       const msg = priceUpdateMessage('PJM', { location: 'BENCH', interval_start: start, lmp: seq });
       sentAt[seq] = wallNow();
-      await servers.bus.publish(priceChannel('PJM'), msg);
+      await servers.publish(msg);
       if (servers.timesFanOut) {
         // The memory bus delivers in a microtask: by the next macrotask the fan-out loop has run.
         await new Promise((r) => setImmediate(r));
