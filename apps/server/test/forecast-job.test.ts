@@ -15,7 +15,7 @@ import { FORECAST_QUEUE, planForecastJobs, registerForecastJobs, runForecastJobO
 import { TRAINING_QUEUE } from '../src/modules/forecasting/registry-service.js';
 import { createServices, type Services } from '../src/services.js';
 import { bearer, describeEachBackend, registerUser, testConfig, type TestServer } from './helpers.js';
-import { importNyc, startForecastServer } from './forecast-helpers.js';
+import { addBattery, importNyc, startForecastServer } from './forecast-helpers.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -35,10 +35,7 @@ describeEachBackend('forecast job', (backend) => {
     server = await startForecastServer(backend);
     await importNyc(server);
     owner = await registerUser(server.app);
-    await server.ctx.database.query(
-      `INSERT INTO assets (organization_id, name, type, market, location, params) VALUES ($1, 'NYC battery', 'battery', 'NYISO', 'N.Y.C.', '{}'::jsonb)`,
-      [owner.user.organization.id],
-    );
+    await addBattery(server.ctx.database, owner.user.organization.id, 'NYISO', 'N.Y.C.');
   }, 60_000);
   afterAll(async () => server?.close());
 
@@ -55,7 +52,7 @@ describeEachBackend('forecast job', (backend) => {
     // The model the location's history measured best (model-choice.test.ts checks the measuring), with its reason.
     const choice = await server.ctx.forecasting.deps.modelChoice.stored('NYISO', 'N.Y.C.');
     expect(choice!.scores.map((s) => s.spec).sort()).toEqual(['lear:28', 'naive', 'weekly-naive']);
-    expect(models[0]).toMatchObject({ managed_by_job: true, model_type: choice!.spec, location: 'N.Y.C.', production_version: { version: 1, stage: 'production', trained_through: '2020-04-29' } });
+    expect(models[0]).toMatchObject({ managed_by_job: true, model_type: choice!.spec, location: 'N.Y.C.', production_version: { version: 1, stage: 'production', trained_through: '2020-04-29' }, not_trained_reason: null });
     expect(models[0].description).toBe(`Registered by the daily forecast job: ${choice!.note}.`);
     expect(models[0].description).toContain(FORECAST_DEFAULT_MODEL);
     expect(Number.isFinite(models[0].production_version.metrics.mae)).toBe(true);
@@ -114,7 +111,7 @@ describeEachBackend('forecast training as a durable job', (backend) => {
     server = await startForecastServer({ name: backend.name, open: async () => (database = await backend.open()) });
     await importNyc(server);
     orgId = (await registerUser(server.app)).user.organization.id;
-    await database.query(`INSERT INTO assets (organization_id, name, type, market, location, params) VALUES ($1, 'NYC battery', 'battery', 'NYISO', 'N.Y.C.', '{}'::jsonb)`, [orgId]);
+    await addBattery(database, orgId, 'NYISO', 'N.Y.C.');
     // Only the two instances below take forecast jobs.
     await server.ctx.jobs.stop();
     for (const worker of ['a', 'b']) instances.push(await createServices(testConfig(), { database, jobs: { worker, lease_ms: LEASE_MS, poll_ms: 50, backoff_ms: 100 } }));

@@ -3,8 +3,9 @@
  * The daily forecast job trains production models in the background after start (the test
  * polls the API for them rather than sleeping): for the ISOs whose demo ships a year of history
  * at a demo asset's location (ERCOT HB_HOUSTON 2015, NYISO N.Y.C. 2019-20) the Forecasts page
- * shows a production model other than the naive ones, the candidate that measured best; and the analytics page shows the demo
- * organisation's P&L from the seeded, cleared and settled bids.
+ * shows a production model other than the naive ones, the candidate that measured best; CAISO's model, whose month of
+ * history is too short to train, shows why; and the analytics page shows the demo organisation's P&L from the seeded,
+ * cleared and settled bids.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_ADMIN, missingBuild, startHarness, type Harness } from './harness.js';
@@ -21,11 +22,13 @@ const NAIVE = new Set(['naive', 'weekly-naive']);
 
 interface ModelView {
   id: string;
+  name: string;
   market: string;
   location: string;
   model_type: string;
   description: string;
   production_version: { version: number; metrics: { mae: number; rmae: number | null } | null } | null;
+  not_trained_reason?: string | null;
 }
 
 describe.skipIf(missing !== null && !required)('the demo at first sight, in Chromium', () => {
@@ -82,6 +85,33 @@ describe.skipIf(missing !== null && !required)('the demo at first sight, in Chro
     }
     await h.screenshot(page, 'demo-first-sight-forecasts');
   }, 600_000);
+
+  test('the Forecasts page says why the CAISO model is not trained: its month of history against the days a training needs', async () => {
+    const deadline = Date.now() + 240_000;
+    let caiso: ModelView | undefined;
+    // The job registers the location's model, then finds its history too short to train it.
+    while (!(caiso = (await models()).find((m) => m.market === 'CAISO' && m.not_trained_reason))) {
+      if (Date.now() > deadline) throw new Error(`no CAISO model with a reason yet: ${JSON.stringify(await models())}\n${h.server.logs().slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    expect(caiso.production_version).toBeNull();
+    const [, needed, stored] = /needs (\d+) days of DA price history .* and (\d+) complete days are stored/.exec(caiso.not_trained_reason!) ?? [];
+    expect(Number(stored), caiso.not_trained_reason!).toBeGreaterThanOrEqual(28);
+    expect(Number(stored)).toBeLessThan(Number(needed));
+
+    const page = await h.newPage();
+    await h.login(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forecasts', exact: true }).click();
+    const card = page.locator('.ui-card', { hasText: 'Models' });
+    const row = card.locator('tbody tr', { hasText: `CAISO · ${caiso.location}` });
+    await expect(row.innerText()).resolves.toContain('not trained · why');
+    // The row links to the reason under the table.
+    const target = await row.getByRole('link', { name: 'why' }).evaluate((a) => (a as HTMLAnchorElement).hash.slice(1));
+    const note = card.locator(`[id="${target}"]`);
+    await expect(note.getAttribute('data-testid')).resolves.toBe('not-trained-reason');
+    await expect(note.innerText()).resolves.toBe(`${caiso.name} not trained: ${caiso.not_trained_reason}`);
+    await h.screenshot(page, 'demo-first-sight-forecasts-not-trained');
+  }, 300_000);
 
   test("the analytics page shows the demo organisation's P&L from the seeded bids", async () => {
     const page = await h.newPage();

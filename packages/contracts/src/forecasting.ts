@@ -70,6 +70,9 @@ export const ForecastModelView = Type.Object({
   version_count: Type.Integer(),
   latest_version: Nullable(ForecastModelVersionView),
   production_version: Nullable(ForecastModelVersionView),
+  not_trained_reason: Type.Optional(
+    Nullable(Type.String({ description: 'without a production version: why a default training (28 walk-forward evaluation days on the shared market) cannot run on the stored history, naming the days stored and needed; null when it can' })),
+  ),
 });
 export type ForecastModelView = Static<typeof ForecastModelView>;
 

@@ -17,14 +17,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { addDaysYmd, localDateOf } from '@optibid/core';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { seedDemoHistory } from '../demo/history.js';
 import { createServices } from '../services.js';
+import { onPostgres } from './combined-load.js';
 
 const CONNECTIONS = 32;
 const DURATION_S = 10;
@@ -225,22 +224,6 @@ async function benchBackends(hw: HelloWorld, out: Record<string, number | string
   if (!pgUrl) {
     out.postgres = 'skipped: set BENCH_DATABASE_URL (or DATABASE_URL)';
   } else {
-    const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
-    try {
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      const db = await openDatabase({ url: pgUrl, pgOptions: `-c search_path=${schema},public` });
-      try {
-        await benchBackend('postgres', db, hw, out);
-      } finally {
-        await db.close();
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
-      }
-    } catch (err) {
-      out.postgres = `failed at ${pgUrl.replace(/\/\/[^@/]*@/, '//***@')}: ${(err as Error).message}`;
-    } finally {
-      await admin.end().catch(() => undefined);
-    }
+    await onPostgres(pgUrl, (db) => benchBackend('postgres', db, hw, out), out);
   }
 }

@@ -12,6 +12,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { IsoId } from '@optibid/core';
 import type { Services } from '../services.js';
 import type { Clock } from '../modules/trading/index.js';
+import { runPeriodically } from './periodic.js';
 
 export const CLEARING_QUEUE = 'clearing';
 
@@ -29,8 +30,6 @@ export async function startClearingJob(ctx: Services, log: Pick<FastifyBaseLogge
       if (r) log.info({ market: payload.iso, delivery_date: payload.delivery_date, bids_cleared: r.bids_cleared, status: r.status }, 'clearing job: day cleared');
     },
   });
-  let running: Promise<void> | null = null;
-  let stopped = false;
   const round = async () => {
     for (const d of await clearing.dueDayAhead()) {
       await ctx.jobs.enqueueUnique(CLEARING_QUEUE, `${d.iso}:DA:${d.delivery_date}`, { iso: d.iso, delivery_date: d.delivery_date });
@@ -38,20 +37,9 @@ export async function startClearingJob(ctx: Services, log: Pick<FastifyBaseLogge
     const r = await clearing.tick({ dayAhead: false });
     if (r.rt_cleared || r.drafts_notified || r.settled) log.info(r, 'clearing job');
   };
-  const tick = () => {
-    if (running || stopped) return;
-    running = round()
-      .catch((err: Error) => log.error({ err: err.message }, 'clearing job failed; retrying next tick'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs ?? 30_000);
-  timer.unref?.();
-  tick();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    if (running) await running;
-  };
+  return runPeriodically(round, {
+    intervalMs: opts.intervalMs ?? 30_000,
+    runNow: true,
+    onError: (err) => log.error({ err: err.message }, 'clearing job failed; retrying next tick'),
+  });
 }

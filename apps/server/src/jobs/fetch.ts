@@ -15,6 +15,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { IsoId } from '@optibid/core';
 import { logMarketFeedProblems, type DueFetch, type FetchDataset, type FetchScheduler } from '../modules/market-feed/index.js';
 import type { Services } from '../services.js';
+import { runPeriodically } from './periodic.js';
 
 export const FETCH_QUEUE = 'iso-fetch';
 /** Finished fetch jobs are kept this long (their keys carry a past slot, so none can recur). */
@@ -64,28 +65,15 @@ export async function startFetchJob(ctx: Services, log: Pick<FastifyBaseLogger, 
   logMarketFeedProblems(ctx, log);
   registerFetchJobs(ctx);
   const { scheduler } = ctx.marketFeed;
-  let running: Promise<void> | null = null;
-  let stopped = false;
   const round = async () => {
     await planFetchJobs(ctx);
     await ctx.jobs.prune(FETCH_QUEUE, KEEP_FINISHED_MS);
     const stale = (await scheduler.checkFreshness()).filter((v) => v.stale).map((v) => `${v.market} ${v.dataset}`);
     if (stale.length) log.warn({ stale }, 'fetch job: stale datasets');
   };
-  const tick = () => {
-    if (running || stopped) return;
-    running = round()
-      .catch((err: Error) => log.error({ err: err.message }, 'fetch job failed; retrying next tick'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs ?? 60_000);
-  timer.unref?.();
-  tick();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    if (running) await running;
-  };
+  return runPeriodically(round, {
+    intervalMs: opts.intervalMs ?? 60_000,
+    runNow: true,
+    onError: (err) => log.error({ err: err.message }, 'fetch job failed; retrying next tick'),
+  });
 }

@@ -24,7 +24,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../services.js';
 import type { JobRow } from '../db/repositories/jobs.js';
 import { AppError } from '../http/errors.js';
-import { defaultModelFor, ForecastNotPossibleError, loadPriceBook, type Clock } from '../modules/forecasting/index.js';
+import { DEFAULT_TRAIN_EVAL_DAYS, defaultModelFor, ForecastNotPossibleError, loadPriceBook, type Clock } from '../modules/forecasting/index.js';
+import { runPeriodically } from './periodic.js';
 import { PermanentJobError, type JobContext } from './queue.js';
 
 /** The model a new location gets (the platform default when its history supports it; see the forecasting module). */
@@ -39,7 +40,7 @@ export interface ForecastJobOptions {
   leadTimeHours?: number;
   /** Retrain when the production version's evaluation ended this many days before the delivery day (default 7). */
   retrainDays?: number;
-  /** Evaluation days of a job training (default 28). */
+  /** Evaluation days of a job training (default 28, as a model's `not_trained_reason` assumes). */
   evalDays?: number;
 }
 
@@ -98,7 +99,7 @@ export function registerForecastJobs(ctx: Services, log: Pick<FastifyBaseLogger,
 async function forecastLocation(ctx: Services, p: LocationPayload, job: JobContext, opts: Pick<ForecastJobOptions, 'retrainDays' | 'evalDays'>): Promise<LocationOutcome> {
   const now = new Date(p.as_of);
   const { registry, forecasts, deps } = ctx.at(() => now).forecasting;
-  const evalDays = opts.evalDays ?? 28;
+  const evalDays = opts.evalDays ?? DEFAULT_TRAIN_EVAL_DAYS;
   const out: LocationOutcome = { registered: 0, trained: 0, forecasts_stored: 0, forecasts_remade: 0 };
   const actor = { organization_id: p.organization_id, user_id: null };
   const lost = () => {
@@ -247,28 +248,16 @@ function daysBetween(a: string, b: string): number {
 
 export async function startForecastJob(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>, opts: ForecastJobOptions = {}): Promise<() => Promise<void>> {
   registerForecastJobs(ctx, log, opts);
-  let running: Promise<void> | null = null;
-  let stopped = false;
   let first = true;
-  const tick = () => {
-    if (running || stopped) return;
+  const round = async () => {
     const ignoreLeadTime = first;
     first = false;
-    running = planForecastJobs(ctx, { ...opts, ignoreLeadTime })
-      .then((r) => {
-        if (r.jobs.length || r.scored || r.skipped.length) log.info({ jobs: r.jobs.length, scored: r.scored, skipped: r.skipped }, 'forecast job: planned');
-      })
-      .catch((err: Error) => log.error({ err: err.message }, 'forecast job planning failed; retrying next tick'))
-      .finally(() => {
-        running = null;
-      });
+    const r = await planForecastJobs(ctx, { ...opts, ignoreLeadTime });
+    if (r.jobs.length || r.scored || r.skipped.length) log.info({ jobs: r.jobs.length, scored: r.scored, skipped: r.skipped }, 'forecast job: planned');
   };
-  const timer = setInterval(tick, opts.intervalMs ?? 10 * 60_000);
-  timer.unref?.();
-  tick();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    if (running) await running;
-  };
+  return runPeriodically(round, {
+    intervalMs: opts.intervalMs ?? 10 * 60_000,
+    runNow: true,
+    onError: (err) => log.error({ err: err.message }, 'forecast job planning failed; retrying next tick'),
+  });
 }

@@ -7,6 +7,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../services.js';
+import { runPeriodically } from './periodic.js';
 
 /** Older than this, an unpublished row is taken to be orphaned (a live publisher flushes right after its commit). */
 export const OUTBOX_STALE_MS = 5_000;
@@ -15,27 +16,15 @@ const KEEP_PUBLISHED_MS = 24 * 3_600_000;
 const PURGE_EVERY_ROUNDS = 600;
 
 export async function startOutboxSweeper(ctx: Services, log: Pick<FastifyBaseLogger, 'info' | 'warn'>, opts: { intervalMs?: number; staleMs?: number } = {}): Promise<() => Promise<void>> {
-  let running: Promise<void> | null = null;
-  let stopped = false;
   let rounds = 0;
   const round = async () => {
     const sent = await ctx.outbox.sweep(opts.staleMs ?? OUTBOX_STALE_MS);
     if (sent > 0) log.info({ published: sent }, 'outbox: published events another instance left unpublished');
     if (++rounds % PURGE_EVERY_ROUNDS === 0) await ctx.outbox.purge(KEEP_PUBLISHED_MS);
   };
-  const tick = () => {
-    if (running || stopped) return;
-    running = round()
-      .catch((err: Error) => log.warn({ err: err.message }, 'outbox sweep failed; retrying next round'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs ?? SWEEP_INTERVAL_MS);
-  timer.unref?.();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    if (running) await running;
-  };
+  return runPeriodically(round, {
+    intervalMs: opts.intervalMs ?? SWEEP_INTERVAL_MS,
+    runNow: false,
+    onError: (err) => log.warn({ err: err.message }, 'outbox sweep failed; retrying next round'),
+  });
 }

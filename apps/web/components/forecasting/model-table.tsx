@@ -28,45 +28,69 @@ export function metricColumns<T>(metricsOf: (row: T) => Metrics | null | undefin
   ];
 }
 
+/** A link from the model's row to the reason under the table (a sentence would widen the table past the page). */
+function WhyLink({ model }: { model: ForecastModelView }) {
+  return model.not_trained_reason ? (
+    <>
+      {' · '}
+      <a href={`#not-trained-${model.id}`}>why</a>
+    </>
+  ) : null;
+}
+
 /**
  * Registered models, one row each; the metrics are those of the production
- * version, else of the latest version. Clicking a name selects the model.
+ * version, else of the latest version. Clicking a name selects the model. Under the
+ * table, why each model without a production version cannot be trained, when the
+ * server says (the days of history stored against those needed).
  */
 export function ModelTable({ models, selected, onSelect }: { models: ForecastModelView[]; selected: string | null; onSelect: (id: string) => void }) {
   const shown = (m: ForecastModelView) => m.production_version ?? m.latest_version;
+  const untrained = models.filter((m) => !m.production_version && m.not_trained_reason);
   return (
-    <Table
-      columns={[
-        {
-          key: 'name',
-          header: 'Model',
-          render: (m) => (
-            <button type="button" className={`ui-button ui-button--${m.id === selected ? 'secondary' : 'ghost'} ui-button--sm`} aria-pressed={m.id === selected} onClick={() => onSelect(m.id)}>
-              {m.name}
-            </button>
-          ),
-        },
-        { key: 'loc', header: 'Market · location', render: (m) => `${m.market} · ${m.location}` },
-        { key: 'type', header: 'Type', render: (m) => <span className="mono">{m.model_type}</span> },
-        { key: 'n', header: 'Versions', numeric: true, render: (m) => m.version_count },
-        {
-          key: 'prod',
-          header: 'Production',
-          render: (m) =>
-            m.production_version ? (
-              <Badge tone="success">v{m.production_version.version}</Badge>
-            ) : m.latest_version ? (
-              <span className="muted">
-                none · latest v{m.latest_version.version} <Badge tone={versionStatusTone(m.latest_version.status)}>{m.latest_version.status}</Badge>
-              </span>
-            ) : (
-              <span className="muted">not trained</span>
+    <>
+      <Table
+        columns={[
+          {
+            key: 'name',
+            header: 'Model',
+            render: (m) => (
+              <button type="button" className={`ui-button ui-button--${m.id === selected ? 'secondary' : 'ghost'} ui-button--sm`} aria-pressed={m.id === selected} onClick={() => onSelect(m.id)}>
+                {m.name}
+              </button>
             ),
-        },
-        ...metricColumns<ForecastModelView>((m) => shown(m)?.metrics),
-      ]}
-      rows={models}
-      rowKey={(m) => m.id}
-    />
+          },
+          { key: 'loc', header: 'Market · location', render: (m) => `${m.market} · ${m.location}` },
+          { key: 'type', header: 'Type', render: (m) => <span className="mono">{m.model_type}</span> },
+          { key: 'n', header: 'Versions', numeric: true, render: (m) => m.version_count },
+          {
+            key: 'prod',
+            header: 'Production',
+            render: (m) =>
+              m.production_version ? (
+                <Badge tone="success">v{m.production_version.version}</Badge>
+              ) : m.latest_version ? (
+                <span className="muted">
+                  none · latest v{m.latest_version.version} <Badge tone={versionStatusTone(m.latest_version.status)}>{m.latest_version.status}</Badge>
+                  <WhyLink model={m} />
+                </span>
+              ) : (
+                <span className="muted">
+                  not trained
+                  <WhyLink model={m} />
+                </span>
+              ),
+          },
+          ...metricColumns<ForecastModelView>((m) => shown(m)?.metrics),
+        ]}
+        rows={models}
+        rowKey={(m) => m.id}
+      />
+      {untrained.map((m) => (
+        <p key={m.id} id={`not-trained-${m.id}`} className="muted" style={{ fontSize: '0.85rem', margin: '0.5rem 0 0' }} data-testid="not-trained-reason">
+          <strong>{m.name}</strong> not trained: {m.not_trained_reason}
+        </p>
+      ))}
+    </>
   );
 }

@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { BatteryParams } from '../optimization/asset-params.js';
 import { solveInThread } from '../optimization/solver-pool.js';
 import { runBacktest } from './engine.js';
 import { persistenceForecaster, weeklyNaiveForecaster, type BacktestForecaster } from './forecasters.js';
-import { preparePriceSeries, type BacktestPricePoint } from './price-series.js';
-
-const battery: BatteryParams = {
-  charge_power_mw: 1,
-  discharge_power_mw: 1,
-  energy_mwh: 2,
-  charge_efficiency: 0.95,
-  discharge_efficiency: 0.95,
-  soc_min_mwh: 0,
-  soc_max_mwh: 2,
-  soc_initial_mwh: 1,
-  degradation_cost_usd_per_mwh: 2,
-  max_cycles_per_day: 1,
-};
+import { preparePriceSeries } from './price-series.js';
+import { battery, hourlyPrices } from './test-helpers.js';
 
 /** Hourly prices from 2024-03-01 00:00 UTC: a daily shape plus a day-dependent tilt (deterministic). */
-function series(days: number): BacktestPricePoint[] {
-  const t0 = Date.UTC(2024, 2, 1);
-  return Array.from({ length: days * 24 }, (_, i) => ({
-    interval_start: new Date(t0 + i * 3_600_000),
-    price_usd_per_mwh: 30 + 25 * Math.sin(((i % 24) - 6) * (Math.PI / 12)) + ((i * 37) % 11) - 5 + (Math.floor(i / 24) % 3) * 4,
-  }));
-}
+const series = (days: number) => hourlyPrices(days, Date.UTC(2024, 2, 1));
 
 describe('backtest', () => {
   it('uses only prices before gate closure (no look-ahead)', async () => {

@@ -112,7 +112,7 @@ export function versionView(v: VersionRow): ForecastModelVersionView {
   };
 }
 
-export function modelView(m: ModelRow, versions: VersionRow[]): ForecastModelView {
+export function modelView(m: ModelRow, versions: VersionRow[], notTrainedReason: string | null = null): ForecastModelView {
   const mine = versions.filter((v) => v.model_id === m.id).sort((a, b) => a.version - b.version);
   const latest = mine[mine.length - 1];
   const production = mine.find((v) => v.stage === 'production');
@@ -132,6 +132,7 @@ export function modelView(m: ModelRow, versions: VersionRow[]): ForecastModelVie
     version_count: mine.length,
     latest_version: latest ? versionView(latest) : null,
     production_version: production ? versionView(production) : null,
+    not_trained_reason: notTrainedReason,
   };
 }
 

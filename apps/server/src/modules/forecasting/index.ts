@@ -18,6 +18,7 @@ export { ForecastNotPossibleError, type DayForecastForOptimizer, type ModelForec
 export { loadPriceBook, requireForecastModelAllowed, type Clock, type ForecastingDeps } from './common.js';
 export { CHOICE_EVAL_DAYS, choiceCandidates, defaultModelFor, measureCandidates, ModelChooser, type ModelChoice } from './model-choice.js';
 export { backtestForecastsInPool } from './engine.js';
+export { DEFAULT_TRAIN_EVAL_DAYS } from './training-history.js';
 export type { LoadForecastSource } from './exogenous.js';
 
 export interface ForecastingServices {

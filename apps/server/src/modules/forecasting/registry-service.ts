@@ -10,12 +10,13 @@
  * A training uses the location's load forecast when every evaluated day has it
  * as published by that day's gate closure; the version then serves with it.
  */
-import { addDaysYmd, createForecastModel, FORECAST_DEFAULT_MODEL, listForecastModels } from '@optibid/core';
+import { createForecastModel, FORECAST_DEFAULT_MODEL, listForecastModels } from '@optibid/core';
 import type { ForecastModelCreateBody, ForecastStage, ForecastTrainBody } from '@optibid/contracts';
 import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js';
 import { conflict, notFound, validationFailed } from '../../http/errors.js';
 import { type Actor, type ForecastingDeps, loadExogenous, requireForecastModelAllowed, loadPriceBook, modelView, priceOwner, runView, versionView } from './common.js';
 import { evaluateOnBook, evaluationCsv, EvaluationInputError, planEvaluation, type EvaluationPlan } from './engine.js';
+import { DEFAULT_TRAIN_EVAL_DAYS, DEFAULT_TRAIN_WARMUP_DAYS, shortHistoryReason, trainingHistory } from './training-history.js';
 
 export interface TrainOptions {
   origin?: 'api' | 'job';
@@ -66,12 +67,26 @@ export class RegistryService {
     const market = q.market ? this.d.markets.market(q.market).iso : undefined;
     const models = await this.d.repo.listModels(actor.organization_id, { market, location: q.location?.toUpperCase() });
     const versions = await this.d.repo.listVersions(actor.organization_id, models.map((m) => m.id));
-    return { items: models.map((m) => modelView(m, versions)), model_types: listForecastModels() };
+    return { items: await Promise.all(models.map(async (m) => modelView(m, versions, await this.notTrainedReason(m, versions)))), model_types: listForecastModels() };
   }
 
   async getModel(actor: Actor, id: string) {
     const m = await this.requireModel(actor.organization_id, id);
-    return modelView(m, await this.d.repo.listVersions(actor.organization_id, [m.id]));
+    const versions = await this.d.repo.listVersions(actor.organization_id, [m.id]);
+    return modelView(m, versions, await this.notTrainedReason(m, versions));
+  }
+
+  /**
+   * For a model without a production version: why a default training (the shared market's prices, as the
+   * daily forecast job trains) cannot run on the stored history, or null when it can.
+   */
+  private async notTrainedReason(m: ModelRow, versions: VersionRow[]): Promise<string | null> {
+    if (versions.some((v) => v.model_id === m.id && v.stage === 'production')) return null;
+    const { spec, min_history_days } = resolveModelType(m.model_type);
+    const evalDays = DEFAULT_TRAIN_EVAL_DAYS;
+    // The window train() loads with the default warm-up, so the answer is the one a training would give.
+    const book = await loadPriceBook(this.d.ctx, this.d.markets.market(m.market), m.location, this.d.now(), min_history_days + evalDays + DEFAULT_TRAIN_WARMUP_DAYS + 30, { latest: true });
+    return shortHistoryReason(spec, book, min_history_days, evalDays);
   }
 
   async createModel(actor: Actor, body: ForecastModelCreateBody, opts: { managed_by_job?: boolean } = {}) {
@@ -101,7 +116,7 @@ export class RegistryService {
     });
     if (!m) throw conflict(`a model named "${name}" already exists in your organisation`, [{ field: 'name', message: 'already used' }]);
     await this.audit(actor, 'forecast_model.create', m.id, { name, market: m.market, location, model_type: spec });
-    return modelView(m, []);
+    return modelView(m, [], await this.notTrainedReason(m, []));
   }
 
   async listVersions(actor: Actor, modelId: string) {
@@ -122,8 +137,8 @@ export class RegistryService {
       model_type: spec,
       market: m.market,
       location: m.location,
-      eval_days: body.eval_days ?? 28,
-      warmup_days: body.warmup_days ?? 7,
+      eval_days: body.eval_days ?? DEFAULT_TRAIN_EVAL_DAYS,
+      warmup_days: body.warmup_days ?? DEFAULT_TRAIN_WARMUP_DAYS,
       quantile_window_days: body.quantile_window_days ?? 28,
       quantile_levels: [0.1, 0.5, 0.9],
       price_scope: body.price_scope ?? 'shared',
@@ -139,9 +154,7 @@ export class RegistryService {
       ]);
     }
     // Check before creating anything, so a hopeless request is a 422 and not a failed version.
-    const completes = book.completeDates();
-    const firstUsable = book.dates[0] ? addDaysYmd(book.dates[0], min_history_days + 1) : null;
-    const usable = firstUsable ? completes.filter((d) => d >= firstUsable).length : 0;
+    const usable = trainingHistory(book, min_history_days, params.eval_days).usable_eval_days;
     if (usable < params.eval_days) {
       throw validationFailed(
         `${spec} needs ${min_history_days} days of ${book.run} prices before each of ${params.eval_days} evaluation days at ${m.location}; ` +
