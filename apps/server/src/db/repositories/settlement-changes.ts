@@ -1,11 +1,12 @@
 /**
  * What the settlement ledger in the analytics store must settle again: the
  * (organisation, delivery day) pairs whose settlement inputs PostgreSQL wrote
- * in a window of its clock (indexes: migration 0023). A day's settlement reads
+ * in a window of its clock (indexes: migrations 0023, 0024). A day's settlement reads
  * its awards and AS awards, the RT prices and meter readings inside its awarded
  * periods, and the asset (location, parameters); each of those carries the
  * instant it was written, and a re-clearing of a market day (which may remove a
- * bid's awards) stamps the day's clearing record.
+ * bid's awards) stamps the day's clearing record. `latestChangeIn` asks the
+ * same of one organisation and range of days (GET /api/pnl, per request).
  */
 import type { Database } from '../client.js';
 
@@ -16,6 +17,9 @@ export interface SettledDay {
 
 const RT_RUNS = `('RT5', 'RT15', 'RTH')`;
 const IN_AWARD = `x.interval_start >= a.interval_start AND x.interval_start < a.interval_start + a.duration_h * interval '1 hour'`;
+// The same, with the lower bound on a.interval_start it implies (an award's period lasts at most an hour: DA hours,
+// RT intervals of ≤ 60 min), which an index range can use: a probe reads the awards of that hour, not the asset's history.
+const NEAR_AWARD = `${IN_AWARD} AND a.interval_start > x.interval_start - interval '1 hour'`;
 
 export class SettlementChangesRepository {
   constructor(private readonly database: Database) {}
@@ -47,5 +51,39 @@ export class SettlementChangesRepository {
        ORDER BY 1, 2`,
       [from, to],
     );
+  }
+
+  /**
+   * The latest instant (epoch ms) after `after` at which PostgreSQL wrote an input of the
+   * organisation's delivery days start..end (inclusive), or null: nothing since. The change
+   * sources of `changedDays`, each branch led by its timestamp index (rows written since `after`,
+   * a few minutes ago) and narrowed to the organisation and days by index probes, so the cost
+   * follows what was written lately, not the length of the range (~1 ms on PostgreSQL; README).
+   * A telemetry row's asset is the organisation's (x.organization_id), so its probe leaves the
+   * organisation out: with it, the planner intersects the probe with all of the organisation's
+   * awards in the range. The LATERAL … LIMIT 1 probes keep each lookup a nested index probe.
+   */
+  async latestChangeIn(organizationId: string, start: string, end: string, after: string): Promise<number | null> {
+    const inRange = (alias: string) => `${alias}.organization_id = $1 AND ${alias}.delivery_date >= $2 AND ${alias}.delivery_date <= $3`;
+    const [row] = await this.database.query<{ ms: number | null }>(
+      `SELECT (extract(epoch FROM max(t)) * 1000)::float8 AS ms FROM (
+         SELECT max(a.cleared_at) AS t FROM bid_awards a WHERE a.cleared_at > $4::timestamptz AND ${inRange('a')}
+         UNION ALL SELECT max(a.cleared_at) FROM bid_as_awards a WHERE a.cleared_at > $4::timestamptz AND ${inRange('a')}
+         UNION ALL SELECT max(c.written_at) FROM market_clearings c
+           JOIN bids b ON b.market = c.market AND b.run = c.run AND b.delivery_date = c.delivery_date
+           WHERE c.written_at > $4::timestamptz AND c.delivery_date >= $2 AND c.delivery_date <= $3 AND b.organization_id = $1
+         UNION ALL SELECT max(x.received_at) FROM asset_telemetry x
+           CROSS JOIN LATERAL (SELECT 1 FROM bid_awards a WHERE a.asset_id = x.asset_id AND ${NEAR_AWARD} AND a.delivery_date >= $2 AND a.delivery_date <= $3 LIMIT 1) hit
+           WHERE x.received_at > $4::timestamptz AND x.organization_id = $1
+         UNION ALL SELECT max(x.ingested_at) FROM prices x
+           CROSS JOIN LATERAL (SELECT 1 FROM bid_awards a WHERE a.market = x.market AND a.location = x.location AND ${NEAR_AWARD} AND ${inRange('a')} LIMIT 1) hit
+           WHERE x.owner_organization_id IS NULL AND x.run IN ${RT_RUNS} AND x.ingested_at > $4::timestamptz
+         UNION ALL SELECT max(s.updated_at) FROM assets s WHERE s.updated_at > $4::timestamptz AND s.organization_id = $1
+           AND (EXISTS (SELECT 1 FROM bid_awards a WHERE a.asset_id = s.id AND ${inRange('a')})
+                OR EXISTS (SELECT 1 FROM bid_as_awards a WHERE a.asset_id = s.id AND ${inRange('a')}))
+       ) m`,
+      [organizationId, start, end, after],
+    );
+    return row?.ms === null || row?.ms === undefined ? null : Number(row.ms);
   }
 }
