@@ -18,7 +18,7 @@ import { OutboxRepository } from './db/repositories/outbox.js';
 import { createPlatformRepositories } from './db/repositories/platform/index.js';
 import { createTradingRepositories } from './db/repositories/trading/index.js';
 import { Mailer } from './mail/mailer.js';
-import { analyticsHealth, analyticsServicesOn, type AnalyticsServices } from './modules/analytics/index.js';
+import { analyticsHealth, analyticsServicesOn, type AnalyticsServices, type AnalyticsWiring } from './modules/analytics/index.js';
 import { AuthService, SecurityService } from './modules/auth/index.js';
 import { forecastingServicesOn, ModelChooser, type ForecastingServices } from './modules/forecasting/index.js';
 import { ImportService, MarketService, PriceReads, type ReadCacheOptions } from './modules/market-data/index.js';
@@ -67,6 +67,8 @@ export interface ServicesOptions extends ContextOptions {
   now?: Clock;
   /** Read-cache tuning (the read-path bench turns it off with maxBytes 0 to measure the database path). */
   readCache?: ReadCacheOptions;
+  /** Analytics store tuning with ANALYTICS_URL (tests shorten the P&L ledger's overlap so a sync's answer is served at once). */
+  analytics?: AnalyticsWiring['options'];
 }
 
 /** The services whose rules depend on the time. */
@@ -108,7 +110,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const log = new LogSink();
   const now = opts.now ?? (() => new Date());
 
-  const analytics = config.analyticsUrl ? analyticsServicesOn({ url: config.analyticsUrl, database: ctx.database, log }) : null;
+  const analytics = config.analyticsUrl ? analyticsServicesOn({ url: config.analyticsUrl, database: ctx.database, log, options: opts.analytics }) : null;
   if (analytics) ctx.health.register('analytics', () => analyticsHealth(analytics), { timeoutMs: 4000 });
   const markets = new MarketService(ctx.repos, ctx.catalogue, analytics?.prices ?? null);
   const imports = new ImportService({ repos: ctx.repos, database: ctx.database, compute: ctx.compute, markets, limits: config.imports, log });

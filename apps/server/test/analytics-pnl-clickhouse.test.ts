@@ -96,7 +96,8 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
     };
 
     beforeAll(async () => {
-      server = await startTestServer(backend, { ANALYTICS_URL: `${chUrl}/${database}` }, { now: clock.now });
+      // No overlap: a sync's answer is served at once (with the default 120 s, anything written in the 2 minutes before a sync goes to PostgreSQL).
+      server = await startTestServer(backend, { ANALYTICS_URL: `${chUrl}/${database}` }, { now: clock.now, analytics: { pnl: { overlapMs: 0 } } });
       const ctx = await createServices(testConfig(), { database: server.ctx.database, migrate: false, readCache: { maxBytes: 0 } });
       plain = { ctx, app: await buildApp(ctx, { logger: false }) };
       await plain.app.ready();
@@ -211,7 +212,12 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
       // A's second battery loses its day-1 awards (as a re-clearing that awarded nothing would leave it): its entries become tombstones.
       const count = await server.ctx.analytics!.pnl.ledger.count(a.id);
       await server.ctx.database.query(`DELETE FROM bid_awards WHERE asset_id = $1`, [assets.a2.id]);
-      await server.ctx.database.query(`UPDATE market_clearings SET written_at = now() WHERE market = 'ERCOT' AND delivery_date = $1`, [day1.date]);
+      // The market-wide clearing's record of the day, stamped (this suite's clearings are each organisation's own, which record none).
+      await server.ctx.database.query(
+        `INSERT INTO market_clearings (market, run, delivery_date, mode, status, bids_cleared) VALUES ('ERCOT', 'DA', $1, 'price_taker', 'complete', 0)
+         ON CONFLICT (market, run, delivery_date) DO UPDATE SET written_at = now()`,
+        [day1.date],
+      );
       await server.ctx.analytics!.pnlSync.run();
       expect(await server.ctx.analytics!.pnl.ledger.count(a.id)).toBeLessThan(count);
       await expectLedgerMatches(a, 'A after removal');
@@ -226,8 +232,11 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
         await submit(a, assets.a2.id, day3);
         await clear(day3, a);
         const q = `group_by=asset&start=${day3.date}&end=${day3.date}`;
-        const served = server.ctx.analytics!.pnl.served;
-        await until('the award in the ledger', async () => (await pnl(server.app, a.viewer, q)).rows.length === 1);
+        const pnlStore = server.ctx.analytics!.pnl;
+        const served = pnlStore.served;
+        // Watched in the store, not through GET /api/pnl: a read would find the award newer than the ledger and start a sync itself.
+        const [{ at }] = await server.ctx.database.query<{ at: string }>(`SELECT (extract(epoch FROM max(cleared_at)) * 1000)::float8 AS at FROM bid_awards WHERE asset_id = $1 AND delivery_date = $2`, [assets.a2.id, day3.date]);
+        await until('the award in the ledger', async () => (await pnlStore.ledger.entries({ organization_id: a.id, start: day3.date, end: day3.date, group_by: 'asset' })).length > 0 && (await pnlStore.syncState(true))!.watermark.getTime() > Number(at));
         const fromClickHouse = served.clickhouse;
         expectSamePnl(await pnl(server.app, a.viewer, q), await pnl(plain.app, a.viewer, q), 'A day 3');
         // Answered by the ledger, not by PostgreSQL standing in for it.
@@ -235,6 +244,50 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
       } finally {
         await stop();
       }
+    });
+
+    it('answers a range whose inputs PostgreSQL wrote after the ledger\'s watermark from PostgreSQL, exactly, and starts a sync; untouched ranges stay on the ledger', async () => {
+      const pnlStore = server.ctx.analytics!.pnl;
+      await server.ctx.analytics!.pnlSync.run();
+      const touched = [`group_by=day&start=${day1.date}&end=${day1.date}`, `group_by=asset&start=${day1.date}&end=${day2.date}`];
+      const untouched: [Org, string][] = [
+        [a, `group_by=asset&start=${day2.date}&end=${day2.date}`],
+        [b, `group_by=day&start=${day1.date}&end=${day1.date}`],
+      ];
+      const before = await pnl(server.app, a.viewer, touched[0]!);
+      const watermark = (await pnlStore.syncState(true))!.watermark.getTime();
+
+      // A corrected meter reading of A's battery for a settled hour (5 MW, was 8), and no sync.
+      await rtHours(day1, 18, 19, () => 100, { assetId: assets.a1.id, token: a.trader, mw: 5 });
+      // Another day of A, and B on the same day, are not touched by A's reading: the ledger answers them.
+      for (const [org, q] of untouched) {
+        const ch = pnlStore.served.clickhouse;
+        expectSamePnl(await pnl(server.app, org.viewer, q), await pnl(plain.app, org.viewer, q), `untouched ${q}`);
+        expect(pnlStore.served.clickhouse, q).toBe(ch + 1);
+      }
+      // Both ranges holding the changed day are answered by PostgreSQL at once (two reads in flight before the sync the first starts can finish).
+      const served = { ...pnlStore.served };
+      const newer = pnlStore.newerInPostgresql;
+      const got = await Promise.all(touched.map((q) => pnl(server.app, a.viewer, q)));
+      expect(pnlStore.served).toEqual({ clickhouse: served.clickhouse, postgresql: served.postgresql + touched.length });
+      expect(pnlStore.newerInPostgresql).toBe(newer + touched.length);
+      for (const [i, q] of touched.entries()) expectSamePnl(got[i]!, await pnl(plain.app, a.viewer, q), `changed ${q}`);
+      expect(got[0]!.totals.net_usd).not.toBeCloseTo(before.totals.net_usd, 3);
+
+      // The read started a sync (no feed runs here): once it is in, the ledger answers the changed range again.
+      await until('the sync a read started', async () => (await pnlStore.syncState(true))!.watermark.getTime() > watermark);
+      const ch = pnlStore.served.clickhouse;
+      expectSamePnl(await pnl(server.app, a.viewer, touched[0]!), await pnl(plain.app, a.viewer, touched[0]!), 'after the sync');
+      expect(pnlStore.served.clickhouse).toBe(ch + 1);
+
+      // A late RT price (a shared input) for a settled hour of day 1 goes to PostgreSQL the same way.
+      await rtHours(day1, 20, 21, () => 140);
+      const lateServed = { ...pnlStore.served };
+      expectSamePnl(await pnl(server.app, a.viewer, touched[0]!), await pnl(plain.app, a.viewer, touched[0]!), 'late RT price');
+      expect(pnlStore.served).toEqual({ clickhouse: lateServed.clickhouse, postgresql: lateServed.postgresql + 1 });
+      await server.ctx.analytics!.pnlSync.run(); // the sync that read started (or one after it): none left running for the next test
+      const health = (await server.app.inject({ method: 'GET', url: '/health' })).json();
+      expect(health.services.analytics.message).toMatch(/P&L served \d+ reads, \d+ fell back \(\d+ for inputs newer than the ledger\)/);
     });
 
     it('stops serving a ledger whose sync stopped: PostgreSQL answers and /health says it is behind', async () => {

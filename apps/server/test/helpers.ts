@@ -12,7 +12,7 @@ import pg from 'pg';
 import { inject, describe } from 'vitest';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { openDatabase, type Database } from '../src/db/client.js';
-import { createServices, type Services } from '../src/services.js';
+import { createServices, type Services, type ServicesOptions } from '../src/services.js';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/http/types.js';
 
@@ -64,9 +64,9 @@ export interface TestServer {
 }
 
 /** `now`: the services' clock (a test that must stand past a gate closure moves it); default the wall clock. */
-export async function startTestServer(backend: Backend, env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(backend: Backend, env: Record<string, string> = {}, opts: Pick<ServicesOptions, 'now' | 'analytics'> = {}): Promise<TestServer> {
   const database = await backend.open();
-  const ctx = await createServices(testConfig(env), { database, ...(opts.now ? { now: opts.now } : {}) });
+  const ctx = await createServices(testConfig(env), { database, ...opts });
   const app = await buildApp(ctx, { logger: false });
   await app.ready();
   return {

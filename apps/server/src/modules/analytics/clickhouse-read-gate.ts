@@ -105,21 +105,27 @@ export abstract class ClickHouseReadGate {
     if (!(await this.ensureSchema())) throw new Error(`analytics: ClickHouse unavailable: ${this.lastError}`);
   }
 
-  private async usable(): Promise<boolean> {
-    if (Date.now() < this.downUntil) return false;
-    if (!(await this.ensureSchema())) return false;
+  /** The caught-up copy's sync state, or null when ClickHouse may not answer. */
+  private async usable(): Promise<AnalyticsSyncState | null> {
+    if (Date.now() < this.downUntil) return null;
+    if (!(await this.ensureSchema())) return null;
     try {
       const s = await this.syncState();
-      return s !== null && s.age_s <= this.staleAfterS;
+      return s !== null && s.age_s <= this.staleAfterS ? s : null;
     } catch (err) {
       this.failed(err);
-      return false;
+      return null;
     }
   }
 
-  /** `query`'s answer from ClickHouse, or null: ask PostgreSQL. */
-  protected async read<T>(query: (timeoutMs: number) => Promise<T>): Promise<T | null> {
-    if (await this.usable()) {
+  /**
+   * `query`'s answer from ClickHouse, or null: ask PostgreSQL. `covers`, when given, is asked
+   * last, with the copy's state: false (the copy lacks something this read needs) sends this
+   * read to PostgreSQL without counting against ClickHouse.
+   */
+  protected async read<T>(query: (timeoutMs: number) => Promise<T>, covers?: (state: AnalyticsSyncState) => Promise<boolean>): Promise<T | null> {
+    const state = await this.usable();
+    if (state && (!covers || (await covers(state)))) {
       try {
         const value = await query(this.readTimeoutMs);
         this.served.clickhouse++;

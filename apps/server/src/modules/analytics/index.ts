@@ -43,13 +43,12 @@ export function analyticsServicesOn(w: AnalyticsWiring): AnalyticsServices {
   const store = new AnalyticsPricesRepository(ch);
   const prices = new PriceAnalytics(store, { ...w.options, log: w.log });
   const changes = new PriceChangesRepository(w.database);
-  const pnl = new PnlAnalytics(new AnalyticsPnlRepository(ch), store, { ...w.options, log: w.log });
-  return {
-    prices,
-    sync: new AnalyticsSync(prices, changes, w.options),
-    pnl,
-    pnlSync: new PnlLedgerSync(pnl, new SettlementChangesRepository(w.database), changes, w.options?.pnl),
-  };
+  const settlementChanges = new SettlementChangesRepository(w.database);
+  const pnl = new PnlAnalytics(new AnalyticsPnlRepository(ch), store, settlementChanges, { ...w.options, overlapMs: w.options?.pnl?.overlapMs, log: w.log });
+  const pnlSync = new PnlLedgerSync(pnl, settlementChanges, changes, w.options?.pnl);
+  // A read that found an input newer than the ledger brings it in now rather than at the next period (run() is one at a time).
+  pnl.onBehind = () => void pnlSync.run().catch((err: Error) => w.log.warn({ error: err.message }, 'analytics: settlement ledger sync started by a P&L read failed'));
+  return { prices, sync: new AnalyticsSync(prices, changes, w.options), pnl, pnlSync };
 }
 
 /**

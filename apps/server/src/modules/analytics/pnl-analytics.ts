@@ -5,26 +5,46 @@
  * while its tables exist, it has not failed in the last `retryAfterMs`, and the
  * ledger is caught up: its last sync finished within `staleAfterS`. The ledger
  * holds every settled day from its first sync (a backfill) on, so a caught-up
- * ledger covers any requested range; what it lacks is at most what PostgreSQL
- * wrote since that sync (a clearing, telemetry or an RT price of the last
- * seconds: the event-log consumer starts a sync on each award and settlement).
+ * ledger covers any requested range except what PostgreSQL wrote since that
+ * sync (a clearing, telemetry or an RT price of the last seconds). So each read
+ * also asks PostgreSQL, in one indexed query, whether an input of that
+ * organisation's requested days was written after the ledger's watermark minus
+ * the sync's overlap (the margin the sync itself re-reads, for a transaction
+ * that committed late); if so, PostgreSQL answers this read, and when the change
+ * is past the watermark itself (the ledger cannot have it) a sync is started.
+ * A ledger answer is therefore the answer PostgreSQL would give, not one up to
+ * a sync period old; ranges nobody wrote to keep coming from the ledger.
  */
 import type { PnlLedgerEntry } from '@optibid/core';
 import type { AnalyticsPnlRepository, PnlLedgerKey, PnlLedgerQuery } from '../../db/repositories/analytics-pnl.js';
 import type { AnalyticsPricesRepository, AnalyticsSyncState } from '../../db/repositories/analytics-prices.js';
+import type { SettlementChangesRepository } from '../../db/repositories/settlement-changes.js';
 import { ClickHouseReadGate, type ReadGateOptions } from './clickhouse-read-gate.js';
 
 export const PNL_SYNC_NAME = 'pnl';
+/** How far before its watermark the ledger may lack a write (a transaction that committed late); the sync re-reads as much. */
+export const PNL_SYNC_OVERLAP_MS = 120_000;
 
-export type PnlAnalyticsOptions = ReadGateOptions;
+export interface PnlAnalyticsOptions extends ReadGateOptions {
+  /** The sync's overlap (PnlLedgerSyncOptions.overlapMs); default PNL_SYNC_OVERLAP_MS. */
+  overlapMs?: number;
+}
 
 export class PnlAnalytics extends ClickHouseReadGate {
+  /** Reads PostgreSQL answered because an input of their range was newer than the ledger (within served.postgresql). */
+  newerInPostgresql = 0;
+  /** Starts a sync (the composition root wires PnlLedgerSync.run; it does not wait for it). */
+  onBehind: (() => void) | null = null;
+  private readonly overlapMs: number;
+
   constructor(
     readonly ledger: AnalyticsPnlRepository,
     syncStore: AnalyticsPricesRepository,
+    private readonly changes: SettlementChangesRepository,
     opts: PnlAnalyticsOptions,
   ) {
     super(syncStore, PNL_SYNC_NAME, 'P&L', opts);
+    this.overlapMs = opts.overlapMs ?? PNL_SYNC_OVERLAP_MS;
   }
 
   protected async createSchema(): Promise<void> {
@@ -40,7 +60,21 @@ export class PnlAnalytics extends ClickHouseReadGate {
 
   /** The organisation's ledger entries for the query from ClickHouse, or null: settle on PostgreSQL. */
   entries(q: PnlLedgerQuery): Promise<PnlLedgerEntry[] | null> {
-    return this.read((timeoutMs) => this.ledger.entries(q, timeoutMs));
+    return this.read(
+      (timeoutMs) => this.ledger.entries(q, timeoutMs),
+      (state) => this.covers(q, state),
+    );
+  }
+
+  /** Whether the ledger has every input of the query's days PostgreSQL wrote (nothing in range since watermark − overlap). */
+  private async covers(q: PnlLedgerQuery, state: AnalyticsSyncState): Promise<boolean> {
+    const watermarkMs = state.watermark.getTime();
+    const latestMs = await this.changes.latestChangeIn(q.organization_id, q.start, q.end, new Date(watermarkMs - this.overlapMs).toISOString());
+    if (latestMs === null) return true;
+    this.newerInPostgresql++;
+    // Inside the overlap the last sync most likely has it and the next one moves past it; after the watermark it surely lacks it.
+    if (latestMs > watermarkMs) this.onBehind?.();
+    return false;
   }
 
   /** Replaces an organisation's entries on `days` by `entries` (sync); a failure rejects. */
@@ -59,7 +93,7 @@ export class PnlAnalytics extends ClickHouseReadGate {
 
   /** One line for /health: the ledger's state and where P&L reads were served. */
   async describe(): Promise<{ ok: boolean; facts: string }> {
-    const served = `P&L served ${this.served.clickhouse} reads, ${this.served.postgresql} fell back`;
+    const served = `P&L served ${this.served.clickhouse} reads, ${this.served.postgresql} fell back (${this.newerInPostgresql} for inputs newer than the ledger)`;
     if (!(await this.ensureSchema())) return { ok: false, facts: `P&L ledger not ready: ${this.lastError}; ${served}` };
     let s: AnalyticsSyncState | null;
     try {

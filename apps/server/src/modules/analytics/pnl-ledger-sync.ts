@@ -19,7 +19,7 @@
 import { addDaysYmd, type PnlLedgerEntry } from '@optibid/core';
 import type { PriceChangesRepository } from '../../db/repositories/price-changes.js';
 import type { SettledDay, SettlementChangesRepository } from '../../db/repositories/settlement-changes.js';
-import type { PnlAnalytics } from './pnl-analytics.js';
+import { PNL_SYNC_OVERLAP_MS, type PnlAnalytics } from './pnl-analytics.js';
 
 /** One organisation's ledger entries over delivery days start..end (inclusive), settled as GET /api/pnl does. */
 export type SettleDays = (organizationId: string, start: string, end: string) => Promise<PnlLedgerEntry[]>;
@@ -33,7 +33,7 @@ export interface PnlSyncReport {
 }
 
 export interface PnlLedgerSyncOptions {
-  /** How far before the watermark each incremental sync looks; default 120 s. */
+  /** How far before the watermark each incremental sync looks (P&L reads check as far back); default 120 s. */
   overlapMs?: number;
   /** Longest run of days settled in one go; default 31 (a settlement matches RT prices to awards pairwise, so shorter runs cost less). */
   maxSpanDays?: number;
@@ -61,6 +61,7 @@ function daysOf(start: string, end: string): string[] {
 export class PnlLedgerSync {
   private settle: SettleDays | null = null;
   private running: Promise<PnlSyncReport> | null = null;
+  private next: Promise<PnlSyncReport> | null = null;
   private readonly overlapMs: number;
   private readonly maxSpanDays: number;
 
@@ -70,7 +71,7 @@ export class PnlLedgerSync {
     private readonly clock: PriceChangesRepository,
     opts: PnlLedgerSyncOptions = {},
   ) {
-    this.overlapMs = opts.overlapMs ?? 120_000;
+    this.overlapMs = opts.overlapMs ?? PNL_SYNC_OVERLAP_MS;
     this.maxSpanDays = opts.maxSpanDays ?? 31;
   }
 
@@ -79,10 +80,31 @@ export class PnlLedgerSync {
     this.settle = settle;
   }
 
-  /** One sync: a backfill when the ledger has none yet, else the days changed since the watermark. One at a time per process. */
+  /**
+   * A sync that starts after this call: a backfill when the ledger has none yet, else the days
+   * changed since the watermark. One at a time per process; calls made while one runs share the
+   * next (one that started earlier may have missed what the caller just wrote).
+   */
   run(): Promise<PnlSyncReport> {
-    this.running ??= this.runOnce().finally(() => (this.running = null));
-    return this.running;
+    if (!this.running) return this.start();
+    this.next ??= this.running.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.next;
+  }
+
+  private startQueued(): Promise<PnlSyncReport> {
+    this.next = null;
+    return this.start();
+  }
+
+  private start(): Promise<PnlSyncReport> {
+    const run = this.runOnce().finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
   }
 
   private async runOnce(): Promise<PnlSyncReport> {
