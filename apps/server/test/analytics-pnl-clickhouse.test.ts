@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { buildApp } from '../src/app.js';
 import { startAnalyticsFeed } from '../src/jobs/analytics-feed.js';
 import { createServices, type Services } from '../src/services.js';
+import { createTradingRepositories } from '../src/db/repositories/trading/index.js';
 import type { App } from '../src/http/types.js';
 import { bearer, describeEachBackend, freePort, startTestServer, testConfig, type TestServer } from './helpers.js';
 import { createBattery, movableClock, newOrg, openErcotDay, storeDaPrices, STORAGE_CURVE, type Org } from './trading-fixtures.js';
@@ -96,8 +97,8 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
     };
 
     beforeAll(async () => {
-      // No overlap: a sync's answer is served at once (with the default 120 s, anything written in the 2 minutes before a sync goes to PostgreSQL).
-      server = await startTestServer(backend, { ANALYTICS_URL: `${chUrl}/${database}` }, { now: clock.now, analytics: { pnl: { overlapMs: 0 } } });
+      // No overlap or read margin: a sync's answer is served at once (with the default 5 s margin, anything written in the 5 s before a sync goes to PostgreSQL).
+      server = await startTestServer(backend, { ANALYTICS_URL: `${chUrl}/${database}` }, { now: clock.now, analytics: { pnl: { overlapMs: 0, readMarginMs: 0 } } });
       const ctx = await createServices(testConfig(), { database: server.ctx.database, migrate: false, readCache: { maxBytes: 0 } });
       plain = { ctx, app: await buildApp(ctx, { logger: false }) };
       await plain.app.ready();
@@ -209,15 +210,16 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
       await expectLedgerMatches(a, 'A after');
       await expectLedgerMatches(b, 'B after');
 
-      // A's second battery loses its day-1 awards (as a re-clearing that awarded nothing would leave it): its entries become tombstones.
+      // A's second battery loses its awards, as a re-clearing that awarded nothing leaves it (the clearing's own
+      // repository call; this suite's clearings are each organisation's own, which record no market_clearings row,
+      // so only the bid's awards_removed_at tells the sync): its entries become tombstones.
       const count = await server.ctx.analytics!.pnl.ledger.count(a.id);
-      await server.ctx.database.query(`DELETE FROM bid_awards WHERE asset_id = $1`, [assets.a2.id]);
-      // The market-wide clearing's record of the day, stamped (this suite's clearings are each organisation's own, which record none).
-      await server.ctx.database.query(
-        `INSERT INTO market_clearings (market, run, delivery_date, mode, status, bids_cleared) VALUES ('ERCOT', 'DA', $1, 'price_taker', 'complete', 0)
-         ON CONFLICT (market, run, delivery_date) DO UPDATE SET written_at = now()`,
-        [day1.date],
-      );
+      const trading = createTradingRepositories(server.ctx.database);
+      const emptied = await server.ctx.database.query<{ bid_id: string }>(`SELECT DISTINCT bid_id FROM bid_awards WHERE asset_id = $1`, [assets.a2.id]);
+      expect(emptied.length).toBeGreaterThan(0);
+      await trading.sql.transaction(async (tx) => {
+        for (const { bid_id } of emptied) await trading.clearing.replaceAwards(tx, bid_id, []);
+      });
       await server.ctx.analytics!.pnlSync.run();
       expect(await server.ctx.analytics!.pnl.ledger.count(a.id)).toBeLessThan(count);
       await expectLedgerMatches(a, 'A after removal');

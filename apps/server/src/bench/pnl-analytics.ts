@@ -102,7 +102,7 @@ export async function benchPnlAnalytics(
     const env = { OPTIBID_ENV: 'test', DEMO_MODE: 'false', SIMULATION_MODE: 'false', LOG_LEVEL: 'silent', DATABASE_URL: pgUrl };
     // No overlap: the year was written just now, and with the default 120 s every read of it would go to PostgreSQL
     // until two minutes after the backfill (the freshness check still runs on each ledger read, and is timed with it).
-    withLedger = await createServices(loadConfig({ ...env, ANALYTICS_URL: u.toString() }), { database: db, migrate: false, analytics: { pnl: { overlapMs: 0 } } });
+    withLedger = await createServices(loadConfig({ ...env, ANALYTICS_URL: u.toString() }), { database: db, migrate: false, analytics: { pnl: { overlapMs: 0, readMarginMs: 0 } } });
     plain = await createServices(loadConfig(env), { database: db, migrate: false });
     const analytics = withLedger.analytics!;
     if (!(await analytics.pnl.ensureSchema())) {

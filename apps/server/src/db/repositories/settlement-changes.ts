@@ -39,6 +39,7 @@ export class SettlementChangesRepository {
     return this.database.query<SettledDay>(
       `SELECT organization_id::text AS organization_id, delivery_date FROM bid_awards WHERE ${w('cleared_at')}
        UNION SELECT organization_id::text, delivery_date FROM bid_as_awards WHERE ${w('cleared_at')}
+       UNION SELECT organization_id::text, delivery_date FROM bids WHERE ${w('awards_removed_at')}
        UNION SELECT b.organization_id::text, b.delivery_date FROM market_clearings c
          JOIN bids b ON b.market = c.market AND b.run = c.run AND b.delivery_date = c.delivery_date WHERE ${w('c.written_at')}
        UNION SELECT a.organization_id::text, a.delivery_date FROM asset_telemetry x
@@ -69,6 +70,7 @@ export class SettlementChangesRepository {
       `SELECT (extract(epoch FROM max(t)) * 1000)::float8 AS ms FROM (
          SELECT max(a.cleared_at) AS t FROM bid_awards a WHERE a.cleared_at > $4::timestamptz AND ${inRange('a')}
          UNION ALL SELECT max(a.cleared_at) FROM bid_as_awards a WHERE a.cleared_at > $4::timestamptz AND ${inRange('a')}
+         UNION ALL SELECT max(b.awards_removed_at) FROM bids b WHERE b.awards_removed_at > $4::timestamptz AND ${inRange('b')}
          UNION ALL SELECT max(c.written_at) FROM market_clearings c
            JOIN bids b ON b.market = c.market AND b.run = c.run AND b.delivery_date = c.delivery_date
            WHERE c.written_at > $4::timestamptz AND c.delivery_date >= $2 AND c.delivery_date <= $3 AND b.organization_id = $1

@@ -44,7 +44,7 @@ export function analyticsServicesOn(w: AnalyticsWiring): AnalyticsServices {
   const prices = new PriceAnalytics(store, { ...w.options, log: w.log });
   const changes = new PriceChangesRepository(w.database);
   const settlementChanges = new SettlementChangesRepository(w.database);
-  const pnl = new PnlAnalytics(new AnalyticsPnlRepository(ch), store, settlementChanges, { ...w.options, overlapMs: w.options?.pnl?.overlapMs, log: w.log });
+  const pnl = new PnlAnalytics(new AnalyticsPnlRepository(ch), store, settlementChanges, { ...w.options, readMarginMs: w.options?.pnl?.readMarginMs, log: w.log });
   const pnlSync = new PnlLedgerSync(pnl, settlementChanges, changes, w.options?.pnl);
   // A read that found an input newer than the ledger brings it in now rather than at the next period (run() is one at a time).
   pnl.onBehind = () => void pnlSync.run().catch((err: Error) => w.log.warn({ error: err.message }, 'analytics: settlement ledger sync started by a P&L read failed'));

@@ -9,8 +9,7 @@
  * sync (a clearing, telemetry or an RT price of the last seconds). So each read
  * also asks PostgreSQL, in one indexed query, whether an input of that
  * organisation's requested days was written after the ledger's watermark minus
- * the sync's overlap (the margin the sync itself re-reads, for a transaction
- * that committed late); if so, PostgreSQL answers this read, and when the change
+ * a few seconds (PNL_READ_MARGIN_MS); if so, PostgreSQL answers this read, and when the change
  * is past the watermark itself (the ledger cannot have it) a sync is started.
  * A ledger answer is therefore the answer PostgreSQL would give, not one up to
  * a sync period old; ranges nobody wrote to keep coming from the ledger.
@@ -22,12 +21,22 @@ import type { SettlementChangesRepository } from '../../db/repositories/settleme
 import { ClickHouseReadGate, type ReadGateOptions } from './clickhouse-read-gate.js';
 
 export const PNL_SYNC_NAME = 'pnl';
-/** How far before its watermark the ledger may lack a write (a transaction that committed late); the sync re-reads as much. */
+/** How far before its watermark each incremental sync re-reads (belt and braces for a transaction that committed late). */
 export const PNL_SYNC_OVERLAP_MS = 120_000;
+/**
+ * How far before the ledger's watermark a P&L read still looks for a newer input. The watermark
+ * never passes the start of a transaction that was open when the sync read the database's clock,
+ * and every change source is stamped by that clock (`now()` defaults), so an input stamped before
+ * the watermark was committed, and visible, before the sync read its days: in principle no margin
+ * is needed. A few seconds cover what that reasoning might miss without sending every range
+ * written to in the last two minutes (the sync's own overlap) to PostgreSQL, which for an
+ * organisation with live meter readings would be nearly every recent range.
+ */
+export const PNL_READ_MARGIN_MS = 5_000;
 
 export interface PnlAnalyticsOptions extends ReadGateOptions {
-  /** The sync's overlap (PnlLedgerSyncOptions.overlapMs); default PNL_SYNC_OVERLAP_MS. */
-  overlapMs?: number;
+  /** See PNL_READ_MARGIN_MS (its default). */
+  readMarginMs?: number;
 }
 
 export class PnlAnalytics extends ClickHouseReadGate {
@@ -35,7 +44,7 @@ export class PnlAnalytics extends ClickHouseReadGate {
   newerInPostgresql = 0;
   /** Starts a sync (the composition root wires PnlLedgerSync.run; it does not wait for it). */
   onBehind: (() => void) | null = null;
-  private readonly overlapMs: number;
+  private readonly readMarginMs: number;
 
   constructor(
     readonly ledger: AnalyticsPnlRepository,
@@ -44,7 +53,7 @@ export class PnlAnalytics extends ClickHouseReadGate {
     opts: PnlAnalyticsOptions,
   ) {
     super(syncStore, PNL_SYNC_NAME, 'P&L', opts);
-    this.overlapMs = opts.overlapMs ?? PNL_SYNC_OVERLAP_MS;
+    this.readMarginMs = opts.readMarginMs ?? PNL_READ_MARGIN_MS;
   }
 
   protected async createSchema(): Promise<void> {
@@ -69,7 +78,7 @@ export class PnlAnalytics extends ClickHouseReadGate {
   /** Whether the ledger has every input of the query's days PostgreSQL wrote (nothing in range since watermark − overlap). */
   private async covers(q: PnlLedgerQuery, state: AnalyticsSyncState): Promise<boolean> {
     const watermarkMs = state.watermark.getTime();
-    const latestMs = await this.changes.latestChangeIn(q.organization_id, q.start, q.end, new Date(watermarkMs - this.overlapMs).toISOString());
+    const latestMs = await this.changes.latestChangeIn(q.organization_id, q.start, q.end, new Date(watermarkMs - this.readMarginMs).toISOString());
     if (latestMs === null) return true;
     this.newerInPostgresql++;
     // Inside the overlap the last sync most likely has it and the next one moves past it; after the watermark it surely lacks it.

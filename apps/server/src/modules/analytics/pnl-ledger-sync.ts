@@ -33,8 +33,10 @@ export interface PnlSyncReport {
 }
 
 export interface PnlLedgerSyncOptions {
-  /** How far before the watermark each incremental sync looks (P&L reads check as far back); default 120 s. */
+  /** How far before the watermark each incremental sync looks; default 120 s. */
   overlapMs?: number;
+  /** How far before the watermark a P&L read looks for a newer input (PNL_READ_MARGIN_MS, 5 s); tests set 0. */
+  readMarginMs?: number;
   /** Longest run of days settled in one go; default 31 (a settlement matches RT prices to awards pairwise, so shorter runs cost less). */
   maxSpanDays?: number;
 }

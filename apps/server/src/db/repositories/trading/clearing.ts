@@ -101,10 +101,18 @@ function mapClearing(r: Record<string, unknown>): ClearingRow {
 export class ClearingRepository {
   constructor(private readonly db: Sql) {}
 
+  /**
+   * Awards deleted and not replaced leave no row whose timestamp says the day changed: the bid
+   * keeps the moment (migration 0025), for the P&L ledger's sync and read check.
+   */
+  private async markRemoved(tx: Sql, bidId: string, removedRows: number): Promise<void> {
+    if (removedRows > 0) await tx.query(`UPDATE bids SET awards_removed_at = now() WHERE id = $1`, [bidId]);
+  }
+
   /** Replaces a bid's awards (a re-run writes the same rows again, never duplicates). */
   async replaceAwards(tx: Sql, bidId: string, awards: Omit<AwardRow, 'bid_id'>[]): Promise<void> {
-    await tx.query(`DELETE FROM bid_awards WHERE bid_id = $1`, [bidId]);
-    if (awards.length === 0) return;
+    const removed = await tx.query(`DELETE FROM bid_awards WHERE bid_id = $1 RETURNING 1`, [bidId]);
+    if (awards.length === 0) return this.markRemoved(tx, bidId, removed.length);
     const a0 = awards[0]!;
     await tx.query(
       `INSERT INTO bid_awards (bid_id, organization_id, asset_id, market, location, run, delivery_date, mode, period, interval_start, duration_h, awarded_mw, price_usd_per_mwh)
@@ -123,8 +131,8 @@ export class ClearingRepository {
 
   /** Replaces a bid's AS awards (every offered product and period, awarded or not). */
   async replaceAsAwards(tx: Sql, bidId: string, awards: Omit<AsAwardRow, 'bid_id'>[]): Promise<void> {
-    await tx.query(`DELETE FROM bid_as_awards WHERE bid_id = $1`, [bidId]);
-    if (awards.length === 0) return;
+    const removed = await tx.query(`DELETE FROM bid_as_awards WHERE bid_id = $1 RETURNING 1`, [bidId]);
+    if (awards.length === 0) return this.markRemoved(tx, bidId, removed.length);
     const a0 = awards[0]!;
     await tx.query(
       `INSERT INTO bid_as_awards (bid_id, organization_id, asset_id, market, zone, run, delivery_date, period, product, interval_start, duration_h,
