@@ -116,6 +116,12 @@ describeEachBackend('backtests with ancillary services', (backend) => {
     close(r.energy_revenue_usd, core.energy_revenue_usd);
     close(r.as_revenue_usd, core.as_revenue_usd);
     for (const [p, v] of Object.entries(core.revenue_by_product)) close(r.revenue_by_product[p], v);
+    // Every field of core's report, and of its days, survives the response schema (its serialiser drops undeclared fields).
+    const stored = JSON.parse(JSON.stringify(core));
+    expect(Object.keys(r).sort()).toEqual(Object.keys(stored).sort());
+    expect(Object.keys(r.daily[0]).sort()).toEqual(Object.keys(stored.daily[0]).sort());
+    expect(r.interpolated_intervals).toEqual(stored.interpolated_intervals);
+    expect([r.start, r.end, r.no_history_days]).toEqual([stored.start, stored.end, stored.no_history_days]);
     // AS is most of the value, as on the whole year.
     expect(r.as_revenue_usd).toBeGreaterThan(Math.abs(r.energy_revenue_usd));
     expect(r.daily).toHaveLength(11);

@@ -8,4 +8,5 @@ export * from './trading.js';
 export * from './platform.js';
 export * from './admin.js';
 export * from './optimization.js';
+export * from './backtest.js';
 export * from './forecasting.js';

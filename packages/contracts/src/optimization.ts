@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { IsoDate, Uuid } from './common.js';
+import { BacktestConfig, BacktestResult } from './backtest.js';
+import { IsoDate, Nullable, Uuid } from './common.js';
 import { ExogenousSeriesView } from './forecasting.js';
 import { PriceRunSchema, PriceScope } from './markets.js';
 
@@ -165,9 +166,9 @@ export const BacktestView = Type.Object({
   id: Uuid,
   name: Type.String(),
   status: Type.String(),
-  config: Type.Record(Type.String(), Type.Unknown()),
+  config: BacktestConfig,
   progress: Type.Object({ done: Type.Integer(), total: Type.Integer(), fraction: Type.Number() }),
-  result: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  result: Nullable(BacktestResult),
   error: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
   started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -16,7 +16,7 @@ import {
   type BatteryParams,
   type SolveFn,
 } from '@optibid/core';
-import type { BacktestCreateBody, BacktestView } from '@optibid/contracts';
+import type { BacktestConfig, BacktestCreateBody, BacktestResult, BacktestView } from '@optibid/contracts';
 import type { ServerContext } from '../../context.js';
 import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
 import { badRequest, notFound, validationFailed } from '../../http/errors.js';
@@ -83,7 +83,7 @@ export class BacktestService {
       ? await backtestAncillaryConfig(this.markets, m, body.ancillary, { start: localDayBoundsUtc(body.start, m.timezone).start, end: localDayBoundsUtc(body.end, m.timezone).end, label: `${body.start} … ${body.end}` })
       : null;
     await this.quotas.check(actor.organization_id, 'backtests_per_day');
-    const config = { market: m.iso, location, run, start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null, price_scope: scope, ...(ancillary ? { ancillary } : {}) };
+    const config: BacktestConfig = { market: m.iso, location, run, start: body.start, end: body.end, strategy, horizon_hours: body.horizon_hours ?? 36, battery, asset_id: body.asset_id ?? null, price_scope: scope, ...(ancillary ? { ancillary } : {}) };
     const row = await this.repo.insertBacktest({
       organization_id: actor.organization_id,
       name: body.name ?? `${strategy}${ancillary ? ` + AS (${ancillary.as_model})` : ''} ${m.iso} ${location} ${body.start}…${body.end}`,
@@ -214,8 +214,8 @@ function localSpan(timezone: string, startDate: string, endDate: string): { star
   return { start: localDayBoundsUtc(startDate, timezone).start, end: localDayBoundsUtc(endDate, timezone).end };
 }
 
-function serializeReport(r: BacktestReport): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+function serializeReport(r: BacktestReport): BacktestResult {
+  return JSON.parse(JSON.stringify(r)) as BacktestResult;
 }
 
 export function backtestView(r: BacktestRow): BacktestView {
@@ -226,9 +226,10 @@ export function backtestView(r: BacktestRow): BacktestView {
     id: r.id,
     name: r.name,
     status: r.status,
-    config: r.config,
+    // Stored by create() and execute() below in these shapes (older rows lack the optional fields).
+    config: r.config as BacktestConfig,
     progress: { done, total, fraction: r.status === 'succeeded' ? 1 : total > 0 ? Math.round((done / total) * 1000) / 1000 : 0 },
-    result: r.result,
+    result: r.result as BacktestResult | null,
     error: r.error,
     created_at: new Date(r.created_at).toISOString(),
     started_at: iso(r.started_at),
