@@ -5,18 +5,8 @@
  * market chart overlays. Delivery dates are market-local YYYY-MM-DD.
  */
 import { useQuery } from '@tanstack/react-query';
-import type { ForecastModelVersionView, ForecastModelView, ForecastRunView, ForecastView } from '@optibid/contracts';
+import type { ForecastModelList, ForecastModelVersionView, ForecastRunView, ForecastView } from '@optibid/contracts';
 import { api } from './api';
-
-export interface ModelTypeInfo {
-  spec: string;
-  description: string;
-}
-
-export interface ForecastModelList {
-  items: ForecastModelView[];
-  model_types: ModelTypeInfo[];
-}
 
 /** How often a running training run is re-read. */
 export const RUN_POLL_MS = 700;

@@ -1,31 +1,12 @@
 'use client';
 /** Market data queries: catalogue, locations, price series, latest prices and statistics. */
 import { useQuery } from '@tanstack/react-query';
-import type { AncillaryPricePage, LocationView, MarketView, PriceScope, PriceSeriesList, PriceStatsView, PriceView } from '@optibid/contracts';
+import type { AncillaryPricePage, LatestPrices, LatestPriceView, MarketLocationList, MarketLocationView, MarketView, PricePage, PriceScope, PriceSeriesList, PriceStatsView } from '@optibid/contracts';
 import { api } from './api';
 
 export type PriceRun = 'DA' | 'RT5' | 'RT15' | 'RTH';
 export type Resolution = 'native' | 'hourly' | 'daily';
 
-export interface LatestPrice extends PriceView {
-  previous_lmp_usd_per_mwh: number | null;
-  change_usd_per_mwh: number | null;
-}
-
-export interface MarketLocation extends LocationView {
-  has_data: boolean;
-  runs: string[];
-}
-
-export interface PricePageBody {
-  market: string;
-  location: string;
-  run: PriceRun;
-  resolution: string;
-  timezone: string;
-  items: PriceView[];
-  next_cursor: string | null;
-}
 
 export function useMarkets() {
   return useQuery({
@@ -48,7 +29,7 @@ export function useMarket(iso: string | undefined) {
 }
 
 /** Select options for a market's locations, those with stored prices first (a backtest or a model needs them). */
-export function locationOptions(locations: MarketLocation[] | undefined): { value: string; label: string }[] {
+export function locationOptions(locations: MarketLocationView[] | undefined): { value: string; label: string }[] {
   return [...(locations ?? [])]
     .sort((a, b) => Number(b.has_data) - Number(a.has_data) || a.id.localeCompare(b.id))
     .map((l) => ({ value: l.id, label: `${l.id}${l.name !== l.id ? ` · ${l.name}` : ''}${l.has_data ? ` (${l.runs.join(', ')})` : ' (no prices stored)'}` }));
@@ -57,7 +38,7 @@ export function locationOptions(locations: MarketLocation[] | undefined): { valu
 export function useLocations(iso: string | undefined) {
   return useQuery({
     queryKey: ['markets', iso, 'locations'],
-    queryFn: ({ signal }) => api.get<{ market: string; items: MarketLocation[] }>(`/api/markets/${encodeURIComponent(iso!)}/locations`, { signal }).then((r) => r.items),
+    queryFn: ({ signal }) => api.get<MarketLocationList>(`/api/markets/${encodeURIComponent(iso!)}/locations`, { signal }).then((r) => r.items),
     enabled: !!iso,
     staleTime: 60_000,
   });
@@ -66,7 +47,7 @@ export function useLocations(iso: string | undefined) {
 export function useLatestPrices(iso: string | undefined) {
   return useQuery({
     queryKey: ['prices', 'latest', iso],
-    queryFn: ({ signal }) => api.get<{ market: string; items: LatestPrice[] }>(`/api/prices/latest?market=${encodeURIComponent(iso!)}`, { signal }).then((r) => r.items),
+    queryFn: ({ signal }) => api.get<LatestPrices>(`/api/prices/latest?market=${encodeURIComponent(iso!)}`, { signal }).then((r) => r.items),
     enabled: !!iso,
     staleTime: 30_000,
   });
@@ -88,14 +69,14 @@ export interface SeriesParams {
 const MAX_PAGES = 20;
 
 /** Every page of a series (cursor-followed, capped at 20 × 10,000 points). */
-export async function fetchSeries(p: SeriesParams, signal?: AbortSignal): Promise<PricePageBody> {
+export async function fetchSeries(p: SeriesParams, signal?: AbortSignal): Promise<PricePage> {
   let cursor: string | null = null;
-  let first: PricePageBody | null = null;
+  let first: PricePage | null = null;
   for (let i = 0; i < MAX_PAGES; i++) {
     const q = new URLSearchParams({ market: p.market, location: p.location, run: p.run, start: p.start, end: p.end, resolution: p.resolution ?? 'hourly', limit: '10000' });
     if (p.scope === 'own') q.set('scope', 'own');
     if (cursor) q.set('cursor', cursor);
-    const page: PricePageBody = await api.get<PricePageBody>(`/api/prices?${q}`, { signal });
+    const page = await api.get<PricePage>(`/api/prices?${q}`, { signal });
     if (!first) first = page;
     else first.items.push(...page.items);
     cursor = page.next_cursor;
@@ -127,7 +108,7 @@ export function usePriceStats(p: Omit<SeriesParams, 'resolution'> | null) {
 }
 
 /** The real-time run to show for a location: the one with the newest stored interval, else RT5 (the live feed's). */
-export function realTimeRunOf(latest: LatestPrice[] | undefined, location: string): PriceRun {
+export function realTimeRunOf(latest: LatestPriceView[] | undefined, location: string): PriceRun {
   const rt = (latest ?? []).filter((l) => l.location === location && l.run !== 'DA').sort((a, b) => b.interval_start.localeCompare(a.interval_start));
   return (rt[0]?.run as PriceRun | undefined) ?? 'RT5';
 }

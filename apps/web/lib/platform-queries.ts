@@ -27,6 +27,7 @@ import type {
   MfaStatus,
   MfaVerifyResponse,
   NotificationView,
+  NotificationsResponse,
   OrgSettingsView,
   PlanView,
   QuotaView,
@@ -147,14 +148,10 @@ export function useSessions() {
 export function useAlertRules() {
   return useQuery({ queryKey: platformKeys.alertRules, queryFn: ({ signal }) => api.get<Items<AlertRuleView>>('/api/alerts/rules', { signal }) });
 }
-export interface NotificationsBody {
-  items: NotificationView[];
-  unread_count: number;
-}
 export function useNotifications(unreadOnly = false, opts: { refetchInterval?: number } = {}) {
   return useQuery({
     queryKey: platformKeys.notifications(unreadOnly),
-    queryFn: ({ signal }) => api.get<NotificationsBody>(`/api/notifications${qs({ unread: unreadOnly || undefined, limit: 100 })}`, { signal }),
+    queryFn: ({ signal }) => api.get<NotificationsResponse>(`/api/notifications${qs({ unread: unreadOnly || undefined, limit: 100 })}`, { signal }),
     refetchInterval: opts.refetchInterval,
     retry: false,
   });

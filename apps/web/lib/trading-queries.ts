@@ -1,7 +1,7 @@
 'use client';
 /** Trading queries and mutations: assets, bids, clearing, settlement and P&L. */
 import { useQuery } from '@tanstack/react-query';
-import type { AssetView, BidView, ClearingView, PnlView, SettlementView } from '@optibid/contracts';
+import type { AssetView, BidVersionList, BidView, ClearingView, PnlView, SettlementView } from '@optibid/contracts';
 import { api } from './api';
 
 export const ASSET_TYPES = ['battery', 'thermal', 'solar', 'wind', 'demand_response', 'load'] as const;
@@ -33,16 +33,6 @@ export function bidStatusTone(s: string): 'neutral' | 'info' | 'success' | 'warn
     default:
       return 'neutral';
   }
-}
-
-export interface BidVersion {
-  version: number;
-  side: string;
-  delivery_date: string;
-  curves: { mw: number; price_usd_per_mwh: number }[][];
-  status: string;
-  created_by: string | null;
-  created_at: string;
 }
 
 export function useAssets(opts: { enabled?: boolean } = {}) {
@@ -92,7 +82,7 @@ export function useBid(id: string | null) {
 export function useBidVersions(id: string | null) {
   return useQuery({
     queryKey: ['bids', 'versions', id],
-    queryFn: ({ signal }) => api.get<{ bid_id: string; items: BidVersion[] }>(`/api/bids/${encodeURIComponent(id!)}/versions`, { signal }).then((r) => r.items),
+    queryFn: ({ signal }) => api.get<BidVersionList>(`/api/bids/${encodeURIComponent(id!)}/versions`, { signal }).then((r) => r.items),
     enabled: !!id,
   });
 }

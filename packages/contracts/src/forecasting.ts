@@ -76,10 +76,14 @@ export const ForecastModelView = Type.Object({
 });
 export type ForecastModelView = Static<typeof ForecastModelView>;
 
+export const ModelTypeInfo = Type.Object({ spec: Type.String(), description: Type.String() });
+export type ModelTypeInfo = Static<typeof ModelTypeInfo>;
+
 export const ForecastModelList = Type.Object({
   items: Type.Array(ForecastModelView),
-  model_types: Type.Array(Type.Object({ spec: Type.String(), description: Type.String() })),
+  model_types: Type.Array(ModelTypeInfo),
 });
+export type ForecastModelList = Static<typeof ForecastModelList>;
 
 export const ForecastModelListQuery = Type.Object(
   { market: Type.Optional(Type.String({ maxLength: 10 })), location: Type.Optional(Type.String({ maxLength: 100 })) },

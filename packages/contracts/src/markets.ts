@@ -12,6 +12,12 @@ export const LocationView = Type.Object({
 });
 export type LocationView = Static<typeof LocationView>;
 
+/** GET /api/markets/:iso/locations: a location with which runs have stored prices. */
+export const MarketLocationView = Type.Intersect([LocationView, Type.Object({ has_data: Type.Boolean(), runs: Type.Array(Type.String()) })]);
+export type MarketLocationView = Static<typeof MarketLocationView>;
+export const MarketLocationList = Type.Object({ market: Type.String(), items: Type.Array(MarketLocationView) });
+export type MarketLocationList = Static<typeof MarketLocationList>;
+
 export const GateClosureView = Type.Object({ effective_from: Type.String(), close_local_time: Type.String(), timezone: Type.Optional(Type.String()), source: Type.String() });
 
 export const MarketView = Type.Object({
@@ -76,6 +82,7 @@ export const PricePage = Type.Object({
   items: Type.Array(PriceView),
   next_cursor: Type.Union([Type.String(), Type.Null()]),
 });
+export type PricePage = Static<typeof PricePage>;
 
 /** The price series a scope holds (GET /api/prices/series): which locations and runs, over which span. */
 export const PriceSeriesQuery = Type.Object({ scope: Type.Optional(PriceScope), market: Type.Optional(IsoParam) }, { additionalProperties: false });
@@ -95,7 +102,9 @@ export const PriceSeriesList = Type.Object({
 export type PriceSeriesList = Static<typeof PriceSeriesList>;
 
 export const LatestPriceView = Type.Intersect([PriceView, Type.Object({ previous_lmp_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]), change_usd_per_mwh: Type.Union([Type.Number(), Type.Null()]) })]);
+export type LatestPriceView = Static<typeof LatestPriceView>;
 export const LatestPrices = Type.Object({ market: Type.String(), items: Type.Array(LatestPriceView) });
+export type LatestPrices = Static<typeof LatestPrices>;
 
 export const PriceStatsQuery = Type.Object(
   { market: IsoParam, location: Type.String({ minLength: 1 }), run: Type.Optional(PriceRunSchema), start: Type.String(), end: Type.String(), scope: Type.Optional(PriceScope) },

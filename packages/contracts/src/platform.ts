@@ -359,6 +359,7 @@ export const NotificationsQuery = Type.Object(
   { additionalProperties: false },
 );
 export const NotificationsResponse = Type.Object({ items: Type.Array(NotificationView), unread_count: Type.Integer() });
+export type NotificationsResponse = Static<typeof NotificationsResponse>;
 export const MarkReadBody = Type.Object(
   { ids: Type.Optional(Type.Array(Uuid, { maxItems: 500 })), all: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },

@@ -224,7 +224,9 @@ export const BidVersionView = Type.Object({
   created_by: Nullable(Type.String()),
   created_at: IsoDateTime,
 });
+export type BidVersionView = Static<typeof BidVersionView>;
 export const BidVersionList = Type.Object({ bid_id: Uuid, items: Type.Array(BidVersionView) });
+export type BidVersionList = Static<typeof BidVersionList>;
 
 export const ClearingModeSchema = Type.Union([Type.Literal('price_taker'), Type.Literal('auction')]);
 const Curve = Type.Array(BidSegmentSchema, { maxItems: 200 });

@@ -1,10 +1,9 @@
 'use client';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { ForecastModelView } from '@optibid/contracts';
+import type { ForecastModelView, ModelTypeInfo } from '@optibid/contracts';
 import { Button, Card, ErrorMessage, Field, Input, Select } from '@/components/ui';
 import { api, fieldErrors } from '@/lib/api';
-import type { ModelTypeInfo } from '@/lib/forecast-queries';
 import { locationOptions, useLocations, useMarkets } from '@/lib/market-queries';
 
 /** `lear:<days>`, `gbm:<days>` and `ridge:<days>` are families: offer windows the stored history can usually support. */

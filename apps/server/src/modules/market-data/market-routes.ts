@@ -5,7 +5,7 @@ import {
   ImportReport,
   IsoParam,
   LatestPrices,
-  LocationView,
+  MarketLocationList,
   MarketView,
   PricePage,
   PriceQuery,
@@ -70,13 +70,7 @@ export function marketRoutes(app: App, markets: MarketService, imports: ImportSe
       tags: ['markets'],
       summary: "An ISO's hubs and zones, with the ISO's own identifiers, and which have stored prices",
       params: Type.Object({ iso: IsoParam }),
-      response: {
-        200: Type.Object({
-          market: Type.String(),
-          items: Type.Array(Type.Intersect([LocationView, Type.Object({ has_data: Type.Boolean(), runs: Type.Array(Type.String()) })])),
-        }),
-        ...errorResponses,
-      },
+      response: { 200: MarketLocationList, ...errorResponses },
     },
     handler: async (req, reply) => reads.locations(req, reply, req.params.iso),
   });
