@@ -11,15 +11,20 @@ import { PriceRunSchema, PriceScope } from './markets.js';
 const AsModel = Type.Union([Type.Literal('reference'), Type.Literal('default')], { description: 'co-optimisation model (core battery-as)' });
 const RevenueByProduct = Type.Record(Type.String(), Type.Number(), { description: 'AS capacity revenue per product, as the ISO names it' });
 
-/** One delivery day (a rolling window: its first kept day) of core's DailyPnl. */
-export const BacktestDay = Type.Object({
-  date: IsoDate,
+/** The money and energy a day and a whole backtest both report (core's BacktestTotals but cycles). */
+const Totals = {
   revenue_usd: Type.Number(),
   cost_usd: Type.Number(),
   degradation_usd: Type.Number(),
   net_usd: Type.Number(),
   discharged_mwh: Type.Number(),
   charged_mwh: Type.Number(),
+};
+
+/** One delivery day (a rolling window: its first kept day) of core's DailyPnl. */
+export const BacktestDay = Type.Object({
+  date: IsoDate,
+  ...Totals,
   soc_end_mwh: Type.Number(),
   status: Type.String({ description: 'solver outcome; anything but optimal means the battery idled (no_history: a forecast strategy with nothing before its first gate)' }),
   undeliverable_mwh: Type.Number({ description: 'awarded energy the battery could not deliver, not settled' }),
@@ -38,12 +43,7 @@ export const BacktestResult = Type.Object({
   interval_hours: Type.Number(),
   intervals: Type.Integer(),
   traded_intervals: Type.Integer(),
-  revenue_usd: Type.Number(),
-  cost_usd: Type.Number(),
-  degradation_usd: Type.Number(),
-  net_usd: Type.Number(),
-  discharged_mwh: Type.Number(),
-  charged_mwh: Type.Number(),
+  ...Totals,
   cycles: Type.Number({ description: 'discharged MWh ÷ energy_mwh' }),
   perfect_foresight_net_usd: Nullable(Type.Number()),
   capture_rate: Nullable(Type.Number({ description: 'net ÷ perfect-foresight net; null when that is ≤ 0' })),
