@@ -90,7 +90,10 @@ function connect(c) {
 
 const t0 = wallNow();
 Promise.all(Array.from({ length: job.clients }, (_, c) => connect(c))).then(() => {
-  parentPort.postMessage({ kind: 'ready', connect_ms: wallNow() - t0 });
+  // This thread's kernel id (Linux), so the bench can pin it to a core of its own.
+  let tid = null;
+  try { tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()); } catch {}
+  parentPort.postMessage({ kind: 'ready', connect_ms: wallNow() - t0, tid });
   parentPort.on('message', (cmd) => {
     if (cmd === 'count') parentPort.postMessage({ kind: 'received', count: received });
     if (cmd === 'results') {

@@ -16,7 +16,7 @@
  * Bounded: at most 10,000 clients and 500 ticks, and a 180 s overall deadline.
  * Goal: p99 < 50 ms with 5,000 clients.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,7 +46,7 @@ interface ClientJob {
   ticks: number;
 }
 
-type ToMain = { kind: 'ready'; connect_ms: number } | { kind: 'received'; count: number } | { kind: 'results'; recv: Float64Array };
+type ToMain = { kind: 'ready'; connect_ms: number; tid: number | null } | { kind: 'received'; count: number } | { kind: 'results'; recv: Float64Array };
 
 export interface WebsocketBenchOptions {
   clients?: number;
@@ -56,6 +56,13 @@ export interface WebsocketBenchOptions {
   workers?: number;
   /** Server processes (default 1: in the bench's own process, memory bus). */
   instances?: number;
+  /**
+   * In-process figures: the server's thread on the first core and the client threads on the others
+   * (Linux `taskset`), as the clients of a real deployment run on other machines; default true
+   * where there are ≥ 2 cores and `taskset` works. Otherwise the scheduler moves client threads onto
+   * the server's core in the middle of its fan-out loop.
+   */
+  pinCores?: boolean;
   /** For instances ≥ 2: the NATS bus (default BENCH_BUS_URL, else nats://127.0.0.1:4222 unless BENCH_REDIS_URL is set). */
   busUrl?: string | null;
   /** For instances ≥ 2 without NATS: the Redis bus (default BENCH_REDIS_URL). */
@@ -243,6 +250,7 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
     const all = <K extends ToMain['kind']>(kind: K, timeoutMs: number) => Promise.all(workers.map((_, i) => waitFor(i, kind, timeoutMs)));
 
     const ready = await all('ready', 120_000);
+    const pinned = servers.timesFanOut && opts.pinCores !== false ? pinThreads(ready.map((r) => r.tid)) : null;
     const connected = await servers.connections();
     if (connected !== clients) throw new Error(`only ${connected} of ${clients} clients connected`);
 
@@ -285,8 +293,9 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
     const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : NaN);
     fanOutMs.sort((a, b) => a - b);
     return {
-      machine: `${os.availableParallelism()} cores, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} at end`,
+      machine: `${os.cpus().length} cores, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} at end`,
       servers: servers.label,
+      cores: pinned ?? 'not pinned (the scheduler shares every core between the server and the clients)',
       clients,
       client_worker_threads: workerCount,
       ticks,
@@ -303,8 +312,36 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
       message_bytes: Buffer.byteLength(JSON.stringify(priceUpdateMessage('PJM', { location: 'BENCH', interval_start: start, lmp: ticks - 1 }))),
     };
   } finally {
+    unpin();
     await Promise.all(workers.map((w) => w.terminate()));
     await servers.close();
+  }
+}
+
+const taskset = (cpus: string, tid: number) => execFileSync('taskset', ['-pc', cpus, String(tid)], { stdio: 'ignore' });
+
+/**
+ * Pins this process's main thread (the server's event loop: its id is the process id) to core 0
+ * and each client thread to the other cores, or returns null (not Linux, one core, no taskset).
+ */
+function pinThreads(clientTids: (number | null)[]): string | null {
+  const cores = os.cpus().length;
+  if (cores < 2 || clientTids.some((t) => t === null)) return null;
+  try {
+    taskset('0', process.pid);
+    for (const tid of clientTids) taskset(`1-${cores - 1}`, tid!);
+    return `server thread pinned to core 0, client threads to core${cores > 2 ? `s 1-${cores - 1}` : ' 1'}`;
+  } catch {
+    unpin();
+    return null;
+  }
+}
+
+function unpin(): void {
+  try {
+    taskset(`0-${os.cpus().length - 1}`, process.pid);
+  } catch {
+    // not pinned, or no taskset
   }
 }
 
