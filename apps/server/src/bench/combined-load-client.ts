@@ -49,6 +49,9 @@ async function timed(fn) {
 }
 (async () => {
   token = (await api('POST', '/api/auth/login', { email: job.email, password: job.password })).access_token;
+  // hybrid-rw is one of our own models, behind the own_forecast_model flag: the platform admin turns it on for its organisation.
+  const me = await api('GET', '/api/auth/me');
+  await api('PUT', '/api/admin/features/own_forecast_model/overrides/' + me.organization.id, { enabled: true });
   const asset = await api('POST', '/api/assets', {
     name: 'Bench COMED Battery', type: 'battery', market: 'PJM', location: 'COMED',
     params: { charge_power_mw: 10, discharge_power_mw: 10, energy_mwh: 40, charge_efficiency: 0.95, discharge_efficiency: 0.95, soc_min_mwh: 4, soc_max_mwh: 40, soc_initial_mwh: 20, degradation_cost_usd_per_mwh: 2 },
