@@ -47,7 +47,14 @@ export function analyticsServicesOn(w: AnalyticsWiring): AnalyticsServices {
   const pnl = new PnlAnalytics(new AnalyticsPnlRepository(ch), store, settlementChanges, { ...w.options, readMarginMs: w.options?.pnl?.readMarginMs, log: w.log });
   const pnlSync = new PnlLedgerSync(pnl, settlementChanges, changes, w.options?.pnl);
   // A read that found an input newer than the ledger brings it in now rather than at the next period (run() is one at a time).
-  pnl.onBehind = () => void pnlSync.run().catch((err: Error) => w.log.warn({ error: err.message }, 'analytics: settlement ledger sync started by a P&L read failed'));
+  // Not for a write stamped before the last sync began: that sync saw it if it was committed by then, and otherwise an
+  // open transaction is what holds the watermark back, which another sync cannot move either (a long one, such as a
+  // pg_dump, would start a sync per read for as long as it lasts). The periodic sync brings such a write in, and until
+  // then PostgreSQL answers the reads it touches.
+  pnl.onBehind = (latestMs) => {
+    if (latestMs <= pnlSync.lastStartClockMs) return;
+    void pnlSync.run().catch((err: Error) => w.log.warn({ error: err.message }, 'analytics: settlement ledger sync started by a P&L read failed'));
+  };
   return { prices, sync: new AnalyticsSync(prices, changes, w.options), pnl, pnlSync };
 }
 

@@ -42,8 +42,8 @@ export interface PnlAnalyticsOptions extends ReadGateOptions {
 export class PnlAnalytics extends ClickHouseReadGate {
   /** Reads PostgreSQL answered because an input of their range was newer than the ledger (within served.postgresql). */
   newerInPostgresql = 0;
-  /** Starts a sync (the composition root wires PnlLedgerSync.run; it does not wait for it). */
-  onBehind: (() => void) | null = null;
+  /** Starts a sync for a write at `latestMs` the ledger lacks (the composition root wires PnlLedgerSync; nothing waits for it). */
+  onBehind: ((latestMs: number) => void) | null = null;
   private readonly readMarginMs: number;
 
   constructor(
@@ -82,7 +82,7 @@ export class PnlAnalytics extends ClickHouseReadGate {
     if (latestMs === null) return true;
     this.newerInPostgresql++;
     // Inside the overlap the last sync most likely has it and the next one moves past it; after the watermark it surely lacks it.
-    if (latestMs > watermarkMs) this.onBehind?.();
+    if (latestMs > watermarkMs) this.onBehind?.(latestMs);
     return false;
   }
 

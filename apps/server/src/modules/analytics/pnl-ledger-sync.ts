@@ -88,8 +88,10 @@ export class PnlLedgerSync {
    * next (one that started earlier may have missed what the caller just wrote).
    */
   run(): Promise<PnlSyncReport> {
+    // Between a run's end and the queued one's start `running` is already null: the queued one is still the next.
+    if (this.next) return this.next;
     if (!this.running) return this.start();
-    this.next ??= this.running.then(
+    this.next = this.running.then(
       () => this.startQueued(),
       () => this.startQueued(),
     );
@@ -109,6 +111,13 @@ export class PnlLedgerSync {
     return run;
   }
 
+  /**
+   * The database clock (ms) at which the last finished sync in this process began reading: what was
+   * committed before it, that sync saw, even where an open transaction held its watermark back (a
+   * long one, such as a pg_dump, holds it for its whole length). −∞ before the first.
+   */
+  lastStartClockMs = Number.NEGATIVE_INFINITY;
+
   private async runOnce(): Promise<PnlSyncReport> {
     if (!(await this.pnl.ensureSchema())) throw new Error('analytics: ClickHouse unavailable');
     const state = await this.pnl.syncState(true);
@@ -121,7 +130,9 @@ export class PnlLedgerSync {
     const started = await this.clock.now();
     const days = await this.changes.allDays();
     const entries = await this.settleDays(days);
-    return this.finish('backfill', started.settled_ms, days.length, entries, t0);
+    const report = await this.finish('backfill', started.settled_ms, days.length, entries, t0);
+    this.lastStartClockMs = started.ms;
+    return report;
   }
 
   /** Settles the days whose inputs PostgreSQL wrote after (watermark − overlap). */
@@ -131,7 +142,9 @@ export class PnlLedgerSync {
     const days = await this.changes.changedDays(new Date(watermarkMs - this.overlapMs).toISOString(), to.text);
     const entries = await this.settleDays(days);
     // A transaction still open wrote with its start as timestamp and shows at its commit: the watermark stops there.
-    return this.finish('incremental', Math.max(watermarkMs, to.settled_ms), days.length, entries, t0);
+    const report = await this.finish('incremental', Math.max(watermarkMs, to.settled_ms), days.length, entries, t0);
+    this.lastStartClockMs = to.ms;
+    return report;
   }
 
   private async settleDays(days: readonly SettledDay[]): Promise<number> {
