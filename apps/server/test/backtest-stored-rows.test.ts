@@ -6,7 +6,9 @@
  * params keep their extra fields (resource_name).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BacktestReport } from '@optibid/core';
 import { OptimizationRepository } from '../src/db/repositories/optimization.js';
+import { serializeReport } from '../src/modules/optimization/backtest-service.js';
 import { bearer, describeEachBackend, startTestServer, type TestServer } from './helpers.js';
 import { newOrg, type Org } from './trading-fixtures.js';
 
@@ -106,4 +108,11 @@ describeEachBackend('stored backtests of earlier versions', (backend) => {
     expect(one.json().config).toEqual(config);
     expect(one.json().result).toEqual(result);
   });
+});
+
+it('stores only a report that matches the API schema: a NaN (saved as null) fails its backtest with the reason instead of breaking every list', () => {
+  const report = OLD_RESULT as unknown as BacktestReport;
+  expect(serializeReport(report)).toEqual(OLD_RESULT);
+  expect(() => serializeReport({ ...report, cycles: Number.NaN })).toThrow(/\/cycles/);
+  expect(() => serializeReport({ ...report, daily: [{ ...OLD_DAY, bid_violations: 0.5 }] } as unknown as BacktestReport)).toThrow(/\/daily\/0\/bid_violations/);
 });

@@ -16,7 +16,8 @@ import {
   type BatteryParams,
   type SolveFn,
 } from '@optibid/core';
-import type { BacktestConfig, BacktestCreateBody, BacktestResult, BacktestView } from '@optibid/contracts';
+import { BacktestResult, type BacktestConfig, type BacktestCreateBody, type BacktestView } from '@optibid/contracts';
+import { Value } from 'typebox/value';
 import type { ServerContext } from '../../context.js';
 import type { BacktestRow, OptimizationRepository } from '../../db/repositories/optimization.js';
 import { badRequest, notFound, validationFailed } from '../../http/errors.js';
@@ -214,8 +215,19 @@ function localSpan(timezone: string, startDate: string, endDate: string): { star
   return { start: localDayBoundsUtc(startDate, timezone).start, end: localDayBoundsUtc(endDate, timezone).end };
 }
 
-function serializeReport(r: BacktestReport): BacktestResult {
-  return JSON.parse(JSON.stringify(r)) as BacktestResult;
+/**
+ * The report as stored and served. It must match the API's schema: the response serialiser checks a
+ * nullable object against it whole, so one stored result that does not (a NaN saved as null, say)
+ * would make every list of the organisation's backtests a 500. Such a report fails its backtest with
+ * the reason instead of being stored.
+ */
+export function serializeReport(r: BacktestReport): BacktestResult {
+  const json: unknown = JSON.parse(JSON.stringify(r));
+  if (!Value.Check(BacktestResult, json)) {
+    const e = [...Value.Errors(BacktestResult, json)][0];
+    throw new Error(`the backtest's result does not match the API's schema at ${e?.instancePath || '/'}: ${e?.message ?? 'invalid'}`);
+  }
+  return json;
 }
 
 export function backtestView(r: BacktestRow): BacktestView {
