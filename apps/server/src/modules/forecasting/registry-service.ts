@@ -16,6 +16,7 @@ import type { ModelRow, VersionRow } from '../../db/repositories/forecasting.js'
 import { conflict, notFound, validationFailed } from '../../http/errors.js';
 import { type Actor, type ForecastingDeps, loadExogenous, requireForecastModelAllowed, loadPriceBook, modelView, priceOwner, runView, versionView } from './common.js';
 import { evaluateOnBook, evaluationCsv, EvaluationInputError, planEvaluation, type EvaluationPlan } from './engine.js';
+import type { PriceBook } from './price-book.js';
 import { DEFAULT_TRAIN_EVAL_DAYS, DEFAULT_TRAIN_WARMUP_DAYS, shortHistoryReason, trainingHistory } from './training-history.js';
 
 export interface TrainOptions {
@@ -67,7 +68,9 @@ export class RegistryService {
     const market = q.market ? this.d.markets.market(q.market).iso : undefined;
     const models = await this.d.repo.listModels(actor.organization_id, { market, location: q.location?.toUpperCase() });
     const versions = await this.d.repo.listVersions(actor.organization_id, models.map((m) => m.id));
-    return { items: await Promise.all(models.map(async (m) => modelView(m, versions, await this.notTrainedReason(m, versions)))), model_types: listForecastModels() };
+    // Models of one location and window share the history read (the daily job's default models: one per location).
+    const books = new Map<string, Promise<PriceBook>>();
+    return { items: await Promise.all(models.map(async (m) => modelView(m, versions, await this.notTrainedReason(m, versions, books)))), model_types: listForecastModels() };
   }
 
   async getModel(actor: Actor, id: string) {
@@ -80,13 +83,21 @@ export class RegistryService {
    * For a model without a production version: why a default training (the shared market's prices, as the
    * daily forecast job trains) cannot run on the stored history, or null when it can.
    */
-  private async notTrainedReason(m: ModelRow, versions: VersionRow[]): Promise<string | null> {
+  private async notTrainedReason(m: ModelRow, versions: VersionRow[], books = new Map<string, Promise<PriceBook>>()): Promise<string | null> {
     if (versions.some((v) => v.model_id === m.id && v.stage === 'production')) return null;
-    const { spec, min_history_days } = resolveModelType(m.model_type);
-    const evalDays = DEFAULT_TRAIN_EVAL_DAYS;
-    // The window train() loads with the default warm-up, so the answer is the one a training would give.
-    const book = await loadPriceBook(this.d.ctx, this.d.markets.market(m.market), m.location, this.d.now(), min_history_days + evalDays + DEFAULT_TRAIN_WARMUP_DAYS + 30, { latest: true });
-    return shortHistoryReason(spec, book, min_history_days, evalDays);
+    try {
+      const { spec, min_history_days } = resolveModelType(m.model_type);
+      const evalDays = DEFAULT_TRAIN_EVAL_DAYS;
+      // The window train() loads with the default warm-up, so the answer is the one a training would give.
+      const days = min_history_days + evalDays + DEFAULT_TRAIN_WARMUP_DAYS + 30;
+      const key = `${m.market}|${m.location}|${days}`;
+      let book = books.get(key);
+      if (!book) books.set(key, (book = loadPriceBook(this.d.ctx, this.d.markets.market(m.market), m.location, this.d.now(), days, { latest: true })));
+      return shortHistoryReason(spec, await book, min_history_days, evalDays);
+    } catch {
+      // A model whose market or type no longer resolves gives no reason rather than failing the whole list.
+      return null;
+    }
   }
 
   async createModel(actor: Actor, body: ForecastModelCreateBody, opts: { managed_by_job?: boolean } = {}) {
