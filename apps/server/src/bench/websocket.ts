@@ -126,23 +126,30 @@ async function inProcessServer(): Promise<Servers> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'optibid-ws-bench-'));
   const config = loadConfig({ OPTIBID_ENV: 'test', DATA_DIR: dataDir, DEMO_MODE: 'false', SIMULATION_MODE: 'false', PUBLIC_MARKET_DATA: 'true', LOG_LEVEL: 'silent' });
   const database = await openDatabase({});
-  const ctx = await createServices(config, { database });
+  const ctx = await createServices(config, { database }).catch(async (err: Error) => {
+    await database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   const app = await buildApp(ctx, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('server has no TCP address');
+  const close = async () => {
+    await app.close();
+    await ctx.close();
+    await database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  await app.listen({ port: 0, host: '127.0.0.1' }).catch(async (err: Error) => {
+    await close();
+    throw err;
+  });
+  const addr = app.server.address() as { port: number };
   return {
     ports: [addr.port],
     label: 'one instance in the bench process, memory bus',
     connections: async () => ctx.realtime.connectionCount,
     publish: (message) => ctx.bus.publish(priceChannel('PJM'), message),
     timesFanOut: true,
-    close: async () => {
-      await app.close();
-      await ctx.close();
-      await database.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
@@ -170,13 +177,22 @@ async function childServers(count: number, job: InstanceJob, bus: Bus): Promise<
   };
   const ask = <T>(c: ChildProcess, kind: string, timeoutMs: number, request?: string) =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`websocket bench: instance ${c.pid} sent no "${kind}" in time`)), timeoutMs);
-      const onExit = (code: number | null) => reject(new Error(`websocket bench: instance ${c.pid} exited (${code}) before "${kind}"`));
-      const onMessage = (m: { kind?: string }) => {
-        if (m?.kind !== kind) return;
+      const done = () => {
         clearTimeout(timer);
         c.off('message', onMessage);
         c.off('exit', onExit);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`websocket bench: instance ${c.pid} sent no "${kind}" in time`));
+      }, timeoutMs);
+      const onExit = (code: number | null) => {
+        done();
+        reject(new Error(`websocket bench: instance ${c.pid} exited (${code}) before "${kind}"`));
+      };
+      const onMessage = (m: { kind?: string }) => {
+        if (m?.kind !== kind) return;
+        done();
         resolve(m as T);
       };
       c.on('message', onMessage);
@@ -212,6 +228,7 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
   const deadline = Date.now() + DEADLINE_MS;
   const loadAtStart = os.loadavg();
   const workers: Worker[] = [];
+  let pinned: { label: string; restore: () => void } | null = null;
   try {
     const inbox: ToMain[][] = [];
     let wake: (() => void) | null = null;
@@ -250,7 +267,7 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
     const all = <K extends ToMain['kind']>(kind: K, timeoutMs: number) => Promise.all(workers.map((_, i) => waitFor(i, kind, timeoutMs)));
 
     const ready = await all('ready', 120_000);
-    const pinned = servers.timesFanOut && opts.pinCores !== false ? pinThreads(ready.map((r) => r.tid)) : null;
+    pinned = servers.timesFanOut && opts.pinCores !== false ? pinThreads(ready.map((r) => r.tid)) : null;
     const connected = await servers.connections();
     if (connected !== clients) throw new Error(`only ${connected} of ${clients} clients connected`);
 
@@ -295,7 +312,7 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
     return {
       machine: `${os.cpus().length} cores, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} at end`,
       servers: servers.label,
-      cores: pinned ?? 'not pinned (the scheduler shares every core between the server and the clients)',
+      cores: pinned?.label ?? 'not pinned (the scheduler shares every core between the server and the clients)',
       clients,
       client_worker_threads: workerCount,
       ticks,
@@ -312,36 +329,43 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
       message_bytes: Buffer.byteLength(JSON.stringify(priceUpdateMessage('PJM', { location: 'BENCH', interval_start: start, lmp: ticks - 1 }))),
     };
   } finally {
-    unpin();
+    pinned?.restore();
     await Promise.all(workers.map((w) => w.terminate()));
     await servers.close();
   }
 }
 
-const taskset = (cpus: string, tid: number) => execFileSync('taskset', ['-pc', cpus, String(tid)], { stdio: 'ignore' });
+const taskset = (args: string[]) => execFileSync('taskset', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 
 /**
  * Pins this process's main thread (the server's event loop: its id is the process id) to core 0
- * and each client thread to the other cores, or returns null (not Linux, one core, no taskset).
+ * and each client thread to the other cores; null where it cannot (not Linux, one core, no
+ * taskset). `restore` puts the main thread's affinity back as it was.
  */
-function pinThreads(clientTids: (number | null)[]): string | null {
+function pinThreads(clientTids: (number | null)[]): { label: string; restore: () => void } | null {
   const cores = os.cpus().length;
   if (cores < 2 || clientTids.some((t) => t === null)) return null;
+  let mask: string;
   try {
-    taskset('0', process.pid);
-    for (const tid of clientTids) taskset(`1-${cores - 1}`, tid!);
-    return `server thread pinned to core 0, client threads to core${cores > 2 ? `s 1-${cores - 1}` : ' 1'}`;
+    // "pid 123's current affinity mask: 3"
+    mask = taskset(['-p', String(process.pid)]).trim().split(' ').pop()!;
   } catch {
-    unpin();
     return null;
   }
-}
-
-function unpin(): void {
+  const restore = () => {
+    try {
+      taskset(['-p', mask, String(process.pid)]);
+    } catch {
+      // the process keeps core 0 only: the benches after this one would say so in their figures
+    }
+  };
   try {
-    taskset(`0-${os.cpus().length - 1}`, process.pid);
+    taskset(['-pc', '0', String(process.pid)]);
+    for (const tid of clientTids) taskset(['-pc', `1-${cores - 1}`, String(tid)]);
+    return { label: `server thread pinned to core 0, client threads to core${cores > 2 ? `s 1-${cores - 1}` : ' 1'}`, restore };
   } catch {
-    // not pinned, or no taskset
+    restore();
+    return null;
   }
 }
 
