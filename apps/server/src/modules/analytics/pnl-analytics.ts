@@ -21,8 +21,6 @@ import type { SettlementChangesRepository } from '../../db/repositories/settleme
 import { ClickHouseReadGate, type ReadGateOptions } from './clickhouse-read-gate.js';
 
 export const PNL_SYNC_NAME = 'pnl';
-/** How far before its watermark each incremental sync re-reads (belt and braces for a transaction that committed late). */
-export const PNL_SYNC_OVERLAP_MS = 120_000;
 /**
  * How far before the ledger's watermark a P&L read still looks for a newer input. The watermark
  * never passes the start of a transaction that was open when the sync read the database's clock,

@@ -19,7 +19,10 @@
 import { addDaysYmd, type PnlLedgerEntry } from '@optibid/core';
 import type { PriceChangesRepository } from '../../db/repositories/price-changes.js';
 import type { SettledDay, SettlementChangesRepository } from '../../db/repositories/settlement-changes.js';
-import { PNL_SYNC_OVERLAP_MS, type PnlAnalytics } from './pnl-analytics.js';
+import type { PnlAnalytics } from './pnl-analytics.js';
+
+/** How far before its watermark each incremental sync re-reads (belt and braces for a transaction that committed late). */
+export const PNL_SYNC_OVERLAP_MS = 120_000;
 
 /** One organisation's ledger entries over delivery days start..end (inclusive), settled as GET /api/pnl does. */
 export type SettleDays = (organizationId: string, start: string, end: string) => Promise<PnlLedgerEntry[]>;
