@@ -106,9 +106,16 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
  * off when every request is logged (LOG_LEVEL=debug: the access log stays complete).
  */
 function wireFastReplies(app: App, replies: FastReplies, metrics: Services['metrics']): void {
+  // One bound child per route and status: prom-client hashes a label object on every observe, a child only once.
+  const children = new Map<string, { observe(seconds: number): void }>();
   replies.configure({
     requestId: requestIdOf,
-    observe: (route, status, seconds) => metrics.httpRequestDuration.observe({ method: 'GET', route, status_code: status }, seconds),
+    observe: (route, status, seconds) => {
+      const key = `${status} ${route}`;
+      let child = children.get(key);
+      if (child === undefined) children.set(key, (child = metrics.httpRequestDuration.labels({ method: 'GET', route, status_code: status })));
+      child.observe(seconds);
+    },
   });
   replies.enabled = app.log.level !== 'debug' && app.log.level !== 'trace';
   app.addHook('preClose', (done) => {

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 /** What the pipeline wrote for one answer and one Origin, ready for `writeHead`. */
 export interface Replay {
   readonly etag: string;
-  readonly body: string;
+  readonly body: Buffer;
   /** Flat [name, value, …] of the 200 answer, the request id's value left to fill at `idAt`. */
   readonly ok: string[];
   /** The same for the 304 answer (no content type or length). */

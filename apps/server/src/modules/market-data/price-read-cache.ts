@@ -56,7 +56,8 @@ export interface ChangeSpan {
 }
 
 export interface CachedRead {
-  body: string;
+  /** The serialised answer's UTF-8 bytes: written as they are, by the pipeline and by replays, never encoded per request. */
+  body: Buffer;
   etag: string;
   span: ReadSpan;
   closed: boolean;
@@ -132,7 +133,7 @@ export class PriceReadCache {
     this.counters.misses[kind]++;
     const generation = this.generation;
     const answer = await compute();
-    const body = serialize(answer.payload);
+    const body = Buffer.from(serialize(answer.payload));
     const ttl = answer.closed ? this.closedTtlMs : this.openTtlMs;
     const entry: CachedRead = {
       body,

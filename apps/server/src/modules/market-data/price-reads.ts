@@ -141,7 +141,7 @@ export class PriceReads {
     if (!entry.replays.has(origin)) {
       if (entry.replays.size >= MAX_ORIGINS_PER_ANSWER) return;
       const base = reply.getHeaders();
-      const ok = flatHeaders(base, [['content-type', JSON_TYPE], ['content-length', String(Buffer.byteLength(entry.body))]]);
+      const ok = flatHeaders(base, [['content-type', JSON_TYPE], ['content-length', String(entry.body.length)]]);
       const notModified = flatHeaders(base);
       if (ok === null || notModified === null) return;
       entry.replays.set(origin, { etag: entry.etag, body: entry.body, ok: ok.list, notModified: notModified.list, idAt: ok.idAt });
