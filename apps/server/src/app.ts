@@ -33,6 +33,7 @@ import { registerSystem } from './modules/system/index.js';
 import { registerTrading } from './modules/trading/index.js';
 import { registerRealtime } from './realtime/index.js';
 import type { Services } from './services.js';
+import type { Tally } from './metrics/tallied-histogram.js';
 import { VERSION } from './version.js';
 import { registerMarketFeed } from './modules/market-feed/index.js';
 
@@ -106,15 +107,15 @@ export async function buildApp(s: Services, opts: BuildOptions = {}): Promise<Ap
  * off when every request is logged (LOG_LEVEL=debug: the access log stays complete).
  */
 function wireFastReplies(app: App, replies: FastReplies, metrics: Services['metrics']): void {
-  // One bound child per route and status: prom-client hashes a label object on every observe, a child only once.
-  const children = new Map<string, { observe(seconds: number): void }>();
+  // One tally per route and status (metrics/tallied-histogram.ts): prom-client's observe hashes its labels every time.
+  const tallies = new Map<string, Tally>();
   replies.configure({
     requestId: requestIdOf,
     observe: (route, status, seconds) => {
       const key = `${status} ${route}`;
-      let child = children.get(key);
-      if (child === undefined) children.set(key, (child = metrics.httpRequestDuration.labels({ method: 'GET', route, status_code: status })));
-      child.observe(seconds);
+      let tally = tallies.get(key);
+      if (tally === undefined) tallies.set(key, (tally = metrics.httpRequestDuration.tally({ method: 'GET', route, status_code: status })));
+      tally.observe(seconds);
     },
   });
   replies.enabled = app.log.level !== 'debug' && app.log.level !== 'trace';

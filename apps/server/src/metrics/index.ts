@@ -8,6 +8,7 @@
  * process, started when an app registers /metrics (a CLI command that never serves pays nothing).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TalliedHistogram } from './tallied-histogram.js';
 
 let processRegistry: Registry | null = null;
 
@@ -29,7 +30,8 @@ export type Sample<L extends string> = { labels?: Partial<Record<L, string | num
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Tallied: replays of cached reads (http/fast-replies.ts) record through `tally`. */
+  readonly httpRequestDuration: TalliedHistogram<'method' | 'route' | 'status_code'>;
   readonly jobDuration: Histogram<'queue' | 'outcome'>;
   readonly computeTaskDuration: Histogram<'task' | 'outcome'>;
   readonly solverDuration: Histogram<'outcome'>;
@@ -37,7 +39,7 @@ export class Metrics {
 
   constructor() {
     const registers = [this.registry];
-    this.httpRequestDuration = new Histogram({
+    this.httpRequestDuration = new TalliedHistogram({
       name: 'optibid_http_request_duration_seconds',
       help: 'HTTP request latency by route pattern (not the raw URL), method and status code',
       labelNames: ['method', 'route', 'status_code'],
