@@ -8,10 +8,12 @@
  * for the polled request as served (cached, with its ETag), for the same request with the read
  * cache off (the database path), for `/api/prices/latest` and for `/health/live`; and the
  * server's CPU time per request, which a loaded machine disturbs far less than requests/s.
- * The machine's core count and load average are printed with them: on a shared machine the
- * figures say so.
+ * The cached read is also compared with its floor: the same bytes written by a bare `node:http`
+ * server (read-path-floor.ts). Servers run on core 0 and autocannon on the other cores where
+ * `taskset` allows (cpu-pinning.ts), as an outside client would. The machine's core count and
+ * load average are printed with them: on a shared machine the figures say so.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -24,6 +26,8 @@ import { openDatabase, type Database } from '../db/client.js';
 import { seedDemoHistory } from '../demo/history.js';
 import { createServices } from '../services.js';
 import { onPostgres } from './combined-load.js';
+import { canPin, clientCores, pinMainThread, pinnedCommand } from './cpu-pinning.js';
+import { fetchAnswer, startChildServer, startFloor, type ChildServer } from './read-path-floor.js';
 
 const CONNECTIONS = 32;
 const DURATION_S = 10;
@@ -43,8 +47,8 @@ interface Cannon {
   client_cpu_us: number;
 }
 
-/** One autocannon run in a child process (its own event loop and V8, as an outside client would be). */
-function cannon(url: string, durationS: number): Promise<Cannon> {
+/** One autocannon run in a child process (its own event loop and V8, as an outside client would be), on the clients' cores when `pin`. */
+function cannon(url: string, durationS: number, pin: boolean): Promise<Cannon> {
   const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
   const script = `const autocannon = require(${JSON.stringify(autocannonPath)});
     const cpu = process.cpuUsage();
@@ -56,7 +60,8 @@ function cannon(url: string, durationS: number): Promise<Cannon> {
       (err) => { process.stderr.write(String((err && err.message) || err)); process.exit(1); },
     );`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { timeout: (durationS + 30) * 1000 }, (err, stdout, stderr) => {
+    const { command, args } = pinnedCommand(pin, clientCores() ?? '0', [process.execPath, '-e', script]);
+    execFile(command, args, { timeout: (durationS + 30) * 1000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`autocannon: ${stderr || err.message}`));
       else resolve(JSON.parse(stdout) as Cannon);
     });
@@ -67,20 +72,13 @@ function cannon(url: string, durationS: number): Promise<Cannon> {
  * A warm-up, then the measured run. The server runs in this process, so its CPU time per request
  * is measured too: unlike requests/s, it hardly moves with what else the shared cores run.
  */
-async function measure(url: string): Promise<Cannon> {
-  await cannon(url, WARMUP_S);
+async function measure(url: string, pin: boolean): Promise<Cannon> {
+  await cannon(url, WARMUP_S, pin);
   const before = process.cpuUsage();
-  const r = await cannon(url, DURATION_S);
+  const r = await cannon(url, DURATION_S, pin);
   const used = process.cpuUsage(before);
   const requests = r.req_per_s * DURATION_S;
   return { ...r, server_cpu_us_per_req: requests > 0 ? (used.user + used.system) / requests : undefined, client_cpu_us_per_req: requests > 0 ? r.client_cpu_us / requests : undefined };
-}
-
-interface HelloWorld {
-  url: string;
-  /** The hello-world process's CPU time so far, in µs. */
-  cpuUs: () => Promise<number>;
-  close: () => void;
 }
 
 /**
@@ -88,41 +86,22 @@ interface HelloWorld {
  * next to a server holding a year of demo history, it ran slower than `/health/live` in one run
  * (34–68 µs per request), a baseline that flattered the ratio.
  */
-async function helloWorld(): Promise<HelloWorld> {
+function helloWorld(pin: boolean): Promise<ChildServer> {
   const fastifyPath = createRequire(import.meta.url).resolve('fastify');
   const script = `const app = require(${JSON.stringify(fastifyPath)})({ logger: false });
     app.get('/', async () => ({ hello: 'world' }));
     app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.send({ port: app.server.address().port }));
     process.on('message', () => { const u = process.cpuUsage(); process.send({ cpu_us: u.user + u.system }); });
     process.on('disconnect', () => process.exit(0));`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () =>
-    new Promise<Record<string, number>>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`hello-world exited (${code})`));
-      child.once('exit', exited);
-      child.once('message', (m) => {
-        child.off('exit', exited);
-        resolve(m as Record<string, number>);
-      });
-    });
-  const { port } = await next();
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    cpuUs: async () => {
-      const reply = next();
-      child.send('cpu');
-      return (await reply).cpu_us!;
-    },
-    close: () => child.disconnect(),
-  };
+  return startChildServer(script, pin);
 }
 
-/** A hello-world figure; its CPU time is its own process's. */
-async function measureHello(hw: HelloWorld): Promise<Cannon> {
-  await cannon(hw.url, WARMUP_S);
-  const before = await hw.cpuUs();
-  const r = await cannon(hw.url, DURATION_S);
-  const used = (await hw.cpuUs()) - before;
+/** A figure of a server in a child process (hello-world, the floor); its CPU time is its own process's. */
+async function measureChild(server: ChildServer, pin: boolean): Promise<Cannon> {
+  await cannon(server.url, WARMUP_S, pin);
+  const before = await server.cpuUs();
+  const r = await cannon(server.url, DURATION_S, pin);
+  const used = (await server.cpuUs()) - before;
   const requests = r.req_per_s * DURATION_S;
   return { ...r, server_cpu_us_per_req: requests > 0 ? used / requests : undefined, client_cpu_us_per_req: requests > 0 ? r.client_cpu_us / requests : undefined };
 }
@@ -155,13 +134,13 @@ async function optibid(database: Database, cache: boolean, seed: boolean): Promi
   };
 }
 
-async function benchBackend(name: string, database: Database, hw: HelloWorld, out: Record<string, number | string>): Promise<void> {
+async function benchBackend(name: string, database: Database, hw: ChildServer, pin: boolean, out: Record<string, number | string>): Promise<void> {
   // Each figure is compared with a hello-world run measured just before it: the load of a shared
   // machine drifts over the minutes a bench takes, and a ratio across that drift says little.
   let hello: Cannon | undefined;
   const paired = async (url: string): Promise<Cannon> => {
-    hello = await measureHello(hw);
-    return measure(url);
+    hello = await measureChild(hw, pin);
+    return measure(url, pin);
   };
   const record = (label: string, r: Cannon) => {
     const h = hello!;
@@ -172,39 +151,58 @@ async function benchBackend(name: string, database: Database, hw: HelloWorld, ou
     if (r.client_cpu_us_per_req !== undefined) out[`${name} ${label} client (autocannon) CPU µs/request`] = r.client_cpu_us_per_req.toFixed(1);
     if (r.non2xx || r.errors) out[`${name} ${label} non-2xx / errors`] = `${r.non2xx} / ${r.errors}`;
   };
-  const cached = await optibid(database, true, true);
+  // The server in this process shares core 0 with nothing but the child servers measured in turn.
+  const pinned = pin ? pinMainThread() : null;
   try {
-    out[`${name} request`] = cached.pricesPath;
-    record('GET /api/prices (1 day, 1 hub)', await paired(cached.base + cached.pricesPath));
-    record('GET /api/prices/latest?market=PJM', await paired(`${cached.base}/api/prices/latest?market=PJM`));
-    record('GET /health/live', await paired(`${cached.base}/health/live`));
+    const cached = await optibid(database, true, true);
+    try {
+      out[`${name} request`] = cached.pricesPath;
+      const prices = await paired(cached.base + cached.pricesPath);
+      record('GET /api/prices (1 day, 1 hub)', prices);
+      // The same bytes from a bare node:http server, measured right after: what the answer itself costs.
+      const floor = await startFloor(await fetchAnswer(cached.base + cached.pricesPath), pin);
+      try {
+        const bare = await measureChild(floor, pin);
+        out[`${name} GET /api/prices, its bytes from bare node:http req/s`] = `${Math.round(bare.req_per_s)} (${bare.server_cpu_us_per_req?.toFixed(1)} µs/request; client ${bare.client_cpu_us_per_req?.toFixed(1)} µs/request)`;
+        out[`${name} GET /api/prices vs bare node:http`] = `${((100 * prices.req_per_s) / bare.req_per_s).toFixed(1)} %`;
+        out[`${name} GET /api/prices bare node:http vs hello-world`] = `${((100 * bare.req_per_s) / hello!.req_per_s).toFixed(1)} %: the answer's own cost, whatever serves it`;
+      } finally {
+        floor.close();
+      }
+      record('GET /api/prices/latest?market=PJM', await paired(`${cached.base}/api/prices/latest?market=PJM`));
+      record('GET /health/live', await paired(`${cached.base}/health/live`));
+    } finally {
+      await cached.close();
+    }
+    const uncached = await optibid(database, false, false);
+    try {
+      // The database path is a few per cent of hello-world: the last hello-world figure serves.
+      record('GET /api/prices, read cache off', await measure(uncached.base + uncached.pricesPath, pin));
+      record('GET /api/prices/latest, read cache off', await measure(`${uncached.base}/api/prices/latest?market=PJM`, pin));
+    } finally {
+      await uncached.close();
+    }
   } finally {
-    await cached.close();
-  }
-  const uncached = await optibid(database, false, false);
-  try {
-    // The database path is a few per cent of hello-world: the last hello-world figure serves.
-    record('GET /api/prices, read cache off', await measure(uncached.base + uncached.pricesPath));
-    record('GET /api/prices/latest, read cache off', await measure(`${uncached.base}/api/prices/latest?market=PJM`));
-  } finally {
-    await uncached.close();
+    pinned?.restore();
   }
 }
 
 export async function benchReadPath(): Promise<Record<string, number | string>> {
+  const pin = canPin();
   const out: Record<string, number | string> = {
     machine: `${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at start`,
     method: `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up, from a child process`,
+    pinning: pin ? `servers on core 0, autocannon on core${clientCores()!.includes('-') ? 's' : ''} ${clientCores()} (taskset)` : 'none (one core or no taskset): the scheduler shares the cores',
   };
   // Kept up for the whole run, idle between its measurements.
-  const hw = await helloWorld();
+  const hw = await helloWorld(pin);
   try {
-    const hello = await measureHello(hw);
+    const hello = await measureChild(hw, pin);
     out['hello-world req/s'] = Math.round(hello.req_per_s);
     out['hello-world p50 / p99 ms'] = `${hello.p50_ms} / ${hello.p99_ms}`;
     if (hello.server_cpu_us_per_req !== undefined) out['hello-world server CPU µs/request'] = hello.server_cpu_us_per_req.toFixed(1);
     if (hello.client_cpu_us_per_req !== undefined) out['hello-world client (autocannon) CPU µs/request'] = hello.client_cpu_us_per_req.toFixed(1);
-    await benchBackends(hw, out);
+    await benchBackends(hw, pin, out);
   } finally {
     hw.close();
   }
@@ -212,10 +210,10 @@ export async function benchReadPath(): Promise<Record<string, number | string>> 
   return out;
 }
 
-async function benchBackends(hw: HelloWorld, out: Record<string, number | string>): Promise<void> {
+async function benchBackends(hw: ChildServer, pin: boolean, out: Record<string, number | string>): Promise<void> {
   const lite = await openDatabase({});
   try {
-    await benchBackend('pglite', lite, hw, out);
+    await benchBackend('pglite', lite, hw, pin, out);
   } finally {
     await lite.close();
   }
@@ -224,6 +222,6 @@ async function benchBackends(hw: HelloWorld, out: Record<string, number | string
   if (!pgUrl) {
     out.postgres = 'skipped: set BENCH_DATABASE_URL (or DATABASE_URL)';
   } else {
-    await onPostgres(pgUrl, (db) => benchBackend('postgres', db, hw, out), out);
+    await onPostgres(pgUrl, (db) => benchBackend('postgres', db, hw, pin, out), out);
   }
 }

@@ -16,7 +16,7 @@
  * Bounded: at most 10,000 clients and 500 ticks, and a 180 s overall deadline.
  * Goal: p99 < 50 ms with 5,000 clients.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import { createServices } from '../services.js';
 import { openDatabase } from '../db/client.js';
 import type { PriceUpdateMessage } from '@optibid/contracts';
 import { priceChannel, priceUpdateMessage } from '../realtime/messages.js';
+import { pinMainThread } from './cpu-pinning.js';
 import { bareFanOutServer } from './websocket-baseline.js';
 import { WS_CLIENT_SOURCE } from './websocket-client.js';
 import type { InstanceJob } from './websocket-instance.js';
@@ -267,7 +268,8 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
     const all = <K extends ToMain['kind']>(kind: K, timeoutMs: number) => Promise.all(workers.map((_, i) => waitFor(i, kind, timeoutMs)));
 
     const ready = await all('ready', 120_000);
-    pinned = servers.timesFanOut && opts.pinCores !== false ? pinThreads(ready.map((r) => r.tid)) : null;
+    const tids = ready.map((r) => r.tid);
+    pinned = servers.timesFanOut && opts.pinCores !== false && tids.every((t): t is number => t !== null) ? pinMainThread(tids) : null;
     const connected = await servers.connections();
     if (connected !== clients) throw new Error(`only ${connected} of ${clients} clients connected`);
 
@@ -332,40 +334,6 @@ async function runBench(opts: WebsocketBenchOptions, servers: Servers): Promise<
     pinned?.restore();
     await Promise.all(workers.map((w) => w.terminate()));
     await servers.close();
-  }
-}
-
-const taskset = (args: string[]) => execFileSync('taskset', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-
-/**
- * Pins this process's main thread (the server's event loop: its id is the process id) to core 0
- * and each client thread to the other cores; null where it cannot (not Linux, one core, no
- * taskset). `restore` puts the main thread's affinity back as it was.
- */
-function pinThreads(clientTids: (number | null)[]): { label: string; restore: () => void } | null {
-  const cores = os.cpus().length;
-  if (cores < 2 || clientTids.some((t) => t === null)) return null;
-  let mask: string;
-  try {
-    // "pid 123's current affinity mask: 3"
-    mask = taskset(['-p', String(process.pid)]).trim().split(' ').pop()!;
-  } catch {
-    return null;
-  }
-  const restore = () => {
-    try {
-      taskset(['-p', mask, String(process.pid)]);
-    } catch {
-      // the process keeps core 0 only: the benches after this one would say so in their figures
-    }
-  };
-  try {
-    taskset(['-pc', '0', String(process.pid)]);
-    for (const tid of clientTids) taskset(['-pc', `1-${cores - 1}`, String(tid)]);
-    return { label: `server thread pinned to core 0, client threads to core${cores > 2 ? `s 1-${cores - 1}` : ' 1'}`, restore };
-  } catch {
-    restore();
-    return null;
   }
 }
 
