@@ -4,7 +4,7 @@
  * outside client), in one run. The server holds the demo
  * history (a year of every ISO) on PGlite, and on PostgreSQL when BENCH_DATABASE_URL or
  * DATABASE_URL is set. Figures: requests/s, p50 and p99 latency, and the ratio to hello-world
- * (measured again just before each cached figure, so that both see the same load),
+ * (measured in slices taken in turn with each cached figure, so that both see the same load),
  * for the polled request as served (cached, with its ETag), for the same request with the read
  * cache off (the database path), for `/api/prices/latest` and for `/health/live`; and the
  * server's CPU time per request, which a loaded machine disturbs far less than requests/s.
@@ -30,7 +30,9 @@ import { canPin, clientCores, pinMainThread, pinnedCommand } from './cpu-pinning
 import { fetchAnswer, startChildServer, startFloor, type ChildServer } from './read-path-floor.js';
 
 const CONNECTIONS = 32;
-const DURATION_S = 10;
+/** Each target runs ROUNDS slices of SLICE_S seconds, interleaved with the targets it is compared with. */
+const ROUNDS = 5;
+const SLICE_S = 2;
 const WARMUP_S = 2;
 
 interface Cannon {
@@ -39,23 +41,32 @@ interface Cannon {
   p99_ms: number;
   non2xx: number;
   errors: number;
-  /** CPU time this process (the server measured; not the client) spent per answered request. */
+  /** CPU time the measured server's process spent per answered request. */
   server_cpu_us_per_req?: number;
   /** The same for autocannon's process. */
   client_cpu_us_per_req?: number;
+}
+
+interface Run {
+  requests: number;
+  seconds: number;
+  p50_ms: number;
+  p99_ms: number;
+  non2xx: number;
+  errors: number;
   /** CPU time autocannon's process spent during its run, in µs: whether the client, on the same cores, is what limits. */
   client_cpu_us: number;
 }
 
 /** One autocannon run in a child process (its own event loop and V8, as an outside client would be), on the clients' cores when `pin`. */
-function cannon(url: string, durationS: number, pin: boolean): Promise<Cannon> {
+function cannon(url: string, durationS: number, pin: boolean): Promise<Run> {
   const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
   const script = `const autocannon = require(${JSON.stringify(autocannonPath)});
     const cpu = process.cpuUsage();
     autocannon({ url: ${JSON.stringify(url)}, connections: ${CONNECTIONS}, duration: ${durationS} }).then(
       (r) => {
         const used = process.cpuUsage(cpu);
-        process.stdout.write(JSON.stringify({ req_per_s: r.requests.average, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors, client_cpu_us: used.user + used.system }));
+        process.stdout.write(JSON.stringify({ requests: r.requests.total, seconds: r.duration, p50_ms: r.latency.p50, p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors, client_cpu_us: used.user + used.system }));
       },
       (err) => { process.stderr.write(String((err && err.message) || err)); process.exit(1); },
     );`;
@@ -63,22 +74,59 @@ function cannon(url: string, durationS: number, pin: boolean): Promise<Cannon> {
     const { command, args } = pinnedCommand(pin, clientCores() ?? '0', [process.execPath, '-e', script]);
     execFile(command, args, { timeout: (durationS + 30) * 1000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`autocannon: ${stderr || err.message}`));
-      else resolve(JSON.parse(stdout) as Cannon);
+      else resolve(JSON.parse(stdout) as Run);
     });
   });
 }
 
+const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A server to measure: its URL and its process's CPU time so far, in µs. */
+interface Target {
+  url: string;
+  cpuUs: () => Promise<number>;
+}
+
+/** A server in this process (OptiBid): its CPU time is this process's. */
+const inProcess = (url: string): Target => ({
+  url,
+  cpuUs: async () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  },
+});
+
 /**
- * A warm-up, then the measured run. The server runs in this process, so its CPU time per request
- * is measured too: unlike requests/s, it hardly moves with what else the shared cores run.
+ * Measures `targets` in interleaved slices after a warm-up of each: ROUNDS rounds of SLICE_S
+ * seconds per target, the order rotating each round. This VM's speed drifts two-fold within a
+ * minute; in slices taken in turn every target sees the same drift, where back-to-back runs of
+ * ten seconds did not. Requests/s is each target's requests over its own slices' time; p50 is
+ * the median of its slices' p50s and p99 the worst slice's.
  */
-async function measure(url: string, pin: boolean): Promise<Cannon> {
-  await cannon(url, WARMUP_S, pin);
-  const before = process.cpuUsage();
-  const r = await cannon(url, DURATION_S, pin);
-  const used = process.cpuUsage(before);
-  const requests = r.req_per_s * DURATION_S;
-  return { ...r, server_cpu_us_per_req: requests > 0 ? (used.user + used.system) / requests : undefined, client_cpu_us_per_req: requests > 0 ? r.client_cpu_us / requests : undefined };
+async function interleaved(targets: Target[], pin: boolean): Promise<Cannon[]> {
+  for (const t of targets) await cannon(t.url, WARMUP_S, pin);
+  const runs: { run: Run; cpu_us: number }[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + round) % targets.length;
+      const before = await targets[i]!.cpuUs();
+      const run = await cannon(targets[i]!.url, SLICE_S, pin);
+      runs[i]!.push({ run, cpu_us: (await targets[i]!.cpuUs()) - before });
+    }
+  }
+  return runs.map((slices) => {
+    const sum = (f: (x: { run: Run; cpu_us: number }) => number) => slices.reduce((a, x) => a + f(x), 0);
+    const requests = sum((x) => x.run.requests);
+    return {
+      req_per_s: requests / sum((x) => x.run.seconds),
+      p50_ms: middle(slices.map((x) => x.run.p50_ms)),
+      p99_ms: Math.max(...slices.map((x) => x.run.p99_ms)),
+      non2xx: sum((x) => x.run.non2xx),
+      errors: sum((x) => x.run.errors),
+      server_cpu_us_per_req: requests > 0 ? sum((x) => x.cpu_us) / requests : undefined,
+      client_cpu_us_per_req: requests > 0 ? sum((x) => x.run.client_cpu_us) / requests : undefined,
+    };
+  });
 }
 
 /**
@@ -94,16 +142,6 @@ function helloWorld(pin: boolean): Promise<ChildServer> {
     process.on('message', () => { const u = process.cpuUsage(); process.send({ cpu_us: u.user + u.system }); });
     process.on('disconnect', () => process.exit(0));`;
   return startChildServer(script, pin);
-}
-
-/** A figure of a server in a child process (hello-world, the floor); its CPU time is its own process's. */
-async function measureChild(server: ChildServer, pin: boolean): Promise<Cannon> {
-  await cannon(server.url, WARMUP_S, pin);
-  const before = await server.cpuUs();
-  const r = await cannon(server.url, DURATION_S, pin);
-  const used = (await server.cpuUs()) - before;
-  const requests = r.req_per_s * DURATION_S;
-  return { ...r, server_cpu_us_per_req: requests > 0 ? used / requests : undefined, client_cpu_us_per_req: requests > 0 ? r.client_cpu_us / requests : undefined };
 }
 
 /** An OptiBid server on `database` with the demo history; `cache` false turns the read cache off. */
@@ -135,18 +173,10 @@ async function optibid(database: Database, cache: boolean, seed: boolean): Promi
 }
 
 async function benchBackend(name: string, database: Database, hw: ChildServer, pin: boolean, out: Record<string, number | string>): Promise<void> {
-  // Each figure is compared with a hello-world run measured just before it: the load of a shared
-  // machine drifts over the minutes a bench takes, and a ratio across that drift says little.
-  let hello: Cannon | undefined;
-  const paired = async (url: string): Promise<Cannon> => {
-    hello = await measureChild(hw, pin);
-    return measure(url, pin);
-  };
-  const record = (label: string, r: Cannon) => {
-    const h = hello!;
+  const record = (label: string, r: Cannon, hello?: Cannon) => {
     out[`${name} ${label} req/s`] = Math.round(r.req_per_s);
     out[`${name} ${label} p50 / p99 ms`] = `${r.p50_ms} / ${r.p99_ms}`;
-    out[`${name} ${label} vs hello-world`] = `${((100 * r.req_per_s) / h.req_per_s).toFixed(1)} % (hello-world just before: ${Math.round(h.req_per_s)} req/s, ${h.server_cpu_us_per_req?.toFixed(1)} µs/request)`;
+    if (hello) out[`${name} ${label} vs hello-world`] = `${pct(r, hello)} (hello-world in the same slices: ${Math.round(hello.req_per_s)} req/s, ${hello.server_cpu_us_per_req?.toFixed(1)} µs/request)`;
     if (r.server_cpu_us_per_req !== undefined) out[`${name} ${label} server CPU µs/request`] = r.server_cpu_us_per_req.toFixed(1);
     if (r.client_cpu_us_per_req !== undefined) out[`${name} ${label} client (autocannon) CPU µs/request`] = r.client_cpu_us_per_req.toFixed(1);
     if (r.non2xx || r.errors) out[`${name} ${label} non-2xx / errors`] = `${r.non2xx} / ${r.errors}`;
@@ -157,28 +187,28 @@ async function benchBackend(name: string, database: Database, hw: ChildServer, p
     const cached = await optibid(database, true, true);
     try {
       out[`${name} request`] = cached.pricesPath;
-      const prices = await paired(cached.base + cached.pricesPath);
-      record('GET /api/prices (1 day, 1 hub)', prices);
-      // The same bytes from a bare node:http server, measured right after: what the answer itself costs.
+      // The same bytes from a bare node:http server, in the same slices: what the answer itself costs.
       const floor = await startFloor(await fetchAnswer(cached.base + cached.pricesPath), pin);
       try {
-        const bare = await measureChild(floor, pin);
-        out[`${name} GET /api/prices, its bytes from bare node:http req/s`] = `${Math.round(bare.req_per_s)} (${bare.server_cpu_us_per_req?.toFixed(1)} µs/request; client ${bare.client_cpu_us_per_req?.toFixed(1)} µs/request)`;
-        out[`${name} GET /api/prices vs bare node:http`] = `${((100 * prices.req_per_s) / bare.req_per_s).toFixed(1)} %`;
-        out[`${name} GET /api/prices bare node:http vs hello-world`] = `${((100 * bare.req_per_s) / hello!.req_per_s).toFixed(1)} %: the answer's own cost, whatever serves it`;
+        const [hello, prices, bare] = await interleaved([hw, inProcess(cached.base + cached.pricesPath), floor], pin);
+        record('GET /api/prices (1 day, 1 hub)', prices!, hello!);
+        out[`${name} GET /api/prices, its bytes from bare node:http`] = `${Math.round(bare!.req_per_s)} req/s (${bare!.server_cpu_us_per_req?.toFixed(1)} µs/request; client ${bare!.client_cpu_us_per_req?.toFixed(1)} µs/request) = ${pct(bare!, hello!)} of hello-world: the answer's own cost, whatever serves it`;
+        out[`${name} GET /api/prices vs bare node:http`] = pct(prices!, bare!);
       } finally {
         floor.close();
       }
-      record('GET /api/prices/latest?market=PJM', await paired(`${cached.base}/api/prices/latest?market=PJM`));
-      record('GET /health/live', await paired(`${cached.base}/health/live`));
+      for (const [label, path] of [['GET /api/prices/latest?market=PJM', '/api/prices/latest?market=PJM'], ['GET /health/live', '/health/live']] as const) {
+        const [hello, r] = await interleaved([hw, inProcess(cached.base + path)], pin);
+        record(label, r!, hello!);
+      }
     } finally {
       await cached.close();
     }
     const uncached = await optibid(database, false, false);
     try {
-      // The database path is a few per cent of hello-world: the last hello-world figure serves.
-      record('GET /api/prices, read cache off', await measure(uncached.base + uncached.pricesPath, pin));
-      record('GET /api/prices/latest, read cache off', await measure(`${uncached.base}/api/prices/latest?market=PJM`, pin));
+      const [prices, latest] = await interleaved([inProcess(uncached.base + uncached.pricesPath), inProcess(`${uncached.base}/api/prices/latest?market=PJM`)], pin);
+      record('GET /api/prices, read cache off', prices!);
+      record('GET /api/prices/latest, read cache off', latest!);
     } finally {
       await uncached.close();
     }
@@ -187,21 +217,18 @@ async function benchBackend(name: string, database: Database, hw: ChildServer, p
   }
 }
 
+const pct = (a: Cannon, b: Cannon) => `${((100 * a.req_per_s) / b.req_per_s).toFixed(1)} %`;
+
 export async function benchReadPath(): Promise<Record<string, number | string>> {
   const pin = canPin();
   const out: Record<string, number | string> = {
     machine: `${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min) at start`,
-    method: `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up, from a child process`,
+    method: `autocannon, ${CONNECTIONS} connections, from a child process; after a ${WARMUP_S} s warm-up each, the servers compared are measured in ${ROUNDS} rounds of ${SLICE_S} s slices taken in turn`,
     pinning: pin ? `servers on core 0, autocannon on core${clientCores()!.includes('-') ? 's' : ''} ${clientCores()} (taskset)` : 'none (one core or no taskset): the scheduler shares the cores',
   };
   // Kept up for the whole run, idle between its measurements.
   const hw = await helloWorld(pin);
   try {
-    const hello = await measureChild(hw, pin);
-    out['hello-world req/s'] = Math.round(hello.req_per_s);
-    out['hello-world p50 / p99 ms'] = `${hello.p50_ms} / ${hello.p99_ms}`;
-    if (hello.server_cpu_us_per_req !== undefined) out['hello-world server CPU µs/request'] = hello.server_cpu_us_per_req.toFixed(1);
-    if (hello.client_cpu_us_per_req !== undefined) out['hello-world client (autocannon) CPU µs/request'] = hello.client_cpu_us_per_req.toFixed(1);
     await benchBackends(hw, pin, out);
   } finally {
     hw.close();
