@@ -133,7 +133,10 @@ export class PriceReadCache {
     this.counters.misses[kind]++;
     const generation = this.generation;
     const answer = await compute();
-    const body = Buffer.from(serialize(answer.payload));
+    const text = serialize(answer.payload);
+    // Its own memory, not a slice of Node's shared 8 KB pool (which a small entry would keep alive whole): the byte bound counts what is held.
+    const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    body.write(text);
     const ttl = answer.closed ? this.closedTtlMs : this.openTtlMs;
     const entry: CachedRead = {
       body,
