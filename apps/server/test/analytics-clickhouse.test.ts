@@ -210,7 +210,7 @@ describe.skipIf(!chUrl)('analytics store (ClickHouse)', () => {
       expect(analytics.served.clickhouse).toBe(before.clickhouse + 1);
       expect((await server.app.inject({ method: 'GET', url: '/health' })).json().services.analytics.status).toBe('ok');
     });
-  });
+  }, { ownDatabase: true });
 
   describeEachBackend('ClickHouse down', (backend) => {
     let server: TestServer;

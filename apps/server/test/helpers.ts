@@ -1,6 +1,6 @@
 /**
  * Test harness: a real database per suite (PGlite in memory, and PostgreSQL in
- * its own schema when the run has one), a real context and the real app,
+ * its own schema, or its own database, when the run has one), a real context and the real app,
  * exercised through app.inject().
  */
 import net from 'node:net';
@@ -24,11 +24,43 @@ export interface Backend {
 }
 
 /** The backends this run can test against: PGlite always, PostgreSQL when the run has one. */
-export function backends(): Backend[] {
+export function backends(opts: BackendOptions = {}): Backend[] {
   const list: Backend[] = [{ name: 'pglite', open: () => openDatabase({}) }];
   const url = inject('pgUrl');
-  if (url) list.push({ name: 'postgres', open: () => openPostgresSchema(url) });
+  if (url) list.push({ name: 'postgres', open: () => (opts.ownDatabase ? openPostgresDatabase(url) : openPostgresSchema(url)) });
   return list;
+}
+
+export interface BackendOptions {
+  /**
+   * PostgreSQL in a database of its own rather than a schema of the run's: for suites whose
+   * analytics watermark stops at the oldest transaction open in the database, which another
+   * suite's long transaction (a held row lock) would otherwise hold back.
+   */
+  ownDatabase?: boolean;
+}
+
+/** A fresh database on the run's server, dropped on close. */
+async function openPostgresDatabase(url: string): Promise<Database> {
+  const name = `optibid_t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  const db = await openDatabase({ url: own.toString(), poolSize: 4 });
+  const close = db.close.bind(db);
+  return {
+    ...db,
+    async close() {
+      await close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    },
+  };
 }
 
 /** A fresh schema in the run's database, so suites running in parallel never see each other's rows. */
@@ -81,8 +113,8 @@ export async function startTestServer(backend: Backend, env: Record<string, stri
 }
 
 /** Runs a suite once per backend available to this run. */
-export function describeEachBackend(name: string, fn: (backend: Backend) => void): void {
-  for (const backend of backends()) describe(`${name} [${backend.name}]`, () => fn(backend));
+export function describeEachBackend(name: string, fn: (backend: Backend) => void, opts: BackendOptions = {}): void {
+  for (const backend of backends(opts)) describe(`${name} [${backend.name}]`, () => fn(backend));
 }
 
 let counter = 0;
