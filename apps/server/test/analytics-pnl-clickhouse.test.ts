@@ -292,6 +292,26 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
       expect(health.services.analytics.message).toMatch(/P&L served \d+ reads, \d+ fell back \(\d+ for inputs newer than the ledger\)/);
     });
 
+    it('two instances syncing at once, while meter readings and RT prices land, converge on the per-request settlement', async () => {
+      const other = await createServices(testConfig({ ANALYTICS_URL: `${chUrl}/${database}` }), { database: server.ctx.database, migrate: false, now: clock.now, analytics: { pnl: { overlapMs: 0, readMarginMs: 0 } } });
+      try {
+        const syncs = [server.ctx.analytics!.pnlSync, other.analytics!.pnlSync];
+        for (const [i, mw] of [4, 6, 7].entries()) {
+          // Both instances sync while a corrected meter reading of a settled hour and a late RT price are written.
+          const running = syncs.map((s) => s.run());
+          await rtHours(day1, 18, 19, () => 100 + i, { assetId: assets.a1.id, token: a.trader, mw });
+          await rtHours(day2, 5 + i, 6 + i, () => 30 + i);
+          expect((await Promise.all(running)).map((r) => r.kind)).toEqual(['incremental', 'incremental']);
+        }
+        // Once more at once, nothing written meanwhile: ClickHouse answers every query, each with PostgreSQL's figures.
+        await Promise.all(syncs.map((s) => s.run()));
+        await expectLedgerMatches(a, 'A after concurrent syncs');
+        await expectLedgerMatches(b, 'B after concurrent syncs');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('stops serving a ledger whose sync stopped: PostgreSQL answers and /health says it is behind', async () => {
       const pnlStore = server.ctx.analytics!.pnl;
       await fetch(`${chUrl}/?database=${database}`, { method: 'POST', body: `INSERT INTO sync_state (name, watermark_ms, synced_at, rows, updated_ms) SELECT 'pnl', ${Date.now() - 600_000}, now() - 600, 0, ${Date.now() + 1}` });
@@ -306,7 +326,7 @@ describe.skipIf(!chUrl)('P&L from the analytics store (ClickHouse)', () => {
       await pnl(server.app, a.viewer, q);
       expect(pnlStore.served.clickhouse).toBe(before.clickhouse + 1);
     });
-  });
+  }, { ownDatabase: true });
 
   describeEachBackend('settlement ledger, ClickHouse down', (backend) => {
     let server: TestServer;
