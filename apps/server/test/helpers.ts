@@ -43,43 +43,38 @@ export interface BackendOptions {
 /** A fresh database on the run's server, dropped on close. */
 async function openPostgresDatabase(url: string): Promise<Database> {
   const name = `optibid_t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await adminQuery(url, `CREATE DATABASE ${name}`);
   const own = new URL(url);
   own.pathname = `/${name}`;
-  const db = await openDatabase({ url: own.toString(), poolSize: 4 });
-  const close = db.close.bind(db);
-  return {
-    ...db,
-    async close() {
-      await close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    },
-  };
+  return dropOnClose(await openDatabase({ url: own.toString(), poolSize: 4 }), url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 /** A fresh schema in the run's database, so suites running in parallel never see each other's rows. */
 async function openPostgresSchema(url: string): Promise<Database> {
   const schema = `s_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const db = await openDatabase({ url, pgOptions: `-c search_path=${schema},public`, poolSize: 4 });
+  await adminQuery(url, `CREATE SCHEMA ${schema}`);
+  return dropOnClose(await openDatabase({ url, pgOptions: `-c search_path=${schema},public`, poolSize: 4 }), url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+}
+
+/** One statement on a connection of its own (creating or dropping what a suite's pool lives in). */
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** `db`, whose close also runs `drop` (best effort: a suite's leftovers never fail the run). */
+function dropOnClose(db: Database, url: string, drop: string): Database {
   const close = db.close.bind(db);
   return {
     ...db,
     async close() {
       await close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-      await c.end();
+      await adminQuery(url, drop).catch(() => undefined);
     },
   };
 }
