@@ -44,7 +44,7 @@ export function fetchAnswer(url: string): Promise<Answer> {
 
 export interface ChildServer {
   url: string;
-  /** The floor process's CPU time so far, in µs. */
+  /** The server process's CPU time so far, in µs. */
   cpuUs: () => Promise<number>;
   close: () => void;
 }
@@ -65,18 +65,20 @@ export async function startFloor(answer: Answer, pin: boolean): Promise<ChildSer
       res.end(body);
     });
     server.keepAliveTimeout = 72000;
-    server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-    process.on('message', () => { const u = process.cpuUsage(); process.send({ cpu_us: u.user + u.system }); });
-    process.on('disconnect', () => process.exit(0));`;
+    server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));`;
   return startChildServer(script, pin, () => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
 }
 
+/** What every child server runs besides its own script: its CPU time on request, and an exit when the bench lets go. */
+const CHILD_PROTOCOL = `process.on('message', () => { const u = process.cpuUsage(); process.send({ cpu_us: u.user + u.system }); });
+    process.on('disconnect', () => process.exit(0));`;
+
 /**
- * A server in a child process (on core 0 when `pin`) that sends `{port}` once listening and
- * `{cpu_us}` when messaged; the hello-world and the floor are such servers.
+ * A server in a child process (on core 0 when `pin`) whose `script` sends `{port}` once
+ * listening; it answers with `{cpu_us}` when messaged. The hello-world and the floor are such servers.
  */
 export async function startChildServer(script: string, pin: boolean, cleanup: () => void = () => undefined): Promise<ChildServer> {
-  const { command, args } = pinnedCommand(pin, '0', [process.execPath, '-e', script]);
+  const { command, args } = pinnedCommand(pin, '0', [process.execPath, '-e', `${script}\n${CHILD_PROTOCOL}`]);
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () =>
     new Promise<Record<string, number>>((resolve, reject) => {

@@ -138,9 +138,7 @@ function helloWorld(pin: boolean): Promise<ChildServer> {
   const fastifyPath = createRequire(import.meta.url).resolve('fastify');
   const script = `const app = require(${JSON.stringify(fastifyPath)})({ logger: false });
     app.get('/', async () => ({ hello: 'world' }));
-    app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.send({ port: app.server.address().port }));
-    process.on('message', () => { const u = process.cpuUsage(); process.send({ cpu_us: u.user + u.system }); });
-    process.on('disconnect', () => process.exit(0));`;
+    app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.send({ port: app.server.address().port }));`;
   return startChildServer(script, pin);
 }
 
