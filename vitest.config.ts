@@ -15,7 +15,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/server/src/**/*.test.ts', 'apps/server/test/**/*.test.ts', 'apps/web/lib/**/*.test.ts', 'apps/web/e2e/**/*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
     maxWorkers: 2,
     globalSetup: [here('./apps/server/test/global-setup.ts')],
   },

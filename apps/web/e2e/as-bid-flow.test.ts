@@ -21,7 +21,7 @@ describe.skipIf(missing !== null && !required)('ERCOT battery AS offers in Chrom
     h = await startHarness();
     trader = await h.newPage();
     await h.login(trader, TRADER.email, TRADER.password);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
   });

@@ -44,7 +44,7 @@ describe.skipIf(missing !== null && !required)('backtests in Chromium against th
     h = await startHarness();
     trader = await h.newPage();
     await h.login(trader, TRADER.email, TRADER.password);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
   });

@@ -65,7 +65,7 @@ export async function freePort(): Promise<number> {
 export interface ServerOptions {
   /** Extra or overriding environment variables for the server process. */
   env?: Record<string, string>;
-  /** How long to wait for /health/ready (default E2E_READY_TIMEOUT_MS or 60 s: a first PGlite start migrates and seeds). */
+  /** How long to wait for /health/ready (default E2E_READY_TIMEOUT_MS or 120 s: a first PGlite start migrates and seeds, which took over 60 s once while the rest of the suite ran on the same two cores). */
   readyTimeoutMs?: number;
 }
 
@@ -114,7 +114,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     rmSync(dataDir, { recursive: true, force: true });
   };
 
-  const readyMs = opts.readyTimeoutMs ?? (Number(process.env.E2E_READY_TIMEOUT_MS) || 60_000);
+  const readyMs = opts.readyTimeoutMs ?? (Number(process.env.E2E_READY_TIMEOUT_MS) || 120_000);
   const deadline = Date.now() + readyMs;
   for (;;) {
     if (exited !== null) {

@@ -20,7 +20,7 @@ describe.skipIf(missing !== null)('organisation, alerts and account security in 
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
   });

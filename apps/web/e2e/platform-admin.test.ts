@@ -15,7 +15,7 @@ describe.skipIf(missing !== null)('platform admin console and status page in Chr
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
   });
